@@ -1,0 +1,163 @@
+//! Every rendered object against the Kubernetes API: parsed into its k8s-openapi type (wrong
+//! types fail) and validated against that type's JSON Schema with every object closed, so an
+//! unknown or misspelled field fails too — a typed parse alone silently drops it.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Result, bail};
+use k8s_openapi::api::{apps, batch, core, networking, policy, rbac};
+use k8s_openapi::Resource;
+use schemars::JsonSchema;
+
+use crate::render::{Object, Rendered};
+
+type TypedParse = fn(serde_json::Value) -> Result<(), serde_json::Error>;
+
+/// One checkable kind: its typed parse and its closed schema.
+struct KindCheck {
+    parse: TypedParse,
+    validator: jsonschema::Validator,
+}
+
+/// Validators for every kind fabgen renders, compiled once.
+pub struct Checker {
+    kinds: BTreeMap<(&'static str, &'static str), KindCheck>,
+}
+
+fn entry<T>() -> ((&'static str, &'static str), KindCheck)
+where
+    T: Resource + JsonSchema + serde::de::DeserializeOwned,
+{
+    let mut schema = serde_json::to_value(schemars::schema_for!(T)).expect("schemas serialise");
+    close_objects(&mut schema);
+    let validator = jsonschema::validator_for(&schema).expect("k8s-openapi schemas are valid");
+    let parse: TypedParse = |v| serde_json::from_value::<T>(v).map(|_| ());
+    ((T::API_VERSION, T::KIND), KindCheck { parse, validator })
+}
+
+impl Checker {
+    /// Compiles the schemas of every supported kind.
+    pub fn new() -> Self {
+        let kinds = BTreeMap::from([
+            entry::<core::v1::Namespace>(),
+            entry::<core::v1::ServiceAccount>(),
+            entry::<core::v1::ConfigMap>(),
+            entry::<core::v1::Secret>(),
+            entry::<core::v1::Service>(),
+            entry::<core::v1::PersistentVolumeClaim>(),
+            entry::<rbac::v1::Role>(),
+            entry::<rbac::v1::RoleBinding>(),
+            entry::<apps::v1::StatefulSet>(),
+            entry::<apps::v1::Deployment>(),
+            entry::<batch::v1::Job>(),
+            entry::<networking::v1::NetworkPolicy>(),
+            entry::<policy::v1::PodDisruptionBudget>(),
+        ]);
+        Checker { kinds }
+    }
+
+    /// Every problem of one object, as `path: message` lines.
+    pub fn check_object(&self, object: &Object) -> Result<Vec<String>> {
+        let Some(kind) = self.kinds.get(&(object.api_version.as_str(), object.kind.as_str())) else {
+            let known: Vec<String> = self.kinds.keys().map(|(a, k)| format!("{a} {k}")).collect();
+            bail!("{} {} has a kind fabgen cannot check (known: {})", object.api_version, object.kind, known.join(", "));
+        };
+        let json = object.to_json()?;
+        let mut problems: Vec<String> = kind
+            .validator
+            .iter_errors(&json)
+            .map(|e| {
+                let at = e.instance_path().as_str().to_string();
+                format!("{}: {e}", if at.is_empty() { "/" } else { &at })
+            })
+            .collect();
+        if problems.is_empty() {
+            if let Err(e) = (kind.parse)(json) {
+                problems.push(format!("does not parse as {}: {e}", object.kind));
+            }
+        }
+        Ok(problems)
+    }
+
+    /// Checks every object; fails with all problems listed, by file.
+    pub fn check(&self, rendered: &Rendered) -> Result<()> {
+        let mut report = Vec::new();
+        for (file, object) in &rendered.objects {
+            for problem in self.check_object(object)? {
+                report.push(format!("{file} ({}): {problem}", object.origin));
+            }
+        }
+        if report.is_empty() {
+            Ok(())
+        } else {
+            bail!("rendered output is not valid Kubernetes; nothing was written:\n{}", report.join("\n"))
+        }
+    }
+}
+
+impl Default for Checker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Sets `additionalProperties: false` on every schema object that lists its properties and
+/// says nothing about others (k8s-openapi's schemas leave them open).
+fn close_objects(node: &mut serde_json::Value) {
+    match node {
+        serde_json::Value::Object(map) => {
+            if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                map.insert("additionalProperties".into(), serde_json::Value::Bool(false));
+            }
+            for (_, child) in map.iter_mut() {
+                close_objects(child);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(close_objects),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(yaml: &str) -> Object {
+        let value: serde_yaml::Value = serde_yaml::from_str(yaml).unwrap();
+        Object {
+            api_version: value["apiVersion"].as_str().unwrap().into(),
+            kind: value["kind"].as_str().unwrap().into(),
+            name: value["metadata"]["name"].as_str().unwrap().into(),
+            namespace: None,
+            value,
+            origin: "test".into(),
+        }
+    }
+
+    const SERVICE: &str = "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: n}\nspec:\n  selector: {app: s}\n  ports: [{name: grpc, port: 7051, targetPort: grpc}]\n";
+
+    #[test]
+    fn accepts_a_valid_object() {
+        assert_eq!(Checker::new().check_object(&object(SERVICE)).unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn rejects_unknown_fields_a_typed_parse_would_drop() {
+        let bad = SERVICE.replace("targetPort: grpc", "targetPort: grpc, tagetPort: 1");
+        let problems = Checker::new().check_object(&object(&bad)).unwrap();
+        assert!(problems.iter().any(|p| p.contains("/spec/ports/0") && p.contains("tagetPort")), "{problems:?}");
+    }
+
+    #[test]
+    fn rejects_wrong_types() {
+        let bad = SERVICE.replace("port: 7051", "port: seven");
+        let problems = Checker::new().check_object(&object(&bad)).unwrap();
+        assert!(!problems.is_empty());
+    }
+
+    #[test]
+    fn rejects_kinds_it_cannot_check() {
+        let err = Checker::new().check_object(&object("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n")).unwrap_err();
+        assert!(err.to_string().contains("cannot check"), "{err}");
+    }
+}

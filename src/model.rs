@@ -1,0 +1,523 @@
+//! The resolved network: defaults applied, names derived, packages built. Templates see only
+//! this, never the raw spec.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use base64::Engine;
+use serde::Serialize;
+
+use crate::names;
+use crate::package::{self, Connection, PackageMetadata};
+use crate::spec::{ImageSpec, NetworkSpec, ResourcesSpec, StorageSpec};
+
+
+/// Package type owned by fabgen's builder (`templates/builder/bin/detect`). Distinct from the
+/// built-in `ccaas_builder`'s `ccaas`, so both can sit in one `externalBuilders` list.
+pub const PACKAGE_TYPE: &str = "fabgen-ccaas";
+/// Name of fabgen's builder in `chaincode.externalBuilders`.
+pub const BUILDER_NAME: &str = "fabgen";
+/// Where the builder ConfigMap's `bin/` is mounted in the peer.
+pub const BUILDER_PATH: &str = "/opt/fabgen/builder";
+/// Fabric's built-in chaincode-as-a-service builder, shipped in peer images since 2.4.1
+/// (fabric `images/peer/Dockerfile` copies it to this path).
+pub const CCAAS_BUILDER_PATH: &str = "/opt/hyperledger/ccaas_builder";
+
+/// Ports every Fabric component listens on (Fabric defaults).
+pub const PEER_PORT: u16 = 7051;
+/// Port the peer serves chaincode connections on (`peer.chaincodeListenAddress`).
+pub const PEER_CHAINCODE_PORT: u16 = 7052;
+/// Orderer client port.
+pub const ORDERER_PORT: u16 = 7050;
+/// Orderer admin (channel participation) port.
+pub const ORDERER_ADMIN_PORT: u16 = 7053;
+/// Fabric CA port.
+pub const CA_PORT: u16 = 7054;
+/// Operations service (`/healthz`, `/metrics`) of peers, orderers and CAs.
+pub const OPERATIONS_PORT: u16 = 9443;
+/// CouchDB port (sidecar, reached on localhost).
+pub const COUCHDB_PORT: u16 = 5984;
+
+/// Non-root identity every Fabric container runs as (kube-score asks for ≥ 10000).
+pub const RUN_AS_USER: u32 = 10000;
+
+/// The whole network, resolved.
+#[derive(Debug, Serialize)]
+pub struct Network {
+    /// Network name.
+    pub name: String,
+    /// Namespace of every object.
+    pub namespace: String,
+    /// Fabric version of peers and orderers.
+    pub fabric_version: String,
+    /// Labels on every object.
+    pub labels: BTreeMap<String, String>,
+    /// Full image references.
+    pub images: Images,
+    /// Pull policy of every container.
+    pub image_pull_policy: String,
+    /// Pull Secrets of every pod.
+    pub image_pull_secrets: Vec<String>,
+    /// Resources per kind of Fabric node.
+    pub resources: BTreeMap<&'static str, ResourcesSpec>,
+    /// UID, GID and fsGroup of every pod.
+    pub run_as_user: u32,
+    /// fabgen's external builder.
+    pub builder: Builder,
+    /// The orderer organisation.
+    pub orderer_org: OrdererOrg,
+    /// Peer organisations.
+    pub orgs: Vec<Org>,
+    /// Channels.
+    pub channels: Vec<Channel>,
+    /// Chaincodes with one deployment per org.
+    pub chaincodes: Vec<Chaincode>,
+}
+
+/// Image references, ready for `image:`.
+#[derive(Debug, Serialize)]
+pub struct Images {
+    /// Peer image.
+    pub peer: String,
+    /// Orderer image.
+    pub orderer: String,
+    /// Fabric CA image.
+    pub ca: String,
+    /// CouchDB image.
+    pub couchdb: String,
+}
+
+/// fabgen's builder, as the peer sees it.
+#[derive(Debug, Serialize)]
+pub struct Builder {
+    /// Name in `externalBuilders`.
+    pub name: &'static str,
+    /// Directory holding `bin/`.
+    pub path: &'static str,
+    /// Package type its `detect` accepts.
+    pub package_type: &'static str,
+}
+
+/// One entry of core.yaml `chaincode.externalBuilders`.
+#[derive(Debug, Serialize)]
+pub struct ExternalBuilder {
+    /// Builder name.
+    pub name: &'static str,
+    /// Directory containing `bin/detect` etc.
+    pub path: &'static str,
+    /// Environment passed through to the builder's programs.
+    pub propagate_environment: Vec<&'static str>,
+}
+
+/// PersistentVolumeClaim settings.
+#[derive(Debug, Serialize)]
+pub struct Storage {
+    /// StorageClass, or null for the cluster default.
+    pub storage_class: Option<String>,
+    /// Requested size.
+    pub size: String,
+}
+
+impl From<&StorageSpec> for Storage {
+    fn from(spec: &StorageSpec) -> Self {
+        Storage { storage_class: spec.storage_class.clone(), size: spec.size.clone() }
+    }
+}
+
+/// The orderer organisation.
+#[derive(Debug, Serialize)]
+pub struct OrdererOrg {
+    /// Organisation name.
+    pub name: String,
+    /// MSP ID.
+    pub msp_id: String,
+    /// ServiceAccount of the orderers.
+    pub service_account: String,
+    /// Ledger storage.
+    pub storage: Storage,
+    /// Raft nodes.
+    pub orderers: Vec<Orderer>,
+}
+
+/// One orderer node.
+#[derive(Debug, Serialize)]
+pub struct Orderer {
+    /// StatefulSet and Service name.
+    pub name: String,
+    /// `host:port` clients and other orderers use.
+    pub address: String,
+    /// Cluster DNS name of its Service.
+    pub host: String,
+    /// MSP Secret.
+    pub msp_secret: String,
+    /// TLS Secret.
+    pub tls_secret: String,
+}
+
+/// A peer organisation.
+#[derive(Debug, Serialize)]
+pub struct Org {
+    /// Organisation name.
+    pub name: String,
+    /// MSP ID.
+    pub msp_id: String,
+    /// Ledger storage of its peers.
+    pub storage: Storage,
+    /// ServiceAccount of its peers.
+    pub peer_service_account: String,
+    /// ConfigMap with the builder scripts.
+    pub builder_config_map: String,
+    /// ConfigMap with core.yaml.
+    pub peer_config_map: String,
+    /// ConfigMap with chaincode packages (absent when the org runs no chaincode).
+    pub packages_config_map: Option<String>,
+    /// core.yaml `chaincode.externalBuilders`, in detection order.
+    pub external_builders: Vec<ExternalBuilder>,
+    /// The org's peers.
+    pub peers: Vec<Peer>,
+    /// Its Fabric CA, if any.
+    pub ca: Option<Ca>,
+    /// Channels the org is a member of.
+    pub channels: Vec<String>,
+    /// Packages this org installs, one per chaincode it runs.
+    pub packages: Vec<PackageRef>,
+}
+
+/// A package as an org's install step sees it.
+#[derive(Debug, Serialize)]
+pub struct PackageRef {
+    /// Chaincode name.
+    pub chaincode: String,
+    /// Key in the packages ConfigMap / file name.
+    pub file: String,
+    /// Package ID.
+    pub id: String,
+    /// Base64 of the package bytes, for ConfigMap `binaryData`.
+    pub base64: String,
+}
+
+/// One peer.
+#[derive(Debug, Serialize)]
+pub struct Peer {
+    /// StatefulSet and Service name, `<peer>-<org>`.
+    pub name: String,
+    /// Name within the org, e.g. `peer0`; `CORE_PEER_ID` is the full name.
+    pub short_name: String,
+    /// Cluster DNS name of its Service.
+    pub host: String,
+    /// `host:7051`.
+    pub address: String,
+    /// `host:7052`: where launched or external chaincode reaches the peer.
+    pub chaincode_address: String,
+    /// Gossip bootstrap: the org's first other peer, else itself.
+    pub gossip_bootstrap: String,
+    /// CouchDB sidecar.
+    pub couchdb: bool,
+    /// MSP Secret.
+    pub msp_secret: String,
+    /// TLS Secret.
+    pub tls_secret: String,
+    /// CouchDB credentials Secret.
+    pub couchdb_secret: String,
+}
+
+/// An org's Fabric CA.
+#[derive(Debug, Serialize)]
+pub struct Ca {
+    /// Deployment and Service name.
+    pub name: String,
+    /// ServiceAccount.
+    pub service_account: String,
+    /// PVC holding its database and keys.
+    pub data_claim: String,
+    /// Secret with the bootstrap admin.
+    pub admin_secret: String,
+    /// TLS Secret.
+    pub tls_secret: String,
+}
+
+/// A channel.
+#[derive(Debug, Serialize)]
+pub struct Channel {
+    /// Channel name.
+    pub name: String,
+    /// Member orgs.
+    pub orgs: Vec<String>,
+}
+
+/// A chaincode.
+#[derive(Debug, Serialize)]
+pub struct Chaincode {
+    /// Chaincode name.
+    pub name: String,
+    /// Definition version.
+    pub version: String,
+    /// Package label.
+    pub label: String,
+    /// Channel.
+    pub channel: String,
+    /// `--init-required`.
+    pub init_required: bool,
+    /// One Deployment per org that runs it.
+    pub deployments: Vec<ChaincodeDeployment>,
+}
+
+/// A chaincode served for one org.
+#[derive(Debug, Serialize)]
+pub struct ChaincodeDeployment {
+    /// Deployment and Service name.
+    pub name: String,
+    /// Chaincode name.
+    pub chaincode: String,
+    /// Org name.
+    pub org: String,
+    /// MSP ID of the org.
+    pub msp_id: String,
+    /// Image.
+    pub image: String,
+    /// Server port.
+    pub port: u16,
+    /// Replicas.
+    pub replicas: u32,
+    /// Resources.
+    pub resources: ResourcesSpec,
+    /// `host:port` in `connection.json`.
+    pub address: String,
+    /// Package ID, injected as `CHAINCODE_ID` and `CORE_CHAINCODE_ID_NAME`.
+    pub package_id: String,
+    /// Package file name.
+    pub package_file: String,
+    /// User env, sorted by name.
+    pub env: BTreeMap<String, String>,
+    /// ServiceAccount.
+    pub service_account: String,
+}
+
+/// A built package with its location in the output.
+#[derive(Debug, Clone)]
+pub struct BuiltPackage {
+    /// Org that installs it.
+    pub org: String,
+    /// Chaincode.
+    pub chaincode: String,
+    /// File name.
+    pub file: String,
+    /// Bytes and ID.
+    pub package: package::Package,
+}
+
+/// Resolves a validated spec into the model, building every chaincode package.
+pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
+    let ns = &spec.namespace;
+    let host = |service: &str| format!("{service}.{ns}");
+    let fabric = &spec.fabric;
+
+    let orderer_org = OrdererOrg {
+        name: spec.orderer_org.name.clone(),
+        msp_id: spec.orderer_org.msp_id.clone(),
+        service_account: names::orderer_service_account(&spec.orderer_org.name),
+        storage: Storage::from(&spec.orderer_org.storage),
+        orderers: spec
+            .orderer_org
+            .orderers
+            .iter()
+            .map(|o| {
+                let name = names::orderer(&o.name);
+                Orderer {
+                    address: format!("{}:{ORDERER_PORT}", host(&name)),
+                    host: host(&name),
+                    msp_secret: names::msp_secret(&name),
+                    tls_secret: names::tls_secret(&name),
+                    name,
+                }
+            })
+            .collect(),
+    };
+
+    let mut packages = Vec::new();
+    let mut chaincodes = Vec::new();
+    let mut org_packages: BTreeMap<String, Vec<PackageRef>> = BTreeMap::new();
+    for cc in &spec.chaincodes {
+        let label = cc.label.clone().unwrap_or_else(|| format!("{}_{}", cc.name, cc.version));
+        let orgs = chaincode_orgs(spec, cc);
+        let mut deployments = Vec::new();
+        for org_name in orgs {
+            let org = spec.orgs.iter().find(|o| o.name == org_name).expect("validated org reference");
+            let name = names::chaincode(&cc.name, &org.name);
+            let address = format!("{}:{}", host(&name), cc.port);
+            let connection = Connection {
+                address: &address,
+                dial_timeout: &cc.dial_timeout,
+                tls_required: false,
+                client_auth_required: false,
+            };
+            let metadata = PackageMetadata { path: "", kind: PACKAGE_TYPE, label: &label };
+            let built = package::build(&metadata, &[("connection.json", package::connection_json(&connection)?)])?;
+            let file = names::package_file(&cc.name, &org.name);
+            org_packages.entry(org.name.clone()).or_default().push(PackageRef {
+                chaincode: cc.name.clone(),
+                file: file.clone(),
+                id: built.id.clone(),
+                base64: base64::engine::general_purpose::STANDARD.encode(&built.bytes),
+            });
+            deployments.push(ChaincodeDeployment {
+                service_account: names::chaincode_service_account(&cc.name, &org.name),
+                chaincode: cc.name.clone(),
+                org: org.name.clone(),
+                msp_id: org.msp_id.clone(),
+                image: cc.image.clone(),
+                port: cc.port,
+                replicas: cc.replicas,
+                resources: cc.resources.clone(),
+                address,
+                package_id: built.id.clone(),
+                package_file: file.clone(),
+                env: cc.env.clone(),
+                name,
+            });
+            packages.push(BuiltPackage { org: org.name.clone(), chaincode: cc.name.clone(), file, package: built });
+        }
+        chaincodes.push(Chaincode {
+            name: cc.name.clone(),
+            version: cc.version.clone(),
+            label,
+            channel: cc.channel.clone(),
+            init_required: cc.init_required,
+            deployments,
+        });
+    }
+
+    let orgs = spec
+        .orgs
+        .iter()
+        .map(|org| {
+            let peer_names: Vec<String> = org.peers.iter().map(|p| names::peer(&org.name, &p.name)).collect();
+            let peers = org
+                .peers
+                .iter()
+                .zip(&peer_names)
+                .map(|(p, name)| {
+                    let other = peer_names.iter().find(|n| *n != name).unwrap_or(name);
+                    Peer {
+                        short_name: p.name.clone(),
+                        host: host(name),
+                        address: format!("{}:{PEER_PORT}", host(name)),
+                        chaincode_address: format!("{}:{PEER_CHAINCODE_PORT}", host(name)),
+                        gossip_bootstrap: format!("{}:{PEER_PORT}", host(other)),
+                        couchdb: p.couchdb,
+                        msp_secret: names::msp_secret(name),
+                        tls_secret: names::tls_secret(name),
+                        couchdb_secret: names::couchdb_secret(name),
+                        name: name.clone(),
+                    }
+                })
+                .collect();
+            let packages = org_packages.remove(&org.name).unwrap_or_default();
+            Org {
+                name: org.name.clone(),
+                msp_id: org.msp_id.clone(),
+                storage: Storage::from(&org.storage),
+                peer_service_account: names::peer_service_account(&org.name),
+                builder_config_map: names::builder_config_map(&org.name),
+                peer_config_map: names::peer_config_map(&org.name),
+                packages_config_map: (!packages.is_empty()).then(|| names::packages_config_map(&org.name)),
+                external_builders: external_builders(),
+                peers,
+                ca: org.ca.then(|| Ca {
+                    name: names::ca(&org.name),
+                    service_account: names::ca_service_account(&org.name),
+                    data_claim: names::ca_data_claim(&org.name),
+                    admin_secret: names::ca_admin_secret(&org.name),
+                    tls_secret: names::tls_secret(&names::ca(&org.name)),
+                }),
+                channels: spec
+                    .channels
+                    .iter()
+                    .filter(|c| c.orgs.contains(&org.name))
+                    .map(|c| c.name.clone())
+                    .collect(),
+                packages,
+            }
+        })
+        .collect();
+
+    let network = Network {
+        name: spec.name.clone(),
+        namespace: spec.namespace.clone(),
+        fabric_version: fabric.version.clone(),
+        labels: BTreeMap::from([
+            ("app.kubernetes.io/managed-by".to_string(), "fabgen".to_string()),
+            ("app.kubernetes.io/part-of".to_string(), spec.name.clone()),
+        ]),
+        images: Images {
+            peer: image_ref(&fabric.peer_image, &fabric.version),
+            orderer: image_ref(&fabric.orderer_image, &fabric.version),
+            ca: image_ref(&fabric.ca_image, &fabric.ca_version),
+            couchdb: image_ref(&fabric.couchdb_image, ""),
+        },
+        image_pull_policy: format!("{:?}", fabric.image_pull_policy),
+        image_pull_secrets: fabric.image_pull_secrets.clone(),
+        resources: BTreeMap::from([
+            ("peer", spec.resources.peer.clone()),
+            ("orderer", spec.resources.orderer.clone()),
+            ("ca", spec.resources.ca.clone()),
+            ("couchdb", spec.resources.couchdb.clone()),
+        ]),
+        run_as_user: RUN_AS_USER,
+        builder: Builder { name: BUILDER_NAME, path: BUILDER_PATH, package_type: PACKAGE_TYPE },
+        orderer_org,
+        orgs,
+        channels: spec.channels.iter().map(|c| Channel { name: c.name.clone(), orgs: c.orgs.clone() }).collect(),
+        chaincodes,
+    };
+    Ok((network, packages))
+}
+
+/// The orgs that run a chaincode: as listed, else every member of its channel.
+pub fn chaincode_orgs(spec: &NetworkSpec, cc: &crate::spec::ChaincodeSpec) -> Vec<String> {
+    match &cc.orgs {
+        Some(orgs) => orgs.clone(),
+        None => spec.channels.iter().find(|c| c.name == cc.channel).map(|c| c.orgs.clone()).unwrap_or_default(),
+    }
+}
+
+/// fabgen's builder first, then Fabric's `ccaas_builder` so standard `ccaas` packages still
+/// install. Builders are tried in order; a package none detects falls through to Docker.
+fn external_builders() -> Vec<ExternalBuilder> {
+    vec![
+        ExternalBuilder { name: BUILDER_NAME, path: BUILDER_PATH, propagate_environment: vec![] },
+        ExternalBuilder {
+            name: "ccaas_builder",
+            path: CCAAS_BUILDER_PATH,
+            propagate_environment: vec!["CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG"],
+        },
+    ]
+}
+
+/// `repo:tag`, `repo:tag@digest`; an empty tag means `default_tag`.
+pub fn image_ref(image: &ImageSpec, default_tag: &str) -> String {
+    let tag = if image.tag.is_empty() { default_tag } else { image.tag.as_str() };
+    let mut out = image.repository.clone();
+    if !tag.is_empty() {
+        out.push(':');
+        out.push_str(tag);
+    }
+    if let Some(digest) = &image.digest {
+        out.push('@');
+        out.push_str(digest);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_ref_uses_default_tag_and_digest() {
+        let img = ImageSpec { repository: "hyperledger/fabric-peer".into(), tag: String::new(), digest: None };
+        assert_eq!(image_ref(&img, "2.5.14"), "hyperledger/fabric-peer:2.5.14");
+        let pinned = ImageSpec { digest: Some(format!("sha256:{}", "a".repeat(64))), ..img };
+        assert!(image_ref(&pinned, "2.5.14").ends_with(&format!(":2.5.14@sha256:{}", "a".repeat(64))));
+    }
+}

@@ -1,0 +1,87 @@
+//! Every Kubernetes object name fabgen derives from the spec, in one place, so validation
+//! checks exactly the names that rendering uses.
+
+/// Service and StatefulSet of a peer: `<peer>-<org>` (seed 004 uses `peer0-org1`).
+pub fn peer(org: &str, peer: &str) -> String {
+    format!("{peer}-{org}")
+}
+
+/// Service and StatefulSet of an orderer: the orderer's own name (`orderer0`).
+pub fn orderer(orderer: &str) -> String {
+    orderer.to_string()
+}
+
+/// Deployment and Service of an organisation's Fabric CA: `ca-<org>`.
+pub fn ca(org: &str) -> String {
+    format!("ca-{org}")
+}
+
+/// Deployment and Service serving a chaincode for one org: `chaincode-<cc>-<org>` (seed 004).
+pub fn chaincode(chaincode: &str, org: &str) -> String {
+    format!("chaincode-{chaincode}-{org}")
+}
+
+/// ConfigMap with fabgen's external builder scripts for an org's peers.
+pub fn builder_config_map(org: &str) -> String {
+    format!("{org}-builder")
+}
+
+/// ConfigMap with the peers' `core.yaml` of an org.
+pub fn peer_config_map(org: &str) -> String {
+    format!("{org}-peer-config")
+}
+
+/// ConfigMap with the chaincode packages an org installs (`binaryData`).
+pub fn packages_config_map(org: &str) -> String {
+    format!("{org}-chaincode-packages")
+}
+
+/// ServiceAccount of an org's peers.
+pub fn peer_service_account(org: &str) -> String {
+    format!("{org}-peer")
+}
+
+/// ServiceAccount of the orderers.
+pub fn orderer_service_account(org: &str) -> String {
+    format!("{org}-orderer")
+}
+
+/// ServiceAccount of an org's CA.
+pub fn ca_service_account(org: &str) -> String {
+    format!("{org}-ca")
+}
+
+/// ServiceAccount of a chaincode Deployment.
+pub fn chaincode_service_account(chaincode: &str, org: &str) -> String {
+    self::chaincode(chaincode, org)
+}
+
+/// PersistentVolumeClaim holding an org's CA database and keys.
+pub fn ca_data_claim(org: &str) -> String {
+    format!("{}-data", ca(org))
+}
+
+/// Secret with a node's MSP (signing certificate, key, CA certificates, NodeOU config).
+pub fn msp_secret(node: &str) -> String {
+    format!("{node}-msp")
+}
+
+/// Secret with a node's TLS key pair and CA (`kubernetes.io/tls` layout).
+pub fn tls_secret(node: &str) -> String {
+    format!("{node}-tls")
+}
+
+/// Secret with a peer's CouchDB credentials.
+pub fn couchdb_secret(peer: &str) -> String {
+    format!("{peer}-couchdb")
+}
+
+/// Secret with a CA's bootstrap admin credentials.
+pub fn ca_admin_secret(org: &str) -> String {
+    format!("{}-admin", ca(org))
+}
+
+/// File name of a chaincode package for one org.
+pub fn package_file(chaincode: &str, org: &str) -> String {
+    format!("{}.tgz", self::chaincode(chaincode, org))
+}

@@ -1,0 +1,371 @@
+//! The network spec exactly as the user writes it: serde + schemars types, unknown fields
+//! rejected, every default explicit. Nothing here is derived; see `model` for that.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Fabric release whose stock images fabgen targets by default: the newest Fabric 2.5 LTS
+/// release (fabric release_notes/v2.5.16.md, see docs/fabric-facts.md §e).
+pub const DEFAULT_FABRIC_VERSION: &str = "2.5.16";
+/// Fabric CA release that pairs with the default Fabric version.
+pub const DEFAULT_CA_VERSION: &str = "1.5.22";
+/// CouchDB release used by fabric-samples' test network for Fabric 2.5.
+pub const DEFAULT_COUCHDB_IMAGE: &str = "couchdb:3.4.2";
+
+/// A Hyperledger Fabric network: orderers, peer organisations, channels and chaincodes,
+/// all deployed into one Kubernetes namespace.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "fabgen network spec")]
+pub struct NetworkSpec {
+    /// Name of the network (DNS-1123 label). Used as `app.kubernetes.io/part-of` and as the
+    /// chart name.
+    pub name: String,
+    /// Kubernetes namespace that holds every object of the network (DNS-1123 label).
+    pub namespace: String,
+    /// Fabric versions and container images.
+    #[serde(default)]
+    pub fabric: FabricSpec,
+    /// Compute resources per kind of Fabric node; chaincodes carry their own.
+    #[serde(default)]
+    pub resources: NodeResourcesSpec,
+    /// The ordering service organisation and its Raft orderers.
+    pub orderer_org: OrdererOrgSpec,
+    /// Peer organisations.
+    pub orgs: Vec<PeerOrgSpec>,
+    /// Application channels and their member organisations.
+    #[serde(default)]
+    pub channels: Vec<ChannelSpec>,
+    /// Chaincodes run as a service (one Deployment and Service per chaincode and org).
+    #[serde(default)]
+    pub chaincodes: Vec<ChaincodeSpec>,
+}
+
+/// Fabric versions and the images of every Fabric component.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FabricSpec {
+    /// Fabric version of the peer and orderer images (2.4.1 or later: the external builder
+    /// wiring and `ccaas_builder` need it).
+    #[serde(default = "default_fabric_version")]
+    pub version: String,
+    /// Fabric CA version of the CA image.
+    #[serde(default = "default_ca_version")]
+    pub ca_version: String,
+    /// Peer image; the tag defaults to `version`. Stock `hyperledger/fabric-peer` works.
+    #[serde(default = "default_peer_image")]
+    pub peer_image: ImageSpec,
+    /// Orderer image; the tag defaults to `version`.
+    #[serde(default = "default_orderer_image")]
+    pub orderer_image: ImageSpec,
+    /// Fabric CA image; the tag defaults to `caVersion`.
+    #[serde(default = "default_ca_image")]
+    pub ca_image: ImageSpec,
+    /// CouchDB image for peers with `couchdb: true`.
+    #[serde(default = "default_couchdb_image")]
+    pub couchdb_image: ImageSpec,
+    /// Image pull policy of every container fabgen renders.
+    #[serde(default)]
+    pub image_pull_policy: PullPolicy,
+    /// Names of existing `kubernetes.io/dockerconfigjson` Secrets used to pull every image.
+    #[serde(default)]
+    pub image_pull_secrets: Vec<String>,
+}
+
+impl Default for FabricSpec {
+    fn default() -> Self {
+        FabricSpec {
+            version: default_fabric_version(),
+            ca_version: default_ca_version(),
+            peer_image: default_peer_image(),
+            orderer_image: default_orderer_image(),
+            ca_image: default_ca_image(),
+            couchdb_image: default_couchdb_image(),
+            image_pull_policy: PullPolicy::default(),
+            image_pull_secrets: Vec::new(),
+        }
+    }
+}
+
+/// A container image: repository plus tag, optionally pinned by digest.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ImageSpec {
+    /// Repository, e.g. `hyperledger/fabric-peer` or `registry.example.com/fabric/peer`.
+    pub repository: String,
+    /// Tag; empty means the Fabric (or Fabric CA) version from `fabric`.
+    #[serde(default)]
+    pub tag: String,
+    /// Optional digest (`sha256:<64 hex>`); when set the image is pulled by digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+}
+
+/// When the kubelet pulls an image.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum PullPolicy {
+    /// Pull only when the image is not on the node.
+    #[default]
+    IfNotPresent,
+    /// Pull on every container start.
+    Always,
+    /// Never pull.
+    Never,
+}
+
+/// CPU and memory requests and limits (Kubernetes quantities, e.g. `250m`, `512Mi`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ResourcesSpec {
+    /// Requests: what the scheduler reserves.
+    pub requests: CpuMemory,
+    /// Limits: the ceiling enforced at run time.
+    pub limits: CpuMemory,
+}
+
+/// A CPU and a memory quantity.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CpuMemory {
+    /// CPU quantity, e.g. `500m` or `1`.
+    pub cpu: String,
+    /// Memory quantity, e.g. `512Mi` or `2Gi`.
+    pub memory: String,
+}
+
+/// Resources of each kind of Fabric node.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodeResourcesSpec {
+    /// Every peer container.
+    #[serde(default = "default_peer_resources")]
+    pub peer: ResourcesSpec,
+    /// Every orderer container.
+    #[serde(default = "default_orderer_resources")]
+    pub orderer: ResourcesSpec,
+    /// Every Fabric CA container.
+    #[serde(default = "default_small_resources")]
+    pub ca: ResourcesSpec,
+    /// Every CouchDB container.
+    #[serde(default = "default_couchdb_resources")]
+    pub couchdb: ResourcesSpec,
+}
+
+impl Default for NodeResourcesSpec {
+    fn default() -> Self {
+        NodeResourcesSpec {
+            peer: default_peer_resources(),
+            orderer: default_orderer_resources(),
+            ca: default_small_resources(),
+            couchdb: default_couchdb_resources(),
+        }
+    }
+}
+
+/// Persistent storage for a kind of node.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StorageSpec {
+    /// StorageClass of the PersistentVolumeClaims; omitted means the cluster default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
+    /// Size of each ledger volume.
+    #[serde(default = "default_ledger_size")]
+    pub size: String,
+}
+
+impl Default for StorageSpec {
+    fn default() -> Self {
+        StorageSpec { storage_class: None, size: default_ledger_size() }
+    }
+}
+
+/// The ordering service organisation.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OrdererOrgSpec {
+    /// Organisation name (DNS-1123 label).
+    pub name: String,
+    /// MSP ID of the organisation, e.g. `OrdererMSP`.
+    pub msp_id: String,
+    /// Raft orderers; an odd count of 3 or more tolerates failures.
+    pub orderers: Vec<OrdererSpec>,
+    /// Ledger storage of every orderer.
+    #[serde(default)]
+    pub storage: StorageSpec,
+}
+
+/// One Raft orderer node.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OrdererSpec {
+    /// Node name (DNS-1035 label); also the name of its Service, e.g. `orderer0`.
+    pub name: String,
+}
+
+/// A peer organisation.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PeerOrgSpec {
+    /// Organisation name (DNS-1123 label), e.g. `org1`; part of every derived object name.
+    pub name: String,
+    /// MSP ID of the organisation, e.g. `org1MSP`.
+    pub msp_id: String,
+    /// The organisation's peers.
+    pub peers: Vec<PeerSpec>,
+    /// Run a Fabric CA for this organisation.
+    #[serde(default)]
+    pub ca: bool,
+    /// Storage of the peers' ledgers (and CouchDB data, CA database).
+    #[serde(default)]
+    pub storage: StorageSpec,
+}
+
+/// One peer.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PeerSpec {
+    /// Peer name (DNS-1123 label), e.g. `peer0`; its Service is `<peer>-<org>`.
+    pub name: String,
+    /// Keep world state in a CouchDB sidecar instead of LevelDB.
+    #[serde(default)]
+    pub couchdb: bool,
+}
+
+/// An application channel.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ChannelSpec {
+    /// Channel name (`^[a-z][a-z0-9.-]*$`, at most 249 characters).
+    pub name: String,
+    /// Names of the member peer organisations.
+    pub orgs: Vec<String>,
+}
+
+/// A chaincode run as an external service.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ChaincodeSpec {
+    /// Chaincode name as committed on the channel; also part of Kubernetes names, so it must
+    /// be a lowercase DNS-1123 label.
+    pub name: String,
+    /// Chaincode definition version.
+    pub version: String,
+    /// Package label; defaults to `<name>_<version>`. The package ID is `<label>:<sha256>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Chaincode server image (a tag or a digest must be given).
+    pub image: String,
+    /// Channel the chaincode is defined on.
+    pub channel: String,
+    /// Organisations that run the chaincode; defaults to every member of the channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orgs: Option<Vec<String>>,
+    /// Replicas of each org's chaincode Deployment.
+    #[serde(default = "default_replicas")]
+    pub replicas: u32,
+    /// Port the chaincode server listens on.
+    #[serde(default = "default_chaincode_port")]
+    pub port: u16,
+    /// How long the peer waits to connect to the chaincode server (Go duration).
+    #[serde(default = "default_dial_timeout")]
+    pub dial_timeout: String,
+    /// Whether the definition requires `--init-required` (the chaincode has an Init call).
+    #[serde(default)]
+    pub init_required: bool,
+    /// Container resources of the chaincode server.
+    #[serde(default = "default_small_resources")]
+    pub resources: ResourcesSpec,
+    /// Extra environment variables of the chaincode container.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+fn default_fabric_version() -> String {
+    DEFAULT_FABRIC_VERSION.to_string()
+}
+fn default_ca_version() -> String {
+    DEFAULT_CA_VERSION.to_string()
+}
+fn image(repository: &str) -> ImageSpec {
+    ImageSpec { repository: repository.to_string(), tag: String::new(), digest: None }
+}
+fn default_peer_image() -> ImageSpec {
+    image("hyperledger/fabric-peer")
+}
+fn default_orderer_image() -> ImageSpec {
+    image("hyperledger/fabric-orderer")
+}
+fn default_ca_image() -> ImageSpec {
+    image("hyperledger/fabric-ca")
+}
+fn default_couchdb_image() -> ImageSpec {
+    let (repository, tag) = DEFAULT_COUCHDB_IMAGE.split_once(':').expect("default has a tag");
+    ImageSpec { repository: repository.to_string(), tag: tag.to_string(), digest: None }
+}
+fn resources(req_cpu: &str, req_mem: &str, lim_cpu: &str, lim_mem: &str) -> ResourcesSpec {
+    ResourcesSpec {
+        requests: CpuMemory { cpu: req_cpu.into(), memory: req_mem.into() },
+        limits: CpuMemory { cpu: lim_cpu.into(), memory: lim_mem.into() },
+    }
+}
+fn default_peer_resources() -> ResourcesSpec {
+    resources("500m", "1Gi", "2", "2Gi")
+}
+fn default_orderer_resources() -> ResourcesSpec {
+    resources("250m", "512Mi", "1", "1Gi")
+}
+fn default_couchdb_resources() -> ResourcesSpec {
+    resources("250m", "512Mi", "1", "1Gi")
+}
+fn default_small_resources() -> ResourcesSpec {
+    resources("100m", "128Mi", "500m", "512Mi")
+}
+fn default_ledger_size() -> String {
+    "10Gi".to_string()
+}
+fn default_replicas() -> u32 {
+    1
+}
+fn default_chaincode_port() -> u16 {
+    7052
+}
+fn default_dial_timeout() -> String {
+    "10s".to_string()
+}
+
+/// The JSON Schema of the spec, as printed by `fabgen schema`.
+pub fn json_schema() -> serde_json::Value {
+    let schema = schemars::schema_for!(NetworkSpec);
+    serde_json::to_value(schema).expect("a schema always serialises")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_rejects_unknown_fields_everywhere() {
+        let schema = json_schema();
+        let text = schema.to_string();
+        // Every object type of the spec is closed: no typo is silently ignored.
+        let defs = schema["$defs"].as_object().expect("definitions");
+        for (name, def) in defs {
+            if def.get("properties").is_some() {
+                assert_eq!(def["additionalProperties"], false, "{name} is open");
+            }
+        }
+        assert!(text.contains("\"default\""), "defaults are explicit in the schema");
+    }
+
+    #[test]
+    fn schema_states_defaults() {
+        let schema = json_schema();
+        let cc = &schema["$defs"]["ChaincodeSpec"]["properties"];
+        assert_eq!(cc["port"]["default"], 7052);
+        assert_eq!(cc["replicas"]["default"], 1);
+        assert_eq!(cc["dialTimeout"]["default"], "10s");
+    }
+}

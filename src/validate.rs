@@ -1,0 +1,506 @@
+//! Rules a JSON Schema cannot express: unique names, references that resolve, Kubernetes name
+//! rules on every derived name, Fabric's own naming rules, quantities and durations.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::diagnostic::{Diagnostic, known_list};
+use crate::names;
+use crate::source::{field_path, index_path};
+use crate::spec::{ImageSpec, NetworkSpec, ResourcesSpec};
+
+/// RFC 1123 label: what namespaces and most object names must be.
+static DNS1123_LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$").unwrap());
+/// RFC 1035 label: what Service names must be (starts with a letter).
+static DNS1035_LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z]([-a-z0-9]*[a-z0-9])?$").unwrap());
+/// Fabric package label rule, `persistence.LabelRegexp` in fabric core/chaincode/persistence.
+static FABRIC_LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[[:alnum:]][[:alnum:]_.+-]*$").unwrap());
+/// Chaincode name rule of the lifecycle (`ChaincodeNameRegExp`, fabric core/chaincode/lifecycle).
+static FABRIC_CC_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$").unwrap());
+/// Chaincode version rule of the lifecycle (`ChaincodeVersionRegExp`).
+static FABRIC_CC_VERSION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_.+-]+$").unwrap());
+/// Channel name rule (fabric common/configtx `validateChannelID`): at most 249 characters.
+static CHANNEL_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z][a-z0-9.-]*$").unwrap());
+/// MSP IDs end up in env values and policies; keep them plain.
+static MSP_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z0-9][A-Za-z0-9._-]*$").unwrap());
+/// Kubernetes resource quantity (apimachinery `resource.Quantity` grammar).
+static QUANTITY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([+-]?[0-9.]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$").unwrap()
+});
+/// Go `time.ParseDuration` syntax, as the peer parses `dial_timeout`.
+static GO_DURATION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$").unwrap());
+/// Environment variable names Kubernetes and shells accept.
+static ENV_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*$").unwrap());
+static DIGEST: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^sha256:[a-f0-9]{64}$").unwrap());
+static VERSION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d+)\.(\d+)\.(\d+)$").unwrap());
+
+/// Env names fabgen sets on chaincode containers; a user value would silently fight them.
+pub const RESERVED_CHAINCODE_ENV: &[&str] = &[
+    "CHAINCODE_ID",
+    "CORE_CHAINCODE_ID_NAME",
+    "CORE_CHAINCODE_ID",
+    "CHAINCODE_SERVER_ADDRESS",
+    "CORE_CHAINCODE_ADDRESS",
+    "CORE_PEER_LOCALMSPID",
+    "CHAINCODE_TLS_DISABLED",
+];
+
+/// A StatefulSet's pods carry `controller-revision-hash: <name>-<hash>`, which must fit a
+/// 63-character label value, so StatefulSet names must be shorter than other names.
+const MAX_STATEFULSET_NAME: usize = 52;
+
+/// Every semantic problem of the spec.
+pub fn validate(spec: &NetworkSpec) -> Vec<Diagnostic> {
+    let mut v = Validator::default();
+    v.network(spec);
+    v.diagnostics
+}
+
+#[derive(Default)]
+struct Validator {
+    diagnostics: Vec<Diagnostic>,
+    /// Derived Service names, to catch two objects with one name.
+    services: BTreeMap<String, String>,
+}
+
+impl Validator {
+    fn error(&mut self, path: &str, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::at(path, message));
+    }
+
+    fn network(&mut self, spec: &NetworkSpec) {
+        self.dns1123(&field_path("", "name"), &spec.name, "network name");
+        self.dns1123(&field_path("", "namespace"), &spec.namespace, "namespace");
+        self.fabric(spec);
+        for (kind, r) in [
+            ("peer", &spec.resources.peer),
+            ("orderer", &spec.resources.orderer),
+            ("ca", &spec.resources.ca),
+            ("couchdb", &spec.resources.couchdb),
+        ] {
+            self.resources(&format!("resources.{kind}"), r);
+        }
+        self.orderer_org(spec);
+        self.orgs(spec);
+        self.channels(spec);
+        self.chaincodes(spec);
+    }
+
+    fn fabric(&mut self, spec: &NetworkSpec) {
+        let f = &spec.fabric;
+        match VERSION.captures(&f.version) {
+            Some(c) if &c[1] == "2" && &c[2] == "5" => {}
+            _ => self.error(
+                "fabric.version",
+                format!(
+                    "unsupported Fabric version \"{}\": fabgen renders the Fabric 2.5 core.yaml, so use 2.5.x",
+                    f.version
+                ),
+            ),
+        }
+        if !VERSION.is_match(&f.ca_version) {
+            self.error("fabric.caVersion", format!("\"{}\" is not a version like 1.5.15", f.ca_version));
+        }
+        for (field, image) in [
+            ("peerImage", &f.peer_image),
+            ("ordererImage", &f.orderer_image),
+            ("caImage", &f.ca_image),
+            ("couchdbImage", &f.couchdb_image),
+        ] {
+            self.image_spec(&format!("fabric.{field}"), image);
+        }
+        if field_is_empty(&f.couchdb_image.tag) && f.couchdb_image.digest.is_none() {
+            self.error("fabric.couchdbImage.tag", "CouchDB has no Fabric version to default to: give a tag or digest");
+        }
+        for (i, s) in f.image_pull_secrets.iter().enumerate() {
+            self.dns1123_subdomain(&index_path("fabric.imagePullSecrets", i), s, "Secret name");
+        }
+    }
+
+    fn image_spec(&mut self, path: &str, image: &ImageSpec) {
+        let last = image.repository.rsplit('/').next().unwrap_or_default();
+        if image.repository.is_empty() || last.contains(':') || last.contains('@') || image.repository.contains(' ') {
+            self.error(
+                &field_path(path, "repository"),
+                format!("\"{}\" is not a bare repository (put the tag in `tag`, the digest in `digest`)", image.repository),
+            );
+        }
+        if image.tag.contains([':', '@', '/', ' ']) {
+            self.error(&field_path(path, "tag"), format!("\"{}\" is not a valid tag", image.tag));
+        }
+        if let Some(d) = &image.digest {
+            if !DIGEST.is_match(d) {
+                self.error(&field_path(path, "digest"), format!("\"{d}\" is not a digest like sha256:<64 hex digits>"));
+            }
+        }
+    }
+
+    fn orderer_org(&mut self, spec: &NetworkSpec) {
+        let org = &spec.orderer_org;
+        self.dns1123("ordererOrg.name", &org.name, "organisation name");
+        self.msp_id("ordererOrg.mspId", &org.msp_id);
+        self.storage("ordererOrg.storage", &org.storage.size, org.storage.storage_class.as_deref());
+        if org.orderers.is_empty() {
+            self.error("ordererOrg.orderers", "at least one orderer is needed");
+        }
+        self.unique("ordererOrg.orderers", org.orderers.iter().map(|o| o.name.as_str()), "orderer");
+        for (i, o) in org.orderers.iter().enumerate() {
+            let path = format!("ordererOrg.orderers[{i}].name");
+            self.dns1035(&path, &o.name, "orderer name");
+            let name = names::orderer(&o.name);
+            self.statefulset(&path, &name);
+            self.service(&path, &name);
+            self.derived(&path, &names::orderer_service_account(&org.name));
+            self.derived(&path, &names::msp_secret(&name));
+            self.derived(&path, &names::tls_secret(&name));
+        }
+    }
+
+    fn orgs(&mut self, spec: &NetworkSpec) {
+        if spec.orgs.is_empty() {
+            self.error("orgs", "at least one peer organisation is needed");
+        }
+        self.unique("orgs", spec.orgs.iter().map(|o| o.name.as_str()), "organisation");
+        let mut msp_ids: BTreeMap<&str, String> = BTreeMap::new();
+        msp_ids.insert(&spec.orderer_org.msp_id, "ordererOrg".into());
+        for (i, org) in spec.orgs.iter().enumerate() {
+            let path = index_path("orgs", i);
+            let name_path = field_path(&path, "name");
+            self.dns1123(&name_path, &org.name, "organisation name");
+            if org.name == spec.orderer_org.name {
+                self.error(&name_path, format!("\"{}\" is also the orderer organisation's name", org.name));
+            }
+            let msp_path = field_path(&path, "mspId");
+            self.msp_id(&msp_path, &org.msp_id);
+            if let Some(other) = msp_ids.insert(&org.msp_id, path.clone()) {
+                self.error(&msp_path, format!("MSP ID \"{}\" is already used by {other}", org.msp_id));
+            }
+            self.storage(&field_path(&path, "storage"), &org.storage.size, org.storage.storage_class.as_deref());
+            if org.peers.is_empty() {
+                self.error(&field_path(&path, "peers"), "an organisation needs at least one peer");
+            }
+            self.unique(&field_path(&path, "peers"), org.peers.iter().map(|p| p.name.as_str()), "peer");
+            for (j, p) in org.peers.iter().enumerate() {
+                let ppath = format!("{path}.peers[{j}].name");
+                self.dns1123(&ppath, &p.name, "peer name");
+                let name = names::peer(&org.name, &p.name);
+                self.statefulset(&ppath, &name);
+                self.service(&ppath, &name);
+                for derived in [names::msp_secret(&name), names::tls_secret(&name), names::couchdb_secret(&name)] {
+                    self.derived(&ppath, &derived);
+                }
+            }
+            for derived in [
+                names::builder_config_map(&org.name),
+                names::peer_config_map(&org.name),
+                names::packages_config_map(&org.name),
+                names::peer_service_account(&org.name),
+            ] {
+                self.derived(&name_path, &derived);
+            }
+            if org.ca {
+                let ca = names::ca(&org.name);
+                self.service(&field_path(&path, "ca"), &ca);
+                for derived in [names::ca_admin_secret(&org.name), names::ca_data_claim(&org.name), names::tls_secret(&ca)] {
+                    self.derived(&field_path(&path, "ca"), &derived);
+                }
+            }
+        }
+    }
+
+    fn channels(&mut self, spec: &NetworkSpec) {
+        let known: Vec<&str> = spec.orgs.iter().map(|o| o.name.as_str()).collect();
+        self.unique("channels", spec.channels.iter().map(|c| c.name.as_str()), "channel");
+        for (i, ch) in spec.channels.iter().enumerate() {
+            let path = index_path("channels", i);
+            if !CHANNEL_NAME.is_match(&ch.name) || ch.name.len() > 249 {
+                self.error(
+                    &field_path(&path, "name"),
+                    format!("invalid channel name \"{}\": lowercase letters, digits, '.' and '-', starting with a letter, at most 249 characters", ch.name),
+                );
+            }
+            if ch.orgs.is_empty() {
+                self.error(&field_path(&path, "orgs"), "a channel needs at least one member organisation");
+            }
+            self.unique(&field_path(&path, "orgs"), ch.orgs.iter().map(String::as_str), "member");
+            for (j, org) in ch.orgs.iter().enumerate() {
+                if !known.contains(&org.as_str()) {
+                    self.error(&format!("{path}.orgs[{j}]"), format!("unknown org \"{org}\" ({})", known_list(known.iter().copied())));
+                }
+            }
+        }
+    }
+
+    fn chaincodes(&mut self, spec: &NetworkSpec) {
+        let channels: Vec<&str> = spec.channels.iter().map(|c| c.name.as_str()).collect();
+        let orgs: Vec<&str> = spec.orgs.iter().map(|o| o.name.as_str()).collect();
+        self.unique("chaincodes", spec.chaincodes.iter().map(|c| c.name.as_str()), "chaincode");
+        for (i, cc) in spec.chaincodes.iter().enumerate() {
+            let path = index_path("chaincodes", i);
+            let name_path = field_path(&path, "name");
+            if !FABRIC_CC_NAME.is_match(&cc.name) {
+                self.error(&name_path, format!("invalid chaincode name \"{}\": Fabric allows letters and digits separated by single '-' or '_'", cc.name));
+            } else if !DNS1123_LABEL.is_match(&cc.name) {
+                self.error(&name_path, format!("chaincode name \"{}\" is part of Kubernetes object names, so it must be lowercase without '_'", cc.name));
+            }
+            if !FABRIC_CC_VERSION.is_match(&cc.version) {
+                self.error(&field_path(&path, "version"), format!("invalid chaincode version \"{}\": letters, digits, '_', '.', '+' and '-' only", cc.version));
+            }
+            let label = cc.label.clone().unwrap_or_else(|| format!("{}_{}", cc.name, cc.version));
+            if !FABRIC_LABEL.is_match(&label) {
+                let at = if cc.label.is_some() { field_path(&path, "label") } else { name_path.clone() };
+                self.error(&at, format!("invalid package label \"{label}\": Fabric requires ^[[:alnum:]][[:alnum:]_.+-]*$"));
+            }
+            self.chaincode_image(&field_path(&path, "image"), &cc.image);
+            let channel = spec.channels.iter().find(|c| c.name == cc.channel);
+            if channel.is_none() {
+                self.error(&field_path(&path, "channel"), format!("unknown channel \"{}\" ({})", cc.channel, known_list(channels.iter().copied())));
+            }
+            match &cc.orgs {
+                Some(list) => {
+                    let list_path = field_path(&path, "orgs");
+                    if list.is_empty() {
+                        self.error(&list_path, "list at least one org, or leave `orgs` out to use every channel member");
+                    }
+                    self.unique(&list_path, list.iter().map(String::as_str), "org");
+                    for (j, org) in list.iter().enumerate() {
+                        let org_path = index_path(&list_path, j);
+                        if !orgs.contains(&org.as_str()) {
+                            self.error(&org_path, format!("unknown org \"{org}\" ({})", known_list(orgs.iter().copied())));
+                        } else if let Some(ch) = channel {
+                            if !ch.orgs.contains(org) {
+                                self.error(&org_path, format!("org \"{org}\" is not a member of channel \"{}\" (members: {})", ch.name, ch.orgs.join(", ")));
+                            }
+                        }
+                    }
+                }
+                None => {
+                    if channel.is_some_and(|c| c.orgs.is_empty()) {
+                        self.error(&field_path(&path, "channel"), "the channel has no members to run the chaincode");
+                    }
+                }
+            }
+            if cc.port == 0 {
+                self.error(&field_path(&path, "port"), "port must be between 1 and 65535");
+            }
+            if !GO_DURATION.is_match(&cc.dial_timeout) {
+                self.error(&field_path(&path, "dialTimeout"), format!("\"{}\" is not a Go duration like 10s or 1m30s", cc.dial_timeout));
+            }
+            self.resources(&field_path(&path, "resources"), &cc.resources);
+            for name in cc.env.keys() {
+                let env_path = field_path(&field_path(&path, "env"), name);
+                if !ENV_NAME.is_match(name) {
+                    self.diagnostics.push(Diagnostic::at_key(&env_path, format!("invalid environment variable name \"{name}\"")));
+                } else if RESERVED_CHAINCODE_ENV.contains(&name.as_str()) {
+                    self.diagnostics.push(Diagnostic::at_key(&env_path, format!("\"{name}\" is set by fabgen from the package; remove it")));
+                }
+            }
+            if FABRIC_CC_NAME.is_match(&cc.name) && DNS1123_LABEL.is_match(&cc.name) {
+                for org in crate::model::chaincode_orgs(spec, cc) {
+                    let name = names::chaincode(&cc.name, &org);
+                    self.service(&name_path, &name);
+                }
+            }
+        }
+    }
+
+    fn chaincode_image(&mut self, path: &str, image: &str) {
+        let last = image.rsplit('/').next().unwrap_or_default();
+        if image.is_empty() || image.contains(char::is_whitespace) {
+            self.error(path, format!("\"{image}\" is not an image reference"));
+        } else if !last.contains(':') && !last.contains('@') {
+            self.error(path, format!("image \"{image}\" has no tag or digest; pin it (e.g. {image}:1.0 or {image}@sha256:...)"));
+        } else if last.ends_with(":latest") {
+            self.error(path, format!("image \"{image}\" uses the mutable tag \"latest\"; pin a version or digest"));
+        }
+    }
+
+    fn resources(&mut self, path: &str, r: &ResourcesSpec) {
+        for (kind, cm) in [("requests", &r.requests), ("limits", &r.limits)] {
+            self.quantity(&format!("{path}.{kind}.cpu"), &cm.cpu);
+            self.quantity(&format!("{path}.{kind}.memory"), &cm.memory);
+        }
+    }
+
+    fn storage(&mut self, path: &str, size: &str, class: Option<&str>) {
+        self.quantity(&field_path(path, "size"), size);
+        if let Some(class) = class {
+            self.dns1123_subdomain(&field_path(path, "storageClass"), class, "StorageClass name");
+        }
+    }
+
+    fn quantity(&mut self, path: &str, q: &str) {
+        if !QUANTITY.is_match(q) || q.parse::<f64>().is_ok_and(|v| v <= 0.0) {
+            self.error(path, format!("\"{q}\" is not a positive Kubernetes quantity like 500m, 1, 512Mi or 10Gi"));
+        }
+    }
+
+    fn msp_id(&mut self, path: &str, id: &str) {
+        if !MSP_ID.is_match(id) {
+            self.error(path, format!("invalid MSP ID \"{id}\": letters, digits, '.', '_' and '-'"));
+        }
+    }
+
+    fn dns1123(&mut self, path: &str, value: &str, what: &str) {
+        if !DNS1123_LABEL.is_match(value) || value.len() > 63 {
+            self.error(path, format!("invalid {what} \"{value}\": lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (DNS-1123 label)"));
+        }
+    }
+
+    fn dns1035(&mut self, path: &str, value: &str, what: &str) {
+        if !DNS1035_LABEL.is_match(value) || value.len() > 63 {
+            self.error(path, format!("invalid {what} \"{value}\": it names a Service, so lowercase letters, digits and '-', starting with a letter, at most 63 characters (DNS-1035 label)"));
+        }
+    }
+
+    fn dns1123_subdomain(&mut self, path: &str, value: &str, what: &str) {
+        let ok = value.len() <= 253 && !value.is_empty() && value.split('.').all(|l| DNS1123_LABEL.is_match(l));
+        if !ok {
+            self.error(path, format!("invalid {what} \"{value}\" (DNS-1123 subdomain)"));
+        }
+    }
+
+    /// A derived object name: must be a DNS-1123 label that fits.
+    fn derived(&mut self, path: &str, name: &str) {
+        if !DNS1123_LABEL.is_match(name) || name.len() > 63 {
+            self.error(path, format!("derived name \"{name}\" is not a valid Kubernetes name (DNS-1123 label, at most 63 characters); shorten the names it is built from"));
+        }
+    }
+
+    fn statefulset(&mut self, path: &str, name: &str) {
+        if name.len() > MAX_STATEFULSET_NAME {
+            self.error(path, format!("derived StatefulSet name \"{name}\" has {} characters; at most {MAX_STATEFULSET_NAME} fit its pods' controller-revision-hash label", name.len()));
+        }
+    }
+
+    /// A derived Service name: DNS-1035 and unique across the network.
+    fn service(&mut self, path: &str, name: &str) {
+        if !DNS1035_LABEL.is_match(name) || name.len() > 63 {
+            self.error(path, format!("derived Service name \"{name}\" must be a DNS-1035 label (start with a letter, at most 63 characters); shorten the names it is built from"));
+        }
+        if let Some(first) = self.services.insert(name.to_string(), path.to_string()) {
+            if first != path {
+                self.error(path, format!("derived Service name \"{name}\" is also derived at {first}"));
+            }
+        }
+    }
+
+    fn unique<'a>(&mut self, path: &str, names: impl Iterator<Item = &'a str>, what: &str) {
+        let mut seen = BTreeSet::new();
+        for (i, name) in names.enumerate() {
+            if !seen.insert(name) {
+                self.error(&index_path(path, i), format!("duplicate {what} \"{name}\""));
+            }
+        }
+    }
+}
+
+fn field_is_empty(s: &str) -> bool {
+    s.trim().is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(yaml: &str) -> NetworkSpec {
+        serde_yaml::from_str(yaml).unwrap()
+    }
+
+    const BASE: &str = r#"
+name: net
+namespace: fabric
+ordererOrg: {name: orderer, mspId: OrdererMSP, orderers: [{name: orderer0}]}
+orgs:
+  - {name: org1, mspId: Org1MSP, peers: [{name: peer0}]}
+  - {name: org2, mspId: Org2MSP, peers: [{name: peer0}]}
+channels: [{name: mychannel, orgs: [org1, org2]}]
+chaincodes:
+  - {name: basic, version: "1.0", image: "example/basic:1.0", channel: mychannel}
+"#;
+
+    fn messages(yaml: &str) -> Vec<String> {
+        validate(&spec(yaml)).into_iter().map(|d| format!("{}: {}", d.path, d.message)).collect()
+    }
+
+    #[test]
+    fn accepts_a_valid_network() {
+        assert_eq!(messages(BASE), Vec::<String>::new());
+    }
+
+    #[test]
+    fn rejects_unknown_org_reference_with_known_list() {
+        let m = messages(&BASE.replace("channel: mychannel}", "channel: mychannel, orgs: [org3]}"));
+        assert_eq!(m, ["chaincodes[0].orgs[0]: unknown org \"org3\" (known: org1, org2)"]);
+    }
+
+    #[test]
+    fn rejects_duplicate_peer_names() {
+        let m = messages(&BASE.replace("peers: [{name: peer0}]}\n  - {name: org2", "peers: [{name: peer0}, {name: peer0}]}\n  - {name: org2"));
+        assert!(m.iter().any(|e| e.starts_with("orgs[0].peers[1]: duplicate peer \"peer0\"")), "{m:?}");
+    }
+
+    #[test]
+    fn rejects_labels_fabric_refuses() {
+        let m = messages(&BASE.replace("version: \"1.0\"", "version: \"1.0\", label: \"_bad\""));
+        assert!(m.iter().any(|e| e.contains("invalid package label \"_bad\"")), "{m:?}");
+    }
+
+    #[test]
+    fn rejects_chaincode_names_kubernetes_refuses() {
+        let m = messages(&BASE.replace("name: basic", "name: Basic_CC"));
+        assert!(m.iter().any(|e| e.contains("must be lowercase without '_'")), "{m:?}");
+    }
+
+    #[test]
+    fn rejects_derived_names_that_are_too_long() {
+        let long = "p".repeat(60);
+        let m = messages(&BASE.replace("peers: [{name: peer0}]}\n  - {name: org2", &format!("peers: [{{name: {long}}}]}}\n  - {{name: org2")));
+        assert!(m.iter().any(|e| e.contains("derived StatefulSet name")), "{m:?}");
+        assert!(m.iter().any(|e| e.contains("derived Service name")), "{m:?}");
+    }
+
+    #[test]
+    fn rejects_org_not_on_the_chaincode_channel() {
+        let yaml = BASE.replace("channels: [{name: mychannel, orgs: [org1, org2]}]", "channels: [{name: mychannel, orgs: [org1]}]")
+            .replace("channel: mychannel}", "channel: mychannel, orgs: [org2]}");
+        let m = messages(&yaml);
+        assert_eq!(m, ["chaincodes[0].orgs[0]: org \"org2\" is not a member of channel \"mychannel\" (members: org1)"]);
+    }
+
+    #[test]
+    fn rejects_unpinned_images_and_bad_quantities() {
+        let yaml = BASE.replace("example/basic:1.0", "example/basic").replace("channel: mychannel}", "channel: mychannel, resources: {requests: {cpu: lots, memory: 1Gi}, limits: {cpu: '1', memory: 1Gi}}}");
+        let m = messages(&yaml);
+        assert!(m.iter().any(|e| e.contains("has no tag or digest")), "{m:?}");
+        assert!(m.iter().any(|e| e.starts_with("chaincodes[0].resources.requests.cpu: \"lots\"")), "{m:?}");
+    }
+
+    #[test]
+    fn rejects_reserved_env_and_bad_durations() {
+        let yaml = BASE.replace("channel: mychannel}", "channel: mychannel, dialTimeout: 10 seconds, env: {CHAINCODE_ID: x}}");
+        let m = messages(&yaml);
+        assert!(m.iter().any(|e| e.contains("is set by fabgen")), "{m:?}");
+        assert!(m.iter().any(|e| e.contains("not a Go duration")), "{m:?}");
+    }
+
+    #[test]
+    fn rejects_colliding_service_names() {
+        // peer "chaincode-basic" in org "org1" derives the Service the chaincode needs.
+        let yaml = BASE.replace("{name: org1, mspId: Org1MSP, peers: [{name: peer0}]}", "{name: org1, mspId: Org1MSP, peers: [{name: peer0}, {name: chaincode-basic}]}")
+            .replace("peers: [{name: peer0}, {name: chaincode-basic}]}", "peers: [{name: peer0}, {name: chaincode-basic}]}");
+        let m = messages(&yaml.replace("{name: org1,", "{name: org1,"));
+        // chaincode-basic-org1 is derived twice: by the peer and by the chaincode
+        assert!(m.iter().any(|e| e.contains("derived Service name \"chaincode-basic-org1\" is also derived")), "{m:?}");
+    }
+
+    #[test]
+    fn rejects_unsupported_fabric_versions() {
+        let m = messages(&format!("{BASE}fabric: {{version: 2.2.0}}\n"));
+        assert!(m.iter().any(|e| e.starts_with("fabric.version: unsupported Fabric version")), "{m:?}");
+    }
+}
