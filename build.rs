@@ -18,7 +18,9 @@ fn main() {
         })
         .collect();
     files.sort();
-    let mut out = String::from("/// Every file under `templates/`, by relative path.\npub static EMBEDDED: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// Every file under `templates/`, by relative path.\npub static EMBEDDED: &[(&str, &str)] = &[\n",
+    );
     for (rel, abs) in files {
         writeln!(out, "    ({rel:?}, include_str!({abs:?})),").unwrap();
     }

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Result, bail};
-use k8s_openapi::api::{apps, batch, core, networking, policy, rbac};
 use k8s_openapi::Resource;
+use k8s_openapi::api::{apps, batch, core, networking, policy, rbac};
 use schemars::JsonSchema;
 
 use crate::render::{Object, Rendered};
@@ -60,7 +60,12 @@ impl Checker {
     pub fn check_object(&self, object: &Object) -> Result<Vec<String>> {
         let Some(kind) = self.kinds.get(&(object.api_version.as_str(), object.kind.as_str())) else {
             let known: Vec<String> = self.kinds.keys().map(|(a, k)| format!("{a} {k}")).collect();
-            bail!("{} {} has a kind fabgen cannot check (known: {})", object.api_version, object.kind, known.join(", "));
+            bail!(
+                "{} {} has a kind fabgen cannot check (known: {})",
+                object.api_version,
+                object.kind,
+                known.join(", ")
+            );
         };
         let json = object.to_json()?;
         let mut problems: Vec<String> = kind

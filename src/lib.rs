@@ -47,7 +47,8 @@ pub struct SpecSource {
 impl SpecSource {
     /// Reads a spec file.
     pub fn read(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("failed to read spec '{}'", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("failed to read spec '{}'", path.display()))?;
         Ok(SpecSource { name: path.display().to_string(), text })
     }
 

@@ -11,7 +11,6 @@ use crate::names;
 use crate::package::{self, Connection, PackageMetadata};
 use crate::spec::{ImageSpec, NetworkSpec, ResourcesSpec, StorageSpec};
 
-
 /// Package type owned by fabgen's builder (`templates/builder/bin/detect`). Distinct from the
 /// built-in `ccaas_builder`'s `ccaas`, so both can sit in one `externalBuilders` list.
 pub const PACKAGE_TYPE: &str = "fabgen-ccaas";
@@ -430,12 +429,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                     admin_secret: names::ca_admin_secret(&org.name),
                     tls_secret: names::tls_secret(&names::ca(&org.name)),
                 }),
-                channels: spec
-                    .channels
-                    .iter()
-                    .filter(|c| c.orgs.contains(&org.name))
-                    .map(|c| c.name.clone())
-                    .collect(),
+                channels: spec.channels.iter().filter(|c| c.orgs.contains(&org.name)).map(|c| c.name.clone()).collect(),
                 packages,
             }
         })

@@ -41,7 +41,10 @@ fn ensure_replaceable(dest: &Path) -> Result<()> {
     }
     let empty = fs::read_dir(dest).with_context(|| format!("failed to read '{}'", dest.display()))?.next().is_none();
     if !empty && !dest.join(MARKER).is_file() {
-        bail!("refusing to replace '{}': it is not empty and was not written by fabgen (no {MARKER} file)", dest.display());
+        bail!(
+            "refusing to replace '{}': it is not empty and was not written by fabgen (no {MARKER} file)",
+            dest.display()
+        );
     }
     Ok(())
 }

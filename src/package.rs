@@ -177,10 +177,7 @@ mod tests {
     #[test]
     fn package_id_is_label_and_sha256_of_the_whole_file() {
         // sha256 of the empty input, a published test vector.
-        assert_eq!(
-            package_id("x", b""),
-            "x:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
+        assert_eq!(package_id("x", b""), "x:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
         let pkg = sample();
         assert!(pkg.id.starts_with("marbles:"));
         assert_eq!(pkg.id, package_id("marbles", &pkg.bytes));

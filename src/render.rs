@@ -126,7 +126,11 @@ pub fn render(templates: &TemplateSet, network: &Network) -> Result<Rendered> {
     }
     for org in &network.orgs {
         let org_value = to_value(org);
-        emit("org.yaml", format!("org.yaml for {}", org.name), context! { network => net.clone(), org => org_value.clone() })?;
+        emit(
+            "org.yaml",
+            format!("org.yaml for {}", org.name),
+            context! { network => net.clone(), org => org_value.clone() },
+        )?;
         for peer in &org.peers {
             emit(
                 "peer.yaml",
@@ -135,7 +139,11 @@ pub fn render(templates: &TemplateSet, network: &Network) -> Result<Rendered> {
             )?;
         }
         if let Some(ca) = &org.ca {
-            emit("ca.yaml", format!("ca.yaml for {}", ca.name), context! { network => net.clone(), org => org_value.clone(), ca => to_value(ca) })?;
+            emit(
+                "ca.yaml",
+                format!("ca.yaml for {}", ca.name),
+                context! { network => net.clone(), org => org_value.clone(), ca => to_value(ca) },
+            )?;
         }
     }
     for chaincode in &network.chaincodes {
@@ -164,7 +172,11 @@ fn split_documents(text: &str, origin: &str) -> Result<Vec<Object>> {
     let mut out = Vec::new();
     for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let value = serde_yaml::Value::deserialize(doc).map_err(|e| {
-            anyhow!("{origin} produced invalid YAML in document {}: {e}\n--- rendered text ---\n{}", i + 1, numbered(text))
+            anyhow!(
+                "{origin} produced invalid YAML in document {}: {e}\n--- rendered text ---\n{}",
+                i + 1,
+                numbered(text)
+            )
         })?;
         if value.is_null() {
             continue;

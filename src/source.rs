@@ -172,8 +172,7 @@ fn schema_diagnostics(schema: &serde_json::Value, value: &serde_json::Value) -> 
     let validator = jsonschema::validator_for(schema).expect("the spec schema is a valid JSON Schema");
     let mut out = Vec::new();
     for error in validator.iter_errors(value) {
-        let segments: Vec<String> =
-            error.instance_path().iter().map(|s| s.to_string()).collect();
+        let segments: Vec<String> = error.instance_path().iter().map(|s| s.to_string()).collect();
         let path = dotted(&segments);
         match error.kind() {
             jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
@@ -222,10 +221,7 @@ fn known_fields(schema: &serde_json::Value, segments: &[String]) -> Vec<String> 
             None => return Vec::new(),
         }
     }
-    node.get("properties")
-        .and_then(|p| p.as_object())
-        .map(|p| p.keys().cloned().collect())
-        .unwrap_or_default()
+    node.get("properties").and_then(|p| p.as_object()).map(|p| p.keys().cloned().collect()).unwrap_or_default()
 }
 
 /// Follows `$ref` and unwraps `anyOf: [T, null]` (how schemars writes `Option<T>`).
@@ -285,6 +281,11 @@ mod tests {
         let err = load_spec("n.yaml", text).unwrap_err();
         let all = err.to_string();
         assert!(all.contains("n.yaml:5:1 replica: unknown field \"replica\""), "{all}");
-        assert!(all.contains("ordererOrg.colour: unknown field \"colour\" (expected one of: mspId, name, orderers, storage)"), "{all}");
+        assert!(
+            all.contains(
+                "ordererOrg.colour: unknown field \"colour\" (expected one of: mspId, name, orderers, storage)"
+            ),
+            "{all}"
+        );
     }
 }

@@ -52,7 +52,11 @@ impl TemplateSet {
             let name = rel.to_string_lossy().replace('\\', "/");
             if !set.files.contains_key(&name) {
                 let known: Vec<&str> = set.files.keys().map(String::as_str).collect();
-                bail!("'{}' overrides no template: '{name}' is not one of {}", entry.path().display(), known.join(", "));
+                bail!(
+                    "'{}' overrides no template: '{name}' is not one of {}",
+                    entry.path().display(),
+                    known.join(", ")
+                );
             }
             let text = std::fs::read_to_string(entry.path())
                 .with_context(|| format!("failed to read template '{}'", entry.path().display()))?;
@@ -75,9 +79,7 @@ impl TemplateSet {
     pub fn environment(&self) -> Result<Environment<'static>> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_auto_escape_callback(|name| {
-            if name.ends_with(".yaml") { AutoEscape::Json } else { AutoEscape::None }
-        });
+        env.set_auto_escape_callback(|name| if name.ends_with(".yaml") { AutoEscape::Json } else { AutoEscape::None });
         env.set_syntax(
             minijinja::syntax::SyntaxConfig::builder()
                 .trim_blocks(true)
@@ -87,7 +89,11 @@ impl TemplateSet {
                 .expect("default delimiters are valid"),
         );
         let assets: Arc<BTreeMap<String, String>> = Arc::new(
-            self.files.iter().filter(|(n, _)| n.starts_with(ASSET_PREFIX)).map(|(n, t)| (n.clone(), t.clone())).collect(),
+            self.files
+                .iter()
+                .filter(|(n, _)| n.starts_with(ASSET_PREFIX))
+                .map(|(n, t)| (n.clone(), t.clone()))
+                .collect(),
         );
         env.add_function("asset", move |name: &str| -> Result<String, minijinja::Error> {
             assets.get(name).cloned().ok_or_else(|| {
@@ -126,7 +132,9 @@ mod tests {
     fn embeds_templates_and_builder_assets() {
         let set = TemplateSet::embedded();
         let names: Vec<&str> = set.names().collect();
-        for expected in ["peer.yaml", "builder/bin/detect", "builder/bin/build", "builder/bin/release", "peer/core.yaml"] {
+        for expected in
+            ["peer.yaml", "builder/bin/detect", "builder/bin/build", "builder/bin/release", "peer/core.yaml"]
+        {
             assert!(names.contains(&expected), "{expected} missing from {names:?}");
         }
         set.environment().expect("embedded templates compile");

@@ -18,8 +18,7 @@ static DNS1035_LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z]([-a
 /// Fabric package label rule, `persistence.LabelRegexp` in fabric core/chaincode/persistence.
 static FABRIC_LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[[:alnum:]][[:alnum:]_.+-]*$").unwrap());
 /// Chaincode name rule of the lifecycle (`ChaincodeNameRegExp`, fabric core/chaincode/lifecycle).
-static FABRIC_CC_NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$").unwrap());
+static FABRIC_CC_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$").unwrap());
 /// Chaincode version rule of the lifecycle (`ChaincodeVersionRegExp`).
 static FABRIC_CC_VERSION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_.+-]+$").unwrap());
 /// Channel name rule (fabric common/configtx `validateChannelID`): at most 249 characters.
@@ -27,9 +26,8 @@ static CHANNEL_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z][a-z0
 /// MSP IDs end up in env values and policies; keep them plain.
 static MSP_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z0-9][A-Za-z0-9._-]*$").unwrap());
 /// Kubernetes resource quantity (apimachinery `resource.Quantity` grammar).
-static QUANTITY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([+-]?[0-9.]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$").unwrap()
-});
+static QUANTITY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([+-]?[0-9.]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$").unwrap());
 /// Go `time.ParseDuration` syntax, as the peer parses `dial_timeout`.
 static GO_DURATION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$").unwrap());
@@ -126,7 +124,10 @@ impl Validator {
         if image.repository.is_empty() || last.contains(':') || last.contains('@') || image.repository.contains(' ') {
             self.error(
                 &field_path(path, "repository"),
-                format!("\"{}\" is not a bare repository (put the tag in `tag`, the digest in `digest`)", image.repository),
+                format!(
+                    "\"{}\" is not a bare repository (put the tag in `tag`, the digest in `digest`)",
+                    image.repository
+                ),
             );
         }
         if image.tag.contains([':', '@', '/', ' ']) {
@@ -150,7 +151,10 @@ impl Validator {
         self.unique("ordererOrg.orderers", org.orderers.iter().map(|o| o.name.as_str()), "orderer");
         for (i, o) in org.orderers.iter().enumerate() {
             let path = format!("ordererOrg.orderers[{i}].name");
-            self.dns1035(&path, &o.name, "orderer name");
+            // A bad or duplicate name is reported once, not again for every name derived from it.
+            if !self.dns1035(&path, &o.name, "orderer name") || org.orderers[..i].iter().any(|p| p.name == o.name) {
+                continue;
+            }
             let name = names::orderer(&o.name);
             self.statefulset(&path, &name);
             self.service(&path, &name);
@@ -170,7 +174,9 @@ impl Validator {
         for (i, org) in spec.orgs.iter().enumerate() {
             let path = index_path("orgs", i);
             let name_path = field_path(&path, "name");
-            self.dns1123(&name_path, &org.name, "organisation name");
+            // Names derived from a bad or duplicate org name would only repeat the problem.
+            let derive = self.dns1123(&name_path, &org.name, "organisation name")
+                && !spec.orgs[..i].iter().any(|o| o.name == org.name);
             if org.name == spec.orderer_org.name {
                 self.error(&name_path, format!("\"{}\" is also the orderer organisation's name", org.name));
             }
@@ -186,13 +192,21 @@ impl Validator {
             self.unique(&field_path(&path, "peers"), org.peers.iter().map(|p| p.name.as_str()), "peer");
             for (j, p) in org.peers.iter().enumerate() {
                 let ppath = format!("{path}.peers[{j}].name");
-                self.dns1123(&ppath, &p.name, "peer name");
+                if !self.dns1123(&ppath, &p.name, "peer name")
+                    || !derive
+                    || org.peers[..j].iter().any(|q| q.name == p.name)
+                {
+                    continue;
+                }
                 let name = names::peer(&org.name, &p.name);
                 self.statefulset(&ppath, &name);
                 self.service(&ppath, &name);
                 for derived in [names::msp_secret(&name), names::tls_secret(&name), names::couchdb_secret(&name)] {
                     self.derived(&ppath, &derived);
                 }
+            }
+            if !derive {
+                continue;
             }
             for derived in [
                 names::builder_config_map(&org.name),
@@ -205,7 +219,9 @@ impl Validator {
             if org.ca {
                 let ca = names::ca(&org.name);
                 self.service(&field_path(&path, "ca"), &ca);
-                for derived in [names::ca_admin_secret(&org.name), names::ca_data_claim(&org.name), names::tls_secret(&ca)] {
+                for derived in
+                    [names::ca_admin_secret(&org.name), names::ca_data_claim(&org.name), names::tls_secret(&ca)]
+                {
                     self.derived(&field_path(&path, "ca"), &derived);
                 }
             }
@@ -229,7 +245,10 @@ impl Validator {
             self.unique(&field_path(&path, "orgs"), ch.orgs.iter().map(String::as_str), "member");
             for (j, org) in ch.orgs.iter().enumerate() {
                 if !known.contains(&org.as_str()) {
-                    self.error(&format!("{path}.orgs[{j}]"), format!("unknown org \"{org}\" ({})", known_list(known.iter().copied())));
+                    self.error(
+                        &format!("{path}.orgs[{j}]"),
+                        format!("unknown org \"{org}\" ({})", known_list(known.iter().copied())),
+                    );
                 }
             }
         }
@@ -245,35 +264,66 @@ impl Validator {
             if !FABRIC_CC_NAME.is_match(&cc.name) {
                 self.error(&name_path, format!("invalid chaincode name \"{}\": Fabric allows letters and digits separated by single '-' or '_'", cc.name));
             } else if !DNS1123_LABEL.is_match(&cc.name) {
-                self.error(&name_path, format!("chaincode name \"{}\" is part of Kubernetes object names, so it must be lowercase without '_'", cc.name));
+                self.error(
+                    &name_path,
+                    format!(
+                        "chaincode name \"{}\" is part of Kubernetes object names, so it must be lowercase without '_'",
+                        cc.name
+                    ),
+                );
             }
             if !FABRIC_CC_VERSION.is_match(&cc.version) {
-                self.error(&field_path(&path, "version"), format!("invalid chaincode version \"{}\": letters, digits, '_', '.', '+' and '-' only", cc.version));
+                self.error(
+                    &field_path(&path, "version"),
+                    format!(
+                        "invalid chaincode version \"{}\": letters, digits, '_', '.', '+' and '-' only",
+                        cc.version
+                    ),
+                );
             }
             let label = cc.label.clone().unwrap_or_else(|| format!("{}_{}", cc.name, cc.version));
             if !FABRIC_LABEL.is_match(&label) {
                 let at = if cc.label.is_some() { field_path(&path, "label") } else { name_path.clone() };
-                self.error(&at, format!("invalid package label \"{label}\": Fabric requires ^[[:alnum:]][[:alnum:]_.+-]*$"));
+                self.error(
+                    &at,
+                    format!("invalid package label \"{label}\": Fabric requires ^[[:alnum:]][[:alnum:]_.+-]*$"),
+                );
             }
             self.chaincode_image(&field_path(&path, "image"), &cc.image);
             let channel = spec.channels.iter().find(|c| c.name == cc.channel);
             if channel.is_none() {
-                self.error(&field_path(&path, "channel"), format!("unknown channel \"{}\" ({})", cc.channel, known_list(channels.iter().copied())));
+                self.error(
+                    &field_path(&path, "channel"),
+                    format!("unknown channel \"{}\" ({})", cc.channel, known_list(channels.iter().copied())),
+                );
             }
             match &cc.orgs {
                 Some(list) => {
                     let list_path = field_path(&path, "orgs");
                     if list.is_empty() {
-                        self.error(&list_path, "list at least one org, or leave `orgs` out to use every channel member");
+                        self.error(
+                            &list_path,
+                            "list at least one org, or leave `orgs` out to use every channel member",
+                        );
                     }
                     self.unique(&list_path, list.iter().map(String::as_str), "org");
                     for (j, org) in list.iter().enumerate() {
                         let org_path = index_path(&list_path, j);
                         if !orgs.contains(&org.as_str()) {
-                            self.error(&org_path, format!("unknown org \"{org}\" ({})", known_list(orgs.iter().copied())));
+                            self.error(
+                                &org_path,
+                                format!("unknown org \"{org}\" ({})", known_list(orgs.iter().copied())),
+                            );
                         } else if let Some(ch) = channel {
                             if !ch.orgs.contains(org) {
-                                self.error(&org_path, format!("org \"{org}\" is not a member of channel \"{}\" (members: {})", ch.name, ch.orgs.join(", ")));
+                                self.error(
+                                    &org_path,
+                                    format!(
+                                        "org \"{org}\" is not a member of channel \"{}\" (members: {})",
+                                        ch.name,
+                                        ch.orgs.join(", ")
+                                    ),
+                                );
                             }
                         }
                     }
@@ -288,15 +338,22 @@ impl Validator {
                 self.error(&field_path(&path, "port"), "port must be between 1 and 65535");
             }
             if !GO_DURATION.is_match(&cc.dial_timeout) {
-                self.error(&field_path(&path, "dialTimeout"), format!("\"{}\" is not a Go duration like 10s or 1m30s", cc.dial_timeout));
+                self.error(
+                    &field_path(&path, "dialTimeout"),
+                    format!("\"{}\" is not a Go duration like 10s or 1m30s", cc.dial_timeout),
+                );
             }
             self.resources(&field_path(&path, "resources"), &cc.resources);
             for name in cc.env.keys() {
                 let env_path = field_path(&field_path(&path, "env"), name);
                 if !ENV_NAME.is_match(name) {
-                    self.diagnostics.push(Diagnostic::at_key(&env_path, format!("invalid environment variable name \"{name}\"")));
+                    self.diagnostics
+                        .push(Diagnostic::at_key(&env_path, format!("invalid environment variable name \"{name}\"")));
                 } else if RESERVED_CHAINCODE_ENV.contains(&name.as_str()) {
-                    self.diagnostics.push(Diagnostic::at_key(&env_path, format!("\"{name}\" is set by fabgen from the package; remove it")));
+                    self.diagnostics.push(Diagnostic::at_key(
+                        &env_path,
+                        format!("\"{name}\" is set by fabgen from the package; remove it"),
+                    ));
                 }
             }
             if FABRIC_CC_NAME.is_match(&cc.name) && DNS1123_LABEL.is_match(&cc.name) {
@@ -313,7 +370,10 @@ impl Validator {
         if image.is_empty() || image.contains(char::is_whitespace) {
             self.error(path, format!("\"{image}\" is not an image reference"));
         } else if !last.contains(':') && !last.contains('@') {
-            self.error(path, format!("image \"{image}\" has no tag or digest; pin it (e.g. {image}:1.0 or {image}@sha256:...)"));
+            self.error(
+                path,
+                format!("image \"{image}\" has no tag or digest; pin it (e.g. {image}:1.0 or {image}@sha256:...)"),
+            );
         } else if last.ends_with(":latest") {
             self.error(path, format!("image \"{image}\" uses the mutable tag \"latest\"; pin a version or digest"));
         }
@@ -345,16 +405,22 @@ impl Validator {
         }
     }
 
-    fn dns1123(&mut self, path: &str, value: &str, what: &str) {
-        if !DNS1123_LABEL.is_match(value) || value.len() > 63 {
+    /// Reports a name that is not a DNS-1123 label; returns whether it is one.
+    fn dns1123(&mut self, path: &str, value: &str, what: &str) -> bool {
+        let ok = DNS1123_LABEL.is_match(value) && value.len() <= 63;
+        if !ok {
             self.error(path, format!("invalid {what} \"{value}\": lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (DNS-1123 label)"));
         }
+        ok
     }
 
-    fn dns1035(&mut self, path: &str, value: &str, what: &str) {
-        if !DNS1035_LABEL.is_match(value) || value.len() > 63 {
+    /// Reports a name that is not a DNS-1035 label; returns whether it is one.
+    fn dns1035(&mut self, path: &str, value: &str, what: &str) -> bool {
+        let ok = DNS1035_LABEL.is_match(value) && value.len() <= 63;
+        if !ok {
             self.error(path, format!("invalid {what} \"{value}\": it names a Service, so lowercase letters, digits and '-', starting with a letter, at most 63 characters (DNS-1035 label)"));
         }
+        ok
     }
 
     fn dns1123_subdomain(&mut self, path: &str, value: &str, what: &str) {
@@ -440,7 +506,10 @@ chaincodes:
 
     #[test]
     fn rejects_duplicate_peer_names() {
-        let m = messages(&BASE.replace("peers: [{name: peer0}]}\n  - {name: org2", "peers: [{name: peer0}, {name: peer0}]}\n  - {name: org2"));
+        let m = messages(&BASE.replace(
+            "peers: [{name: peer0}]}\n  - {name: org2",
+            "peers: [{name: peer0}, {name: peer0}]}\n  - {name: org2",
+        ));
         assert!(m.iter().any(|e| e.starts_with("orgs[0].peers[1]: duplicate peer \"peer0\"")), "{m:?}");
     }
 
@@ -459,14 +528,18 @@ chaincodes:
     #[test]
     fn rejects_derived_names_that_are_too_long() {
         let long = "p".repeat(60);
-        let m = messages(&BASE.replace("peers: [{name: peer0}]}\n  - {name: org2", &format!("peers: [{{name: {long}}}]}}\n  - {{name: org2")));
+        let m = messages(&BASE.replace(
+            "peers: [{name: peer0}]}\n  - {name: org2",
+            &format!("peers: [{{name: {long}}}]}}\n  - {{name: org2"),
+        ));
         assert!(m.iter().any(|e| e.contains("derived StatefulSet name")), "{m:?}");
         assert!(m.iter().any(|e| e.contains("derived Service name")), "{m:?}");
     }
 
     #[test]
     fn rejects_org_not_on_the_chaincode_channel() {
-        let yaml = BASE.replace("channels: [{name: mychannel, orgs: [org1, org2]}]", "channels: [{name: mychannel, orgs: [org1]}]")
+        let yaml = BASE
+            .replace("channels: [{name: mychannel, orgs: [org1, org2]}]", "channels: [{name: mychannel, orgs: [org1]}]")
             .replace("channel: mychannel}", "channel: mychannel, orgs: [org2]}");
         let m = messages(&yaml);
         assert_eq!(m, ["chaincodes[0].orgs[0]: org \"org2\" is not a member of channel \"mychannel\" (members: org1)"]);
@@ -474,7 +547,10 @@ chaincodes:
 
     #[test]
     fn rejects_unpinned_images_and_bad_quantities() {
-        let yaml = BASE.replace("example/basic:1.0", "example/basic").replace("channel: mychannel}", "channel: mychannel, resources: {requests: {cpu: lots, memory: 1Gi}, limits: {cpu: '1', memory: 1Gi}}}");
+        let yaml = BASE.replace("example/basic:1.0", "example/basic").replace(
+            "channel: mychannel}",
+            "channel: mychannel, resources: {requests: {cpu: lots, memory: 1Gi}, limits: {cpu: '1', memory: 1Gi}}}",
+        );
         let m = messages(&yaml);
         assert!(m.iter().any(|e| e.contains("has no tag or digest")), "{m:?}");
         assert!(m.iter().any(|e| e.starts_with("chaincodes[0].resources.requests.cpu: \"lots\"")), "{m:?}");
@@ -482,7 +558,8 @@ chaincodes:
 
     #[test]
     fn rejects_reserved_env_and_bad_durations() {
-        let yaml = BASE.replace("channel: mychannel}", "channel: mychannel, dialTimeout: 10 seconds, env: {CHAINCODE_ID: x}}");
+        let yaml =
+            BASE.replace("channel: mychannel}", "channel: mychannel, dialTimeout: 10 seconds, env: {CHAINCODE_ID: x}}");
         let m = messages(&yaml);
         assert!(m.iter().any(|e| e.contains("is set by fabgen")), "{m:?}");
         assert!(m.iter().any(|e| e.contains("not a Go duration")), "{m:?}");
@@ -490,11 +567,12 @@ chaincodes:
 
     #[test]
     fn rejects_colliding_service_names() {
-        // peer "chaincode-basic" in org "org1" derives the Service the chaincode needs.
-        let yaml = BASE.replace("{name: org1, mspId: Org1MSP, peers: [{name: peer0}]}", "{name: org1, mspId: Org1MSP, peers: [{name: peer0}, {name: chaincode-basic}]}")
-            .replace("peers: [{name: peer0}, {name: chaincode-basic}]}", "peers: [{name: peer0}, {name: chaincode-basic}]}");
-        let m = messages(&yaml.replace("{name: org1,", "{name: org1,"));
-        // chaincode-basic-org1 is derived twice: by the peer and by the chaincode
+        // Peer "chaincode-basic" of org1 derives the Service name the chaincode needs for org1.
+        let yaml = BASE.replace(
+            "{name: org1, mspId: Org1MSP, peers: [{name: peer0}]}",
+            "{name: org1, mspId: Org1MSP, peers: [{name: peer0}, {name: chaincode-basic}]}",
+        );
+        let m = messages(&yaml);
         assert!(m.iter().any(|e| e.contains("derived Service name \"chaincode-basic-org1\" is also derived")), "{m:?}");
     }
 

@@ -37,7 +37,8 @@ const CONNECTION_JSON: &str = r#"{
   "root_cert": "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\tZmFiZ2Vu\n-----END CERTIFICATE-----\n"
 }"#;
 
-const INDEX_JSON: &str = r#"{"index":{"fields":["docType","owner"]},"ddoc":"indexOwnerDoc","name":"indexOwner","type":"json"}"#;
+const INDEX_JSON: &str =
+    r#"{"index":{"fields":["docType","owner"]},"ddoc":"indexOwnerDoc","name":"indexOwner","type":"json"}"#;
 const COLLECTION_INDEX_JSON: &str = r#"{
     "index": {"fields": ["docType", "size"]},
     "ddoc": "indexSizeDoc",
@@ -46,8 +47,7 @@ const COLLECTION_INDEX_JSON: &str = r#"{
 }
 "#;
 const INDEX_PATH: &str = "META-INF/statedb/couchdb/indexes/indexOwner.json";
-const COLLECTION_INDEX_PATH: &str =
-    "META-INF/statedb/couchdb/collections/collectionMarbles/indexes/indexSize.json";
+const COLLECTION_INDEX_PATH: &str = "META-INF/statedb/couchdb/collections/collectionMarbles/indexes/indexSize.json";
 
 const COMPACT_METADATA: &str = r#"{"type":"fabgen-ccaas","label":"marbles","path":""}"#;
 
@@ -57,12 +57,9 @@ const COMPACT_METADATA: &str = r#"{"type":"fabgen-ccaas","label":"marbles","path
 fn require_tool(tool: &str, probe: &[&str], debian_package: &str) {
     match Command::new(tool).args(probe).stdin(Stdio::null()).output() {
         Ok(out) if out.status.success() => {}
-        Ok(out) => panic!(
-            "`{tool} {}` failed: {}\n{}",
-            probe.join(" "),
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        ),
+        Ok(out) => {
+            panic!("`{tool} {}` failed: {}\n{}", probe.join(" "), out.status, String::from_utf8_lossy(&out.stderr))
+        }
         Err(e) if e.kind() == ErrorKind::NotFound => panic!(
             "`{tool}` is not installed but these tests need it; \
              install it with `apt-get install -y {debian_package}`"
@@ -76,9 +73,7 @@ fn require_dash() {
 }
 
 fn script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("templates/builder/bin")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/builder/bin").join(name)
 }
 
 fn describe(out: &Output) -> String {
@@ -95,18 +90,9 @@ fn describe(out: &Output) -> String {
 
 #[derive(Debug, PartialEq, Eq)]
 enum Node {
-    Dir {
-        mode: u32,
-        modified: SystemTime,
-    },
-    File {
-        mode: u32,
-        modified: SystemTime,
-        bytes: Vec<u8>,
-    },
-    Other {
-        mode: u32,
-    },
+    Dir { mode: u32, modified: SystemTime },
+    File { mode: u32, modified: SystemTime, bytes: Vec<u8> },
+    Other { mode: u32 },
 }
 
 /// Every path under `root` (relative; "" is `root` itself) with its kind,
@@ -121,26 +107,13 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, Node> {
         let mode = md.permissions().mode() & 0o7777;
         let rel = path.strip_prefix(root).unwrap().to_path_buf();
         if md.is_dir() {
-            out.insert(
-                rel,
-                Node::Dir {
-                    mode,
-                    modified: md.modified().unwrap(),
-                },
-            );
+            out.insert(rel, Node::Dir { mode, modified: md.modified().unwrap() });
             for entry in fs::read_dir(path).unwrap() {
                 walk(root, &entry.unwrap().path(), out);
             }
         } else if md.is_file() {
             let bytes = fs::read(path).unwrap();
-            out.insert(
-                rel,
-                Node::File {
-                    mode,
-                    modified: md.modified().unwrap(),
-                    bytes,
-                },
-            );
+            out.insert(rel, Node::File { mode, modified: md.modified().unwrap(), bytes });
         } else {
             out.insert(rel, Node::Other { mode });
         }
@@ -157,11 +130,7 @@ fn listing(root: &Path) -> BTreeSet<String> {
         .filter(|(p, _)| !p.as_os_str().is_empty())
         .map(|(p, node)| {
             let p = p.to_str().unwrap().to_owned();
-            if matches!(node, Node::Dir { .. }) {
-                p + "/"
-            } else {
-                p
-            }
+            if matches!(node, Node::Dir { .. }) { p + "/" } else { p }
         })
         .collect()
 }
@@ -187,24 +156,13 @@ fn set_modes(root: &Path, dir_mode: u32, file_mode: u32) {
 fn assert_usable_by_peer(root: &Path) {
     for (path, node) in snapshot(root) {
         match node {
-            Node::Dir { mode, .. } => assert_eq!(
-                mode & 0o700,
-                0o700,
-                "directory {:?} under {} has mode {mode:o}",
-                path,
-                root.display()
-            ),
-            Node::File { mode, .. } => assert_eq!(
-                mode & 0o600,
-                0o600,
-                "file {:?} under {} has mode {mode:o}",
-                path,
-                root.display()
-            ),
-            Node::Other { .. } => panic!(
-                "unexpected non-regular entry {path:?} under {}",
-                root.display()
-            ),
+            Node::Dir { mode, .. } => {
+                assert_eq!(mode & 0o700, 0o700, "directory {:?} under {} has mode {mode:o}", path, root.display())
+            }
+            Node::File { mode, .. } => {
+                assert_eq!(mode & 0o600, 0o600, "file {:?} under {} has mode {mode:o}", path, root.display())
+            }
+            Node::Other { .. } => panic!("unexpected non-regular entry {path:?} under {}", root.display()),
         }
     }
 }
@@ -223,28 +181,15 @@ struct Peer {
 impl Peer {
     fn new() -> Self {
         // Spaces and glob characters in every path catch unquoted expansions.
-        let root = tempfile::Builder::new()
-            .prefix("fabgen builder [*] ")
-            .tempdir()
-            .expect("create temp dir");
+        let root = tempfile::Builder::new().prefix("fabgen builder [*] ").tempdir().expect("create temp dir");
         let dir = |name: &str| {
             let p = root.path().join(name);
             fs::create_dir(&p).unwrap();
             p
         };
-        let (src, meta, bld, rel) = (
-            dir("chaincode source"),
-            dir("chaincode metadata"),
-            dir("build output"),
-            dir("release output"),
-        );
-        Peer {
-            root,
-            src,
-            meta,
-            bld,
-            rel,
-        }
+        let (src, meta, bld, rel) =
+            (dir("chaincode source"), dir("chaincode metadata"), dir("build output"), dir("release output"));
+        Peer { root, src, meta, bld, rel }
     }
 
     fn write(dir: &Path, rel: &str, contents: impl AsRef<[u8]>) {
@@ -292,26 +237,15 @@ impl Peer {
             .arg(script(step))
             .args(args)
             .env_clear()
-            .env(
-                "PATH",
-                std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()),
-            )
+            .env("PATH", std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()))
             .current_dir(cwd.path())
             .stdin(Stdio::null())
             .output()
             .unwrap_or_else(|e| panic!("cannot run dash {}: {e}", script(step).display()));
         for (input, before) in inputs.iter().zip(before) {
-            assert!(
-                before == snapshot(input),
-                "{step} modified its input {}\n{}",
-                input.display(),
-                describe(&out)
-            );
+            assert!(before == snapshot(input), "{step} modified its input {}\n{}", input.display(), describe(&out));
         }
-        assert!(
-            fs::read_dir(cwd.path()).unwrap().next().is_none(),
-            "{step} wrote into its working directory"
-        );
+        assert!(fs::read_dir(cwd.path()).unwrap().next().is_none(), "{step} wrote into its working directory");
         out
     }
 
@@ -320,11 +254,7 @@ impl Peer {
     }
 
     fn build(&self) -> Output {
-        self.run(
-            "build",
-            &[&self.src, &self.meta, &self.bld],
-            &[&self.src, &self.meta],
-        )
+        self.run("build", &[&self.src, &self.meta, &self.bld], &[&self.src, &self.meta])
     }
 
     fn release(&self) -> Output {
@@ -342,26 +272,14 @@ impl Drop for Peer {
 
 fn assert_success(step: &str, out: &Output) {
     assert!(out.status.success(), "{step} failed: {}", describe(out));
-    assert!(
-        out.stdout.is_empty(),
-        "{step} wrote to stdout: {}",
-        describe(out)
-    );
+    assert!(out.stdout.is_empty(), "{step} wrote to stdout: {}", describe(out));
 }
 
 /// Failure as the peer sees it: non-zero exit, a prefixed message on stderr,
 /// nothing on stdout.
 fn assert_failure(step: &str, out: &Output, case: &str) {
-    assert!(
-        !out.status.success(),
-        "{step} succeeded for {case}: {}",
-        describe(out)
-    );
-    assert!(
-        out.stdout.is_empty(),
-        "{step} wrote to stdout for {case}: {}",
-        describe(out)
-    );
+    assert!(!out.status.success(), "{step} succeeded for {case}: {}", describe(out));
+    assert!(out.stdout.is_empty(), "{step} wrote to stdout for {case}: {}", describe(out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(&format!("fabgen-builder {step}: ")),
@@ -396,29 +314,14 @@ fn detect_with(metadata: Option<&str>) -> Output {
 fn scripts_are_executable_posix_sh_with_set_eu() {
     for name in SCRIPTS {
         let path = script(name);
-        let text =
-            fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-        assert_eq!(
-            text.lines().next(),
-            Some("#!/bin/sh"),
-            "{name}: shebang must be #!/bin/sh"
-        );
-        assert!(
-            text.lines().any(|l| l.trim() == "set -eu"),
-            "{name}: missing `set -eu`"
-        );
+        let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        assert_eq!(text.lines().next(), Some("#!/bin/sh"), "{name}: shebang must be #!/bin/sh");
+        assert!(text.lines().any(|l| l.trim() == "set -eu"), "{name}: missing `set -eu`");
         // dash rejects `set -o pipefail` before 0.5.12, which made detect fail
         // on Ubuntu-based peers and silently sent packages to Docker.
-        assert!(
-            !text.contains("pipefail"),
-            "{name}: pipefail is not POSIX sh"
-        );
+        assert!(!text.contains("pipefail"), "{name}: pipefail is not POSIX sh");
         let mode = fs::metadata(&path).unwrap().permissions().mode();
-        assert_eq!(
-            mode & 0o111,
-            0o111,
-            "{name}: must be executable by everyone (mode {mode:o})"
-        );
+        assert_eq!(mode & 0o111, 0o111, "{name}: must be executable by everyone (mode {mode:o})");
     }
 }
 
@@ -427,17 +330,8 @@ fn shellcheck_reports_nothing() {
     require_tool("shellcheck", &["--version"], "shellcheck");
     for name in SCRIPTS {
         let path = script(name);
-        let out = Command::new("shellcheck")
-            .args(["-s", "sh"])
-            .arg(&path)
-            .output()
-            .expect("run shellcheck");
-        assert!(
-            out.status.success(),
-            "shellcheck -s sh {}: {}",
-            path.display(),
-            describe(&out)
-        );
+        let out = Command::new("shellcheck").args(["-s", "sh"]).arg(&path).output().expect("run shellcheck");
+        assert!(out.status.success(), "shellcheck -s sh {}: {}", path.display(), describe(&out));
     }
 }
 
@@ -466,16 +360,8 @@ fn detect_accepts_pretty_printed_metadata() {
     ];
     for metadata in cases {
         let out = detect_with(Some(metadata));
-        assert!(
-            out.status.success(),
-            "detect rejected {metadata:?}: {}",
-            describe(&out)
-        );
-        assert!(
-            out.stdout.is_empty(),
-            "detect wrote to stdout: {}",
-            describe(&out)
-        );
+        assert!(out.status.success(), "detect rejected {metadata:?}: {}", describe(&out));
+        assert!(out.stdout.is_empty(), "detect wrote to stdout: {}", describe(&out));
     }
 }
 
@@ -531,20 +417,10 @@ fn detect_rejects_our_type_outside_the_type_key() {
 #[test]
 fn detect_rejects_missing_empty_or_unusable_metadata() {
     assert_failure("detect", &detect_with(None), "a missing metadata.json");
-    for metadata in [
-        "",
-        "\n",
-        "   \n\t",
-        "{}",
-        r#"{"label":"marbles","path":""}"#,
-        "fabgen-ccaas\n",
-        "type=fabgen-ccaas\n",
-    ] {
-        assert_failure(
-            "detect",
-            &detect_with(Some(metadata)),
-            &format!("metadata.json {metadata:?}"),
-        );
+    for metadata in
+        ["", "\n", "   \n\t", "{}", r#"{"label":"marbles","path":""}"#, "fabgen-ccaas\n", "type=fabgen-ccaas\n"]
+    {
+        assert_failure("detect", &detect_with(Some(metadata)), &format!("metadata.json {metadata:?}"));
     }
 
     // metadata.json is a directory
@@ -575,11 +451,7 @@ fn steps_reject_wrong_argument_counts() {
     for (step, args) in cases {
         let out = peer.run(step, &args, &[&peer.src, &peer.meta]);
         assert_failure(step, &out, &format!("{} argument(s)", args.len()));
-        assert!(
-            String::from_utf8_lossy(&out.stderr).contains("usage:"),
-            "{}",
-            describe(&out)
-        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("usage:"), "{}", describe(&out));
     }
     assert!(listing(&peer.bld).is_empty() && listing(&peer.rel).is_empty());
 }
@@ -593,15 +465,9 @@ fn build_copies_connection_json_and_meta_inf() {
     peer.seal_inputs();
     assert_success("build", &peer.build());
 
-    assert_eq!(
-        read(peer.bld.join("connection.json")),
-        CONNECTION_JSON.as_bytes()
-    );
+    assert_eq!(read(peer.bld.join("connection.json")), CONNECTION_JSON.as_bytes());
     assert_eq!(read(peer.bld.join(INDEX_PATH)), INDEX_JSON.as_bytes());
-    assert_eq!(
-        read(peer.bld.join(COLLECTION_INDEX_PATH)),
-        COLLECTION_INDEX_JSON.as_bytes()
-    );
+    assert_eq!(read(peer.bld.join(COLLECTION_INDEX_PATH)), COLLECTION_INDEX_JSON.as_bytes());
     assert_eq!(
         listing(&peer.bld),
         set(&[
@@ -626,26 +492,19 @@ fn build_without_meta_inf_copies_only_connection_json() {
     peer.seal_inputs();
     assert_success("build", &peer.build());
     assert_eq!(listing(&peer.bld), set(&["connection.json"]));
-    assert_eq!(
-        read(peer.bld.join("connection.json")),
-        CONNECTION_JSON.as_bytes()
-    );
+    assert_eq!(read(peer.bld.join("connection.json")), CONNECTION_JSON.as_bytes());
     assert_usable_by_peer(&peer.bld);
 }
 
 #[test]
 fn build_accepts_address_split_across_lines() {
-    let connection =
-        "{\r\n\t\"dial_timeout\": \"10s\",\r\n\t\"address\"\r\n\t:\r\n\t\"cc:9999\"\r\n}";
+    let connection = "{\r\n\t\"dial_timeout\": \"10s\",\r\n\t\"address\"\r\n\t:\r\n\t\"cc:9999\"\r\n}";
     let peer = Peer::new();
     peer.write_source("connection.json", connection);
     peer.write_metadata(COMPACT_METADATA);
     peer.seal_inputs();
     assert_success("build", &peer.build());
-    assert_eq!(
-        read(peer.bld.join("connection.json")),
-        connection.as_bytes()
-    );
+    assert_eq!(read(peer.bld.join("connection.json")), connection.as_bytes());
 }
 
 #[test]
@@ -653,21 +512,9 @@ fn build_fails_without_usable_connection_json() {
     // (case, contents, expected words in the message)
     let bad = [
         ("empty", "", "is empty"),
-        (
-            "no address key",
-            r#"{"dial_timeout":"10s","tls_required":false}"#,
-            "address",
-        ),
-        (
-            "empty address",
-            r#"{"address":"","dial_timeout":"10s"}"#,
-            "address",
-        ),
-        (
-            "address as a value only",
-            r#"{"addr":"address"}"#,
-            "address",
-        ),
+        ("no address key", r#"{"dial_timeout":"10s","tls_required":false}"#, "address"),
+        ("empty address", r#"{"address":"","dial_timeout":"10s"}"#, "address"),
+        ("address as a value only", r#"{"addr":"address"}"#, "address"),
         ("address not a string", r#"{"address":9999}"#, "address"),
     ];
     for (case, connection, words) in bad {
@@ -682,10 +529,7 @@ fn build_fails_without_usable_connection_json() {
             "{case}: message should name connection.json and say {words:?}: {}",
             describe(&out)
         );
-        assert!(
-            listing(&peer.bld).is_empty(),
-            "{case}: build left output behind"
-        );
+        assert!(listing(&peer.bld).is_empty(), "{case}: build left output behind");
     }
 
     // missing, and a directory in its place
@@ -698,21 +542,10 @@ fn build_fails_without_usable_connection_json() {
         peer.write_metadata(COMPACT_METADATA);
         peer.seal_inputs();
         let out = peer.build();
-        let case = if as_dir {
-            "connection.json is a directory"
-        } else {
-            "missing connection.json"
-        };
+        let case = if as_dir { "connection.json is a directory" } else { "missing connection.json" };
         assert_failure("build", &out, case);
-        assert!(
-            String::from_utf8_lossy(&out.stderr).contains("connection.json"),
-            "{}",
-            describe(&out)
-        );
-        assert!(
-            listing(&peer.bld).is_empty(),
-            "{case}: build left output behind"
-        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("connection.json"), "{}", describe(&out));
+        assert!(listing(&peer.bld).is_empty(), "{case}: build left output behind");
     }
 }
 
@@ -738,19 +571,10 @@ fn release_writes_server_connection_json_and_statedb() {
     let peer = peer_with_build_output(true);
     assert_success("release", &peer.release());
 
+    assert_eq!(read(peer.rel.join("chaincode/server/connection.json")), CONNECTION_JSON.as_bytes());
+    assert_eq!(read(peer.rel.join("statedb/couchdb/indexes/indexOwner.json")), INDEX_JSON.as_bytes());
     assert_eq!(
-        read(peer.rel.join("chaincode/server/connection.json")),
-        CONNECTION_JSON.as_bytes()
-    );
-    assert_eq!(
-        read(peer.rel.join("statedb/couchdb/indexes/indexOwner.json")),
-        INDEX_JSON.as_bytes()
-    );
-    assert_eq!(
-        read(
-            peer.rel
-                .join("statedb/couchdb/collections/collectionMarbles/indexes/indexSize.json")
-        ),
+        read(peer.rel.join("statedb/couchdb/collections/collectionMarbles/indexes/indexSize.json")),
         COLLECTION_INDEX_JSON.as_bytes()
     );
     assert_eq!(
@@ -776,18 +600,8 @@ fn release_writes_server_connection_json_and_statedb() {
 fn release_without_statedb_writes_only_connection_json() {
     let peer = peer_with_build_output(false);
     assert_success("release", &peer.release());
-    assert_eq!(
-        listing(&peer.rel),
-        set(&[
-            "chaincode/",
-            "chaincode/server/",
-            "chaincode/server/connection.json"
-        ])
-    );
-    assert_eq!(
-        read(peer.rel.join("chaincode/server/connection.json")),
-        CONNECTION_JSON.as_bytes()
-    );
+    assert_eq!(listing(&peer.rel), set(&["chaincode/", "chaincode/server/", "chaincode/server/connection.json"]));
+    assert_eq!(read(peer.rel.join("chaincode/server/connection.json")), CONNECTION_JSON.as_bytes());
     assert_usable_by_peer(&peer.rel);
 }
 
@@ -797,11 +611,7 @@ fn release_fails_without_connection_json() {
     Peer::write(&peer.bld, INDEX_PATH, INDEX_JSON);
     let out = peer.release();
     assert_failure("release", &out, "a build output without connection.json");
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("connection.json"),
-        "{}",
-        describe(&out)
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("connection.json"), "{}", describe(&out));
     assert!(listing(&peer.rel).is_empty(), "release left output behind");
 
     let peer = Peer::new();
@@ -814,8 +624,7 @@ fn release_fails_without_connection_json() {
 
 #[test]
 fn detect_build_release_chain() {
-    let metadata =
-        "{\n  \"path\": \"\",\n  \"label\": \"marbles_1.0\",\n  \"type\": \"fabgen-ccaas\"\n}\n";
+    let metadata = "{\n  \"path\": \"\",\n  \"label\": \"marbles_1.0\",\n  \"type\": \"fabgen-ccaas\"\n}\n";
     let peer = Peer::with_package(metadata, true);
     peer.seal_inputs();
     let src_before = snapshot(&peer.src);
@@ -827,16 +636,10 @@ fn detect_build_release_chain() {
     assert_usable_by_peer(&peer.rel);
 
     assert_eq!(src_before, snapshot(&peer.src));
-    assert_eq!(
-        read(peer.rel.join("chaincode/server/connection.json")),
-        CONNECTION_JSON.as_bytes()
-    );
+    assert_eq!(read(peer.rel.join("chaincode/server/connection.json")), CONNECTION_JSON.as_bytes());
     for (from, to) in [
         (INDEX_PATH, "statedb/couchdb/indexes/indexOwner.json"),
-        (
-            COLLECTION_INDEX_PATH,
-            "statedb/couchdb/collections/collectionMarbles/indexes/indexSize.json",
-        ),
+        (COLLECTION_INDEX_PATH, "statedb/couchdb/collections/collectionMarbles/indexes/indexSize.json"),
     ] {
         assert_eq!(read(peer.rel.join(to)), read(peer.src.join(from)), "{to}");
     }

@@ -1,0 +1,181 @@
+//! The command-line interface end to end: the binary, real files, real exit codes.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+fn run(args: &[&str]) -> Output {
+    common::fabgen().args(args).output().unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+fn tutorial() -> String {
+    common::root().join("values/tutorial.yaml").display().to_string()
+}
+
+#[test]
+fn render_twice_gives_byte_identical_trees() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for out in [&a, &b] {
+        let o = run(&["render", &tutorial(), "-o", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let (ta, tb) = (common::read_tree(&a), common::read_tree(&b));
+    assert!(ta.len() > 30, "one file per object: {}", ta.len());
+    assert_eq!(ta, tb);
+
+    // Rendering again over an existing output replaces it and changes nothing.
+    let o = run(&["render", &tutorial(), "-o", a.to_str().unwrap()]);
+    assert!(o.status.success());
+    assert_eq!(common::read_tree(&a), tb);
+}
+
+#[test]
+fn kustomization_lists_every_object_file_namespace_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    assert!(run(&["render", &tutorial(), "-o", out.to_str().unwrap()]).status.success());
+    let tree = common::read_tree(&out);
+    let kustomization: serde_yaml::Value = serde_yaml::from_slice(&tree["kustomization.yaml"]).unwrap();
+    let listed: Vec<&str> =
+        kustomization["resources"].as_sequence().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(listed[0], "namespace-hyperledger.yaml");
+    let mut listed_sorted = listed.clone();
+    listed_sorted.sort();
+    let mut on_disk: Vec<&str> =
+        tree.keys().map(String::as_str).filter(|f| *f != "kustomization.yaml" && *f != ".fabgen").collect();
+    on_disk.sort();
+    assert_eq!(listed_sorted, on_disk);
+}
+
+#[test]
+fn render_without_a_spec_uses_the_embedded_example() {
+    let o = run(&["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let docs: Vec<serde_yaml::Value> =
+        serde_yaml::Deserializer::from_str(&text).map(|d| serde::Deserialize::deserialize(d).unwrap()).collect();
+    assert_eq!(docs[0]["kind"], "Namespace");
+    assert_eq!(docs[0]["metadata"]["name"], "hyperledger");
+    assert!(docs.iter().any(|d| d["metadata"]["name"] == "chaincode-marbles-org1" && d["kind"] == "Deployment"));
+    // Same objects as the file output of the same spec.
+    let file = run(&["render", &tutorial()]);
+    assert_eq!(stdout(&file), text);
+}
+
+#[test]
+fn package_ids_printed_match_the_files_and_the_deployments() {
+    let dir = tempfile::tempdir().unwrap();
+    let (p1, p2, deploy) = (dir.path().join("p1"), dir.path().join("p2"), dir.path().join("deploy"));
+    let o = run(&["package", &tutorial(), "-o", p1.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(run(&["package", &tutorial(), "-o", p2.to_str().unwrap()]).status.success());
+    assert_eq!(common::read_tree(&p1), common::read_tree(&p2), "packages are byte-identical across runs");
+    assert!(run(&["render", &tutorial(), "-o", deploy.to_str().unwrap()]).status.success());
+
+    let lines: Vec<String> = stdout(&o).lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    for line in lines {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let [org, cc, id, file] = cols[..] else { panic!("bad line {line}") };
+        // Independent oracle: coreutils sha256sum over the written file.
+        let sum = std::process::Command::new("sha256sum").arg(p1.join(file)).output().unwrap();
+        let hex = String::from_utf8(sum.stdout).unwrap().split_whitespace().next().unwrap().to_string();
+        let label = id.split(':').next().unwrap();
+        assert_eq!(id, format!("{label}:{hex}"));
+        let deployment = std::fs::read_to_string(deploy.join(format!("deployment-chaincode-{cc}-{org}.yaml"))).unwrap();
+        assert!(deployment.contains(id), "{id} missing from the {cc} Deployment of {org}");
+    }
+}
+
+fn assert_no_output(path: &Path) {
+    assert!(!path.exists(), "{} was written", path.display());
+}
+
+#[test]
+fn broken_specs_fail_with_positions_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    insta::glob!("fixtures", "err_*.yaml", |path| {
+        let out = dir.path().join(path.file_stem().unwrap());
+        let o = run(&["render", path.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1));
+        assert_no_output(&out);
+        assert!(stdout(&o).is_empty());
+        let fixture = path.file_name().unwrap().to_string_lossy().into_owned();
+        let message = stderr(&o).replace(&path.display().to_string(), &fixture);
+        insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(message);
+        });
+    });
+}
+
+#[test]
+fn a_failed_render_leaves_previous_output_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    assert!(run(&["render", &tutorial(), "-o", out.to_str().unwrap()]).status.success());
+    let before = common::read_tree(&out);
+    let broken = common::root().join("tests/fixtures/err_unknown_references.yaml");
+    let o = run(&["render", broken.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(common::read_tree(&out), before);
+}
+
+#[test]
+fn validate_reports_all_problems_at_once() {
+    let broken = common::root().join("tests/fixtures/err_unknown_references.yaml");
+    let o = run(&["validate", broken.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "err_unknown_references.yaml:25:18 chaincodes[0].orgs[1]: unknown org \"org3\" (known: org1, org2)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("err_unknown_references.yaml:29:14 chaincodes[1].channel: unknown channel \"otherchannel\" (known: mychannel)"), "{err}");
+    let ok = run(&["validate", &tutorial()]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(stdout(&ok).contains("ok (2 orgs, 2 peers, 3 orderers, 1 channels, 2 chaincodes)"));
+}
+
+#[test]
+fn templates_can_be_overridden_by_relative_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    let original = std::fs::read_to_string(common::root().join("templates/namespace.yaml")).unwrap();
+    let changed = original
+        .replace("app.kubernetes.io/managed-by: fabgen", "app.kubernetes.io/managed-by: fabgen\n    team: platform");
+    std::fs::write(templates.join("namespace.yaml"), changed).unwrap();
+    let o = run(&["render", &tutorial(), "--templates", templates.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("team: platform"));
+
+    // An override that renders an invalid object is refused by the Kubernetes check.
+    std::fs::write(templates.join("namespace.yaml"), original.replace("labels:", "labelz:")).unwrap();
+    let out = dir.path().join("deploy");
+    let o = run(&["render", &tutorial(), "--templates", templates.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("labelz"), "{}", stderr(&o));
+    assert_no_output(&out);
+}
+
+#[test]
+fn schema_is_json_and_closed() {
+    let o = run(&["schema"]);
+    assert!(o.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(schema["additionalProperties"], false);
+    assert!(schema["properties"]["chaincodes"].is_object());
+    assert!(schema["$defs"]["ChaincodeSpec"]["properties"]["image"]["description"].is_string());
+}

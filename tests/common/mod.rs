@@ -1,0 +1,68 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use fabgen::templates::TemplateSet;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every example spec under values/, sorted.
+pub fn examples() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("values"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3, "values/ holds the examples");
+    files
+}
+
+/// Loads, resolves, renders and checks one example through the library.
+pub fn generate(path: &Path) -> fabgen::Generated {
+    let spec = fabgen::SpecSource::read(path).unwrap().load().unwrap();
+    fabgen::generate(&spec, &TemplateSet::embedded()).unwrap()
+}
+
+/// The fabgen binary built for these tests.
+pub fn fabgen() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_fabgen"))
+}
+
+/// Every file under `dir` (relative path -> bytes).
+pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// The directory holding the pinned Python oracles (installed by scripts/test.sh).
+pub fn oracle_bin() -> PathBuf {
+    let dir = std::env::var_os("FABGEN_ORACLE_BIN").map(PathBuf::from).unwrap_or_else(|| root().join(".venv/bin"));
+    assert!(
+        dir.join("python").exists(),
+        "oracle tools not found in {}: run `bash scripts/test.sh`, which installs them",
+        dir.display()
+    );
+    dir
+}
+
+/// Every pod template in an object (Deployment, StatefulSet, Job), as JSON.
+pub fn pod_specs(object: &serde_json::Value) -> Vec<serde_json::Value> {
+    match object["kind"].as_str() {
+        Some("Deployment" | "StatefulSet" | "Job") => vec![object["spec"]["template"]["spec"].clone()],
+        Some("Pod") => vec![object["spec"].clone()],
+        _ => vec![],
+    }
+}

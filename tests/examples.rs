@@ -1,0 +1,292 @@
+//! Properties every example network in values/ must have, checked on the full render.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use flate2::read::GzDecoder;
+use sha2::{Digest, Sha256};
+use std::io::Read;
+
+fn objects(generated: &fabgen::Generated) -> BTreeMap<String, serde_json::Value> {
+    generated.rendered.objects.iter().map(|(file, o)| (file.clone(), o.to_json().unwrap())).collect()
+}
+
+fn for_each_example(check: impl Fn(&str, &fabgen::Generated, &BTreeMap<String, serde_json::Value>)) {
+    for path in common::examples() {
+        let generated = common::generate(&path);
+        let objs = objects(&generated);
+        check(&path.file_name().unwrap().to_string_lossy(), &generated, &objs);
+    }
+}
+
+#[test]
+fn snapshots_of_every_example() {
+    insta::glob!("../values", "*.yaml", |path| {
+        let generated = common::generate(path);
+        insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(generated.rendered.to_stream().unwrap());
+        });
+    });
+}
+
+#[test]
+fn rendering_is_deterministic() {
+    for path in common::examples() {
+        let a = common::generate(&path).rendered.to_stream().unwrap();
+        let b = common::generate(&path).rendered.to_stream().unwrap();
+        assert_eq!(a, b, "{}", path.display());
+    }
+}
+
+#[test]
+fn nothing_mounts_the_docker_socket_or_the_host() {
+    for_each_example(|name, generated, objs| {
+        let stream = generated.rendered.to_stream().unwrap();
+        assert!(!stream.contains("docker.sock"), "{name} mentions docker.sock");
+        assert!(!stream.contains("hostPath"), "{name} uses hostPath");
+        for (file, obj) in objs {
+            for pod in common::pod_specs(obj) {
+                for flag in ["hostNetwork", "hostPID", "hostIPC"] {
+                    assert!(pod.get(flag).is_none_or(|v| v == false), "{name} {file}: {flag}");
+                }
+                for c in pod["containers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .chain(pod["initContainers"].as_array().into_iter().flatten())
+                {
+                    assert_ne!(c["securityContext"]["privileged"], true, "{name} {file} privileged");
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn every_pod_meets_pod_security_restricted() {
+    for_each_example(|name, _, objs| {
+        let mut pods = 0;
+        for (file, obj) in objs {
+            for pod in common::pod_specs(obj) {
+                pods += 1;
+                let sc = &pod["securityContext"];
+                assert_eq!(sc["runAsNonRoot"], true, "{name} {file}");
+                assert!(sc["runAsUser"].as_u64().unwrap() >= 10000, "{name} {file}");
+                assert_eq!(sc["seccompProfile"]["type"], "RuntimeDefault", "{name} {file}");
+                assert_eq!(pod["automountServiceAccountToken"], false, "{name} {file}");
+                for volume in pod["volumes"].as_array().into_iter().flatten() {
+                    let kinds: Vec<&String> = volume.as_object().unwrap().keys().filter(|k| *k != "name").collect();
+                    let allowed = ["configMap", "secret", "emptyDir", "persistentVolumeClaim", "projected"];
+                    assert!(kinds.iter().all(|k| allowed.contains(&k.as_str())), "{name} {file}: volume {volume}");
+                }
+                for c in pod["containers"].as_array().unwrap() {
+                    let csc = &c["securityContext"];
+                    assert_eq!(csc["allowPrivilegeEscalation"], false, "{name} {file} {}", c["name"]);
+                    assert_eq!(csc["readOnlyRootFilesystem"], true, "{name} {file} {}", c["name"]);
+                    assert_eq!(csc["capabilities"]["drop"], serde_json::json!(["ALL"]), "{name} {file}");
+                    assert!(csc["capabilities"].get("add").is_none(), "{name} {file}");
+                    for kind in ["requests", "limits"] {
+                        for res in ["cpu", "memory"] {
+                            assert!(
+                                c["resources"][kind][res].is_string(),
+                                "{name} {file} {} lacks {kind}.{res}",
+                                c["name"]
+                            );
+                        }
+                    }
+                    assert!(
+                        c.get("readinessProbe").is_some() && c.get("livenessProbe").is_some(),
+                        "{name} {file} probes"
+                    );
+                }
+            }
+        }
+        assert!(pods > 0, "{name} renders pods");
+    });
+}
+
+#[test]
+fn service_accounts_get_no_api_token() {
+    for_each_example(|name, _, objs| {
+        for (file, obj) in objs.iter().filter(|(_, o)| o["kind"] == "ServiceAccount") {
+            assert_eq!(obj["automountServiceAccountToken"], false, "{name} {file}");
+        }
+        assert!(!objs.values().any(|o| matches!(o["kind"].as_str(), Some("ClusterRole" | "ClusterRoleBinding"))));
+    });
+}
+
+#[test]
+fn namespace_enforces_pod_security_restricted() {
+    for_each_example(|name, generated, objs| {
+        let ns = &objs[&format!("namespace-{}.yaml", generated.network.namespace)];
+        assert_eq!(ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"], "restricted", "{name}");
+        for obj in objs.values().filter(|o| o["kind"] != "Namespace") {
+            assert_eq!(obj["metadata"]["namespace"], generated.network.namespace.as_str(), "{name}");
+        }
+    });
+}
+
+/// core.yaml as the peer will read it.
+fn core_yaml(objs: &BTreeMap<String, serde_json::Value>, org: &str) -> serde_yaml::Value {
+    let cm = &objs[&format!("configmap-{org}-peer-config.yaml")];
+    serde_yaml::from_str(cm["data"]["core.yaml"].as_str().unwrap()).unwrap()
+}
+
+#[test]
+fn core_yaml_lists_exactly_our_builder_then_ccaas_and_has_no_docker_endpoint() {
+    for_each_example(|name, generated, objs| {
+        for org in &generated.network.orgs {
+            let core = core_yaml(objs, &org.name);
+            assert!(core["vm"].get("endpoint").is_none(), "{name} {}: vm.endpoint must be removed", org.name);
+            let builders = core["chaincode"]["externalBuilders"].as_sequence().unwrap();
+            let summary: Vec<(String, String, Vec<String>)> = builders
+                .iter()
+                .map(|b| {
+                    let keys: Vec<&str> = b.as_mapping().unwrap().keys().map(|k| k.as_str().unwrap()).collect();
+                    // The peer silently ignores unknown keys such as environmentWhitelist or a typo.
+                    assert_eq!(keys, ["name", "path", "propagateEnvironment"], "{name}");
+                    let env = b["propagateEnvironment"]
+                        .as_sequence()
+                        .unwrap()
+                        .iter()
+                        .map(|v| v.as_str().unwrap().to_string())
+                        .collect();
+                    (b["name"].as_str().unwrap().to_string(), b["path"].as_str().unwrap().to_string(), env)
+                })
+                .collect();
+            assert_eq!(
+                summary,
+                vec![
+                    ("fabgen".to_string(), "/opt/fabgen/builder".to_string(), vec![]),
+                    (
+                        "ccaas_builder".to_string(),
+                        "/opt/hyperledger/ccaas_builder".to_string(),
+                        vec!["CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG".to_string()]
+                    ),
+                ],
+                "{name} {}",
+                org.name
+            );
+            // Every peer mounts the builder ConfigMap at <path>/bin, executable.
+            for peer in &org.peers {
+                let sts = &objs[&format!("statefulset-{}.yaml", peer.name)];
+                let pod = &sts["spec"]["template"]["spec"];
+                let mount = pod["containers"][0]["volumeMounts"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|m| m["name"] == "builder")
+                    .unwrap();
+                assert_eq!(mount["mountPath"], "/opt/fabgen/builder/bin");
+                let volume = pod["volumes"].as_array().unwrap().iter().find(|v| v["name"] == "builder").unwrap();
+                assert_eq!(volume["configMap"]["name"], org.builder_config_map.as_str());
+                assert_eq!(volume["configMap"]["defaultMode"], 0o555);
+                let env = pod["containers"][0]["env"].as_array().unwrap();
+                let cfg = env.iter().find(|e| e["name"] == "FABRIC_CFG_PATH").unwrap();
+                let config_mount = pod["containers"][0]["volumeMounts"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|m| m["name"] == "config")
+                    .unwrap();
+                assert_eq!(cfg["value"], config_mount["mountPath"], "{name}: the peer reads our core.yaml");
+            }
+            let scripts = &objs[&format!("configmap-{}.yaml", org.builder_config_map)]["data"];
+            for script in ["detect", "build", "release"] {
+                assert!(scripts[script].as_str().unwrap().starts_with("#!/bin/sh\n"), "{name} {script}");
+            }
+        }
+    });
+}
+
+fn untar(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
+    let mut archive = tar::Archive::new(GzDecoder::new(bytes));
+    archive
+        .entries()
+        .unwrap()
+        .map(|e| {
+            let mut e = e.unwrap();
+            let mut data = Vec::new();
+            e.read_to_end(&mut data).unwrap();
+            (e.path().unwrap().to_string_lossy().into_owned(), data)
+        })
+        .collect()
+}
+
+fn env_value(container: &serde_json::Value, name: &str) -> String {
+    container["env"].as_array().unwrap().iter().find(|e| e["name"] == name).unwrap_or_else(|| panic!("no {name}"))["value"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn chaincode_deployments_carry_the_id_of_the_package_their_org_installs() {
+    for_each_example(|name, generated, objs| {
+        let mut checked = 0;
+        for cc in &generated.network.chaincodes {
+            for d in &cc.deployments {
+                let cm = &objs[&format!("configmap-{}-chaincode-packages.yaml", d.org)];
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(cm["binaryData"][&d.package_file].as_str().unwrap())
+                    .unwrap();
+                let hex: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+                let expected_id = format!("{}:{hex}", cc.label);
+                let deployment = &objs[&format!("deployment-{}.yaml", d.name)];
+                let container = &deployment["spec"]["template"]["spec"]["containers"][0];
+                for var in ["CHAINCODE_ID", "CORE_CHAINCODE_ID", "CORE_CHAINCODE_ID_NAME"] {
+                    assert_eq!(env_value(container, var), expected_id, "{name} {} {var}", d.name);
+                }
+                for var in ["CHAINCODE_SERVER_ADDRESS", "CORE_CHAINCODE_ADDRESS"] {
+                    assert_eq!(env_value(container, var), format!("0.0.0.0:{}", d.port), "{name} {var}");
+                }
+
+                // The package points the peer at this Deployment's Service.
+                let outer = untar(&bytes);
+                let meta: serde_json::Value = serde_json::from_slice(&outer["metadata.json"]).unwrap();
+                assert_eq!(meta["label"], cc.label.as_str());
+                assert_eq!(meta["type"], "fabgen-ccaas");
+                let code = untar(&outer["code.tar.gz"]);
+                let conn: serde_json::Value = serde_json::from_slice(&code["connection.json"]).unwrap();
+                let service = &objs[&format!("service-{}.yaml", d.name)];
+                assert_eq!(service["spec"]["ports"][0]["port"], d.port);
+                assert_eq!(conn["address"], format!("{}.{}:{}", d.name, generated.network.namespace, d.port));
+                assert!(conn["tls_required"].is_boolean() && conn["client_auth_required"].is_boolean());
+                checked += 1;
+            }
+        }
+        let expected: usize = generated.network.chaincodes.iter().map(|c| c.deployments.len()).sum();
+        assert_eq!(checked, expected, "{name}");
+    });
+}
+
+#[test]
+fn tutorial_matches_the_seed_network() {
+    let generated = common::generate(&common::root().join("values/tutorial.yaml"));
+    let objs = objects(&generated);
+    assert_eq!(generated.network.namespace, "hyperledger");
+    for file in [
+        "statefulset-orderer0.yaml",
+        "statefulset-orderer1.yaml",
+        "statefulset-orderer2.yaml",
+        "statefulset-peer0-org1.yaml",
+        "statefulset-peer0-org2.yaml",
+        "deployment-ca-org1.yaml",
+        "deployment-ca-org2.yaml",
+    ] {
+        assert!(objs.contains_key(file), "{file}");
+    }
+    let addresses: Vec<String> =
+        generated.network.chaincodes.iter().flat_map(|c| c.deployments.iter().map(|d| d.address.clone())).collect();
+    assert_eq!(
+        addresses,
+        [
+            "chaincode-marbles-org1.hyperledger:7052",
+            "chaincode-marbles-org2.hyperledger:7052",
+            "chaincode-fabcar-org1.hyperledger:7052",
+            "chaincode-fabcar-org2.hyperledger:7052"
+        ]
+    );
+}

@@ -1,0 +1,87 @@
+//! fabgen's output judged by independent tools, not by fabgen's own code: the pinned
+//! `kubernetes-validate --strict` (PyPI) and Python's own tarfile/gzip modules.
+//! `bash scripts/test.sh` installs the tools into .venv.
+
+mod common;
+
+use std::process::Command;
+
+/// The Kubernetes version fabgen's k8s-openapi types target (feature v1_33).
+const KUBERNETES_VERSION: &str = "1.33.0";
+
+#[test]
+fn kubernetes_validate_strict_accepts_every_rendered_file_of_every_example() {
+    let bin = common::oracle_bin();
+    for example in common::examples() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("deploy");
+        let o =
+            common::fabgen().args(["render", example.to_str().unwrap(), "-o", out.to_str().unwrap()]).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let files: Vec<String> = common::read_tree(&out)
+            .into_keys()
+            .filter(|f| f.ends_with(".yaml") && f != "kustomization.yaml")
+            .map(|f| out.join(f).display().to_string())
+            .collect();
+        assert!(files.len() > 10);
+        let result = Command::new(bin.join("kubernetes-validate"))
+            .args(["--strict", "--kubernetes-version", KUBERNETES_VERSION, "--no-warn"])
+            .args(&files)
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&result.stdout).into_owned() + &String::from_utf8_lossy(&result.stderr);
+        assert!(result.status.success(), "{}: kubernetes-validate failed:\n{report}", example.display());
+        let passed = report.lines().filter(|l| l.starts_with("INFO") && l.contains("passed")).count();
+        assert_eq!(passed, files.len(), "{}: every file passes:\n{report}", example.display());
+    }
+}
+
+/// Reads each package with Python's tarfile, applying the rules of Fabric's
+/// persistence.ParseChaincodePackage and externalbuilder.Untar.
+const PACKAGE_ORACLE: &str = r#"
+import gzip, io, json, sys, tarfile
+for path in sys.argv[1:]:
+    raw = open(path, "rb").read()
+    assert raw[4:8] == b"\0\0\0\0", f"{path}: gzip mtime set"
+    outer = tarfile.open(fileobj=io.BytesIO(raw), mode="r:gz")
+    members = outer.getmembers()
+    assert [m.name for m in members] == ["metadata.json", "code.tar.gz"], [m.name for m in members]
+    for m in members:
+        assert m.isreg(), f"{path}: {m.name} is not a regular file"
+        assert (m.mtime, m.uid, m.gid, m.uname, m.gname) == (0, 0, 0, "", ""), f"{path}: {m.name} header varies"
+        assert m.mode & 0o777 == 0o644, oct(m.mode)
+    meta = json.load(outer.extractfile("metadata.json"))
+    assert sorted(meta) == ["label", "path", "type"], meta
+    code = tarfile.open(fileobj=outer.extractfile("code.tar.gz"), mode="r:gz")
+    inner = code.getmembers()
+    assert [m.name for m in inner] == ["connection.json"], [m.name for m in inner]
+    assert inner[0].isreg() and inner[0].mode & 0o777 == 0o644
+    conn = json.load(code.extractfile("connection.json"))
+    assert isinstance(conn["tls_required"], bool) and isinstance(conn["client_auth_required"], bool), conn
+    assert conn["address"].rsplit(":", 1)[1].isdigit(), conn
+    print("ok", path, meta["label"], conn["address"])
+"#;
+
+#[test]
+fn python_tarfile_reads_every_package_as_the_peer_does() {
+    let bin = common::oracle_bin();
+    for example in common::examples() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("packages");
+        let o = common::fabgen()
+            .args(["package", example.to_str().unwrap(), "-o", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let files: Vec<String> = common::read_tree(&out)
+            .into_keys()
+            .filter(|f| f.ends_with(".tgz"))
+            .map(|f| out.join(f).display().to_string())
+            .collect();
+        let lines = String::from_utf8(o.stdout).unwrap().lines().count();
+        assert_eq!(files.len(), lines, "one package per printed ID");
+        let result = Command::new(bin.join("python")).arg("-c").arg(PACKAGE_ORACLE).args(&files).output().unwrap();
+        assert!(result.status.success(), "{}: {}", example.display(), String::from_utf8_lossy(&result.stderr));
+        assert_eq!(String::from_utf8_lossy(&result.stdout).lines().count(), files.len());
+    }
+}
