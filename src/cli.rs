@@ -26,6 +26,9 @@ pub enum Command {
     Render(RenderArgs),
     /// Write the chaincode packages and print each package ID.
     Package(PackageArgs),
+    /// Write a Helm chart of the network (or one per organisation with --per-org), made from
+    /// the same templates as `render`, with values.yaml and values.schema.json.
+    Chart(ChartArgs),
 }
 
 /// The spec to read.
@@ -57,4 +60,24 @@ pub struct PackageArgs {
     /// Output directory for the .tgz packages, replaced atomically.
     #[arg(short = 'o', long = "output")]
     pub output: PathBuf,
+}
+
+/// Options of `chart`.
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// Output directory, replaced atomically: the chart itself, or with --per-org the
+    /// directory holding one chart per organisation.
+    #[arg(short = 'o', long = "output")]
+    pub output: std::path::PathBuf,
+    /// One chart per organisation (and one for the orderer organisation) instead of one chart.
+    #[arg(long)]
+    pub per_org: bool,
+    /// `version` written to Chart.yaml.
+    #[arg(long, default_value = "0.1.0", value_name = "SEMVER")]
+    pub chart_version: String,
+    /// Directory whose files override the embedded templates by relative path.
+    #[arg(long = "templates", value_name = "DIR")]
+    pub templates: Option<std::path::PathBuf>,
 }

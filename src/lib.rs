@@ -5,9 +5,11 @@
 //! derive names, build `package`s) -> `render` (templates -> objects) -> `check` (Kubernetes
 //! schemas) -> `output` (atomic writes).
 
+pub mod chart;
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod knobs;
 pub mod model;
 pub mod names;
 pub mod output;
@@ -17,6 +19,7 @@ pub mod source;
 pub mod spec;
 pub mod templates;
 pub mod validate;
+pub mod values;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -84,7 +87,8 @@ pub struct Generated {
 /// Resolves, renders and checks a validated spec. Fails before anything is written.
 pub fn generate(spec: &NetworkSpec, templates: &TemplateSet) -> Result<Generated> {
     let (network, packages) = model::resolve(spec)?;
-    let rendered = render::render(templates, &network)?;
+    let knobs = knobs::Knobs::new(knobs::Mode::Manifests, &network.values);
+    let rendered = render::render(templates, &network, &knobs)?;
     check::Checker::new().check(&rendered)?;
     Ok(Generated { network, packages, rendered })
 }
@@ -134,6 +138,27 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                     writeln!(out, "wrote {} objects to {}", generated.rendered.objects.len(), dir.display())?;
                 }
                 None => out.write_all(generated.rendered.to_stream()?.as_bytes())?,
+            }
+        }
+        Command::Chart(args) => {
+            let spec = SpecSource::from_args(&args.spec)?.load()?;
+            let templates = match &args.templates {
+                Some(dir) => TemplateSet::with_overrides(dir)?,
+                None => TemplateSet::embedded(),
+            };
+            let options = chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone() };
+            let charts = chart::charts(&spec, &templates, &options)?;
+            let mut files = BTreeMap::new();
+            for c in &charts {
+                for (path, bytes) in &c.files {
+                    let path = if args.per_org { format!("{}/{path}", c.name) } else { path.clone() };
+                    files.insert(path, bytes.clone());
+                }
+            }
+            output::write_tree(&args.output, &files)?;
+            for c in &charts {
+                let at = if args.per_org { args.output.join(&c.name) } else { args.output.clone() };
+                writeln!(out, "wrote chart {} to {}", c.name, at.display())?;
             }
         }
         Command::Package(args) => {

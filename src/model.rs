@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use crate::names;
 use crate::package::{self, Connection, PackageMetadata};
-use crate::spec::{ImageSpec, NetworkSpec, ResourcesSpec, StorageSpec};
+use crate::spec::{NetworkSpec, StorageSpec};
+use crate::values::{self, ChartValues};
 
 /// Package type owned by fabgen's builder (`templates/builder/bin/detect`). Distinct from the
 /// built-in `ccaas_builder`'s `ccaas`, so both can sit in one `externalBuilders` list.
@@ -51,14 +52,9 @@ pub struct Network {
     pub fabric_version: String,
     /// Labels on every object.
     pub labels: BTreeMap<String, String>,
-    /// Full image references.
-    pub images: Images,
-    /// Pull policy of every container.
-    pub image_pull_policy: String,
-    /// Pull Secrets of every pod.
-    pub image_pull_secrets: Vec<String>,
-    /// Resources per kind of Fabric node.
-    pub resources: BTreeMap<&'static str, ResourcesSpec>,
+    /// Operator knobs with their defaults (templates read them through `knob()`).
+    #[serde(skip)]
+    pub values: ChartValues,
     /// UID, GID and fsGroup of every pod.
     pub run_as_user: u32,
     /// fabgen's external builder.
@@ -71,19 +67,6 @@ pub struct Network {
     pub channels: Vec<Channel>,
     /// Chaincodes with one deployment per org.
     pub chaincodes: Vec<Chaincode>,
-}
-
-/// Image references, ready for `image:`.
-#[derive(Debug, Serialize)]
-pub struct Images {
-    /// Peer image.
-    pub peer: String,
-    /// Orderer image.
-    pub orderer: String,
-    /// Fabric CA image.
-    pub ca: String,
-    /// CouchDB image.
-    pub couchdb: String,
 }
 
 /// fabgen's builder, as the peer sees it.
@@ -272,22 +255,14 @@ pub struct ChaincodeDeployment {
     pub org: String,
     /// MSP ID of the org.
     pub msp_id: String,
-    /// Image.
-    pub image: String,
     /// Server port.
     pub port: u16,
-    /// Replicas.
-    pub replicas: u32,
-    /// Resources.
-    pub resources: ResourcesSpec,
     /// `host:port` in `connection.json`.
     pub address: String,
     /// Package ID, injected as `CHAINCODE_ID` and `CORE_CHAINCODE_ID_NAME`.
     pub package_id: String,
     /// Package file name.
     pub package_file: String,
-    /// User env, sorted by name.
-    pub env: BTreeMap<String, String>,
     /// ServiceAccount.
     pub service_account: String,
 }
@@ -364,14 +339,10 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                 chaincode: cc.name.clone(),
                 org: org.name.clone(),
                 msp_id: org.msp_id.clone(),
-                image: cc.image.clone(),
                 port: cc.port,
-                replicas: cc.replicas,
-                resources: cc.resources.clone(),
                 address,
                 package_id: built.id.clone(),
                 package_file: file.clone(),
-                env: cc.env.clone(),
                 name,
             });
             packages.push(BuiltPackage { org: org.name.clone(), chaincode: cc.name.clone(), file, package: built });
@@ -443,20 +414,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
             ("app.kubernetes.io/managed-by".to_string(), "fabgen".to_string()),
             ("app.kubernetes.io/part-of".to_string(), spec.name.clone()),
         ]),
-        images: Images {
-            peer: image_ref(&fabric.peer_image, &fabric.version),
-            orderer: image_ref(&fabric.orderer_image, &fabric.version),
-            ca: image_ref(&fabric.ca_image, &fabric.ca_version),
-            couchdb: image_ref(&fabric.couchdb_image, ""),
-        },
-        image_pull_policy: format!("{:?}", fabric.image_pull_policy),
-        image_pull_secrets: fabric.image_pull_secrets.clone(),
-        resources: BTreeMap::from([
-            ("peer", spec.resources.peer.clone()),
-            ("orderer", spec.resources.orderer.clone()),
-            ("ca", spec.resources.ca.clone()),
-            ("couchdb", spec.resources.couchdb.clone()),
-        ]),
+        values: values::defaults(spec),
         run_as_user: RUN_AS_USER,
         builder: Builder { name: BUILDER_NAME, path: BUILDER_PATH, package_type: PACKAGE_TYPE },
         orderer_org,
@@ -486,32 +444,4 @@ fn external_builders() -> Vec<ExternalBuilder> {
             propagate_environment: vec!["CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG"],
         },
     ]
-}
-
-/// `repo:tag`, `repo:tag@digest`; an empty tag means `default_tag`.
-pub fn image_ref(image: &ImageSpec, default_tag: &str) -> String {
-    let tag = if image.tag.is_empty() { default_tag } else { image.tag.as_str() };
-    let mut out = image.repository.clone();
-    if !tag.is_empty() {
-        out.push(':');
-        out.push_str(tag);
-    }
-    if let Some(digest) = &image.digest {
-        out.push('@');
-        out.push_str(digest);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn image_ref_uses_default_tag_and_digest() {
-        let img = ImageSpec { repository: "hyperledger/fabric-peer".into(), tag: String::new(), digest: None };
-        assert_eq!(image_ref(&img, "2.5.14"), "hyperledger/fabric-peer:2.5.14");
-        let pinned = ImageSpec { digest: Some(format!("sha256:{}", "a".repeat(64))), ..img };
-        assert!(image_ref(&pinned, "2.5.14").ends_with(&format!(":2.5.14@sha256:{}", "a".repeat(64))));
-    }
 }

@@ -7,6 +7,9 @@ use anyhow::{Context, Result, anyhow, bail};
 use minijinja::{Environment, Value, context};
 use serde::Deserialize;
 
+use std::sync::Arc;
+
+use crate::knobs::Knobs;
 use crate::model::Network;
 use crate::templates::{TemplateSet, describe_template_error};
 
@@ -98,9 +101,10 @@ impl Rendered {
     }
 }
 
-/// Renders every object of `network`.
-pub fn render(templates: &TemplateSet, network: &Network) -> Result<Rendered> {
-    let env = templates.environment()?;
+/// Renders every object of `network`, with knobs as `knobs` says (defaults or chart tokens).
+pub fn render(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>) -> Result<Rendered> {
+    let mut env = templates.environment()?;
+    knobs.register(&mut env);
     let net = to_value(network);
     let mut rendered = Rendered::default();
 

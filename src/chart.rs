@@ -1,0 +1,588 @@
+//! Helm charts from the same templates and model as the plain manifests.
+//!
+//! The templates are rendered once in chart mode (`knobs::Mode::Chart`): every operator knob
+//! comes out as a token. The objects then get the knobs every object shares (extra labels
+//! and annotations, scheduling, Service annotations), are serialised exactly as `render`
+//! serialises manifests, and each token is replaced by the Helm expression that reads the same
+//! path of `values.yaml`. With default values Helm therefore renders the very objects
+//! `fabgen render` writes; the tests prove it with the real Helm engine.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, LazyLock};
+
+use anyhow::{Context, Result, bail};
+use regex::Regex;
+use serde_yaml::{Mapping, Value};
+
+use crate::knobs::{Knob, KnobKind, Knobs, Mode, TOKEN_PREFIX};
+use crate::model::{self, Network};
+use crate::render::{self, Object, Rendered};
+use crate::spec::NetworkSpec;
+use crate::templates::TemplateSet;
+use crate::values::ChartValues;
+
+/// Helm's limit on release names; a chart is installed under its own name.
+pub const MAX_RELEASE_NAME: usize = 53;
+
+static TOKEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!(r"{TOKEN_PREFIX}(\d+)")).unwrap());
+static TOKEN_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"^(\s*)(- )?{TOKEN_PREFIX}(\d+): null$")).unwrap());
+
+/// Options of `fabgen chart`.
+#[derive(Debug, Clone)]
+pub struct ChartOptions {
+    /// One chart per organisation instead of one for the network.
+    pub per_org: bool,
+    /// `version` in Chart.yaml.
+    pub version: String,
+}
+
+/// One generated chart.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// Chart name (and intended release name).
+    pub name: String,
+    /// Relative path -> contents.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// Builds the chart(s) of a validated spec.
+pub fn charts(spec: &NetworkSpec, templates: &TemplateSet, options: &ChartOptions) -> Result<Vec<Chart>> {
+    // The manifests must be valid before any chart is made of them.
+    crate::generate(spec, templates)?;
+    let (network, _) = model::resolve(spec)?;
+    let knobs = Knobs::new(Mode::Chart, &network.values);
+    let mut rendered = render::render(templates, &network, &knobs)?;
+    for object in rendered.objects.values_mut() {
+        add_shared_knobs(object, &knobs);
+    }
+    let recorded = knobs.recorded();
+
+    let groups: Vec<(String, Vec<&str>)> = if options.per_org {
+        let mut orgs: Vec<String> = vec![network.orderer_org.name.clone()];
+        orgs.extend(network.orgs.iter().map(|o| o.name.clone()));
+        orgs.into_iter()
+            .map(|org| {
+                let files =
+                    rendered.apply_order().into_iter().filter(|f| owner(&rendered, f, &network) == org).collect();
+                (format!("{}-{org}", network.name), files)
+            })
+            .collect()
+    } else {
+        vec![(network.name.clone(), rendered.apply_order())]
+    };
+
+    groups
+        .into_iter()
+        .map(|(name, files)| build_chart(&name, &files, &rendered, &recorded, &network, options))
+        .collect()
+}
+
+/// The organisation whose chart holds an object (the Namespace goes with the orderers).
+fn owner(rendered: &Rendered, file: &str, network: &Network) -> String {
+    let object = &rendered.objects[file];
+    object.value["metadata"]["labels"]
+        .get("fabgen.io/org")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| network.orderer_org.name.clone())
+}
+
+/// Values path of the knobs shared by a component's objects.
+fn component_path(object: &Value) -> Option<Vec<String>> {
+    let labels = &object["metadata"]["labels"];
+    let section = match labels.get("app.kubernetes.io/component")?.as_str()? {
+        "peer" => vec!["peers".to_string()],
+        "orderer" => vec!["orderers".to_string()],
+        "ca" => vec!["cas".to_string()],
+        "chaincode" => vec!["chaincodes".to_string(), labels.get("fabgen.io/chaincode")?.as_str()?.to_string()],
+        _ => return None,
+    };
+    Some(section)
+}
+
+fn path(prefix: &[String], rest: &[&str]) -> Vec<String> {
+    prefix.iter().cloned().chain(rest.iter().map(|s| s.to_string())).collect()
+}
+
+fn global(name: &str) -> Vec<String> {
+    vec!["global".to_string(), name.to_string()]
+}
+
+/// Extra labels and annotations on every object, scheduling on every pod, annotations on
+/// every Service: knobs no template needs to spell out.
+fn add_shared_knobs(object: &mut Object, knobs: &Arc<Knobs>) {
+    let section = component_path(&object.value);
+    let is_service = object.kind == "Service";
+    let Some(metadata) = object.value.get_mut("metadata").and_then(Value::as_mapping_mut) else { return };
+    merge_knob(metadata, "labels", vec![global("labels")], knobs);
+    let mut annotation_sources = vec![global("annotations")];
+    if let (true, Some(section)) = (is_service, &section) {
+        annotation_sources.insert(0, path(section, &["service", "annotations"]));
+    }
+    merge_knob(metadata, "annotations", annotation_sources, knobs);
+
+    let Some(spec) = object.value.get_mut("spec").and_then(Value::as_mapping_mut) else { return };
+    let Some(template) = spec.get_mut("template").and_then(Value::as_mapping_mut) else { return };
+    if let Some(meta) = template.get_mut("metadata").and_then(Value::as_mapping_mut) {
+        merge_knob(meta, "labels", vec![global("labels")], knobs);
+    }
+    let (Some(section), Some(pod)) = (section, template.get_mut("spec").and_then(Value::as_mapping_mut)) else {
+        return;
+    };
+    for key in ["nodeSelector", "tolerations", "affinity"] {
+        let token = knobs.token(path(&section, &[key]), KnobKind::Optional { key: key.to_string() });
+        pod.insert(Value::String(token), Value::Null);
+    }
+}
+
+/// Replaces `map[key]` by a token merging it with `sources`, or, when absent, adds an
+/// optional `key` that appears only if some source is non-empty.
+fn merge_knob(map: &mut Mapping, key: &str, sources: Vec<Vec<String>>, knobs: &Arc<Knobs>) {
+    match map.get(key) {
+        Some(existing) => {
+            let base = serde_json::to_string(&serde_json::to_value(existing).expect("mappings are JSON")).unwrap();
+            let token = knobs.token(Vec::new(), KnobKind::Merge { base, extra: sources });
+            map.insert(Value::String(key.to_string()), Value::String(token));
+        }
+        None => {
+            let token = knobs.token(Vec::new(), KnobKind::OptionalMerge { key: key.to_string(), sources });
+            map.insert(Value::String(token), Value::Null);
+        }
+    }
+}
+
+/// `(index .Values "a" "b")`.
+fn values_expr(path: &[String]) -> String {
+    let keys: Vec<String> = path.iter().map(|p| format!("{p:?}")).collect();
+    format!("(index .Values {})", keys.join(" "))
+}
+
+/// A Go template string literal.
+fn go_string(s: &str) -> String {
+    serde_json::to_string(s).expect("strings serialise")
+}
+
+/// The Helm text for a token used inline (as a scalar).
+fn inline_expr(knob: &Knob) -> Result<String> {
+    Ok(match &knob.kind {
+        KnobKind::Value => format!("{{{{ {} | toJson }}}}", values_expr(&knob.path)),
+        KnobKind::Image => format!("{{{{ include \"fabgen.image\" {} | toJson }}}}", values_expr(&knob.path)),
+        KnobKind::Merge { base, extra } => {
+            let sources: Vec<String> = extra.iter().map(|p| values_expr(p)).collect();
+            format!("{{{{ merge (fromJson {}) {} | toJson }}}}", go_string(base), sources.join(" "))
+        }
+        KnobKind::Env { base } => format!(
+            "{{{{ concat (fromJsonArray {}) (include \"fabgen.env\" {} | fromJsonArray) | toJson }}}}",
+            go_string(base),
+            values_expr(&knob.path)
+        ),
+        other => bail!("knob {other:?} must stand on a line of its own"),
+    })
+}
+
+/// The Helm text replacing a whole `token: null` line (knobs that may vanish).
+fn line_expr(indent: &str, knob: &Knob) -> Result<String> {
+    Ok(match &knob.kind {
+        KnobKind::Optional { key } => {
+            format!("{indent}{{{{ with {} }}}}{key}: {{{{ toJson . }}}}{{{{ end }}}}", values_expr(&knob.path))
+        }
+        KnobKind::OptionalMerge { key, sources } => {
+            let sources: Vec<String> = sources.iter().map(|p| values_expr(p)).collect();
+            format!("{indent}{{{{ with merge (dict) {} }}}}{key}: {{{{ toJson . }}}}{{{{ end }}}}", sources.join(" "))
+        }
+        KnobKind::PullSecrets => format!(
+            "{indent}{{{{ with {} }}}}imagePullSecrets: {{{{ include \"fabgen.pullSecrets\" . }}}}{{{{ end }}}}",
+            values_expr(&knob.path)
+        ),
+        other => bail!("knob {other:?} cannot stand on a line of its own"),
+    })
+}
+
+/// An object's YAML with every token replaced by Helm; literal `{{` escaped first.
+fn helm_template(object: &Object, knobs: &[Knob], used: &mut BTreeSet<usize>) -> Result<String> {
+    let yaml = object.to_yaml()?.replace("{{", "{{ \"{{\" }}");
+    let mut out = String::new();
+    for line in yaml.lines() {
+        if let Some(c) = TOKEN_LINE.captures(line) {
+            let index: usize = c[3].parse()?;
+            let knob = knobs.get(index).context("unknown knob token")?;
+            used.insert(index);
+            let indent = format!("{}{}", &c[1], c.get(2).map_or("", |m| m.as_str()));
+            out.push_str(&line_expr(&indent, knob)?);
+        } else {
+            let mut error = None;
+            let replaced = TOKEN.replace_all(line, |c: &regex::Captures| {
+                let index: usize = c[1].parse().unwrap_or(usize::MAX);
+                used.insert(index);
+                match knobs.get(index).map(inline_expr) {
+                    Some(Ok(expr)) => expr,
+                    Some(Err(e)) => {
+                        error = Some(e);
+                        String::new()
+                    }
+                    None => {
+                        error = Some(anyhow::anyhow!("unknown knob token {}", &c[0]));
+                        String::new()
+                    }
+                }
+            });
+            if let Some(e) = error {
+                return Err(e.context(format!("in {} {}", object.kind, object.name)));
+            }
+            out.push_str(&replaced);
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// The values a chart's knobs read: only the sections its objects use.
+fn chart_values(network: &Network, used: &[&Knob], has_namespace: bool) -> Result<serde_json::Value> {
+    let all = serde_json::to_value(&network.values)?;
+    let mut out = serde_json::Map::new();
+    let mut keep = |path: &[String]| {
+        // Keep `orgs.<org>` and `chaincodes.<cc>` whole, other sections whole.
+        let depth = if matches!(path.first().map(String::as_str), Some("orgs" | "chaincodes")) { 2 } else { 1 };
+        let prefix = &path[..depth.min(path.len())];
+        let mut src = &all;
+        let mut dst = &mut out;
+        for (i, key) in prefix.iter().enumerate() {
+            src = &src[key.as_str()];
+            if i + 1 == prefix.len() {
+                dst.insert(key.clone(), src.clone());
+            } else {
+                dst = dst
+                    .entry(key.clone())
+                    .or_insert_with(|| serde_json::Value::Object(Default::default()))
+                    .as_object_mut()
+                    .expect("sections are objects");
+            }
+        }
+    };
+    keep(&global("labels"));
+    if has_namespace {
+        keep(&["namespace".to_string()]);
+    }
+    for knob in used {
+        let paths: Vec<&Vec<String>> = match &knob.kind {
+            KnobKind::Merge { extra, .. } => extra.iter().collect(),
+            KnobKind::OptionalMerge { sources, .. } => sources.iter().collect(),
+            _ => vec![&knob.path],
+        };
+        for p in paths {
+            keep(p);
+        }
+    }
+    Ok(serde_json::Value::Object(out))
+}
+
+fn build_chart(
+    name: &str,
+    files: &[&str],
+    rendered: &Rendered,
+    knobs: &[Knob],
+    network: &Network,
+    options: &ChartOptions,
+) -> Result<Chart> {
+    if name.len() > MAX_RELEASE_NAME {
+        bail!(
+            "chart name \"{name}\" has {} characters; Helm release names, which a chart is installed under, allow {MAX_RELEASE_NAME}",
+            name.len()
+        );
+    }
+    let mut out = BTreeMap::new();
+    let mut used = BTreeSet::new();
+    let mut has_namespace = false;
+    for file in files {
+        let object = &rendered.objects[*file];
+        let mut text = format!("{{{{- include \"fabgen.guard\" . }}}}\n{}", helm_template(object, knobs, &mut used)?);
+        if object.kind == "Namespace" {
+            has_namespace = true;
+            text = format!("{{{{- if .Values.namespace.create }}}}\n{text}{{{{- end }}}}\n");
+        }
+        out.insert(format!("templates/{file}"), text.into_bytes());
+    }
+    let used_knobs: Vec<&Knob> = used.iter().filter_map(|i| knobs.get(*i)).collect();
+    let values = chart_values(network, &used_knobs, has_namespace)?;
+    let schema = values_schema(&values)?;
+
+    out.insert("Chart.yaml".into(), chart_yaml(name, network, options).into_bytes());
+    out.insert(
+        "values.yaml".into(),
+        format!(
+            "# Default values of the {name} chart, generated by fabgen from the network spec.\n# values.schema.json lists every key; unknown keys are rejected.\n{}",
+            serde_yaml::to_string(&values)?
+        )
+        .into_bytes(),
+    );
+    out.insert("values.schema.json".into(), format!("{}\n", serde_json::to_string_pretty(&schema)?).into_bytes());
+    out.insert("templates/_helpers.tpl".into(), helpers(&network.namespace).into_bytes());
+    out.insert("templates/NOTES.txt".into(), notes(name, files, rendered, network).into_bytes());
+    out.insert("README.md".into(), readme(name, &values, &schema, network).into_bytes());
+    out.insert(".helmignore".into(), b"# Generated by fabgen.\n.fabgen\n".to_vec());
+    Ok(Chart { name: name.to_string(), files: out })
+}
+
+fn chart_yaml(name: &str, network: &Network, options: &ChartOptions) -> String {
+    format!(
+        "# Generated by fabgen from the network spec; regenerate instead of editing.\napiVersion: v2\nname: {name}\ndescription: Hyperledger Fabric network {net} (chaincode as a service, no Docker), generated by fabgen\ntype: application\nversion: {version}\nappVersion: {app:?}\nkubeVersion: \">=1.25.0-0\"\nkeywords:\n  - hyperledger-fabric\n  - blockchain\nannotations:\n  fabgen.io/network: {net}\n",
+        net = network.name,
+        version = options.version,
+        app = network.fabric_version,
+    )
+}
+
+fn helpers(namespace: &str) -> String {
+    format!(
+        r#"{{{{/* Generated by fabgen. */}}}}
+
+{{{{/*
+The objects name the namespace "{namespace}" and the chaincode packages (whose IDs are in the
+Deployments) embed Service addresses in it, so the chart installs there only.
+*/}}}}
+{{{{- define "fabgen.guard" -}}}}
+{{{{- if ne .Release.Namespace "{namespace}" -}}}}
+{{{{- fail (printf "this chart must be installed into namespace %q (its chaincode packages embed addresses there), not %q: use -n {namespace}" "{namespace}" .Release.Namespace) -}}}}
+{{{{- end -}}}}
+{{{{- end -}}}}
+
+{{{{/* An image reference from {{repository, tag, digest}}. */}}}}
+{{{{- define "fabgen.image" -}}}}
+{{{{- $ref := .repository -}}}}
+{{{{- with .tag }}}}{{{{ $ref = printf "%s:%s" $ref . }}}}{{{{ end -}}}}
+{{{{- with .digest }}}}{{{{ $ref = printf "%s@%s" $ref . }}}}{{{{ end -}}}}
+{{{{- $ref -}}}}
+{{{{- end -}}}}
+
+{{{{/* imagePullSecrets entries from a list of Secret names, as JSON. */}}}}
+{{{{- define "fabgen.pullSecrets" -}}}}
+[{{{{ range $i, $name := . }}}}{{{{ if $i }}}}, {{{{ end }}}}{{"name": {{{{ toJson $name }}}}}}{{{{ end }}}}]
+{{{{- end -}}}}
+
+{{{{/* Container env entries from a map of name to value, in name order, as JSON. */}}}}
+{{{{- define "fabgen.env" -}}}}
+{{{{- $first := true -}}}}
+[{{{{ range $name, $value := . }}}}{{{{ if not $first }}}}, {{{{ end }}}}{{"name": {{{{ toJson $name }}}}, "value": {{{{ toJson (toString $value) }}}}}}{{{{ $first = false }}}}{{{{ end }}}}]
+{{{{- end -}}}}
+"#
+    )
+}
+
+fn notes(name: &str, files: &[&str], rendered: &Rendered, network: &Network) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in files {
+        *counts.entry(rendered.objects[*f].kind.as_str()).or_default() += 1;
+    }
+    let summary: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let mut secrets: BTreeSet<String> = BTreeSet::new();
+    let mut packages = Vec::new();
+    for f in files {
+        let object = &rendered.objects[*f];
+        collect_secret_refs(&object.value, &mut secrets);
+        if object.kind == "Deployment" {
+            if let Some(id) =
+                object.value["metadata"]["annotations"].get("fabgen.io/package-id").and_then(Value::as_str)
+            {
+                packages.push(format!("  {}: {id}", object.name));
+            }
+        }
+    }
+    let secrets: Vec<String> = secrets.into_iter().map(|s| format!("  {s}")).collect();
+    format!(
+        "{name} (Hyperledger Fabric {fabric}, generated by fabgen) is installed in namespace {{{{ .Release.Namespace }}}}:\n  {summary}\n\nCheck it:\n  kubectl -n {{{{ .Release.Namespace }}}} get pods -l app.kubernetes.io/part-of={net}\n  kubectl -n {{{{ .Release.Namespace }}}} get events --field-selector type=Warning\n\nPods start once these Secrets exist (their keys: see Secrets in the chart README):\n{secrets}\n{packages}",
+        fabric = network.fabric_version,
+        net = network.name,
+        summary = summary.join(", "),
+        secrets = secrets.join("\n"),
+        packages = if packages.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "\nChaincode package IDs (approve these with peer lifecycle chaincode approveformyorg):\n{}\n",
+                packages.join("\n")
+            )
+        },
+    )
+}
+
+fn collect_secret_refs(value: &Value, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Mapping(map) => {
+            for (k, v) in map {
+                match k.as_str() {
+                    Some("secretName") => {
+                        if let Some(s) = v.as_str() {
+                            out.insert(s.to_string());
+                        }
+                    }
+                    Some("secretKeyRef") => {
+                        if let Some(s) = v.get("name").and_then(Value::as_str) {
+                            out.insert(s.to_string());
+                        }
+                    }
+                    _ => collect_secret_refs(v, out),
+                }
+            }
+        }
+        Value::Sequence(items) => items.iter().for_each(|v| collect_secret_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// `values.schema.json`: the schemars schema of `ChartValues`, narrowed to this chart:
+/// sections it lacks are gone, and `orgs` / `chaincodes` accept exactly its names.
+pub fn values_schema(values: &serde_json::Value) -> Result<serde_json::Value> {
+    let mut schema = serde_json::to_value(schemars::schema_for!(ChartValues))?;
+    let present: BTreeSet<String> = values.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    let props = schema["properties"].as_object_mut().context("schema has properties")?;
+    props.retain(|k, _| present.contains(k));
+    // Sections a chart has are objects, not "object or null": say so, for plain messages.
+    for prop in props.values_mut() {
+        let inner = prop.get("anyOf").and_then(|a| a.as_array()).and_then(|variants| {
+            let non_null: Vec<&serde_json::Value> =
+                variants.iter().filter(|v| v.get("type") != Some(&"null".into())).collect();
+            (non_null.len() == 1 && variants.len() == 2).then(|| non_null[0].clone())
+        });
+        if let Some(mut inner) = inner {
+            if let (Some(d), Some(obj)) = (prop.get("description").cloned(), inner.as_object_mut()) {
+                obj.insert("description".into(), d);
+            }
+            *prop = inner;
+        }
+    }
+    for section in ["orgs", "chaincodes"] {
+        let Some(prop) = props.get_mut(section) else { continue };
+        let item = prop["additionalProperties"].clone();
+        let names: serde_json::Map<String, serde_json::Value> = values[section]
+            .as_object()
+            .map(|o| o.keys().map(|k| (k.clone(), item.clone())).collect())
+            .unwrap_or_default();
+        prop["properties"] = serde_json::Value::Object(names);
+        prop["additionalProperties"] = serde_json::Value::Bool(false);
+    }
+    schema["required"] = serde_json::Value::Array(Vec::new());
+    Ok(schema)
+}
+
+/// Follows `$ref` and `anyOf [T, null]` in the values schema.
+fn resolve<'a>(root: &'a serde_json::Value, node: &'a serde_json::Value) -> &'a serde_json::Value {
+    if let Some(r) = node.get("$ref").and_then(|r| r.as_str()) {
+        if let Some(target) = root.pointer(r.trim_start_matches('#')) {
+            return resolve(root, target);
+        }
+    }
+    if let Some(v) = node
+        .get("anyOf")
+        .and_then(|a| a.as_array())
+        .and_then(|a| a.iter().find(|v| v.get("type") != Some(&"null".into())))
+    {
+        return resolve(root, v);
+    }
+    node
+}
+
+fn readme(name: &str, values: &serde_json::Value, schema: &serde_json::Value, network: &Network) -> String {
+    let mut rows = Vec::new();
+    value_rows(schema, schema, values, "", &mut rows);
+    let table: Vec<String> = rows
+        .into_iter()
+        .map(|(key, ty, default, description)| format!("| `{key}` | {ty} | `{default}` | {description} |"))
+        .collect();
+    format!(
+        "# {name}\n\nHyperledger Fabric network `{net}` (Fabric {fabric}) as a Helm chart, generated by fabgen from the network spec. Regenerate it with `fabgen chart` instead of editing it: the topology (organisations, peers, channels, chaincodes) lives in the spec; this chart's values hold the knobs an operator turns.\n\n```sh\nhelm install {name} . -n {ns}\nhelm lint .\n```\n\nThe chart installs into namespace `{ns}` only: the chaincode packages, whose IDs the Deployments carry, embed Service addresses there. `values.schema.json` rejects unknown keys and wrong types on install, upgrade, lint and template. With the defaults below the chart renders exactly the objects of `fabgen render`. If the namespace must exist before the release (Helm keeps the release record in it), create it with `fabgen render` output or `kubectl create namespace {ns}` and set `namespace.create=false`.\n\n## Secrets\n\nThe chart never holds key material. Create these Secrets in `{ns}` before the pods can start:\n\n{SECRETS}\n## Values\n\n| Key | Type | Default | Description |\n|---|---|---|---|\n{}\n",
+        table.join("\n"),
+        net = network.name,
+        fabric = network.fabric_version,
+        ns = network.namespace,
+    )
+}
+
+/// One row per leaf value, and per empty or structured value (lists, maps), in key order.
+/// What each kind of Secret the objects reference must hold (fabgen's README has the same).
+const SECRETS: &str = "| Secret | Keys |\n|---|---|\n| `<node>-msp` | `cert.pem` (signing certificate), `key.pem` (its key), `cacert.pem` (org CA), `tlscacert.pem` (org TLS CA), `config.yaml` (NodeOUs) |\n| `<node>-tls` | `tls.crt`, `tls.key`, `ca.crt` (`kubernetes.io/tls` layout, as cert-manager writes it) |\n| `<peer>-couchdb` | `username`, `password` |\n| `ca-<org>-admin` | `username`, `password` (the CA's bootstrap identity) |\n";
+
+fn value_rows(
+    root: &serde_json::Value,
+    schema: &serde_json::Value,
+    value: &serde_json::Value,
+    key: &str,
+    rows: &mut Vec<(String, String, String, String)>,
+) {
+    let node = resolve(root, schema);
+    let description = schema
+        .get("description")
+        .or_else(|| node.get("description"))
+        .and_then(|d| d.as_str())
+        .unwrap_or("")
+        .replace('\n', " ");
+    let descend = value.as_object().filter(|o| !o.is_empty() && node.get("properties").is_some());
+    match descend {
+        Some(map) => {
+            for (k, v) in map {
+                let child = &node["properties"][k.as_str()];
+                let child_key = if key.is_empty() { k.clone() } else { format!("{key}.{k}") };
+                value_rows(root, child, v, &child_key, rows);
+            }
+        }
+        None => {
+            let ty = match value {
+                serde_json::Value::Null => match node.get("type") {
+                    Some(serde_json::Value::String(t)) => t.clone(),
+                    Some(serde_json::Value::Array(types)) => types
+                        .iter()
+                        .filter_map(|t| t.as_str())
+                        .filter(|t| *t != "null")
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                    _ => "object".to_string(),
+                },
+                serde_json::Value::Bool(_) => "bool".into(),
+                serde_json::Value::Number(_) => "int".into(),
+                serde_json::Value::String(_) => "string".into(),
+                serde_json::Value::Array(_) => "list".into(),
+                serde_json::Value::Object(_) => "map".into(),
+            };
+            rows.push((key.to_string(), ty, value.to_string().replace('|', "\\|"), description));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_expressions_index_every_key() {
+        assert_eq!(
+            values_expr(&["chaincodes".into(), "letters-of-credit".into(), "replicas".into()]),
+            "(index .Values \"chaincodes\" \"letters-of-credit\" \"replicas\")"
+        );
+    }
+
+    #[test]
+    fn optional_knobs_become_with_blocks_on_their_line() {
+        let knob = Knob {
+            path: vec!["peers".into(), "nodeSelector".into()],
+            kind: KnobKind::Optional { key: "nodeSelector".into() },
+        };
+        assert_eq!(
+            line_expr("      ", &knob).unwrap(),
+            "      {{ with (index .Values \"peers\" \"nodeSelector\") }}nodeSelector: {{ toJson . }}{{ end }}"
+        );
+    }
+
+    #[test]
+    fn literal_braces_are_escaped_for_helm() {
+        let object = Object {
+            api_version: "v1".into(),
+            kind: "ConfigMap".into(),
+            name: "x".into(),
+            namespace: None,
+            value: serde_yaml::from_str("data: {a: 'x {{.peername}} y'}").unwrap(),
+            origin: "test".into(),
+        };
+        let text = helm_template(&object, &[], &mut BTreeSet::new()).unwrap();
+        assert!(text.contains("x {{ \"{{\" }}.peername}} y"), "{text}");
+    }
+}

@@ -1,0 +1,218 @@
+//! Knob slots in templates, so one template set serves both outputs.
+//!
+//! Templates never print an operator knob directly; they call
+//! - `knob("peers.resources")`: the value at that path of the chart values;
+//! - `image("peers.image")`: the image reference built from an image's knobs;
+//! - `knob_opt("storageClassName", "orgs.org1.storage.storageClass")`: a whole `key: value`
+//!   line that is left out when the value is empty.
+//!
+//! When rendering manifests each call yields the default value. When rendering a chart it
+//! yields a token (`fabgen-knob-<n>`), a plain YAML scalar that survives parsing and
+//! re-serialisation; `chart` later replaces every token with the Helm expression reading the
+//! same path of `values.yaml`. Both outputs therefore come from one template and one model.
+
+use std::sync::{Arc, Mutex};
+
+use minijinja::{Environment, Error, ErrorKind, Value};
+
+use crate::values::{ChartValues, ImageValues, image_reference};
+
+/// What a template renders knobs as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Default values: plain manifests.
+    Manifests,
+    /// Tokens to be replaced by Helm expressions.
+    Chart,
+}
+
+/// How a token is turned into a Helm expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KnobKind {
+    /// The value itself, as JSON (scalars and structures alike: JSON is YAML).
+    Value,
+    /// An image reference assembled from `{repository, tag, digest}`.
+    Image,
+    /// A `key: value` line omitted when the value is empty.
+    Optional {
+        /// The mapping key.
+        key: String,
+    },
+    /// A mapping merged with extra entries from values (fabgen's entries win).
+    Merge {
+        /// fabgen's own entries, as JSON.
+        base: String,
+        /// Paths of the maps whose entries are added.
+        extra: Vec<Vec<String>>,
+    },
+    /// An optional `key:` line whose value merges several maps; omitted when all are empty.
+    OptionalMerge {
+        /// The mapping key.
+        key: String,
+        /// Paths of the maps merged, earlier ones winning.
+        sources: Vec<Vec<String>>,
+    },
+    /// An optional `imagePullSecrets:` line built from a list of Secret names.
+    PullSecrets,
+    /// A container's `env` list: fabgen's entries, then one entry per key of a map.
+    Env {
+        /// fabgen's own entries, as a JSON array.
+        base: String,
+    },
+}
+
+/// One knob used while rendering a chart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Knob {
+    /// Path in the values, e.g. `["chaincodes", "marbles", "replicas"]`.
+    pub path: Vec<String>,
+    /// How it becomes a Helm expression.
+    pub kind: KnobKind,
+}
+
+/// Prefix of every token; tokens are `fabgen-knob-<index>`.
+pub const TOKEN_PREFIX: &str = "fabgen-knob-";
+
+/// The knob functions of one render, and the knobs a chart render used.
+#[derive(Debug)]
+pub struct Knobs {
+    mode: Mode,
+    values: serde_json::Value,
+    recorded: Mutex<Vec<Knob>>,
+}
+
+impl Knobs {
+    /// Knobs over `values`, rendered as `mode` says.
+    pub fn new(mode: Mode, values: &ChartValues) -> Arc<Self> {
+        let values = serde_json::to_value(values).expect("values serialise");
+        Arc::new(Knobs { mode, values, recorded: Mutex::new(Vec::new()) })
+    }
+
+    /// The render mode.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The values as JSON.
+    pub fn values(&self) -> &serde_json::Value {
+        &self.values
+    }
+
+    /// Adds `knob`, `image` and `knob_opt` to a template environment.
+    pub fn register(self: &Arc<Self>, env: &mut Environment<'static>) {
+        let k = Arc::clone(self);
+        env.add_function("knob", move |path: &str| k.knob(path));
+        let k = Arc::clone(self);
+        env.add_function("image", move |path: &str| k.image(path));
+        let k = Arc::clone(self);
+        env.add_function("knob_opt", move |key: &str, path: &str| k.knob_opt(key, path));
+        let k = Arc::clone(self);
+        env.add_function("env_with", move |base: Value, path: &str| k.env_with(base, path));
+        let k = Arc::clone(self);
+        env.add_function("pull_secrets", move |path: &str| k.pull_secrets(path));
+    }
+
+    /// Records a knob and returns its token.
+    pub fn token(&self, path: Vec<String>, kind: KnobKind) -> String {
+        let mut recorded = self.recorded.lock().expect("knob registry");
+        recorded.push(Knob { path, kind });
+        format!("{TOKEN_PREFIX}{}", recorded.len() - 1)
+    }
+
+    /// Every knob recorded so far, indexed by token number.
+    pub fn recorded(&self) -> Vec<Knob> {
+        self.recorded.lock().expect("knob registry").clone()
+    }
+
+    /// The value at a dotted path, or a template error naming the path.
+    pub fn lookup(&self, path: &str) -> Result<&serde_json::Value, Error> {
+        let mut node = &self.values;
+        for segment in path.split('.') {
+            node = node.get(segment).ok_or_else(|| {
+                Error::new(ErrorKind::UndefinedError, format!("no knob `{path}` (no `{segment}` there)"))
+            })?;
+        }
+        Ok(node)
+    }
+
+    fn knob(&self, path: &str) -> Result<Value, Error> {
+        let value = self.lookup(path)?;
+        Ok(match self.mode {
+            Mode::Manifests => Value::from(minijinja::value::Serde(value)),
+            Mode::Chart => Value::from(self.token(split(path), KnobKind::Value)),
+        })
+    }
+
+    fn image(&self, path: &str) -> Result<Value, Error> {
+        let value = self.lookup(path)?;
+        let image: ImageValues = serde_json::from_value(value.clone())
+            .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("`{path}` is not an image: {e}")))?;
+        Ok(match self.mode {
+            Mode::Manifests => Value::from(image_reference(&image)),
+            Mode::Chart => Value::from(self.token(split(path), KnobKind::Image)),
+        })
+    }
+
+    fn knob_opt(&self, key: &str, path: &str) -> Result<Value, Error> {
+        let value = self.lookup(path)?;
+        Ok(match self.mode {
+            Mode::Manifests if is_empty(value) => Value::from_safe_string(String::new()),
+            Mode::Manifests => Value::from_safe_string(format!("{key}: {value}")),
+            Mode::Chart => {
+                let token = self.token(split(path), KnobKind::Optional { key: key.to_string() });
+                Value::from_safe_string(format!("{token}: null"))
+            }
+        })
+    }
+}
+
+impl Knobs {
+    /// `base` (a list of `{name, value}`) followed by one entry per key of the map at `path`,
+    /// in key order.
+    fn env_with(&self, base: Value, path: &str) -> Result<Value, Error> {
+        let extra = self.lookup(path)?;
+        let base: serde_json::Value = serde_json::to_value(&base)
+            .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("env_with: {e}")))?;
+        Ok(match self.mode {
+            Mode::Manifests => {
+                let mut list = base.as_array().cloned().unwrap_or_default();
+                for (name, value) in extra.as_object().into_iter().flatten() {
+                    list.push(serde_json::json!({"name": name, "value": value}));
+                }
+                Value::from(minijinja::value::Serde(list))
+            }
+            Mode::Chart => Value::from(self.token(split(path), KnobKind::Env { base: base.to_string() })),
+        })
+    }
+
+    /// An `imagePullSecrets:` line from the list of Secret names at `path`; empty if none.
+    fn pull_secrets(&self, path: &str) -> Result<Value, Error> {
+        let names = self.lookup(path)?;
+        Ok(match self.mode {
+            Mode::Manifests if is_empty(names) => Value::from_safe_string(String::new()),
+            Mode::Manifests => {
+                let refs: Vec<serde_json::Value> =
+                    names.as_array().into_iter().flatten().map(|n| serde_json::json!({"name": n})).collect();
+                Value::from_safe_string(format!("imagePullSecrets: {}", serde_json::Value::Array(refs)))
+            }
+            Mode::Chart => Value::from_safe_string(format!("{}: null", self.token(split(path), KnobKind::PullSecrets))),
+        })
+    }
+}
+
+/// `a.b.c` -> `["a", "b", "c"]`.
+pub fn split(path: &str) -> Vec<String> {
+    path.split('.').map(str::to_string).collect()
+}
+
+/// Whether Helm's `with` would skip the value.
+pub fn is_empty(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Null => true,
+        serde_json::Value::Bool(b) => !b,
+        serde_json::Value::String(s) => s.is_empty(),
+        serde_json::Value::Array(a) => a.is_empty(),
+        serde_json::Value::Object(o) => o.is_empty(),
+        serde_json::Value::Number(n) => n.as_f64() == Some(0.0),
+    }
+}

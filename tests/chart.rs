@@ -1,0 +1,286 @@
+//! Helm charts, judged by the real Helm v4 engine (helm-python-sdk, pinned in
+//! scripts/oracle-requirements.txt): lint, render equality with `fabgen render`, overrides,
+//! schema enforcement, per-org charts, and snapshots of the chart files.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Deserialize;
+
+/// An object's identity: (apiVersion, kind, namespace, name).
+type Key = (String, String, String, String);
+
+fn helm(args: &[&str]) -> serde_json::Value {
+    let script = common::root().join("tests/oracles/helm.py");
+    let out = Command::new(common::oracle_bin().join("python")).arg(script).args(args).output().unwrap();
+    assert!(out.status.success(), "helm.py {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Writes the chart(s) of `spec` into a temp dir.
+fn chart(spec: &Path, per_org: bool) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("chart");
+    let mut args = vec!["chart", spec.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    if per_org {
+        args.push("--per-org");
+    }
+    let o = common::fabgen().args(&args).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (dir, out)
+}
+
+fn parse_docs(text: &str) -> Vec<serde_json::Value> {
+    serde_yaml::Deserializer::from_str(text)
+        .map(|d| serde_yaml::Value::deserialize(d).unwrap())
+        .filter(|v| !v.is_null())
+        .map(|v| serde_json::to_value(v).unwrap())
+        .collect()
+}
+
+fn key(o: &serde_json::Value) -> Key {
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    (s(&o["apiVersion"]), s(&o["kind"]), s(&o["metadata"]["namespace"]), s(&o["metadata"]["name"]))
+}
+
+fn objects(docs: Vec<serde_json::Value>) -> BTreeMap<Key, serde_json::Value> {
+    let mut map = BTreeMap::new();
+    for o in docs {
+        assert!(map.insert(key(&o), o.clone()).is_none(), "duplicate object {:?}", key(&o));
+    }
+    map
+}
+
+/// Objects Helm renders from a chart, or the error it reports.
+fn helm_render(
+    chart: &Path,
+    name: &str,
+    namespace: &str,
+    values: Option<&str>,
+) -> Result<BTreeMap<Key, serde_json::Value>, String> {
+    let mut args = vec!["render", chart.to_str().unwrap(), name, namespace];
+    if let Some(v) = values {
+        args.push(v);
+    }
+    let result = helm(&args);
+    if let Some(err) = result.get("error") {
+        return Err(err.as_str().unwrap().to_string());
+    }
+    let mut docs = Vec::new();
+    for (template, text) in result["manifests"].as_object().unwrap() {
+        if !template.ends_with("NOTES.txt") {
+            docs.extend(parse_docs(text.as_str().unwrap()));
+        }
+    }
+    Ok(objects(docs))
+}
+
+fn fabgen_objects(spec: &Path) -> BTreeMap<Key, serde_json::Value> {
+    let generated = common::generate(spec);
+    objects(generated.rendered.objects.values().map(|o| o.to_json().unwrap()).collect())
+}
+
+fn network(spec: &Path) -> (String, String) {
+    let generated = common::generate(spec);
+    (generated.network.name.clone(), generated.network.namespace.clone())
+}
+
+#[test]
+fn helm_lint_reports_no_errors_or_warnings_for_every_example() {
+    for spec in common::examples() {
+        let (_dir, chart) = chart(&spec, false);
+        let (_, ns) = network(&spec);
+        let report = helm(&["lint", chart.to_str().unwrap(), &ns]);
+        let serious: Vec<&serde_json::Value> =
+            report["messages"].as_array().unwrap().iter().filter(|m| m["severity"].as_u64().unwrap() >= 2).collect();
+        assert!(serious.is_empty(), "{}: {serious:?}", spec.display());
+        assert_eq!(report["errors"], serde_json::json!([]), "{}", spec.display());
+    }
+}
+
+#[test]
+fn helm_renders_exactly_the_objects_of_fabgen_render() {
+    for spec in common::examples() {
+        let (_dir, chart) = chart(&spec, false);
+        let (name, ns) = network(&spec);
+        let from_helm = helm_render(&chart, &name, &ns, None).unwrap();
+        let from_fabgen = fabgen_objects(&spec);
+        assert_eq!(from_helm.keys().collect::<Vec<_>>(), from_fabgen.keys().collect::<Vec<_>>(), "{}", spec.display());
+        for (k, expected) in &from_fabgen {
+            assert_eq!(&from_helm[k], expected, "{}: {k:?} differs", spec.display());
+        }
+    }
+}
+
+/// The objects that differ between two renders, with the JSON paths that differ.
+fn differences(
+    a: &BTreeMap<Key, serde_json::Value>,
+    b: &BTreeMap<Key, serde_json::Value>,
+) -> BTreeMap<Key, Vec<String>> {
+    fn walk(a: &serde_json::Value, b: &serde_json::Value, at: String, out: &mut Vec<String>) {
+        match (a, b) {
+            (serde_json::Value::Object(x), serde_json::Value::Object(y)) => {
+                for k in x.keys().chain(y.keys()).collect::<std::collections::BTreeSet<_>>() {
+                    let null = serde_json::Value::Null;
+                    walk(x.get(k).unwrap_or(&null), y.get(k).unwrap_or(&null), format!("{at}/{k}"), out);
+                }
+            }
+            (serde_json::Value::Array(x), serde_json::Value::Array(y)) if x.len() == y.len() => {
+                for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                    walk(p, q, format!("{at}/{i}"), out);
+                }
+            }
+            _ if a != b => out.push(at),
+            _ => {}
+        }
+    }
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    let mut out = BTreeMap::new();
+    for (k, x) in a {
+        let mut paths = Vec::new();
+        walk(x, &b[k], String::new(), &mut paths);
+        if !paths.is_empty() {
+            out.insert(k.clone(), paths);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_peer_image_tag_override_changes_every_peer_image_and_nothing_else() {
+    let spec = common::root().join("values/multi-org.yaml");
+    let (_dir, chart) = chart(&spec, false);
+    let (name, ns) = network(&spec);
+    let base = helm_render(&chart, &name, &ns, None).unwrap();
+    let values = r#"{"peers": {"image": {"tag": "2.5.13"}}}"#;
+    let changed = helm_render(&chart, &name, &ns, Some(values)).unwrap();
+    let diff = differences(&base, &changed);
+    let peers: Vec<&Key> = base.keys().filter(|k| k.1 == "StatefulSet" && k.3.starts_with("peer")).collect();
+    assert_eq!(peers.len(), 5);
+    assert_eq!(diff.keys().collect::<Vec<_>>(), peers, "only peer StatefulSets change");
+    for (k, paths) in &diff {
+        assert_eq!(paths, &vec!["/spec/template/spec/containers/0/image".to_string()], "{k:?}");
+        assert_eq!(changed[k]["spec"]["template"]["spec"]["containers"][0]["image"], "hyperledger/fabric-peer:2.5.13");
+    }
+}
+
+#[test]
+fn a_chaincode_replica_override_changes_that_chaincodes_deployments_only() {
+    let spec = common::root().join("values/multi-org.yaml");
+    let (_dir, chart) = chart(&spec, false);
+    let (name, ns) = network(&spec);
+    let base = helm_render(&chart, &name, &ns, None).unwrap();
+    let changed = helm_render(&chart, &name, &ns, Some(r#"{"chaincodes": {"audit": {"replicas": 3}}}"#)).unwrap();
+    let diff = differences(&base, &changed);
+    let names: Vec<&str> = diff.keys().map(|k| k.3.as_str()).collect();
+    assert_eq!(names, ["chaincode-audit-bank", "chaincode-audit-insurer", "chaincode-audit-regulator"]);
+    for (k, paths) in &diff {
+        assert_eq!(k.1, "Deployment");
+        assert_eq!(paths, &vec!["/spec/replicas".to_string()]);
+        assert_eq!(changed[k]["spec"]["replicas"], 3);
+    }
+}
+
+#[test]
+fn shared_knobs_reach_every_object_and_pod() {
+    let spec = common::root().join("values/tutorial.yaml");
+    let (_dir, chart) = chart(&spec, false);
+    let values = r#"{"global": {"labels": {"team": "ledger"}, "annotations": {"owner": "platform"}, "imagePullSecrets": ["regcred"]},
+                     "peers": {"nodeSelector": {"disk": "ssd"}, "service": {"type": "LoadBalancer", "annotations": {"lb": "internal"}}}}"#;
+    let objects = helm_render(&chart, "tutorial", "hyperledger", Some(values)).unwrap();
+    for (k, o) in &objects {
+        assert_eq!(o["metadata"]["labels"]["team"], "ledger", "{k:?}");
+        assert_eq!(o["metadata"]["annotations"]["owner"], "platform", "{k:?}");
+        if let Some(pod) = o["spec"]["template"]["spec"].as_object() {
+            assert_eq!(pod["imagePullSecrets"], serde_json::json!([{"name": "regcred"}]), "{k:?}");
+            assert_eq!(o["spec"]["template"]["metadata"]["labels"]["team"], "ledger");
+            let on_ssd = pod.get("nodeSelector") == Some(&serde_json::json!({"disk": "ssd"}));
+            assert_eq!(on_ssd, k.1 == "StatefulSet" && k.3.starts_with("peer"), "{k:?}");
+        }
+        if k.1 == "Service" {
+            let is_peer = k.3.starts_with("peer");
+            assert_eq!(o["spec"]["type"] == "LoadBalancer", is_peer, "{k:?}");
+            assert_eq!(o["metadata"]["annotations"]["lb"] == "internal", is_peer, "{k:?}");
+        }
+    }
+}
+
+#[test]
+fn the_schema_rejects_unknown_keys_and_wrong_types_with_clear_messages() {
+    let spec = common::root().join("values/tutorial.yaml");
+    let (_dir, chart) = chart(&spec, false);
+    let c = chart.to_str().unwrap();
+    let cases = [
+        (r#"{"peers": {"imag": {"tag": "x"}}}"#, "imag"),
+        (r#"{"chaincodes": {"marbles": {"replicas": "two"}}}"#, "replicas"),
+        (r#"{"chaincodes": {"marbels": {"replicas": 2}}}"#, "marbels"),
+        (r#"{"peers": {"service": {"type": "Ingress"}}}"#, "type"),
+        (r#"{"cas": {"resources": {"limits": {"cpu": 1}}}}"#, "cpu"),
+    ];
+    for (values, culprit) in cases {
+        let result = helm(&["validate", c, values]);
+        let err = result["error"].as_str().unwrap_or_else(|| panic!("{values} accepted"));
+        assert!(err.contains(culprit), "{values}: {err}");
+        // Helm enforces the same schema when rendering (install, upgrade, template).
+        let rendered = helm_render(&chart, "tutorial", "hyperledger", Some(values));
+        assert!(rendered.is_err(), "{values} rendered");
+    }
+    assert_eq!(helm(&["validate", c, r#"{"chaincodes": {"marbles": {"replicas": 2}}}"#])["ok"], true);
+    // A --set expression with a typo fails the same way.
+    let result = helm(&["set", c, "tutorial", "hyperledger", "peers.image.tga=2.5.13"]);
+    assert!(result["error"].as_str().unwrap().contains("tga"), "{result}");
+}
+
+#[test]
+fn installing_into_another_namespace_fails_with_a_reason() {
+    let spec = common::root().join("values/tutorial.yaml");
+    let (_dir, chart) = chart(&spec, false);
+    let err = helm_render(&chart, "tutorial", "default", None).unwrap_err();
+    assert!(err.contains("must be installed into namespace \"hyperledger\""), "{err}");
+}
+
+#[test]
+fn per_org_charts_together_render_the_whole_network_chart() {
+    for spec in common::examples() {
+        let (name, ns) = network(&spec);
+        let (_d1, whole) = chart(&spec, false);
+        let (_d2, per_org) = chart(&spec, true);
+        let whole_objects = helm_render(&whole, &name, &ns, None).unwrap();
+        let mut union = BTreeMap::new();
+        let mut charts: Vec<PathBuf> =
+            std::fs::read_dir(&per_org).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+        charts.sort();
+        let generated = common::generate(&spec);
+        assert_eq!(charts.len(), generated.network.orgs.len() + 1, "{}", spec.display());
+        for chart in charts {
+            let chart_name = chart.file_name().unwrap().to_string_lossy().into_owned();
+            for (k, v) in helm_render(&chart, &chart_name, &ns, None).unwrap() {
+                assert!(union.insert(k.clone(), v).is_none(), "{k:?} is in two per-org charts");
+            }
+        }
+        assert_eq!(union, whole_objects, "{}", spec.display());
+    }
+}
+
+#[test]
+fn chart_files_are_deterministic_and_snapshotted() {
+    insta::glob!("../values", "*.yaml", |spec| {
+        let (_d1, a) = chart(spec, false);
+        let (_d2, b) = chart(spec, false);
+        let (ta, tb) = (common::read_tree(&a), common::read_tree(&b));
+        assert_eq!(ta, tb, "charts are byte-identical across runs");
+        let chart_yaml: serde_yaml::Value = serde_yaml::from_slice(&ta["Chart.yaml"]).unwrap();
+        assert_eq!(chart_yaml["apiVersion"], "v2");
+        assert_eq!(chart_yaml["appVersion"], common::generate(spec).network.fabric_version.as_str());
+        let mut text = String::new();
+        for (file, bytes) in &ta {
+            text.push_str(&format!("===== {file}\n{}\n", String::from_utf8_lossy(bytes)));
+        }
+        insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(text);
+        });
+    });
+}
