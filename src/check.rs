@@ -28,11 +28,18 @@ fn entry<T>() -> ((&'static str, &'static str), KindCheck)
 where
     T: Resource + JsonSchema + serde::de::DeserializeOwned,
 {
+    entry_for::<T>(T::API_VERSION, T::KIND)
+}
+
+fn entry_for<T>(api_version: &'static str, kind: &'static str) -> ((&'static str, &'static str), KindCheck)
+where
+    T: JsonSchema + serde::de::DeserializeOwned,
+{
     let mut schema = serde_json::to_value(schemars::schema_for!(T)).expect("schemas serialise");
     close_objects(&mut schema);
     let validator = jsonschema::validator_for(&schema).expect("k8s-openapi schemas are valid");
     let parse: TypedParse = |v| serde_json::from_value::<T>(v).map(|_| ());
-    ((T::API_VERSION, T::KIND), KindCheck { parse, validator })
+    ((api_version, kind), KindCheck { parse, validator })
 }
 
 impl Checker {
@@ -52,6 +59,8 @@ impl Checker {
             entry::<batch::v1::Job>(),
             entry::<networking::v1::NetworkPolicy>(),
             entry::<policy::v1::PodDisruptionBudget>(),
+            entry_for::<crate::certmanager::Issuer>("cert-manager.io/v1", "Issuer"),
+            entry_for::<crate::certmanager::Certificate>("cert-manager.io/v1", "Certificate"),
         ]);
         Checker { kinds }
     }

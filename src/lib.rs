@@ -5,6 +5,7 @@
 //! derive names, build `package`s) -> `render` (templates -> objects) -> `check` (Kubernetes
 //! schemas) -> `output` (atomic writes).
 
+pub mod certmanager;
 pub mod chart;
 pub mod check;
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod model;
 pub mod names;
 pub mod output;
 pub mod package;
+pub mod policy;
 pub mod render;
 pub mod source;
 pub mod spec;

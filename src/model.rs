@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use crate::names;
 use crate::package::{self, Connection, PackageMetadata};
-use crate::spec::{NetworkSpec, StorageSpec};
+use crate::policy;
+use crate::spec::{NetworkSpec, StorageSpec, TlsProvider};
 use crate::values::{self, ChartValues};
 
 /// Package type owned by fabgen's builder (`templates/builder/bin/detect`). Distinct from the
@@ -19,6 +20,9 @@ pub const PACKAGE_TYPE: &str = "fabgen-ccaas";
 pub const BUILDER_NAME: &str = "fabgen";
 /// Where the builder ConfigMap's `bin/` is mounted in the peer.
 pub const BUILDER_PATH: &str = "/opt/fabgen/builder";
+/// Env var naming the directory with the peer's chaincode TLS client material; propagated to
+/// fabgen's builder, which completes `connection.json` from it (templates/builder/bin/build).
+pub const CHAINCODE_TLS_DIR_ENV: &str = "FABGEN_CHAINCODE_TLS_DIR";
 /// Fabric's built-in chaincode-as-a-service builder, shipped in peer images since 2.4.1
 /// (fabric `images/peer/Dockerfile` copies it to this path).
 pub const CCAAS_BUILDER_PATH: &str = "/opt/hyperledger/ccaas_builder";
@@ -67,6 +71,8 @@ pub struct Network {
     pub channels: Vec<Channel>,
     /// Chaincodes with one deployment per org.
     pub chaincodes: Vec<Chaincode>,
+    /// NetworkPolicies derived from the topology.
+    pub network_policies: Vec<policy::Policy>,
 }
 
 /// fabgen's builder, as the peer sees it.
@@ -163,6 +169,12 @@ pub struct Org {
     pub channels: Vec<String>,
     /// Packages this org installs, one per chaincode it runs.
     pub packages: Vec<PackageRef>,
+    /// Whether any chaincode the org runs uses TLS (its peers then mount client TLS).
+    pub chaincode_tls: bool,
+    /// Secret with the peers' chaincode client key pair and the chaincode CA.
+    pub chaincode_client_tls_secret: String,
+    /// cert-manager objects, when cert-manager provides the chaincode TLS Secrets.
+    pub certificates: Option<OrgCertificates>,
 }
 
 /// A package as an org's install step sees it.
@@ -265,6 +277,38 @@ pub struct ChaincodeDeployment {
     pub package_file: String,
     /// ServiceAccount.
     pub service_account: String,
+    /// Mutual TLS with the org's peers.
+    pub tls: bool,
+    /// Secret with the server's key pair and the peers' CA.
+    pub tls_secret: String,
+}
+
+/// cert-manager objects of one org's chaincode TLS.
+#[derive(Debug, Serialize)]
+pub struct OrgCertificates {
+    /// Issuer signing the org's chaincode certificates.
+    pub issuer_name: String,
+    /// `Issuer` or `ClusterIssuer`.
+    pub issuer_kind: String,
+    /// When fabgen bootstraps the CA: the SelfSigned Issuer's name.
+    pub selfsigned_issuer: Option<String>,
+    /// When fabgen bootstraps the CA: the CA Certificate (and its Secret).
+    pub ca_certificate: Option<String>,
+    /// Leaf certificates.
+    pub certificates: Vec<CertificateModel>,
+}
+
+/// One cert-manager Certificate.
+#[derive(Debug, Serialize)]
+pub struct CertificateModel {
+    /// Certificate and Secret name.
+    pub name: String,
+    /// Subject common name.
+    pub common_name: String,
+    /// DNS SANs.
+    pub dns_names: Vec<String>,
+    /// Key usages (`server auth` or `client auth`, plus signature and key encipherment).
+    pub usages: Vec<&'static str>,
 }
 
 /// A built package with its location in the output.
@@ -319,11 +363,13 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
             let org = spec.orgs.iter().find(|o| o.name == org_name).expect("validated org reference");
             let name = names::chaincode(&cc.name, &org.name);
             let address = format!("{}:{}", host(&name), cc.port);
+            // Mutual TLS or none; the builder adds the PEM material on the peer, so the
+            // package (and its ID) never depends on a certificate.
             let connection = Connection {
                 address: &address,
                 dial_timeout: &cc.dial_timeout,
-                tls_required: false,
-                client_auth_required: false,
+                tls_required: cc.tls,
+                client_auth_required: cc.tls,
             };
             let metadata = PackageMetadata { path: "", kind: PACKAGE_TYPE, label: &label };
             let built = package::build(&metadata, &[("connection.json", package::connection_json(&connection)?)])?;
@@ -343,6 +389,8 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                 address,
                 package_id: built.id.clone(),
                 package_file: file.clone(),
+                tls: cc.tls,
+                tls_secret: names::chaincode_tls_secret(&cc.name, &org.name),
                 name,
             });
             packages.push(BuiltPackage { org: org.name.clone(), chaincode: cc.name.clone(), file, package: built });
@@ -383,6 +431,14 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                 })
                 .collect();
             let packages = org_packages.remove(&org.name).unwrap_or_default();
+            let tls_deployments: Vec<&ChaincodeDeployment> = chaincodes
+                .iter()
+                .flat_map(|c: &Chaincode| &c.deployments)
+                .filter(|d| d.org == org.name && d.tls)
+                .collect();
+            let chaincode_tls = !tls_deployments.is_empty();
+            let certificates = (chaincode_tls && spec.chaincode_tls.provider == TlsProvider::CertManager)
+                .then(|| org_certificates(&org.name, &tls_deployments, spec));
             Org {
                 name: org.name.clone(),
                 msp_id: org.msp_id.clone(),
@@ -402,11 +458,14 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                 }),
                 channels: spec.channels.iter().filter(|c| c.orgs.contains(&org.name)).map(|c| c.name.clone()).collect(),
                 packages,
+                chaincode_tls,
+                chaincode_client_tls_secret: names::chaincode_client_tls_secret(&org.name),
+                certificates,
             }
         })
         .collect();
 
-    let network = Network {
+    let mut network = Network {
         name: spec.name.clone(),
         namespace: spec.namespace.clone(),
         fabric_version: fabric.version.clone(),
@@ -421,8 +480,48 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
         orgs,
         channels: spec.channels.iter().map(|c| Channel { name: c.name.clone(), orgs: c.orgs.clone() }).collect(),
         chaincodes,
+        network_policies: Vec::new(),
     };
+    network.network_policies = policy::policies(&network, &spec.network_policies);
     Ok((network, packages))
+}
+
+/// The cert-manager objects that create an org's chaincode TLS Secrets: a server certificate
+/// per chaincode Deployment (its Service names as SANs) and a client certificate for the
+/// org's peers, all from one issuer, so each Secret's `ca.crt` verifies the other side.
+fn org_certificates(org: &str, deployments: &[&ChaincodeDeployment], spec: &NetworkSpec) -> OrgCertificates {
+    let ns = &spec.namespace;
+    let mut certificates: Vec<CertificateModel> = deployments
+        .iter()
+        .map(|d| CertificateModel {
+            name: d.tls_secret.clone(),
+            common_name: d.name.clone(),
+            dns_names: vec![d.name.clone(), format!("{}.{ns}", d.name), format!("{}.{ns}.svc", d.name)],
+            usages: vec!["server auth", "digital signature", "key encipherment"],
+        })
+        .collect();
+    certificates.push(CertificateModel {
+        name: names::chaincode_client_tls_secret(org),
+        common_name: format!("{org}-peer-chaincode-client"),
+        dns_names: vec![],
+        usages: vec!["client auth", "digital signature", "key encipherment"],
+    });
+    match &spec.chaincode_tls.issuer {
+        Some(issuer) => OrgCertificates {
+            issuer_name: issuer.name.clone(),
+            issuer_kind: format!("{:?}", issuer.kind),
+            selfsigned_issuer: None,
+            ca_certificate: None,
+            certificates,
+        },
+        None => OrgCertificates {
+            issuer_name: names::chaincode_ca(org),
+            issuer_kind: "Issuer".to_string(),
+            selfsigned_issuer: Some(names::chaincode_selfsigned_issuer(org)),
+            ca_certificate: Some(names::chaincode_ca(org)),
+            certificates,
+        },
+    }
 }
 
 /// The orgs that run a chaincode: as listed, else every member of its channel.
@@ -437,7 +536,7 @@ pub fn chaincode_orgs(spec: &NetworkSpec, cc: &crate::spec::ChaincodeSpec) -> Ve
 /// install. Builders are tried in order; a package none detects falls through to Docker.
 fn external_builders() -> Vec<ExternalBuilder> {
     vec![
-        ExternalBuilder { name: BUILDER_NAME, path: BUILDER_PATH, propagate_environment: vec![] },
+        ExternalBuilder { name: BUILDER_NAME, path: BUILDER_PATH, propagate_environment: vec![CHAINCODE_TLS_DIR_ENV] },
         ExternalBuilder {
             name: "ccaas_builder",
             path: CCAAS_BUILDER_PATH,

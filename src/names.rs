@@ -85,3 +85,24 @@ pub fn ca_admin_secret(org: &str) -> String {
 pub fn package_file(chaincode: &str, org: &str) -> String {
     format!("{}.tgz", self::chaincode(chaincode, org))
 }
+
+/// Secret with a chaincode server's TLS key pair and the CA that verifies peers.
+pub fn chaincode_tls_secret(chaincode: &str, org: &str) -> String {
+    tls_secret(&self::chaincode(chaincode, org))
+}
+
+/// Secret with an org's peers' client key pair for chaincode mutual TLS, and the CA that
+/// verifies chaincode servers.
+pub fn chaincode_client_tls_secret(org: &str) -> String {
+    format!("{org}-chaincode-client-tls")
+}
+
+/// cert-manager SelfSigned Issuer that bootstraps an org's chaincode CA.
+pub fn chaincode_selfsigned_issuer(org: &str) -> String {
+    format!("{org}-chaincode-selfsigned")
+}
+
+/// An org's chaincode TLS CA: its Certificate, Secret and CA Issuer share this name.
+pub fn chaincode_ca(org: &str) -> String {
+    format!("{org}-chaincode-ca")
+}

@@ -57,6 +57,8 @@ const KIND_ORDER: &[&str] = &[
     "Role",
     "RoleBinding",
     "Secret",
+    "Issuer",
+    "Certificate",
     "ConfigMap",
     "PersistentVolumeClaim",
     "Service",
@@ -158,6 +160,13 @@ pub fn render(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>) ->
                 context! { network => net.clone(), chaincode => to_value(chaincode), deployment => to_value(deployment) },
             )?;
         }
+    }
+    for policy in &network.network_policies {
+        emit(
+            "networkpolicy.yaml",
+            format!("networkpolicy.yaml for {}", policy.name),
+            context! { network => net.clone(), policy => to_value(policy) },
+        )?;
     }
     Ok(rendered)
 }

@@ -41,6 +41,97 @@ pub struct NetworkSpec {
     /// Chaincodes run as a service (one Deployment and Service per chaincode and org).
     #[serde(default)]
     pub chaincodes: Vec<ChaincodeSpec>,
+    /// NetworkPolicies: default deny, then exactly the flows the topology needs.
+    #[serde(default)]
+    pub network_policies: NetworkPoliciesSpec,
+    /// Where the certificates for chaincode mutual TLS come from.
+    #[serde(default)]
+    pub chaincode_tls: ChaincodeTlsSpec,
+}
+
+/// Certificates for mutual TLS between peers and chaincode servers.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ChaincodeTlsSpec {
+    /// `secrets`: you create the Secrets (names in the README); `cert-manager`: fabgen renders
+    /// cert-manager Certificates that create them.
+    #[serde(default)]
+    pub provider: TlsProvider,
+    /// With `cert-manager`: an existing issuer to sign with. Omitted: fabgen renders a
+    /// self-signed CA per organisation (a SelfSigned Issuer, a CA Certificate, a CA Issuer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<IssuerRefSpec>,
+}
+
+/// Who provides chaincode TLS Secrets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsProvider {
+    /// Secrets created by you (or your secret manager).
+    #[default]
+    Secrets,
+    /// cert-manager Certificates rendered by fabgen.
+    CertManager,
+}
+
+/// A cert-manager issuer reference.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct IssuerRefSpec {
+    /// Issuer name.
+    pub name: String,
+    /// `Issuer` (in the network's namespace) or `ClusterIssuer`.
+    #[serde(default)]
+    pub kind: IssuerKind,
+}
+
+/// cert-manager issuer kinds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum IssuerKind {
+    /// A namespaced Issuer.
+    #[default]
+    Issuer,
+    /// A cluster-wide ClusterIssuer.
+    ClusterIssuer,
+}
+
+/// NetworkPolicies derived from the topology.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NetworkPoliciesSpec {
+    /// Render the policies. Turning this off leaves every flow open.
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// Where the cluster DNS runs; every pod may send DNS queries (UDP and TCP 53) there.
+    #[serde(default = "default_dns")]
+    pub dns: SelectorSpec,
+    /// Who may reach the operations endpoints (9443: /healthz, /metrics), e.g. Prometheus.
+    /// Omitted: nobody (kubelet probes are not subject to NetworkPolicies on common CNIs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<SelectorSpec>,
+    /// Application clients outside the network's namespace allowed to reach every peer (7051)
+    /// and orderer (7050), e.g. a gateway's namespace. Pods inside the namespace become
+    /// clients of an org with the label `fabgen.io/client-of: <org>`.
+    #[serde(default)]
+    pub clients: Vec<SelectorSpec>,
+}
+
+impl Default for NetworkPoliciesSpec {
+    fn default() -> Self {
+        NetworkPoliciesSpec { enabled: true, dns: default_dns(), monitoring: None, clients: Vec::new() }
+    }
+}
+
+/// Pods selected by namespace labels and/or pod labels (both must match when both are given).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SelectorSpec {
+    /// Labels of the namespaces; omitted means the network's own namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_labels: Option<BTreeMap<String, String>>,
+    /// Labels of the pods; omitted means every pod of the selected namespaces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_labels: Option<BTreeMap<String, String>>,
 }
 
 /// Fabric versions and the images of every Fabric component.
@@ -275,6 +366,9 @@ pub struct ChaincodeSpec {
     /// Whether the definition requires `--init-required` (the chaincode has an Init call).
     #[serde(default)]
     pub init_required: bool,
+    /// Mutual TLS between the org's peers and the chaincode server.
+    #[serde(default = "default_true")]
+    pub tls: bool,
     /// Container resources of the chaincode server.
     #[serde(default = "default_small_resources")]
     pub resources: ResourcesSpec,
@@ -283,6 +377,18 @@ pub struct ChaincodeSpec {
     pub env: BTreeMap<String, String>,
 }
 
+fn default_true() -> bool {
+    true
+}
+fn default_dns() -> SelectorSpec {
+    SelectorSpec {
+        namespace_labels: Some(BTreeMap::from([(
+            "kubernetes.io/metadata.name".to_string(),
+            "kube-system".to_string(),
+        )])),
+        pod_labels: Some(BTreeMap::from([("k8s-app".to_string(), "kube-dns".to_string())])),
+    }
+}
 fn default_fabric_version() -> String {
     DEFAULT_FABRIC_VERSION.to_string()
 }

@@ -45,6 +45,16 @@ pub const RESERVED_CHAINCODE_ENV: &[&str] = &[
     "CORE_CHAINCODE_ADDRESS",
     "CORE_PEER_LOCALMSPID",
     "CHAINCODE_TLS_DISABLED",
+    "CHAINCODE_TLS_KEY",
+    "CHAINCODE_TLS_CERT",
+    "CHAINCODE_CLIENT_CA_CERT",
+    "CORE_CHAINCODE_TLS_CERT_FILE",
+    "CORE_CHAINCODE_TLS_KEY_FILE",
+    "CORE_CHAINCODE_TLS_CLIENT_CACERT_FILE",
+    "CORE_PEER_TLS_ENABLED",
+    "CORE_TLS_CLIENT_KEY_FILE",
+    "CORE_TLS_CLIENT_CERT_FILE",
+    "CORE_PEER_TLS_ROOTCERT_FILE",
 ];
 
 /// A StatefulSet's pods carry `controller-revision-hash: <name>-<hash>`, which must fit a
@@ -81,6 +91,12 @@ impl Validator {
             ("couchdb", &spec.resources.couchdb),
         ] {
             self.resources(&format!("resources.{kind}"), r);
+        }
+        if let Some(issuer) = &spec.chaincode_tls.issuer {
+            self.dns1123_subdomain("chaincodeTls.issuer.name", &issuer.name, "issuer name");
+            if spec.chaincode_tls.provider != crate::spec::TlsProvider::CertManager {
+                self.error("chaincodeTls.issuer", "an issuer applies only with `provider: cert-manager`");
+            }
         }
         self.orderer_org(spec);
         self.orgs(spec);

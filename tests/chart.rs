@@ -162,8 +162,12 @@ fn a_peer_image_tag_override_changes_every_peer_image_and_nothing_else() {
     assert_eq!(peers.len(), 5);
     assert_eq!(diff.keys().collect::<Vec<_>>(), peers, "only peer StatefulSets change");
     for (k, paths) in &diff {
-        assert_eq!(paths, &vec!["/spec/template/spec/containers/0/image".to_string()], "{k:?}");
-        assert_eq!(changed[k]["spec"]["template"]["spec"]["containers"][0]["image"], "hyperledger/fabric-peer:2.5.13");
+        // The peer container and the init container that runs from the peer image.
+        let expected = ["/spec/template/spec/containers/0/image", "/spec/template/spec/initContainers/0/image"];
+        assert_eq!(paths, &expected.map(String::from).to_vec(), "{k:?}");
+        let pod = &changed[k]["spec"]["template"]["spec"];
+        assert_eq!(pod["containers"][0]["image"], "hyperledger/fabric-peer:2.5.13");
+        assert_eq!(pod["initContainers"][0]["image"], "hyperledger/fabric-peer:2.5.13");
     }
 }
 

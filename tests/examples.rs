@@ -81,7 +81,8 @@ fn every_pod_meets_pod_security_restricted() {
                     let allowed = ["configMap", "secret", "emptyDir", "persistentVolumeClaim", "projected"];
                     assert!(kinds.iter().all(|k| allowed.contains(&k.as_str())), "{name} {file}: volume {volume}");
                 }
-                for c in pod["containers"].as_array().unwrap() {
+                let init = pod["initContainers"].as_array().cloned().unwrap_or_default();
+                for c in pod["containers"].as_array().unwrap().iter().chain(&init) {
                     let csc = &c["securityContext"];
                     assert_eq!(csc["allowPrivilegeEscalation"], false, "{name} {file} {}", c["name"]);
                     assert_eq!(csc["readOnlyRootFilesystem"], true, "{name} {file} {}", c["name"]);
@@ -96,6 +97,9 @@ fn every_pod_meets_pod_security_restricted() {
                             );
                         }
                     }
+                }
+                // Init containers run to completion; probes belong to long-running containers.
+                for c in pod["containers"].as_array().unwrap() {
                     assert!(
                         c.get("readinessProbe").is_some() && c.get("livenessProbe").is_some(),
                         "{name} {file} probes"
@@ -159,7 +163,11 @@ fn core_yaml_lists_exactly_our_builder_then_ccaas_and_has_no_docker_endpoint() {
             assert_eq!(
                 summary,
                 vec![
-                    ("fabgen".to_string(), "/opt/fabgen/builder".to_string(), vec![]),
+                    (
+                        "fabgen".to_string(),
+                        "/opt/fabgen/builder".to_string(),
+                        vec!["FABGEN_CHAINCODE_TLS_DIR".to_string()]
+                    ),
                     (
                         "ccaas_builder".to_string(),
                         "/opt/hyperledger/ccaas_builder".to_string(),
@@ -289,4 +297,88 @@ fn tutorial_matches_the_seed_network() {
             "chaincode-fabcar-org2.hyperledger:7052"
         ]
     );
+}
+
+fn mount<'a>(container: &'a serde_json::Value, name: &str) -> Option<&'a serde_json::Value> {
+    container["volumeMounts"].as_array().unwrap().iter().find(|m| m["name"] == name)
+}
+
+fn volume<'a>(pod: &'a serde_json::Value, name: &str) -> Option<&'a serde_json::Value> {
+    pod["volumes"].as_array().unwrap().iter().find(|v| v["name"] == name)
+}
+
+#[test]
+fn chaincode_tls_is_mutual_and_wired_on_both_sides() {
+    for_each_example(|name, generated, objs| {
+        for cc in &generated.network.chaincodes {
+            for d in &cc.deployments {
+                let pod = &objs[&format!("deployment-{}.yaml", d.name)]["spec"]["template"]["spec"];
+                let container = &pod["containers"][0];
+                let has_env = |var: &str| container["env"].as_array().unwrap().iter().any(|e| e["name"] == var);
+                if d.tls {
+                    assert_eq!(env_value(container, "CHAINCODE_TLS_DISABLED"), "false", "{name} {}", d.name);
+                    let m = mount(container, "chaincode-tls").unwrap();
+                    assert_eq!(m["readOnly"], true);
+                    let dir = m["mountPath"].as_str().unwrap();
+                    for (var, file) in [
+                        ("CHAINCODE_TLS_CERT", "tls.crt"),
+                        ("CHAINCODE_TLS_KEY", "tls.key"),
+                        ("CHAINCODE_CLIENT_CA_CERT", "ca.crt"),
+                        ("CORE_CHAINCODE_TLS_CERT_FILE", "tls.crt"),
+                        ("CORE_CHAINCODE_TLS_KEY_FILE", "tls.key"),
+                        ("CORE_CHAINCODE_TLS_CLIENT_CACERT_FILE", "ca.crt"),
+                    ] {
+                        assert_eq!(env_value(container, var), format!("{dir}/{file}"), "{name} {var}");
+                    }
+                    assert_eq!(volume(pod, "chaincode-tls").unwrap()["secret"]["secretName"], d.tls_secret.as_str());
+                    // The org's peers carry the client side and tell the builder where it is.
+                    let org = generated.network.orgs.iter().find(|o| o.name == d.org).unwrap();
+                    for peer in &org.peers {
+                        let ppod = &objs[&format!("statefulset-{}.yaml", peer.name)]["spec"]["template"]["spec"];
+                        let pc = &ppod["containers"][0];
+                        let m = mount(pc, "chaincode-tls")
+                            .unwrap_or_else(|| panic!("{name} {} lacks client TLS", peer.name));
+                        assert_eq!(env_value(pc, "FABGEN_CHAINCODE_TLS_DIR"), m["mountPath"].as_str().unwrap());
+                        assert_eq!(
+                            volume(ppod, "chaincode-tls").unwrap()["secret"]["secretName"],
+                            org.chaincode_client_tls_secret.as_str()
+                        );
+                    }
+                } else {
+                    assert_eq!(env_value(container, "CHAINCODE_TLS_DISABLED"), "true");
+                    assert!(mount(container, "chaincode-tls").is_none() && !has_env("CHAINCODE_TLS_CERT"));
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn cert_manager_certificates_cover_every_tls_secret_the_pods_mount() {
+    let with_cert_manager = std::cell::Cell::new(0);
+    for_each_example(|name, generated, objs| {
+        let certs: Vec<&serde_json::Value> = objs.values().filter(|o| o["kind"] == "Certificate").collect();
+        let uses_cert_manager = !certs.is_empty();
+        for org in &generated.network.orgs {
+            assert_eq!(org.certificates.is_some(), uses_cert_manager && org.chaincode_tls, "{name} {}", org.name);
+        }
+        if !uses_cert_manager {
+            return;
+        }
+        with_cert_manager.set(with_cert_manager.get() + 1);
+        let secrets: BTreeMap<&str, &serde_json::Value> =
+            certs.iter().map(|c| (c["spec"]["secretName"].as_str().unwrap(), *c)).collect();
+        for d in generated.network.chaincodes.iter().flat_map(|c| &c.deployments).filter(|d| d.tls) {
+            let cert = secrets[d.tls_secret.as_str()];
+            let sans = cert["spec"]["dnsNames"].as_array().unwrap();
+            let host = d.address.rsplit_once(':').unwrap().0;
+            assert!(sans.iter().any(|s| s == host), "{name}: {host} not in {sans:?}");
+            assert!(cert["spec"]["usages"].as_array().unwrap().iter().any(|u| u == "server auth"));
+            let client = secrets[format!("{}-chaincode-client-tls", d.org).as_str()];
+            assert!(client["spec"]["usages"].as_array().unwrap().iter().any(|u| u == "client auth"));
+            // Both sides are signed by the same issuer, so each ca.crt verifies the other.
+            assert_eq!(cert["spec"]["issuerRef"], client["spec"]["issuerRef"]);
+        }
+    });
+    assert!(with_cert_manager.get() > 0, "an example uses cert-manager");
 }

@@ -1,0 +1,250 @@
+//! NetworkPolicies computed from the topology: deny everything, then allow exactly the flows
+//! a Fabric network needs. Adding an org, a channel or a chaincode changes the rules.
+//!
+//! | from → to | port | when |
+//! |---|---|---|
+//! | every pod → cluster DNS | 53 UDP/TCP | always |
+//! | peers → orderers | 7050 | always |
+//! | orderers → orderers | 7050 | Raft cluster traffic |
+//! | peers of org A ↔ peers of org B | 7051 | A and B share a channel (or A = B) |
+//! | peers of org A → chaincode of org A | its port | the org runs the chaincode |
+//! | clients of org A → peers of orgs sharing a channel with A | 7051 | |
+//! | clients of org A → orderers | 7050 | |
+//! | clients of org A → CA of org A | 7054 | |
+//! | clients of the orderer org → orderers | 7053 (admin) | |
+//! | configured clients → peers, orderers | 7051, 7050 | `networkPolicies.clients` |
+//! | configured monitoring → peers, orderers, CAs | 9443 | `networkPolicies.monitoring` |
+//!
+//! A client of org A is a pod in the namespace labelled `fabgen.io/client-of: A`. CouchDB runs
+//! beside its peer and is reached on localhost only: no rule admits its port.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::model::{CA_PORT, Network, OPERATIONS_PORT, ORDERER_ADMIN_PORT, ORDERER_PORT, PEER_PORT};
+use crate::spec::{NetworkPoliciesSpec, SelectorSpec};
+
+/// Label that makes a pod a client of an organisation.
+pub const CLIENT_LABEL: &str = "fabgen.io/client-of";
+
+/// One NetworkPolicy, ready for the template.
+#[derive(Debug, Clone, Serialize)]
+pub struct Policy {
+    /// Object name.
+    pub name: String,
+    /// Org whose chart holds it (none: the orderer org's).
+    pub org: Option<String>,
+    /// `app.kubernetes.io/component` of what it protects.
+    pub component: String,
+    /// The NetworkPolicy `spec`.
+    pub spec: Value,
+}
+
+fn pods(labels: &[(&str, &str)], network: &Network) -> Value {
+    let mut map: BTreeMap<String, String> = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    map.insert("app.kubernetes.io/part-of".into(), network.name.clone());
+    json!({ "podSelector": { "matchLabels": map } })
+}
+
+fn peers_of(org: &str, network: &Network) -> Value {
+    pods(&[("app.kubernetes.io/component", "peer"), ("fabgen.io/org", org)], network)
+}
+
+fn orderers(network: &Network) -> Value {
+    pods(&[("app.kubernetes.io/component", "orderer")], network)
+}
+
+fn clients_of(org: &str) -> Value {
+    json!({ "podSelector": { "matchLabels": { CLIENT_LABEL: org } } })
+}
+
+fn selector(s: &SelectorSpec) -> Value {
+    let mut peer = serde_json::Map::new();
+    if let Some(ns) = &s.namespace_labels {
+        peer.insert("namespaceSelector".into(), json!({ "matchLabels": ns }));
+    }
+    if let Some(p) = &s.pod_labels {
+        peer.insert("podSelector".into(), json!({ "matchLabels": p }));
+    }
+    if peer.is_empty() {
+        // Neither given: every pod of the network's namespace.
+        peer.insert("podSelector".into(), json!({}));
+    }
+    Value::Object(peer)
+}
+
+fn tcp(port: u16) -> Value {
+    json!({ "protocol": "TCP", "port": port })
+}
+
+fn rule(direction: &str, port: u16, peers: Vec<Value>) -> Value {
+    json!({ "ports": [tcp(port)], direction: peers })
+}
+
+/// Orgs that share a channel with `org` (including `org`), sorted.
+fn channel_partners(org: &str, network: &Network) -> Vec<String> {
+    let mut out: BTreeSet<String> = BTreeSet::from([org.to_string()]);
+    for ch in network.channels.iter().filter(|c| c.orgs.iter().any(|o| o == org)) {
+        out.extend(ch.orgs.iter().cloned());
+    }
+    out.into_iter().collect()
+}
+
+/// Every policy of the network, or none when disabled.
+pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
+    if !spec.enabled {
+        return Vec::new();
+    }
+    let monitoring: Vec<Value> = spec.monitoring.iter().map(selector).collect();
+    let outside_clients: Vec<Value> = spec.clients.iter().map(selector).collect();
+    let ops = |rules: &mut Vec<Value>| {
+        if !monitoring.is_empty() {
+            rules.push(rule("from", OPERATIONS_PORT, monitoring.clone()));
+        }
+    };
+    let mut out = vec![
+        Policy {
+            name: "default-deny".into(),
+            org: None,
+            component: "network".into(),
+            spec: json!({ "podSelector": {}, "policyTypes": ["Ingress", "Egress"] }),
+        },
+        Policy {
+            name: "allow-dns".into(),
+            org: None,
+            component: "network".into(),
+            spec: json!({
+                "podSelector": {},
+                "policyTypes": ["Egress"],
+                "egress": [{ "to": [selector(&spec.dns)], "ports": [{"protocol": "UDP", "port": 53}, tcp(53)] }],
+            }),
+        },
+    ];
+
+    let all_orgs: Vec<&str> = network.orgs.iter().map(|o| o.name.as_str()).collect();
+    for orderer in &network.orderer_org.orderers {
+        let mut clients = vec![orderers(network)];
+        clients.extend(all_orgs.iter().map(|o| peers_of(o, network)));
+        clients.extend(all_orgs.iter().map(|o| clients_of(o)));
+        clients.push(clients_of(&network.orderer_org.name));
+        clients.extend(outside_clients.iter().cloned());
+        let mut ingress = vec![
+            rule("from", ORDERER_PORT, clients),
+            rule("from", ORDERER_ADMIN_PORT, vec![clients_of(&network.orderer_org.name)]),
+        ];
+        ops(&mut ingress);
+        out.push(Policy {
+            name: orderer.name.clone(),
+            org: Some(network.orderer_org.name.clone()),
+            component: "orderer".into(),
+            spec: json!({
+                "podSelector": { "matchLabels": { "app.kubernetes.io/component": "orderer", "app.kubernetes.io/instance": orderer.name } },
+                "policyTypes": ["Ingress", "Egress"],
+                "ingress": ingress,
+                "egress": [rule("to", ORDERER_PORT, vec![orderers(network)])],
+            }),
+        });
+    }
+    out.push(Policy {
+        name: format!("clients-of-{}", network.orderer_org.name),
+        org: Some(network.orderer_org.name.clone()),
+        component: "client".into(),
+        spec: json!({
+            "podSelector": { "matchLabels": { CLIENT_LABEL: network.orderer_org.name } },
+            "policyTypes": ["Egress"],
+            "egress": [rule("to", ORDERER_PORT, vec![orderers(network)]), rule("to", ORDERER_ADMIN_PORT, vec![orderers(network)])],
+        }),
+    });
+
+    for org in &network.orgs {
+        let partners = channel_partners(&org.name, network);
+        for peer in &org.peers {
+            let mut from: Vec<Value> = partners.iter().map(|p| peers_of(p, network)).collect();
+            from.extend(partners.iter().map(|p| clients_of(p)));
+            from.extend(outside_clients.iter().cloned());
+            let mut ingress = vec![rule("from", PEER_PORT, from)];
+            ops(&mut ingress);
+            let mut egress = vec![
+                rule("to", ORDERER_PORT, vec![orderers(network)]),
+                rule("to", PEER_PORT, partners.iter().map(|p| peers_of(p, network)).collect()),
+            ];
+            for cc in network.chaincodes.iter().flat_map(|c| &c.deployments).filter(|d| d.org == org.name) {
+                egress.push(rule(
+                    "to",
+                    cc.port,
+                    vec![pods(
+                        &[("app.kubernetes.io/component", "chaincode"), ("app.kubernetes.io/instance", &cc.name)],
+                        network,
+                    )],
+                ));
+            }
+            out.push(Policy {
+                name: peer.name.clone(),
+                org: Some(org.name.clone()),
+                component: "peer".into(),
+                spec: json!({
+                    "podSelector": { "matchLabels": { "app.kubernetes.io/component": "peer", "app.kubernetes.io/instance": peer.name } },
+                    "policyTypes": ["Ingress", "Egress"],
+                    "ingress": ingress,
+                    "egress": egress,
+                }),
+            });
+        }
+        if let Some(ca) = &org.ca {
+            let mut ingress = vec![rule("from", CA_PORT, vec![clients_of(&org.name), peers_of(&org.name, network)])];
+            ops(&mut ingress);
+            out.push(Policy {
+                name: ca.name.clone(),
+                org: Some(org.name.clone()),
+                component: "ca".into(),
+                spec: json!({
+                    "podSelector": { "matchLabels": { "app.kubernetes.io/component": "ca", "app.kubernetes.io/instance": ca.name } },
+                    "policyTypes": ["Ingress", "Egress"],
+                    "ingress": ingress,
+                    "egress": [],
+                }),
+            });
+        }
+        let mut client_egress = vec![
+            rule("to", PEER_PORT, partners.iter().map(|p| peers_of(p, network)).collect()),
+            rule("to", ORDERER_PORT, vec![orderers(network)]),
+        ];
+        if org.ca.is_some() {
+            client_egress.push(rule(
+                "to",
+                CA_PORT,
+                vec![pods(&[("app.kubernetes.io/component", "ca"), ("fabgen.io/org", &org.name)], network)],
+            ));
+        }
+        out.push(Policy {
+            name: format!("clients-of-{}", org.name),
+            org: Some(org.name.clone()),
+            component: "client".into(),
+            spec: json!({
+                "podSelector": { "matchLabels": { CLIENT_LABEL: org.name } },
+                "policyTypes": ["Egress"],
+                "egress": client_egress,
+            }),
+        });
+    }
+
+    for cc in &network.chaincodes {
+        for d in &cc.deployments {
+            out.push(Policy {
+                name: d.name.clone(),
+                org: Some(d.org.clone()),
+                component: "chaincode".into(),
+                spec: json!({
+                    "podSelector": { "matchLabels": { "app.kubernetes.io/component": "chaincode", "app.kubernetes.io/instance": d.name } },
+                    "policyTypes": ["Ingress", "Egress"],
+                    // Only its own org's peers dial it; chaincode as a service dials nobody.
+                    "ingress": [rule("from", d.port, vec![peers_of(&d.org, network)])],
+                    "egress": [],
+                }),
+            });
+        }
+    }
+    out
+}

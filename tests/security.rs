@@ -1,0 +1,269 @@
+//! The security model, checked on every example: NetworkPolicies evaluated as Kubernetes
+//! evaluates them, and the paths each image writes.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use fabgen::templates::TemplateSet;
+use serde_json::Value;
+
+type Labels = BTreeMap<String, String>;
+
+fn labels(v: &Value) -> Labels {
+    v.as_object().into_iter().flatten().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect()
+}
+
+fn matches(selector: &Value, pod: &Labels) -> bool {
+    assert!(selector.get("matchExpressions").is_none(), "evaluator handles matchLabels only");
+    labels(&selector["matchLabels"]).iter().all(|(k, v)| pod.get(k) == Some(v))
+}
+
+/// Whether a NetworkPolicy peer admits a pod of the network's own namespace.
+fn peer_admits(peer: &Value, pod: &Labels, namespace: &str) -> bool {
+    if let Some(ns) = peer.get("namespaceSelector") {
+        let ns_labels = Labels::from([("kubernetes.io/metadata.name".to_string(), namespace.to_string())]);
+        if !matches(ns, &ns_labels) {
+            return false;
+        }
+    }
+    peer.get("podSelector").is_none_or(|p| matches(p, pod))
+}
+
+struct Policies {
+    namespace: String,
+    specs: Vec<Value>,
+}
+
+impl Policies {
+    fn of(generated: &fabgen::Generated) -> Self {
+        let specs = generated
+            .rendered
+            .objects
+            .values()
+            .filter(|o| o.kind == "NetworkPolicy")
+            .map(|o| o.to_json().unwrap()["spec"].clone())
+            .collect();
+        Policies { namespace: generated.network.namespace.clone(), specs }
+    }
+
+    /// Kubernetes semantics: a direction is open unless some policy of that type selects the
+    /// pod; then some rule of such a policy must admit the other side on the port.
+    fn allows(&self, direction: &str, pod: &Labels, other: &Labels, port: u16) -> bool {
+        let kind = if direction == "ingress" { "Ingress" } else { "Egress" };
+        let key = if direction == "ingress" { "from" } else { "to" };
+        let selecting: Vec<&Value> = self
+            .specs
+            .iter()
+            .filter(|s| s["policyTypes"].as_array().unwrap().iter().any(|t| t == kind))
+            .filter(|s| matches(&s["podSelector"], pod))
+            .collect();
+        if selecting.is_empty() {
+            return true;
+        }
+        selecting.iter().flat_map(|s| s[direction].as_array().into_iter().flatten()).any(|rule| {
+            let port_ok = rule["ports"].as_array().is_none_or(|ports| ports.iter().any(|p| p["port"] == port));
+            let peer_ok =
+                rule[key].as_array().is_none_or(|peers| peers.iter().any(|p| peer_admits(p, other, &self.namespace)));
+            port_ok && peer_ok
+        })
+    }
+
+    fn flow(&self, from: &Labels, to: &Labels, port: u16) -> bool {
+        self.allows("egress", from, to, port) && self.allows("ingress", to, from, port)
+    }
+}
+
+/// Pod labels of every workload, by workload name.
+fn workloads(generated: &fabgen::Generated) -> BTreeMap<String, Labels> {
+    generated
+        .rendered
+        .objects
+        .values()
+        .filter(|o| matches!(o.kind.as_str(), "Deployment" | "StatefulSet"))
+        .map(|o| (o.name.clone(), labels(&o.to_json().unwrap()["spec"]["template"]["metadata"]["labels"])))
+        .collect()
+}
+
+fn client_of(org: &str) -> Labels {
+    Labels::from([("fabgen.io/client-of".to_string(), org.to_string())])
+}
+
+const THREE_ORGS: &str = r#"
+name: policies
+namespace: policies
+ordererOrg: {name: ord, mspId: OrdMSP, orderers: [{name: orderer0}, {name: orderer1}]}
+orgs:
+  - {name: org1, mspId: Org1MSP, ca: true, peers: [{name: peer0, couchdb: true}, {name: peer1}]}
+  - {name: org2, mspId: Org2MSP, peers: [{name: peer0}]}
+  - {name: org3, mspId: Org3MSP, peers: [{name: peer0}]}
+channels:
+  - {name: ab, orgs: [org1, org2]}
+  - {name: bc, orgs: [org2, org3]}
+chaincodes:
+  - {name: cc1, version: "1", image: "x/cc1:1", channel: ab}
+  - {name: cc3, version: "1", image: "x/cc3:1", channel: bc, orgs: [org3], port: 9999}
+"#;
+
+fn generate_text(text: &str) -> fabgen::Generated {
+    let spec = fabgen::source::load_spec("policies.yaml", text).unwrap();
+    fabgen::generate(&spec, &TemplateSet::embedded()).unwrap()
+}
+
+#[test]
+fn flows_follow_the_topology() {
+    let generated = generate_text(THREE_ORGS);
+    let p = Policies::of(&generated);
+    let w = workloads(&generated);
+    let (o1p0, o1p1, o2, o3) = (&w["peer0-org1"], &w["peer1-org1"], &w["peer0-org2"], &w["peer0-org3"]);
+
+    // Gossip and endorsement only between orgs that share a channel.
+    assert!(p.flow(o1p0, o1p1, 7051), "peers of one org");
+    assert!(p.flow(o1p0, o2, 7051) && p.flow(o2, o1p0, 7051), "org1 and org2 share ab");
+    assert!(p.flow(o2, o3, 7051) && p.flow(o3, o2, 7051), "org2 and org3 share bc");
+    assert!(!p.flow(o1p0, o3, 7051) && !p.flow(o3, o1p0, 7051), "org1 and org3 share no channel");
+    // Peers reach every orderer; orderers reach each other; nobody else reaches orderers.
+    for peer in [o1p0, o2, o3] {
+        assert!(p.flow(peer, &w["orderer0"], 7050));
+        assert!(!p.flow(peer, &w["orderer0"], 7053), "admin port only for orderer-org clients");
+    }
+    assert!(p.flow(&w["orderer0"], &w["orderer1"], 7050));
+    assert!(!p.flow(&w["chaincode-cc1-org1"], &w["orderer0"], 7050));
+    // A chaincode accepts only its own org's peers.
+    assert!(p.flow(o1p0, &w["chaincode-cc1-org1"], 7052));
+    assert!(!p.flow(o2, &w["chaincode-cc1-org1"], 7052));
+    assert!(p.flow(o2, &w["chaincode-cc1-org2"], 7052));
+    assert!(p.flow(o3, &w["chaincode-cc3-org3"], 9999));
+    assert!(!p.flow(o3, &w["chaincode-cc3-org3"], 7052), "only its port");
+    assert!(!p.flow(&w["chaincode-cc1-org1"], o1p0, 7051), "chaincode as a service dials nobody");
+    // Clients: their org's CA, peers of their channels, orderers; admin port for the orderer org.
+    assert!(p.flow(&client_of("org1"), &w["ca-org1"], 7054));
+    assert!(!p.flow(&client_of("org2"), &w["ca-org1"], 7054));
+    assert!(p.flow(&client_of("org1"), o2, 7051));
+    assert!(!p.flow(&client_of("org1"), o3, 7051));
+    assert!(p.flow(&client_of("ord"), &w["orderer1"], 7053));
+    assert!(!p.flow(&client_of("org1"), &w["orderer1"], 7053));
+    // CouchDB is a sidecar on localhost: nothing admits its port.
+    for (name, pod) in &w {
+        for (other, from) in &w {
+            assert!(!p.flow(from, pod, 5984), "{other} -> {name}:5984");
+        }
+    }
+    // Operations endpoints are closed without a monitoring selector.
+    assert!(!p.flow(&client_of("org1"), o1p0, 9443));
+}
+
+#[test]
+fn monitoring_and_outside_clients_are_admitted_only_where_configured() {
+    let text = format!(
+        "{THREE_ORGS}networkPolicies:\n  monitoring: {{namespaceLabels: {{kubernetes.io/metadata.name: policies}}, podLabels: {{app: prometheus}}}}\n  clients: [{{podLabels: {{app: gateway}}}}]\n"
+    );
+    let generated = generate_text(&text);
+    let p = Policies::of(&generated);
+    let w = workloads(&generated);
+    // Same-namespace pods stand in for the monitoring and client pods (namespace labels match).
+    let prometheus = Labels::from([("app".to_string(), "prometheus".to_string())]);
+    let gateway = Labels::from([("app".to_string(), "gateway".to_string())]);
+    // The stand-ins live in the namespace, so their own egress is denied; judge ingress.
+    assert!(p.allows("ingress", &w["peer0-org1"], &prometheus, 9443));
+    assert!(p.allows("ingress", &w["orderer0"], &prometheus, 9443));
+    assert!(p.allows("ingress", &w["ca-org1"], &prometheus, 9443));
+    assert!(!p.allows("ingress", &w["chaincode-cc1-org1"], &prometheus, 9443));
+    assert!(p.allows("ingress", &w["peer0-org3"], &gateway, 7051));
+    assert!(p.allows("ingress", &w["orderer1"], &gateway, 7050));
+    assert!(!p.allows("ingress", &w["ca-org1"], &gateway, 7054));
+    assert!(!p.allows("ingress", &w["peer0-org1"], &gateway, 9443));
+}
+
+#[test]
+fn every_namespace_has_a_default_deny_policy_and_dns_egress() {
+    for spec in common::examples() {
+        let generated = common::generate(&spec);
+        let p = Policies::of(&generated);
+        let deny = p.specs.iter().find(|s| {
+            s["podSelector"] == serde_json::json!({}) && s.get("ingress").is_none() && s.get("egress").is_none()
+        });
+        let deny = deny.unwrap_or_else(|| panic!("{}: no default deny", spec.display()));
+        assert_eq!(deny["policyTypes"], serde_json::json!(["Ingress", "Egress"]));
+        let any_pod = Labels::new();
+        let kube_dns = Labels::from([("k8s-app".to_string(), "kube-dns".to_string())]);
+        assert!(!p.allows("egress", &any_pod, &kube_dns, 53), "DNS lives in kube-system, not here");
+        let dns = p
+            .specs
+            .iter()
+            .find(|s| s["egress"][0]["ports"].as_array().is_some_and(|ports| ports.iter().any(|x| x["port"] == 53)));
+        assert!(dns.is_some(), "{}: DNS egress", spec.display());
+        // Every workload is selected by an ingress policy of its own.
+        let w = workloads(&generated);
+        for (name, pod) in &w {
+            let own = p
+                .specs
+                .iter()
+                .filter(|s| s["podSelector"] != serde_json::json!({}))
+                .any(|s| matches(&s["podSelector"], pod));
+            assert!(own, "{}: {name} has no policy of its own", spec.display());
+        }
+    }
+}
+
+/// Where each image writes at run time (docs/fabric-facts.md §d), and the env that points
+/// the process there. Every such path must be a writable volume; the root filesystem is
+/// read-only.
+const WRITES: &[(&str, &[&str])] = &[
+    ("peer", &["/var/hyperledger/production", "/tmp"]),
+    ("orderer", &["/var/hyperledger/production", "/tmp"]),
+    ("ca", &["/var/hyperledger/fabric-ca", "/tmp"]),
+    ("couchdb", &["/opt/couchdb/data", "/opt/couchdb/etc/local.d", "/tmp"]),
+    ("chaincode", &["/tmp"]),
+];
+
+const PATH_ENV: &[&str] = &[
+    "CORE_PEER_FILESYSTEMPATH",
+    "CORE_LEDGER_SNAPSHOTS_ROOTDIR",
+    "ORDERER_FILELEDGER_LOCATION",
+    "ORDERER_CONSENSUS_WALDIR",
+    "ORDERER_CONSENSUS_SNAPDIR",
+    "FABRIC_CA_HOME",
+    "HOME",
+];
+
+#[test]
+fn every_path_an_image_writes_is_a_writable_volume() {
+    for spec in common::examples() {
+        let generated = common::generate(&spec);
+        let mut seen = BTreeMap::new();
+        for o in generated.rendered.objects.values().filter(|o| matches!(o.kind.as_str(), "Deployment" | "StatefulSet"))
+        {
+            let json = o.to_json().unwrap();
+            for c in json["spec"]["template"]["spec"]["containers"].as_array().unwrap() {
+                let name = c["name"].as_str().unwrap();
+                let writable: Vec<&str> = c["volumeMounts"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|m| m["readOnly"] != true)
+                    .map(|m| m["mountPath"].as_str().unwrap())
+                    .collect();
+                let (_, paths) =
+                    WRITES.iter().find(|(n, _)| *n == name).unwrap_or_else(|| panic!("unknown container {name}"));
+                for path in *paths {
+                    assert!(writable.contains(path), "{} {}: {name} writes {path}", spec.display(), o.name);
+                }
+                for env in c["env"].as_array().unwrap() {
+                    if PATH_ENV.contains(&env["name"].as_str().unwrap()) {
+                        let value = env["value"].as_str().unwrap();
+                        assert!(
+                            writable.iter().any(|w| value == *w || value.starts_with(&format!("{w}/"))),
+                            "{} {}: {} = {value} is not on a writable volume",
+                            spec.display(),
+                            o.name,
+                            env["name"]
+                        );
+                    }
+                }
+                *seen.entry(name.to_string()).or_insert(0) += 1;
+            }
+        }
+        assert!(seen.contains_key("peer") && seen.contains_key("orderer") && seen.contains_key("chaincode"));
+    }
+}
