@@ -3,14 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use base64::Engine;
 use serde::Serialize;
 
 use crate::names;
-use crate::package::{self, Connection, PackageMetadata};
+use crate::package::{self, CodeFile, Connection, PackageMetadata};
 use crate::policy;
-use crate::spec::{NetworkSpec, StorageSpec, TlsProvider};
+use crate::spec::{Language, Launcher, NetworkSpec, StorageSpec, TlsProvider};
 use crate::values::{self, ChartValues};
 
 /// Package type owned by fabgen's builder (`templates/builder/bin/detect`). Distinct from the
@@ -73,6 +73,13 @@ pub struct Network {
     pub chaincodes: Vec<Chaincode>,
     /// NetworkPolicies derived from the topology.
     pub network_policies: Vec<policy::Policy>,
+    /// Pod Security level the namespace enforces: `restricted`, or `baseline` when k8scc
+    /// launches chaincode pods (it sets no securityContext) in it.
+    pub pod_security: &'static str,
+    /// k8scc settings for its k8scc.yaml.
+    pub k8scc: crate::spec::K8sccSpec,
+    /// fabric-builder-k8s start timeout.
+    pub k8s_builder_start_timeout: String,
 }
 
 /// fabgen's builder, as the peer sees it.
@@ -175,6 +182,38 @@ pub struct Org {
     pub chaincode_client_tls_secret: String,
     /// cert-manager objects, when cert-manager provides the chaincode TLS Secrets.
     pub certificates: Option<OrgCertificates>,
+    /// hlfabric-k8scc, when a chaincode of the org uses it.
+    pub k8scc: Option<OrgK8scc>,
+    /// fabric-builder-k8s, when a chaincode of the org uses it.
+    pub k8s_builder: Option<OrgK8sBuilder>,
+    /// Whether the org's peers call the Kubernetes API (only launchers need it).
+    pub api_access: bool,
+    /// Knob path of the peers' image.
+    pub peer_image_knob: &'static str,
+}
+
+/// hlfabric-k8scc wiring of one org.
+#[derive(Debug, Serialize)]
+pub struct OrgK8scc {
+    /// ConfigMap with k8scc.yaml.
+    pub config_map: String,
+    /// ReadWriteMany transfer volume claim.
+    pub transfer_claim: String,
+    /// Role and RoleBinding for the peers.
+    pub role: String,
+    /// Build image per language (and the image chaincode pods run).
+    pub images: BTreeMap<&'static str, String>,
+}
+
+/// fabric-builder-k8s wiring of one org.
+#[derive(Debug, Serialize)]
+pub struct OrgK8sBuilder {
+    /// Namespace its chaincode Jobs run in.
+    pub namespace: String,
+    /// ServiceAccount of the Jobs.
+    pub job_service_account: String,
+    /// Role and RoleBinding (in `namespace`) for the peers.
+    pub role: String,
 }
 
 /// A package as an org's install step sees it.
@@ -213,6 +252,8 @@ pub struct Peer {
     pub tls_secret: String,
     /// CouchDB credentials Secret.
     pub couchdb_secret: String,
+    /// `FABRIC_K8S_BUILDER_OBJECT_NAME_PREFIX`.
+    pub k8s_builder_prefix: String,
 }
 
 /// An org's Fabric CA.
@@ -252,8 +293,45 @@ pub struct Chaincode {
     pub channel: String,
     /// `--init-required`.
     pub init_required: bool,
-    /// One Deployment per org that runs it.
+    /// How it is built and run.
+    pub launcher: Launcher,
+    /// Orgs that run it.
+    pub orgs: Vec<String>,
+    /// Package ID per org (the same for every org with a launcher).
+    pub package_ids: BTreeMap<String, String>,
+    /// `ccaas` only: one Deployment per org that runs it.
     pub deployments: Vec<ChaincodeDeployment>,
+}
+
+/// The source package k8scc builds: `metadata.json` type = the language; `path` = the Go
+/// module path (module mode) or, for Node and Java, the source path as given, as
+/// `peer lifecycle chaincode package` writes them.
+fn source_package(spec: &NetworkSpec, cc: &crate::spec::ChaincodeSpec, label: &str) -> Result<package::Package> {
+    let source = cc.source.as_ref().expect("validated: k8scc chaincodes have a source");
+    let base = spec.base_dir.as_deref().context("a k8scc chaincode's source is read relative to the spec file")?;
+    let dir = base.join(&source.path);
+    let files = package::source_files(&dir).with_context(|| format!("failed to package chaincode {}", cc.name))?;
+    let path = match source.language {
+        Language::Golang => {
+            let go_mod = std::fs::read_to_string(dir.join("go.mod"))
+                .with_context(|| format!("failed to read {}", dir.join("go.mod").display()))?;
+            package::go_module_path(&go_mod)
+                .with_context(|| format!("{} names no module", dir.join("go.mod").display()))?
+        }
+        Language::Node | Language::Java => source.path.clone(),
+    };
+    let metadata = PackageMetadata { path: &path, kind: source.language.as_str(), label };
+    package::build(&metadata, &files)
+}
+
+/// The fabric-builder-k8s package: `image.json` naming the image by digest.
+fn k8s_package(cc: &crate::spec::ChaincodeSpec, label: &str) -> Result<package::Package> {
+    let image = cc.image.as_deref().expect("validated: k8s-builder chaincodes have an image");
+    let (name, digest) = image.rsplit_once('@').expect("validated: pinned by digest");
+    let name = name.rsplit_once(':').filter(|(_, tag)| !tag.contains('/')).map_or(name, |(n, _)| n);
+    let image_json = serde_json::to_vec(&package::K8sImage { name, digest })?;
+    let metadata = PackageMetadata { path: "", kind: "k8s", label };
+    package::build(&metadata, &[CodeFile::new("image.json", image_json)])
 }
 
 /// A chaincode served for one org.
@@ -358,21 +436,34 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
     for cc in &spec.chaincodes {
         let label = cc.label.clone().unwrap_or_else(|| format!("{}_{}", cc.name, cc.version));
         let orgs = chaincode_orgs(spec, cc);
+        // Launcher packages do not depend on the org: one package, one ID, for every org.
+        let shared = match cc.launcher {
+            Launcher::Ccaas => None,
+            Launcher::K8scc => Some(source_package(spec, cc, &label)?),
+            Launcher::K8sBuilder => Some(k8s_package(cc, &label)?),
+        };
         let mut deployments = Vec::new();
-        for org_name in orgs {
-            let org = spec.orgs.iter().find(|o| o.name == org_name).expect("validated org reference");
+        let mut package_ids = BTreeMap::new();
+        for org_name in &orgs {
+            let org = spec.orgs.iter().find(|o| &o.name == org_name).expect("validated org reference");
             let name = names::chaincode(&cc.name, &org.name);
             let address = format!("{}:{}", host(&name), cc.port);
-            // Mutual TLS or none; the builder adds the PEM material on the peer, so the
-            // package (and its ID) never depends on a certificate.
-            let connection = Connection {
-                address: &address,
-                dial_timeout: &cc.dial_timeout,
-                tls_required: cc.tls,
-                client_auth_required: cc.tls,
+            let built = match &shared {
+                Some(p) => p.clone(),
+                None => {
+                    // Mutual TLS or none; the builder adds the PEM material on the peer, so the
+                    // package (and its ID) never depends on a certificate.
+                    let connection = Connection {
+                        address: &address,
+                        dial_timeout: &cc.dial_timeout,
+                        tls_required: cc.tls,
+                        client_auth_required: cc.tls,
+                    };
+                    let metadata = PackageMetadata { path: "", kind: PACKAGE_TYPE, label: &label };
+                    let conn = package::connection_json(&connection)?;
+                    package::build(&metadata, &[CodeFile::new("connection.json", conn)])?
+                }
             };
-            let metadata = PackageMetadata { path: "", kind: PACKAGE_TYPE, label: &label };
-            let built = package::build(&metadata, &[("connection.json", package::connection_json(&connection)?)])?;
             let file = names::package_file(&cc.name, &org.name);
             org_packages.entry(org.name.clone()).or_default().push(PackageRef {
                 chaincode: cc.name.clone(),
@@ -380,19 +471,22 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                 id: built.id.clone(),
                 base64: base64::engine::general_purpose::STANDARD.encode(&built.bytes),
             });
-            deployments.push(ChaincodeDeployment {
-                service_account: names::chaincode_service_account(&cc.name, &org.name),
-                chaincode: cc.name.clone(),
-                org: org.name.clone(),
-                msp_id: org.msp_id.clone(),
-                port: cc.port,
-                address,
-                package_id: built.id.clone(),
-                package_file: file.clone(),
-                tls: cc.tls,
-                tls_secret: names::chaincode_tls_secret(&cc.name, &org.name),
-                name,
-            });
+            package_ids.insert(org.name.clone(), built.id.clone());
+            if cc.launcher == Launcher::Ccaas {
+                deployments.push(ChaincodeDeployment {
+                    service_account: names::chaincode_service_account(&cc.name, &org.name),
+                    chaincode: cc.name.clone(),
+                    org: org.name.clone(),
+                    msp_id: org.msp_id.clone(),
+                    port: cc.port,
+                    address,
+                    package_id: built.id.clone(),
+                    package_file: file.clone(),
+                    tls: cc.tls,
+                    tls_secret: names::chaincode_tls_secret(&cc.name, &org.name),
+                    name,
+                });
+            }
             packages.push(BuiltPackage { org: org.name.clone(), chaincode: cc.name.clone(), file, package: built });
         }
         chaincodes.push(Chaincode {
@@ -401,6 +495,9 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
             label,
             channel: cc.channel.clone(),
             init_required: cc.init_required,
+            launcher: cc.launcher,
+            orgs,
+            package_ids,
             deployments,
         });
     }
@@ -426,6 +523,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                         msp_secret: names::msp_secret(name),
                         tls_secret: names::tls_secret(name),
                         couchdb_secret: names::couchdb_secret(name),
+                        k8s_builder_prefix: names::k8s_builder_prefix(name),
                         name: name.clone(),
                     }
                 })
@@ -439,6 +537,20 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
             let chaincode_tls = !tls_deployments.is_empty();
             let certificates = (chaincode_tls && spec.chaincode_tls.provider == TlsProvider::CertManager)
                 .then(|| org_certificates(&org.name, &tls_deployments, spec));
+            let uses = |launcher: Launcher| {
+                chaincodes.iter().any(|c: &Chaincode| c.launcher == launcher && c.orgs.contains(&org.name))
+            };
+            let k8scc = uses(Launcher::K8scc).then(|| OrgK8scc {
+                config_map: names::k8scc_config_map(&org.name),
+                transfer_claim: names::k8scc_transfer_claim(&org.name),
+                role: names::launcher_role(&org.name, "k8scc"),
+                images: build_images(&spec.fabric.version),
+            });
+            let k8s_builder = uses(Launcher::K8sBuilder).then(|| OrgK8sBuilder {
+                namespace: names::chaincode_namespace(&spec.namespace, &org.name),
+                job_service_account: names::chaincode_job_service_account(&org.name),
+                role: names::launcher_role(&org.name, "k8s-builder"),
+            });
             Org {
                 name: org.name.clone(),
                 msp_id: org.msp_id.clone(),
@@ -447,7 +559,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                 builder_config_map: names::builder_config_map(&org.name),
                 peer_config_map: names::peer_config_map(&org.name),
                 packages_config_map: (!packages.is_empty()).then(|| names::packages_config_map(&org.name)),
-                external_builders: external_builders(),
+                external_builders: external_builders(k8scc.is_some(), k8s_builder.is_some()),
                 peers,
                 ca: org.ca.then(|| Ca {
                     name: names::ca(&org.name),
@@ -461,6 +573,10 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                 chaincode_tls,
                 chaincode_client_tls_secret: names::chaincode_client_tls_secret(&org.name),
                 certificates,
+                api_access: k8scc.is_some() || k8s_builder.is_some(),
+                peer_image_knob: if k8s_builder.is_some() { "launchers.k8sBuilder.peerImage" } else { "peers.image" },
+                k8scc,
+                k8s_builder,
             }
         })
         .collect();
@@ -481,6 +597,13 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
         channels: spec.channels.iter().map(|c| Channel { name: c.name.clone(), orgs: c.orgs.clone() }).collect(),
         chaincodes,
         network_policies: Vec::new(),
+        pod_security: if spec.chaincodes.iter().any(|c| c.launcher == Launcher::K8scc) {
+            "baseline"
+        } else {
+            "restricted"
+        },
+        k8scc: spec.launchers.k8scc.clone(),
+        k8s_builder_start_timeout: spec.launchers.k8s_builder.start_timeout.clone(),
     };
     network.network_policies = policy::policies(&network, &spec.network_policies);
     Ok((network, packages))
@@ -532,15 +655,61 @@ pub fn chaincode_orgs(spec: &NetworkSpec, cc: &crate::spec::ChaincodeSpec) -> Ve
     }
 }
 
-/// fabgen's builder first, then Fabric's `ccaas_builder` so standard `ccaas` packages still
-/// install. Builders are tried in order; a package none detects falls through to Docker.
-fn external_builders() -> Vec<ExternalBuilder> {
-    vec![
-        ExternalBuilder { name: BUILDER_NAME, path: BUILDER_PATH, propagate_environment: vec![CHAINCODE_TLS_DIR_ENV] },
-        ExternalBuilder {
-            name: "ccaas_builder",
-            path: CCAAS_BUILDER_PATH,
-            propagate_environment: vec!["CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG"],
-        },
-    ]
+/// k8scc's build images: the Fabric build images of the Fabric version in use. javaenv and
+/// nodeenv are published under the two-digit version only (docs/launcher-facts.md A6), so all
+/// three use it.
+fn build_images(fabric_version: &str) -> BTreeMap<&'static str, String> {
+    let two_digit: String = fabric_version.split('.').take(2).collect::<Vec<_>>().join(".");
+    BTreeMap::from([
+        ("golang", format!("hyperledger/fabric-ccenv:{two_digit}")),
+        ("java", format!("hyperledger/fabric-javaenv:{two_digit}")),
+        ("node", format!("hyperledger/fabric-nodeenv:{two_digit}")),
+    ])
+}
+
+/// Path of k8scc's builder in the peer (its `bin/` is an emptyDir an init container fills).
+pub const K8SCC_BUILDER_PATH: &str = "/opt/k8scc";
+/// Path of fabric-builder-k8s in its `k8s-fabric-peer` image.
+pub const K8S_BUILDER_PATH: &str = "/opt/hyperledger/k8s_builder";
+
+/// The builders an org's peers list, in detection order: fabgen's and Fabric's
+/// `ccaas_builder` always (they need nothing from the cluster; `ccaas_builder` keeps standard
+/// `ccaas` packages installable), a launcher only where one of the org's chaincodes uses it.
+/// Package types are disjoint, so the order only decides who is asked first. A builder sees
+/// only the variables named here (plus PATH, LD_LIBRARY_PATH, LIBPATH, TMPDIR).
+fn external_builders(k8scc: bool, k8s_builder: bool) -> Vec<ExternalBuilder> {
+    let mut out = vec![ExternalBuilder {
+        name: BUILDER_NAME,
+        path: BUILDER_PATH,
+        propagate_environment: vec![CHAINCODE_TLS_DIR_ENV],
+    }];
+    if k8scc {
+        // hlfabric-k8scc core.yaml.patch; K8SCC_CFGFILE defaults to a relative path.
+        out.push(ExternalBuilder {
+            name: "k8scc",
+            path: K8SCC_BUILDER_PATH,
+            propagate_environment: vec!["KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT", "K8SCC_CFGFILE"],
+        });
+    }
+    if k8s_builder {
+        out.push(ExternalBuilder {
+            name: "k8s_builder",
+            path: K8S_BUILDER_PATH,
+            propagate_environment: vec![
+                "CORE_PEER_ID",
+                "KUBERNETES_SERVICE_HOST",
+                "KUBERNETES_SERVICE_PORT",
+                "FABRIC_K8S_BUILDER_NAMESPACE",
+                "FABRIC_K8S_BUILDER_SERVICE_ACCOUNT",
+                "FABRIC_K8S_BUILDER_OBJECT_NAME_PREFIX",
+                "FABRIC_K8S_BUILDER_START_TIMEOUT",
+            ],
+        });
+    }
+    out.push(ExternalBuilder {
+        name: "ccaas_builder",
+        path: CCAAS_BUILDER_PATH,
+        propagate_environment: vec!["CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG"],
+    });
+    out
 }

@@ -106,3 +106,35 @@ pub fn chaincode_selfsigned_issuer(org: &str) -> String {
 pub fn chaincode_ca(org: &str) -> String {
     format!("{org}-chaincode-ca")
 }
+
+/// Namespace fabric-builder-k8s launches an org's chaincode Jobs in. Its pods meet only Pod
+/// Security `baseline` (the builder sets no securityContext), so they live apart from the
+/// network's `restricted` namespace.
+pub fn chaincode_namespace(namespace: &str, org: &str) -> String {
+    format!("{namespace}-{org}-cc")
+}
+
+/// `FABRIC_K8S_BUILDER_OBJECT_NAME_PREFIX` of a peer: its chaincode Jobs and Secrets start so.
+pub fn k8s_builder_prefix(peer: &str) -> String {
+    format!("{peer}-cc")
+}
+
+/// ServiceAccount fabric-builder-k8s runs an org's chaincode Jobs under.
+pub fn chaincode_job_service_account(org: &str) -> String {
+    format!("{org}-chaincode")
+}
+
+/// Role (and RoleBinding) letting an org's peers drive a launcher.
+pub fn launcher_role(org: &str, launcher: &str) -> String {
+    format!("{org}-peer-{launcher}")
+}
+
+/// ConfigMap with an org's `k8scc.yaml`.
+pub fn k8scc_config_map(org: &str) -> String {
+    format!("{org}-k8scc")
+}
+
+/// k8scc's ReadWriteMany transfer volume claim for an org's peers.
+pub fn k8scc_transfer_claim(org: &str) -> String {
+    format!("{org}-k8scc-transfer")
+}

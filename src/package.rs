@@ -50,11 +50,29 @@ pub struct Package {
     pub id: String,
 }
 
+/// A file in `code.tar.gz`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeFile {
+    /// Path inside the archive, `/`-separated, relative.
+    pub path: String,
+    /// Contents.
+    pub data: Vec<u8>,
+    /// Whether it is executable (mode 0755 instead of 0644), e.g. a Java `build.sh`.
+    pub executable: bool,
+}
+
+impl CodeFile {
+    /// A regular, non-executable file.
+    pub fn new(path: &str, data: Vec<u8>) -> Self {
+        CodeFile { path: path.to_string(), data, executable: false }
+    }
+}
+
 /// Builds the package for `metadata` with the given files in `code.tar.gz`.
-pub fn build(metadata: &PackageMetadata<'_>, code_files: &[(&str, Vec<u8>)]) -> Result<Package> {
+pub fn build(metadata: &PackageMetadata<'_>, code_files: &[CodeFile]) -> Result<Package> {
     let code = tar_gz(code_files).context("failed to build code.tar.gz")?;
     let metadata_json = serde_json::to_vec(metadata).context("failed to encode metadata.json")?;
-    let bytes = tar_gz(&[("metadata.json", metadata_json), ("code.tar.gz", code)])
+    let bytes = tar_gz(&[CodeFile::new("metadata.json", metadata_json), CodeFile::new("code.tar.gz", code)])
         .context("failed to build the chaincode package")?;
     let id = package_id(metadata.label, &bytes);
     Ok(Package { bytes, id })
@@ -75,15 +93,16 @@ pub fn connection_json(connection: &Connection<'_>) -> Result<Vec<u8>> {
 }
 
 /// A deterministic gzipped ustar archive of regular files, in the order given.
-fn tar_gz(files: &[(&str, Vec<u8>)]) -> Result<Vec<u8>> {
+fn tar_gz(files: &[CodeFile]) -> Result<Vec<u8>> {
     let mut tar = tar::Builder::new(Vec::new());
-    for (name, data) in files {
+    for CodeFile { path: name, data, executable } in files {
         let mut header = tar::Header::new_ustar();
         header.set_path(name).with_context(|| format!("bad entry name {name:?}"))?;
         header.set_size(data.len() as u64);
         // The peer CLI writes regular files as 0o100644; a zero mode would make unpacked
-        // files unreadable, so never write it.
-        header.set_mode(0o100644);
+        // files unreadable, so never write it (fabric core/container/externalbuilder Untar
+        // uses the header mode).
+        header.set_mode(if *executable { 0o100755 } else { 0o100644 });
         header.set_mtime(0);
         header.set_uid(0);
         header.set_gid(0);
@@ -96,6 +115,58 @@ fn tar_gz(files: &[(&str, Vec<u8>)]) -> Result<Vec<u8>> {
     let mut gz = GzBuilder::new().mtime(0).write(Vec::new(), Compression::default());
     gz.write_all(&tar_bytes)?;
     Ok(gz.finish()?)
+}
+
+/// `image.json` of a fabric-builder-k8s package: the image to run, pinned by digest.
+#[derive(Debug, Serialize)]
+pub struct K8sImage<'a> {
+    /// Image name without the digest.
+    pub name: &'a str,
+    /// `sha256:<hex>`.
+    pub digest: &'a str,
+}
+
+/// The files of a source package, laid out as `peer lifecycle chaincode package` does: the
+/// chaincode under `src/`, a `META-INF` directory (CouchDB indexes) at the top. Regular files
+/// only, in sorted order; dot-directories (`.git`) are left out.
+pub fn source_files(dir: &std::path::Path) -> Result<Vec<CodeFile>> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+    {
+        let entry = entry.with_context(|| format!("failed to read chaincode source '{}'", dir.display()))?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            anyhow::bail!("'{}' is not a regular file; packages hold regular files only", entry.path().display());
+        }
+        let rel = entry.path().strip_prefix(dir).expect("walkdir yields paths under dir");
+        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let path = if rel.starts_with("META-INF/") { rel } else { format!("src/{rel}") };
+        let data =
+            std::fs::read(entry.path()).with_context(|| format!("failed to read '{}'", entry.path().display()))?;
+        let executable = {
+            use std::os::unix::fs::PermissionsExt;
+            entry.metadata().map(|m| m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+        };
+        files.push(CodeFile { path, data, executable });
+    }
+    if files.is_empty() {
+        anyhow::bail!("chaincode source '{}' holds no files", dir.display());
+    }
+    Ok(files)
+}
+
+/// The module path in a `go.mod`: `metadata.json` `path` of a Go package in module mode.
+pub fn go_module_path(go_mod: &str) -> Option<String> {
+    go_mod
+        .lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("module "))
+        .map(|m| m.trim().trim_matches('"').to_string())
 }
 
 #[cfg(test)]
@@ -111,7 +182,7 @@ mod tests {
             tls_required: false,
             client_auth_required: false,
         };
-        let files = [("connection.json", connection_json(&connection).unwrap())];
+        let files = [CodeFile::new("connection.json", connection_json(&connection).unwrap())];
         let meta = PackageMetadata { path: "", kind: "fabgen-ccaas", label: "marbles" };
         build(&meta, &files).unwrap()
     }
@@ -191,8 +262,33 @@ mod tests {
             tls_required: false,
             client_auth_required: false,
         };
-        let files = [("connection.json", connection_json(&connection).unwrap())];
+        let files = [CodeFile::new("connection.json", connection_json(&connection).unwrap())];
         let meta = PackageMetadata { path: "", kind: "fabgen-ccaas", label: "marbles" };
         assert_ne!(build(&meta, &files).unwrap().id, sample().id);
+    }
+}
+
+#[cfg(test)]
+mod source_tests {
+    use super::*;
+
+    #[test]
+    fn source_files_go_under_src_and_meta_inf_on_top() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("META-INF/statedb/couchdb/indexes")).unwrap();
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        std::fs::write(dir.path().join("go.mod"), "module example.com/cc\n").unwrap();
+        std::fs::write(dir.path().join("main.go"), "package main\n").unwrap();
+        std::fs::write(dir.path().join(".git/HEAD"), "x").unwrap();
+        std::fs::write(dir.path().join("META-INF/statedb/couchdb/indexes/i.json"), "{}").unwrap();
+        let files = source_files(dir.path()).unwrap();
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["META-INF/statedb/couchdb/indexes/i.json", "src/go.mod", "src/main.go"]);
+    }
+
+    #[test]
+    fn reads_the_go_module_path() {
+        assert_eq!(go_module_path("// c\nmodule github.com/x/y\n\ngo 1.22\n").as_deref(), Some("github.com/x/y"));
+        assert_eq!(go_module_path("go 1.22\n"), None);
     }
 }

@@ -23,7 +23,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::model::{CA_PORT, Network, OPERATIONS_PORT, ORDERER_ADMIN_PORT, ORDERER_PORT, PEER_PORT};
+use crate::model::{
+    CA_PORT, Network, OPERATIONS_PORT, ORDERER_ADMIN_PORT, ORDERER_PORT, PEER_CHAINCODE_PORT, PEER_PORT,
+};
 use crate::spec::{NetworkPoliciesSpec, SelectorSpec};
 
 /// Label that makes a pod a client of an organisation.
@@ -34,6 +36,8 @@ pub const CLIENT_LABEL: &str = "fabgen.io/client-of";
 pub struct Policy {
     /// Object name.
     pub name: String,
+    /// Namespace, when not the network's (fabric-builder-k8s chaincode namespaces).
+    pub namespace: Option<String>,
     /// Org whose chart holds it (none: the orderer org's).
     pub org: Option<String>,
     /// `app.kubernetes.io/component` of what it protects.
@@ -107,12 +111,14 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
     let mut out = vec![
         Policy {
             name: "default-deny".into(),
+            namespace: None,
             org: None,
             component: "network".into(),
             spec: json!({ "podSelector": {}, "policyTypes": ["Ingress", "Egress"] }),
         },
         Policy {
             name: "allow-dns".into(),
+            namespace: None,
             org: None,
             component: "network".into(),
             spec: json!({
@@ -137,6 +143,7 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
         ops(&mut ingress);
         out.push(Policy {
             name: orderer.name.clone(),
+            namespace: None,
             org: Some(network.orderer_org.name.clone()),
             component: "orderer".into(),
             spec: json!({
@@ -149,6 +156,7 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
     }
     out.push(Policy {
         name: format!("clients-of-{}", network.orderer_org.name),
+        namespace: None,
         org: Some(network.orderer_org.name.clone()),
         component: "client".into(),
         spec: json!({
@@ -165,11 +173,25 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
             from.extend(partners.iter().map(|p| clients_of(p)));
             from.extend(outside_clients.iter().cloned());
             let mut ingress = vec![rule("from", PEER_PORT, from)];
+            // Launched chaincode dials the peer's chaincode port.
+            if org.k8scc.is_some() {
+                let launched =
+                    json!({ "podSelector": { "matchLabels": { K8SCC_LAUNCHED_LABELS.0: K8SCC_LAUNCHED_LABELS.1 } } });
+                ingress.push(rule("from", PEER_CHAINCODE_PORT, vec![launched]));
+            }
+            if let Some(b) = &org.k8s_builder {
+                ingress.push(rule("from", PEER_CHAINCODE_PORT, vec![in_namespace(&b.namespace, k8s_builder_jobs())]));
+            }
             ops(&mut ingress);
             let mut egress = vec![
                 rule("to", ORDERER_PORT, vec![orderers(network)]),
                 rule("to", PEER_PORT, partners.iter().map(|p| peers_of(p, network)).collect()),
             ];
+            if org.api_access {
+                // The Kubernetes API server is no pod a selector can name; its address is
+                // cluster-specific, so these peers may reach its usual ports anywhere.
+                egress.push(json!({ "ports": [tcp(443), tcp(6443)] }));
+            }
             for cc in network.chaincodes.iter().flat_map(|c| &c.deployments).filter(|d| d.org == org.name) {
                 egress.push(rule(
                     "to",
@@ -182,6 +204,7 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
             }
             out.push(Policy {
                 name: peer.name.clone(),
+                namespace: None,
                 org: Some(org.name.clone()),
                 component: "peer".into(),
                 spec: json!({
@@ -197,6 +220,7 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
             ops(&mut ingress);
             out.push(Policy {
                 name: ca.name.clone(),
+                namespace: None,
                 org: Some(org.name.clone()),
                 component: "ca".into(),
                 spec: json!({
@@ -220,6 +244,7 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
         }
         out.push(Policy {
             name: format!("clients-of-{}", org.name),
+            namespace: None,
             org: Some(org.name.clone()),
             component: "client".into(),
             spec: json!({
@@ -230,10 +255,12 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
         });
     }
 
+    out.extend(launcher_policies(network, &spec.dns));
     for cc in &network.chaincodes {
         for d in &cc.deployments {
             out.push(Policy {
                 name: d.name.clone(),
+                namespace: None,
                 org: Some(d.org.clone()),
                 component: "chaincode".into(),
                 spec: json!({
@@ -247,4 +274,92 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
         }
     }
     out
+}
+
+/// Labels hlfabric-k8scc puts on the chaincode pods it launches and on its build pods
+/// (docs/launcher-facts.md A5).
+const K8SCC_LAUNCHED_LABELS: (&str, &str) = ("externalcc-type", "launcher");
+const K8SCC_BUILD_LABELS: (&str, &str) = ("externalcc-type", "builder");
+
+/// Pods in another namespace, selected by pod labels.
+fn in_namespace(namespace: &str, pod_selector: Value) -> Value {
+    json!({
+        "namespaceSelector": { "matchLabels": { "kubernetes.io/metadata.name": namespace } },
+        "podSelector": pod_selector,
+    })
+}
+
+/// Flows of the pods the launchers create: k8scc's build pods fetch dependencies (Go module
+/// proxy, npm, Maven) over HTTPS; chaincode pods of either launcher dial their peer's
+/// chaincode port; fabric-builder-k8s namespaces deny everything else.
+fn launcher_policies(network: &Network, dns: &SelectorSpec) -> Vec<Policy> {
+    let mut out = Vec::new();
+    let k8scc_orgs: Vec<&str> = network.orgs.iter().filter(|o| o.k8scc.is_some()).map(|o| o.name.as_str()).collect();
+    if !k8scc_orgs.is_empty() {
+        out.push(Policy {
+            name: "k8scc-builds".into(),
+            namespace: None,
+            org: None,
+            component: "chaincode".into(),
+            spec: json!({
+                "podSelector": { "matchLabels": { K8SCC_BUILD_LABELS.0: K8SCC_BUILD_LABELS.1 } },
+                "policyTypes": ["Ingress", "Egress"],
+                "ingress": [],
+                "egress": [{ "ports": [tcp(443)] }],
+            }),
+        });
+        out.push(Policy {
+            name: "k8scc-chaincode".into(),
+            namespace: None,
+            org: None,
+            component: "chaincode".into(),
+            spec: json!({
+                "podSelector": { "matchLabels": { K8SCC_LAUNCHED_LABELS.0: K8SCC_LAUNCHED_LABELS.1 } },
+                "policyTypes": ["Ingress", "Egress"],
+                "ingress": [],
+                "egress": [rule("to", PEER_CHAINCODE_PORT, k8scc_orgs.iter().map(|o| peers_of(o, network)).collect())],
+            }),
+        });
+    }
+    for org in &network.orgs {
+        let Some(b) = &org.k8s_builder else { continue };
+        let ns = Some(b.namespace.clone());
+        let peers = in_namespace(&network.namespace, peers_of(&org.name, network)["podSelector"].clone());
+        out.push(Policy {
+            name: format!("{}-chaincode-default-deny", org.name),
+            namespace: ns.clone(),
+            org: Some(org.name.clone()),
+            component: "network".into(),
+            spec: json!({ "podSelector": {}, "policyTypes": ["Ingress", "Egress"] }),
+        });
+        out.push(Policy {
+            name: format!("{}-chaincode-dns", org.name),
+            namespace: ns.clone(),
+            org: Some(org.name.clone()),
+            component: "network".into(),
+            spec: json!({
+                "podSelector": {},
+                "policyTypes": ["Egress"],
+                "egress": [{ "to": [selector(dns)], "ports": [{"protocol": "UDP", "port": 53}, tcp(53)] }],
+            }),
+        });
+        out.push(Policy {
+            name: format!("{}-chaincode-jobs", org.name),
+            namespace: ns,
+            org: Some(org.name.clone()),
+            component: "chaincode".into(),
+            spec: json!({
+                "podSelector": k8s_builder_jobs(),
+                "policyTypes": ["Ingress", "Egress"],
+                "ingress": [],
+                "egress": [rule("to", PEER_CHAINCODE_PORT, vec![peers])],
+            }),
+        });
+    }
+    out
+}
+
+/// Pods of the Jobs fabric-builder-k8s creates (labels from its internal/util/k8s.go).
+fn k8s_builder_jobs() -> Value {
+    json!({ "matchLabels": { "app.kubernetes.io/created-by": "fabric-builder-k8s" } })
 }

@@ -144,6 +144,20 @@ pub fn render(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>) ->
                 context! { network => net.clone(), org => org_value.clone(), peer => to_value(peer) },
             )?;
         }
+        if org.k8scc.is_some() {
+            emit(
+                "k8scc.yaml",
+                format!("k8scc.yaml for {}", org.name),
+                context! { network => net.clone(), org => org_value.clone() },
+            )?;
+        }
+        if org.k8s_builder.is_some() {
+            emit(
+                "k8s-builder.yaml",
+                format!("k8s-builder.yaml for {}", org.name),
+                context! { network => net.clone(), org => org_value.clone() },
+            )?;
+        }
         if let Some(ca) = &org.ca {
             emit(
                 "ca.yaml",

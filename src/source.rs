@@ -2,6 +2,7 @@
 //! positions), JSON Schema validation, and the typed `NetworkSpec` with all errors collected.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
@@ -161,9 +162,13 @@ pub fn load_spec(file: &str, text: &str) -> Result<NetworkSpec, SpecErrors> {
     if !diagnostics.is_empty() {
         return Err(SpecErrors::new(file, &map, diagnostics));
     }
-    let spec: NetworkSpec = serde_json::from_value(value)
+    let mut spec: NetworkSpec = serde_json::from_value(value)
         .map_err(|e| SpecErrors::new(file, &map, vec![Diagnostic::at("", e.to_string())]))?;
-    let diagnostics = validate::validate(&spec);
+    spec.base_dir = (!file.starts_with('<')).then(|| {
+        let parent = Path::new(file).parent().unwrap_or(Path::new(""));
+        if parent.as_os_str().is_empty() { Path::new(".").to_path_buf() } else { parent.to_path_buf() }
+    });
+    let diagnostics = validate::validate(&spec, spec.base_dir.as_deref());
     if diagnostics.is_empty() { Ok(spec) } else { Err(SpecErrors::new(file, &map, diagnostics)) }
 }
 

@@ -47,6 +47,95 @@ pub struct NetworkSpec {
     /// Where the certificates for chaincode mutual TLS come from.
     #[serde(default)]
     pub chaincode_tls: ChaincodeTlsSpec,
+    /// Settings of the Kubernetes-native launchers, used by chaincodes that name them.
+    #[serde(default)]
+    pub launchers: LaunchersSpec,
+    /// Directory of the spec file, against which chaincode sources resolve (not part of the
+    /// YAML: set when the file is read).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub base_dir: Option<std::path::PathBuf>,
+}
+
+/// The Kubernetes-native chaincode launchers.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LaunchersSpec {
+    /// hlfabric-k8scc (postfinance).
+    #[serde(default)]
+    pub k8scc: K8sccSpec,
+    /// fabric-builder-k8s (hyperledger-labs).
+    #[serde(default)]
+    pub k8s_builder: K8sBuilderSpec,
+}
+
+/// hlfabric-k8scc settings.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct K8sccSpec {
+    /// Image holding the static `externalcc` binary at `/opt/k8scc/bin/externalcc`; an init
+    /// container copies it into the stock peer.
+    #[serde(default = "default_k8scc_image")]
+    pub image: ImageSpec,
+    /// The transfer volume shared by the peer and its build and launch pods.
+    #[serde(default)]
+    pub transfer: TransferSpec,
+    /// Limits of every build pod.
+    #[serde(default = "default_k8scc_limits")]
+    pub build_limits: CpuMemory,
+    /// Limits of every chaincode pod it launches.
+    #[serde(default = "default_k8scc_limits")]
+    pub launch_limits: CpuMemory,
+}
+
+impl Default for K8sccSpec {
+    fn default() -> Self {
+        K8sccSpec {
+            image: default_k8scc_image(),
+            transfer: TransferSpec::default(),
+            build_limits: default_k8scc_limits(),
+            launch_limits: default_k8scc_limits(),
+        }
+    }
+}
+
+/// k8scc's transfer PersistentVolumeClaim.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TransferSpec {
+    /// A StorageClass that provides ReadWriteMany volumes (NFS, CephFS, EFS, Azure Files…):
+    /// build and chaincode pods may run on other nodes than the peer. Required with k8scc.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
+    /// Size of the volume.
+    #[serde(default = "default_transfer_size")]
+    pub size: String,
+}
+
+impl Default for TransferSpec {
+    fn default() -> Self {
+        TransferSpec { storage_class: None, size: default_transfer_size() }
+    }
+}
+
+/// fabric-builder-k8s settings.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct K8sBuilderSpec {
+    /// Peer image with the builder at `/opt/hyperledger/k8s_builder` (fabric-builder-k8s's
+    /// `k8s-fabric-peer`, built on fabric-peer 2.5); used for the peers of orgs that run a
+    /// `k8s-builder` chaincode.
+    #[serde(default = "default_k8s_builder_image")]
+    pub peer_image: ImageSpec,
+    /// How long the peer waits for a chaincode Job to become ready (Go duration).
+    #[serde(default = "default_start_timeout")]
+    pub start_timeout: String,
+}
+
+impl Default for K8sBuilderSpec {
+    fn default() -> Self {
+        K8sBuilderSpec { peer_image: default_k8s_builder_image(), start_timeout: default_start_timeout() }
+    }
 }
 
 /// Certificates for mutual TLS between peers and chaincode servers.
@@ -335,6 +424,54 @@ pub struct ChannelSpec {
     pub orgs: Vec<String>,
 }
 
+/// How a chaincode is built and run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Launcher {
+    /// Chaincode as a service: a Deployment and Service fabgen renders; the peer dials it.
+    #[default]
+    Ccaas,
+    /// hlfabric-k8scc: the peer builds the source in a pod and launches the chaincode pod.
+    K8scc,
+    /// fabric-builder-k8s: the peer runs a prebuilt image, pinned by digest, as a Job.
+    K8sBuilder,
+}
+
+/// Chaincode source for the `k8scc` launcher.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SourceSpec {
+    /// Directory with the chaincode, relative to the spec file. A `META-INF` directory in it
+    /// (CouchDB indexes) goes to the top of the package, as `peer lifecycle chaincode
+    /// package` puts it.
+    pub path: String,
+    /// Chaincode language, the package `type`.
+    pub language: Language,
+}
+
+/// Chaincode languages the Fabric build images support.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// Go (module mode); built in fabric-ccenv.
+    Golang,
+    /// Node.js; built in fabric-nodeenv.
+    Node,
+    /// Java; built in fabric-javaenv.
+    Java,
+}
+
+impl Language {
+    /// The package `type` and the key in k8scc's `images`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Golang => "golang",
+            Language::Node => "node",
+            Language::Java => "java",
+        }
+    }
+}
+
 /// A chaincode run as an external service.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -347,8 +484,18 @@ pub struct ChaincodeSpec {
     /// Package label; defaults to `<name>_<version>`. The package ID is `<label>:<sha256>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// Chaincode server image (a tag or a digest must be given).
-    pub image: String,
+    /// How the chaincode runs: `ccaas` (a Deployment fabgen renders; the peer dials it),
+    /// `k8scc` (hlfabric-k8scc builds it from `source` and launches a pod) or `k8s-builder`
+    /// (fabric-builder-k8s runs `image` as a Job).
+    #[serde(default)]
+    pub launcher: Launcher,
+    /// Chaincode image: for `ccaas` the chaincode server (pinned by tag or digest); for
+    /// `k8s-builder` an image pinned by digest (`repo@sha256:…`). Not used by `k8scc`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// For `k8scc`: the chaincode source to package and build in the cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceSpec>,
     /// Channel the chaincode is defined on.
     pub channel: String,
     /// Organisations that run the chaincode; defaults to every member of the channel.
@@ -377,6 +524,25 @@ pub struct ChaincodeSpec {
     pub env: BTreeMap<String, String>,
 }
 
+fn default_k8scc_image() -> ImageSpec {
+    ImageSpec { repository: "postfinance/hlfabric-k8scc".into(), tag: "2.2.1-k8scc0.0.5".into(), digest: None }
+}
+fn default_k8scc_limits() -> CpuMemory {
+    CpuMemory { cpu: "500m".into(), memory: "512Mi".into() }
+}
+fn default_transfer_size() -> String {
+    "5Gi".to_string()
+}
+fn default_k8s_builder_image() -> ImageSpec {
+    ImageSpec {
+        repository: "ghcr.io/hyperledger-labs/fabric-builder-k8s/k8s-fabric-peer".into(),
+        tag: "0.15.2".into(),
+        digest: None,
+    }
+}
+fn default_start_timeout() -> String {
+    "3m".to_string()
+}
 fn default_true() -> bool {
     true
 }

@@ -9,7 +9,8 @@ use regex::Regex;
 use crate::diagnostic::{Diagnostic, known_list};
 use crate::names;
 use crate::source::{field_path, index_path};
-use crate::spec::{ImageSpec, NetworkSpec, ResourcesSpec};
+use crate::spec::{ChaincodeSpec, ImageSpec, Language, Launcher, NetworkSpec, ResourcesSpec};
+use std::path::{Path, PathBuf};
 
 /// RFC 1123 label: what namespaces and most object names must be.
 static DNS1123_LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$").unwrap());
@@ -61,15 +62,17 @@ pub const RESERVED_CHAINCODE_ENV: &[&str] = &[
 /// 63-character label value, so StatefulSet names must be shorter than other names.
 const MAX_STATEFULSET_NAME: usize = 52;
 
-/// Every semantic problem of the spec.
-pub fn validate(spec: &NetworkSpec) -> Vec<Diagnostic> {
-    let mut v = Validator::default();
+/// Every semantic problem of the spec. `base_dir` is the spec file's directory, against
+/// which chaincode source paths resolve (none for the embedded example).
+pub fn validate(spec: &NetworkSpec, base_dir: Option<&Path>) -> Vec<Diagnostic> {
+    let mut v = Validator { base_dir: base_dir.map(Path::to_path_buf), ..Validator::default() };
     v.network(spec);
     v.diagnostics
 }
 
 #[derive(Default)]
 struct Validator {
+    base_dir: Option<PathBuf>,
     diagnostics: Vec<Diagnostic>,
     /// Derived Service names, to catch two objects with one name.
     services: BTreeMap<String, String>,
@@ -97,6 +100,19 @@ impl Validator {
             if spec.chaincode_tls.provider != crate::spec::TlsProvider::CertManager {
                 self.error("chaincodeTls.issuer", "an issuer applies only with `provider: cert-manager`");
             }
+        }
+        self.storage(
+            "launchers.k8scc.transfer",
+            &spec.launchers.k8scc.transfer.size,
+            spec.launchers.k8scc.transfer.storage_class.as_deref(),
+        );
+        self.image_spec("launchers.k8scc.image", &spec.launchers.k8scc.image);
+        self.image_spec("launchers.k8sBuilder.peerImage", &spec.launchers.k8s_builder.peer_image);
+        for (field, limits) in
+            [("buildLimits", &spec.launchers.k8scc.build_limits), ("launchLimits", &spec.launchers.k8scc.launch_limits)]
+        {
+            self.quantity(&format!("launchers.k8scc.{field}.cpu"), &limits.cpu);
+            self.quantity(&format!("launchers.k8scc.{field}.memory"), &limits.memory);
         }
         self.orderer_org(spec);
         self.orgs(spec);
@@ -305,7 +321,7 @@ impl Validator {
                     format!("invalid package label \"{label}\": Fabric requires ^[[:alnum:]][[:alnum:]_.+-]*$"),
                 );
             }
-            self.chaincode_image(&field_path(&path, "image"), &cc.image);
+            self.launcher(spec, &path, cc, &label);
             let channel = spec.channels.iter().find(|c| c.name == cc.channel);
             if channel.is_none() {
                 self.error(
@@ -372,12 +388,135 @@ impl Validator {
                     ));
                 }
             }
-            if FABRIC_CC_NAME.is_match(&cc.name) && DNS1123_LABEL.is_match(&cc.name) {
+            if cc.launcher == Launcher::Ccaas && FABRIC_CC_NAME.is_match(&cc.name) && DNS1123_LABEL.is_match(&cc.name) {
                 for org in crate::model::chaincode_orgs(spec, cc) {
                     let name = names::chaincode(&cc.name, &org);
                     self.service(&name_path, &name);
                 }
             }
+        }
+    }
+
+    /// What each launcher needs: an image or a source, and the names it derives.
+    fn launcher(&mut self, spec: &NetworkSpec, path: &str, cc: &ChaincodeSpec, label: &str) {
+        let image_path = field_path(path, "image");
+        match cc.launcher {
+            Launcher::Ccaas => {
+                match &cc.image {
+                    Some(image) => self.chaincode_image(&image_path, image),
+                    None => self.error(path, "a `ccaas` chaincode needs `image`, its chaincode server"),
+                }
+                if cc.source.is_some() {
+                    self.error(
+                        &field_path(path, "source"),
+                        "`source` is for the k8scc launcher; a `ccaas` chaincode runs `image`",
+                    );
+                }
+            }
+            Launcher::K8sBuilder => {
+                match &cc.image {
+                    Some(image)
+                        if !image.contains('@') || !DIGEST.is_match(image.rsplit('@').next().unwrap_or_default()) =>
+                    {
+                        self.error(
+                            &image_path,
+                            format!(
+                                "fabric-builder-k8s runs images pinned by digest: use {}@sha256:<64 hex digits>",
+                                image.split('@').next().unwrap_or(image)
+                            ),
+                        )
+                    }
+                    Some(image) => self.chaincode_image(&image_path, image),
+                    None => self.error(path, "a `k8s-builder` chaincode needs `image`, pinned by digest"),
+                }
+                if cc.source.is_some() {
+                    self.error(
+                        &field_path(path, "source"),
+                        "`source` is for the k8scc launcher; fabric-builder-k8s runs `image`",
+                    );
+                }
+                // fabric-builder-k8s's build step refuses labels that are not DNS-1035 labels.
+                if !DNS1035_LABEL.is_match(label) || label.len() > 63 {
+                    let at = if cc.label.is_some() { field_path(path, "label") } else { field_path(path, "name") };
+                    self.error(&at, format!("fabric-builder-k8s requires the package label to be a DNS-1035 label (lowercase letters, digits, '-', starting with a letter): \"{label}\""));
+                }
+                self.duration("launchers.k8sBuilder.startTimeout", &spec.launchers.k8s_builder.start_timeout);
+                for org in crate::model::chaincode_orgs(spec, cc) {
+                    for peer in spec.orgs.iter().filter(|o| o.name == org).flat_map(|o| &o.peers) {
+                        let prefix = names::k8s_builder_prefix(&names::peer(&org, &peer.name));
+                        if prefix.len() > 30 || !DNS1035_LABEL.is_match(&prefix) {
+                            self.error(&field_path(path, "launcher"), format!("fabric-builder-k8s object name prefix \"{prefix}\" (from peer {} of {org}) must be a DNS-1035 label of at most 30 characters; shorten the peer or org name", peer.name));
+                        }
+                    }
+                    let ns = names::chaincode_namespace(&spec.namespace, &org);
+                    if ns.len() > 63 {
+                        self.error(&field_path(path, "launcher"), format!("the chaincode namespace \"{ns}\" for {org} is longer than 63 characters; shorten the namespace or org name"));
+                    }
+                }
+            }
+            Launcher::K8scc => {
+                if cc.image.is_some() {
+                    self.error(&image_path, "k8scc builds from `source` in the Fabric build images; remove `image`");
+                }
+                match &cc.source {
+                    None => self.error(path, "a `k8scc` chaincode needs `source: {path, language}`"),
+                    Some(source) => {
+                        if source.path.is_empty() || Path::new(&source.path).is_absolute() {
+                            self.error(
+                                &format!("{path}.source.path"),
+                                "give the source directory relative to the spec file",
+                            );
+                        } else if let Some(base) = self.base_dir.clone() {
+                            let dir = base.join(&source.path);
+                            if !dir.is_dir() {
+                                self.error(
+                                    &format!("{path}.source.path"),
+                                    format!("no chaincode directory at {}", dir.display()),
+                                );
+                            } else if source.language == Language::Golang && !dir.join("go.mod").is_file() {
+                                self.error(
+                                    &format!("{path}.source.path"),
+                                    format!("{} has no go.mod: Go chaincode is packaged in module mode", dir.display()),
+                                );
+                            }
+                        }
+                    }
+                }
+                if spec.launchers.k8scc.transfer.storage_class.is_none() {
+                    self.error(
+                        &field_path(path, "launcher"),
+                        "k8scc needs `launchers.k8scc.transfer.storageClass`: a StorageClass that provides ReadWriteMany volumes, because the peer and the build and chaincode pods it starts (possibly on other nodes) share the transfer volume",
+                    );
+                }
+                // k8scc names the chaincode pod <peer pod>-cc-<label, '_' -> '-'>-<8 hex>, keeping
+                // the label's case (hlfabric-k8scc run.go).
+                for org in crate::model::chaincode_orgs(spec, cc) {
+                    for peer in spec.orgs.iter().filter(|o| o.name == org).flat_map(|o| &o.peers) {
+                        let pod = format!(
+                            "{}-0-cc-{}-{}",
+                            names::peer(&org, &peer.name),
+                            label.replace('_', "-"),
+                            "0".repeat(8)
+                        );
+                        if pod.len() > 63 || !DNS1123_LABEL.is_match(&pod) {
+                            let at =
+                                if cc.label.is_some() { field_path(path, "label") } else { field_path(path, "name") };
+                            let hint = if cc.label.is_none() {
+                                format!("; the default label is \"{label}\", so set `label`")
+                            } else {
+                                String::new()
+                            };
+                            self.error(&at, format!("k8scc would name the chaincode pod \"{pod}\" (hash shown as zeros), which is not a valid pod name: use a lowercase label without '.' or '+', and short peer and org names{hint}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn duration(&mut self, path: &str, value: &str) {
+        if !GO_DURATION.is_match(value) {
+            self.error(path, format!("\"{value}\" is not a Go duration like 3m or 90s"));
         }
     }
 
@@ -506,7 +645,7 @@ chaincodes:
 "#;
 
     fn messages(yaml: &str) -> Vec<String> {
-        validate(&spec(yaml)).into_iter().map(|d| format!("{}: {}", d.path, d.message)).collect()
+        validate(&spec(yaml), None).into_iter().map(|d| format!("{}: {}", d.path, d.message)).collect()
     }
 
     #[test]
@@ -596,5 +735,53 @@ chaincodes:
     fn rejects_unsupported_fabric_versions() {
         let m = messages(&format!("{BASE}fabric: {{version: 2.2.0}}\n"));
         assert!(m.iter().any(|e| e.starts_with("fabric.version: unsupported Fabric version")), "{m:?}");
+    }
+
+    #[test]
+    fn k8scc_needs_a_read_write_many_storage_class_and_a_source() {
+        let yaml = BASE.replace(
+            "{name: basic, version: \"1.0\", image: \"example/basic:1.0\", channel: mychannel}",
+            "{name: basic, version: \"1.0\", label: basic, launcher: k8scc, channel: mychannel}",
+        );
+        let m = messages(&yaml);
+        assert!(
+            m.iter()
+                .any(|e| e.starts_with("chaincodes[0].launcher: k8scc needs `launchers.k8scc.transfer.storageClass`")),
+            "{m:?}"
+        );
+        assert!(m.iter().any(|e| e.contains("needs `source: {path, language}`")), "{m:?}");
+    }
+
+    #[test]
+    fn k8s_builder_needs_a_digest_and_a_dns1035_label() {
+        let yaml = BASE.replace("channel: mychannel}", "channel: mychannel, launcher: k8s-builder}");
+        let m = messages(&yaml);
+        assert!(m.iter().any(|e| e.contains("runs images pinned by digest: use example/basic:1.0@sha256:")), "{m:?}");
+        assert!(m.iter().any(|e| e.contains("DNS-1035 label") && e.contains("basic_1.0")), "{m:?}");
+        let pinned = BASE.replace(
+            "image: \"example/basic:1.0\", channel: mychannel}",
+            &format!(
+                "image: \"example/basic@sha256:{}\", label: basic-v1, channel: mychannel, launcher: k8s-builder}}",
+                "a".repeat(64)
+            ),
+        );
+        assert_eq!(messages(&pinned), Vec::<String>::new());
+    }
+
+    #[test]
+    fn k8scc_pod_names_must_be_valid() {
+        let yaml = format!(
+            "{}launchers: {{k8scc: {{transfer: {{storageClass: nfs}}}}}}\n",
+            BASE.replace(
+                "{name: basic, version: \"1.0\", image: \"example/basic:1.0\", channel: mychannel}",
+                "{name: basic, version: \"1.0\", launcher: k8scc, source: {path: cc, language: golang}, channel: mychannel}",
+            )
+        );
+        let m = messages(&yaml);
+        assert!(
+            m.iter().any(|e| e.contains("k8scc would name the chaincode pod \"peer0-org1-0-cc-basic-1.0-00000000\"")
+                && e.contains("set `label`")),
+            "{m:?}"
+        );
     }
 }

@@ -11,7 +11,7 @@ use k8s_openapi::api::core::v1::{Affinity, Toleration};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::spec::{NetworkSpec, PullPolicy, ResourcesSpec};
+use crate::spec::{Launcher, NetworkSpec, PullPolicy, ResourcesSpec};
 
 /// Every knob of a network (or, for a per-org chart, of one organisation).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -40,6 +40,37 @@ pub struct ChartValues {
     /// Per chaincode (applies to its Deployment in every org).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub chaincodes: BTreeMap<String, ChaincodeValues>,
+    /// Images of the Kubernetes-native launchers in use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub launchers: Option<LauncherValues>,
+}
+
+/// Launcher images.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LauncherValues {
+    /// hlfabric-k8scc: the image an init container copies `externalcc` from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub k8scc: Option<K8sccValues>,
+    /// fabric-builder-k8s: the peer image with the builder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub k8s_builder: Option<K8sBuilderValues>,
+}
+
+/// hlfabric-k8scc knobs.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct K8sccValues {
+    /// Image holding `/opt/k8scc/bin/externalcc`.
+    pub image: ImageValues,
+}
+
+/// fabric-builder-k8s knobs.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct K8sBuilderValues {
+    /// Peer image with the builder, for the orgs that run `k8s-builder` chaincodes.
+    pub peer_image: ImageValues,
 }
 
 /// The Namespace object.
@@ -209,7 +240,14 @@ pub fn defaults(spec: &NetworkSpec) -> ChartValues {
     };
     let any_ca = spec.orgs.iter().any(|o| o.ca);
     let any_couchdb = spec.orgs.iter().any(|o| o.peers.iter().any(|p| p.couchdb));
+    let uses = |l: Launcher| spec.chaincodes.iter().any(|c| c.launcher == l);
+    let (k8scc, k8s_builder) = (uses(Launcher::K8scc), uses(Launcher::K8sBuilder));
     ChartValues {
+        launchers: (k8scc || k8s_builder).then(|| LauncherValues {
+            k8scc: k8scc.then(|| K8sccValues { image: image(&spec.launchers.k8scc.image, "") }),
+            k8s_builder: k8s_builder
+                .then(|| K8sBuilderValues { peer_image: image(&spec.launchers.k8s_builder.peer_image, "") }),
+        }),
         namespace: Some(NamespaceValues { create: true }),
         global: GlobalValues {
             image_pull_secrets: f.image_pull_secrets.clone(),
@@ -247,9 +285,10 @@ pub fn defaults(spec: &NetworkSpec) -> ChartValues {
         chaincodes: spec
             .chaincodes
             .iter()
+            .filter(|c| c.launcher == Launcher::Ccaas)
             .map(|c| {
                 let values = ChaincodeValues {
-                    image: c.image.clone(),
+                    image: c.image.clone().unwrap_or_default(),
                     image_pull_policy: f.image_pull_policy,
                     replicas: c.replicas,
                     service: ServiceValues { kind: ServiceType::ClusterIP, annotations: BTreeMap::new() },

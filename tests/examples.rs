@@ -66,7 +66,7 @@ fn nothing_mounts_the_docker_socket_or_the_host() {
 
 #[test]
 fn every_pod_meets_pod_security_restricted() {
-    for_each_example(|name, _, objs| {
+    for_each_example(|name, generated, objs| {
         let mut pods = 0;
         for (file, obj) in objs {
             for pod in common::pod_specs(obj) {
@@ -75,7 +75,14 @@ fn every_pod_meets_pod_security_restricted() {
                 assert_eq!(sc["runAsNonRoot"], true, "{name} {file}");
                 assert!(sc["runAsUser"].as_u64().unwrap() >= 10000, "{name} {file}");
                 assert_eq!(sc["seccompProfile"]["type"], "RuntimeDefault", "{name} {file}");
-                assert_eq!(pod["automountServiceAccountToken"], false, "{name} {file}");
+                // Only peers whose launcher drives the Kubernetes API get a token.
+                let launcher_peer = obj["kind"] == "StatefulSet"
+                    && generated
+                        .network
+                        .orgs
+                        .iter()
+                        .any(|o| o.api_access && o.peers.iter().any(|p| p.name == obj["metadata"]["name"]));
+                assert_eq!(pod["automountServiceAccountToken"], launcher_peer, "{name} {file}");
                 for volume in pod["volumes"].as_array().into_iter().flatten() {
                     let kinds: Vec<&String> = volume.as_object().unwrap().keys().filter(|k| *k != "name").collect();
                     let allowed = ["configMap", "secret", "emptyDir", "persistentVolumeClaim", "projected"];
@@ -125,9 +132,30 @@ fn service_accounts_get_no_api_token() {
 fn namespace_enforces_pod_security_restricted() {
     for_each_example(|name, generated, objs| {
         let ns = &objs[&format!("namespace-{}.yaml", generated.network.namespace)];
-        assert_eq!(ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"], "restricted", "{name}");
+        // k8scc launches pods without a securityContext into the network's namespace.
+        let k8scc = generated.network.orgs.iter().any(|o| o.k8scc.is_some());
+        let level = if k8scc { "baseline" } else { "restricted" };
+        assert_eq!(ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"], level, "{name}");
+        assert_eq!(ns["metadata"]["labels"]["pod-security.kubernetes.io/warn"], "restricted", "{name}");
+        assert_eq!(ns["metadata"]["labels"]["pod-security.kubernetes.io/audit"], "restricted", "{name}");
+        let chaincode_namespaces: Vec<&str> = generated
+            .network
+            .orgs
+            .iter()
+            .filter_map(|o| o.k8s_builder.as_ref())
+            .map(|b| b.namespace.as_str())
+            .collect();
         for obj in objs.values().filter(|o| o["kind"] != "Namespace") {
-            assert_eq!(obj["metadata"]["namespace"], generated.network.namespace.as_str(), "{name}");
+            let namespace = obj["metadata"]["namespace"].as_str().unwrap();
+            assert!(
+                namespace == generated.network.namespace || chaincode_namespaces.contains(&namespace),
+                "{name}: {namespace}"
+            );
+        }
+        for cc_ns in chaincode_namespaces {
+            let ns = &objs[&format!("namespace-{cc_ns}.yaml")];
+            assert_eq!(ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"], "baseline", "{name}");
+            assert_eq!(ns["metadata"]["labels"]["pod-security.kubernetes.io/warn"], "restricted", "{name}");
         }
     });
 }
@@ -139,7 +167,7 @@ fn core_yaml(objs: &BTreeMap<String, serde_json::Value>, org: &str) -> serde_yam
 }
 
 #[test]
-fn core_yaml_lists_exactly_our_builder_then_ccaas_and_has_no_docker_endpoint() {
+fn core_yaml_lists_exactly_the_builders_each_org_needs_and_no_docker_endpoint() {
     for_each_example(|name, generated, objs| {
         for org in &generated.network.orgs {
             let core = core_yaml(objs, &org.name);
@@ -160,23 +188,63 @@ fn core_yaml_lists_exactly_our_builder_then_ccaas_and_has_no_docker_endpoint() {
                     (b["name"].as_str().unwrap().to_string(), b["path"].as_str().unwrap().to_string(), env)
                 })
                 .collect();
-            assert_eq!(
-                summary,
-                vec![
-                    (
-                        "fabgen".to_string(),
-                        "/opt/fabgen/builder".to_string(),
-                        vec!["FABGEN_CHAINCODE_TLS_DIR".to_string()]
-                    ),
-                    (
-                        "ccaas_builder".to_string(),
-                        "/opt/hyperledger/ccaas_builder".to_string(),
-                        vec!["CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG".to_string()]
-                    ),
-                ],
-                "{name} {}",
-                org.name
-            );
+            let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+            let mut expected =
+                vec![("fabgen".to_string(), "/opt/fabgen/builder".to_string(), strings(&["FABGEN_CHAINCODE_TLS_DIR"]))];
+            if org.k8scc.is_some() {
+                expected.push((
+                    "k8scc".into(),
+                    "/opt/k8scc".into(),
+                    strings(&["KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT", "K8SCC_CFGFILE"]),
+                ));
+            }
+            if org.k8s_builder.is_some() {
+                expected.push((
+                    "k8s_builder".into(),
+                    "/opt/hyperledger/k8s_builder".into(),
+                    strings(&[
+                        "CORE_PEER_ID",
+                        "KUBERNETES_SERVICE_HOST",
+                        "KUBERNETES_SERVICE_PORT",
+                        "FABRIC_K8S_BUILDER_NAMESPACE",
+                        "FABRIC_K8S_BUILDER_SERVICE_ACCOUNT",
+                        "FABRIC_K8S_BUILDER_OBJECT_NAME_PREFIX",
+                        "FABRIC_K8S_BUILDER_START_TIMEOUT",
+                    ]),
+                ));
+            }
+            expected.push((
+                "ccaas_builder".into(),
+                "/opt/hyperledger/ccaas_builder".into(),
+                strings(&["CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG"]),
+            ));
+            assert_eq!(summary, expected, "{name} {}: exactly the builders its chaincodes need", org.name);
+            // Every propagated variable is set on the peer (the kubelet sets KUBERNETES_SERVICE_*
+            // itself; FABGEN_CHAINCODE_TLS_DIR only where chaincode TLS is used).
+            for peer in &org.peers {
+                let sts = &objs[&format!("statefulset-{}.yaml", peer.name)];
+                let container = &sts["spec"]["template"]["spec"]["containers"][0];
+                let set: Vec<&str> =
+                    container["env"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+                for (builder, _, env) in &summary {
+                    for var in env {
+                        let optional = var.starts_with("KUBERNETES_SERVICE_")
+                            || (var == "FABGEN_CHAINCODE_TLS_DIR" && !org.chaincode_tls);
+                        assert!(optional || set.contains(&var.as_str()), "{name} {}: {builder} needs {var}", peer.name);
+                    }
+                }
+                if let Some(k8scc) = &org.k8scc {
+                    let pod = &sts["spec"]["template"]["spec"];
+                    assert_eq!(mount(container, "k8scc-bin").unwrap()["mountPath"], "/opt/k8scc/bin");
+                    assert!(pod["initContainers"].as_array().unwrap().iter().any(|c| c["name"] == "install-k8scc"));
+                    let transfer = volume(pod, "k8scc-transfer").unwrap();
+                    assert_eq!(transfer["persistentVolumeClaim"]["claimName"], k8scc.transfer_claim.as_str());
+                }
+                if org.k8s_builder.is_some() {
+                    let image = container["image"].as_str().unwrap();
+                    assert!(image.contains("fabric-builder-k8s/k8s-fabric-peer"), "{name}: {image} lacks the builder");
+                }
+            }
             // Every peer mounts the builder ConfigMap at <path>/bin, executable.
             for peer in &org.peers {
                 let sts = &objs[&format!("statefulset-{}.yaml", peer.name)];

@@ -60,12 +60,28 @@ for path in sys.argv[1:]:
     assert sorted(meta) == ["label", "path", "type"], meta
     code = tarfile.open(fileobj=outer.extractfile("code.tar.gz"), mode="r:gz")
     inner = code.getmembers()
-    assert [m.name for m in inner] == ["connection.json"], [m.name for m in inner]
-    assert inner[0].isreg() and inner[0].mode & 0o777 == 0o644
-    conn = json.load(code.extractfile("connection.json"))
-    assert isinstance(conn["tls_required"], bool) and isinstance(conn["client_auth_required"], bool), conn
-    assert conn["address"].rsplit(":", 1)[1].isdigit(), conn
-    print("ok", path, meta["label"], conn["address"])
+    names = [m.name for m in inner]
+    for m in inner:
+        # externalbuilder.Untar: regular files, relative, no "..", a usable mode
+        assert m.isreg() and not m.name.startswith("/") and ".." not in m.name.split("/"), m.name
+        assert m.mode & 0o777 in (0o644, 0o755), oct(m.mode)
+    if meta["type"] == "fabgen-ccaas":
+        assert names == ["connection.json"], names
+        conn = json.load(code.extractfile("connection.json"))
+        assert isinstance(conn["tls_required"], bool) and isinstance(conn["client_auth_required"], bool), conn
+        assert not any(k in conn for k in ("client_key", "client_cert", "root_cert")), "no key material"
+        assert conn["address"].rsplit(":", 1)[1].isdigit(), conn
+    elif meta["type"] == "k8s":
+        assert names == ["image.json"], names
+        image = json.load(code.extractfile("image.json"))
+        assert sorted(image) == ["digest", "name"] and image["digest"].startswith("sha256:") and "@" not in image["name"], image
+    else:
+        assert meta["type"] in ("golang", "node", "java"), meta
+        assert meta["path"], "source packages name their path"
+        assert names and all(n.startswith("src/") or n.startswith("META-INF/") for n in names), names
+        if meta["type"] == "golang":
+            assert "src/go.mod" in names, names
+    print("ok", path, meta["type"], meta["label"])
 "#;
 
 #[test]
@@ -133,6 +149,16 @@ fn checkov_reports_no_failed_checks_on_any_example() {
             .map(|f| format!("{} {} in {}", f["check_id"], f["check_name"], f["file_path"]))
             .collect();
         assert!(failed.is_empty(), "checkov failed checks:\n{}", failed.join("\n"));
+        // Checks skipped on single objects (checkov.io/skip annotations) are listed in the
+        // config too, with their reason.
+        for skipped in r["results"]["skipped_checks"].as_array().into_iter().flatten() {
+            let id = skipped["check_id"].as_str().unwrap();
+            let config = std::fs::read_to_string(&config).unwrap();
+            assert!(
+                config.lines().any(|l| l.starts_with("# inline: ") && l.contains(id)),
+                "{id} skipped but not listed"
+            );
+        }
         assert_eq!(r["summary"]["parsing_errors"], 0, "{r}");
         passed += r["summary"]["passed"].as_u64().unwrap();
     }
@@ -142,9 +168,11 @@ fn checkov_reports_no_failed_checks_on_any_example() {
 #[test]
 fn every_skipped_checkov_check_has_a_reason() {
     let config = std::fs::read_to_string(common::root().join("scripts/checkov.yaml")).unwrap();
-    let skips: Vec<&str> = config.lines().filter(|l| l.trim_start().starts_with("- CKV")).collect();
+    let skips: Vec<&str> =
+        config.lines().filter(|l| l.trim_start().starts_with("- CKV") || l.starts_with("# inline: CKV")).collect();
     assert!(!skips.is_empty());
     for line in skips {
+        let line = line.trim_start_matches("# inline: ");
         let (check, reason) = line.split_once('#').unwrap_or_else(|| panic!("no reason: {line}"));
         assert!(check.trim().trim_start_matches("- ").starts_with("CKV_"), "{line}");
         assert!(reason.trim().len() > 20, "reason too thin: {line}");

@@ -264,6 +264,98 @@ fn every_path_an_image_writes_is_a_writable_volume() {
                 *seen.entry(name.to_string()).or_insert(0) += 1;
             }
         }
-        assert!(seen.contains_key("peer") && seen.contains_key("orderer") && seen.contains_key("chaincode"));
+        assert!(seen.contains_key("peer") && seen.contains_key("orderer"), "{}", spec.display());
+    }
+}
+
+#[test]
+fn rbac_is_least_privilege_and_only_for_launcher_peers() {
+    for spec in common::examples() {
+        let generated = common::generate(&spec);
+        let objs: Vec<Value> = generated.rendered.objects.values().map(|o| o.to_json().unwrap()).collect();
+        let kinds: Vec<&str> = objs.iter().map(|o| o["kind"].as_str().unwrap()).collect();
+        assert!(!kinds.contains(&"ClusterRole") && !kinds.contains(&"ClusterRoleBinding"), "{}", spec.display());
+        let roles: BTreeMap<(String, String), &Value> = objs
+            .iter()
+            .filter(|o| o["kind"] == "Role")
+            .map(|o| {
+                (
+                    (
+                        o["metadata"]["namespace"].as_str().unwrap().into(),
+                        o["metadata"]["name"].as_str().unwrap().into(),
+                    ),
+                    o,
+                )
+            })
+            .collect();
+        for role in roles.values() {
+            for rule in role["rules"].as_array().unwrap() {
+                for field in ["apiGroups", "resources", "verbs"] {
+                    assert!(
+                        !rule[field].as_array().unwrap().iter().any(|v| v == "*"),
+                        "{}: wildcard in {role}",
+                        spec.display()
+                    );
+                }
+                assert!(rule.get("resourceNames").is_none() || !rule["resourceNames"].as_array().unwrap().is_empty());
+            }
+        }
+        let mut bound_roles = Vec::new();
+        for binding in objs.iter().filter(|o| o["kind"] == "RoleBinding") {
+            let ns = binding["metadata"]["namespace"].as_str().unwrap().to_string();
+            let role = &roles[&(ns.clone(), binding["roleRef"]["name"].as_str().unwrap().to_string())];
+            bound_roles.push((ns.clone(), role["metadata"]["name"].as_str().unwrap().to_string()));
+            let subjects = binding["subjects"].as_array().unwrap();
+            assert_eq!(subjects.len(), 1, "{}: one subject per binding", spec.display());
+            let sa = subjects[0]["name"].as_str().unwrap();
+            // The subject is the peer ServiceAccount of the org that uses the launcher.
+            let org =
+                generated.network.orgs.iter().find(|o| o.peer_service_account == sa).expect("a peer ServiceAccount");
+            assert!(org.api_access, "{}: {sa} is bound but needs no API", spec.display());
+            assert_eq!(subjects[0]["namespace"], generated.network.namespace.as_str());
+            let rules: Vec<(String, Vec<String>, Vec<String>)> = role["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    let list = |f: &str| {
+                        r[f].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect::<Vec<_>>()
+                    };
+                    (list("apiGroups").join(","), list("resources"), list("verbs"))
+                })
+                .collect();
+            let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<String>>();
+            if org.k8scc.as_ref().is_some_and(|k| k.role == role["metadata"]["name"]) {
+                assert_eq!(ns, generated.network.namespace);
+                assert_eq!(
+                    rules,
+                    vec![
+                        (String::new(), s(&["pods"]), s(&["get", "list", "watch", "create", "delete"])),
+                        (String::new(), s(&["pods/log"]), s(&["get"])),
+                    ]
+                );
+            } else {
+                let b = org.k8s_builder.as_ref().expect("a launcher role");
+                assert_eq!(ns, b.namespace, "the builder's Role lives where its Jobs run");
+                assert_eq!(
+                    rules,
+                    vec![
+                        ("batch".to_string(), s(&["jobs"]), s(&["create", "list", "watch"])),
+                        (String::new(), s(&["secrets"]), s(&["create", "patch"]))
+                    ]
+                );
+            }
+        }
+        assert_eq!(bound_roles.len(), roles.len(), "{}: every Role is bound", spec.display());
+        // Peers of orgs without launchers get no token and no binding.
+        for org in generated.network.orgs.iter().filter(|o| !o.api_access) {
+            for peer in &org.peers {
+                let sts = objs
+                    .iter()
+                    .find(|o| o["kind"] == "StatefulSet" && o["metadata"]["name"] == peer.name.as_str())
+                    .unwrap();
+                assert_eq!(sts["spec"]["template"]["spec"]["automountServiceAccountToken"], false);
+            }
+        }
     }
 }
