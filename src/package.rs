@@ -291,4 +291,38 @@ mod source_tests {
         assert_eq!(go_module_path("// c\nmodule github.com/x/y\n\ngo 1.22\n").as_deref(), Some("github.com/x/y"));
         assert_eq!(go_module_path("go 1.22\n"), None);
     }
+
+    #[test]
+    fn executable_files_keep_their_exec_bit_in_the_package() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("build.sh"), "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(dir.path().join("build.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(dir.path().join("App.java"), "class App {}\n").unwrap();
+        let files = source_files(dir.path()).unwrap();
+        let meta = PackageMetadata { path: "cc", kind: "java", label: "app" };
+        let pkg = build(&meta, &files).unwrap();
+        let mut outer = tar::Archive::new(flate2::read::GzDecoder::new(pkg.bytes.as_slice()));
+        let code = outer
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap())
+            .find(|e| e.path().unwrap().to_string_lossy() == "code.tar.gz")
+            .map(|mut e| {
+                let mut v = Vec::new();
+                std::io::Read::read_to_end(&mut e, &mut v).unwrap();
+                v
+            })
+            .unwrap();
+        let mut inner = tar::Archive::new(flate2::read::GzDecoder::new(code.as_slice()));
+        let modes: Vec<(String, u32)> = inner
+            .entries()
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (e.path().unwrap().to_string_lossy().into_owned(), e.header().mode().unwrap() & 0o777)
+            })
+            .collect();
+        assert_eq!(modes, [("src/App.java".to_string(), 0o644), ("src/build.sh".to_string(), 0o755)]);
+    }
 }

@@ -359,3 +359,43 @@ fn rbac_is_least_privilege_and_only_for_launcher_peers() {
         }
     }
 }
+
+#[test]
+fn launched_chaincode_reaches_only_its_own_peers_chaincode_port() {
+    let generated = common::generate(&common::root().join("values/mixed.yaml"));
+    let p = Policies::of(&generated);
+    let w = workloads(&generated);
+    // k8scc's chaincode pods (in the network's namespace) dial the k8scc org's peers only.
+    let launched = Labels::from([("externalcc-type".to_string(), "launcher".to_string())]);
+    assert!(p.flow(&launched, &w["peer0-org2"], 7052));
+    assert!(!p.flow(&launched, &w["peer0-org1"], 7052), "org1 runs no k8scc chaincode");
+    assert!(!p.flow(&launched, &w["peer0-org2"], 7051));
+    assert!(!p.flow(&w["peer0-org1"], &w["peer0-org2"], 7052), "peers do not use each other's chaincode port");
+    // k8scc's build pods may fetch dependencies over HTTPS, nothing else.
+    let build = Labels::from([("externalcc-type".to_string(), "builder".to_string())]);
+    assert!(p.allows("egress", &build, &Labels::new(), 443));
+    assert!(!p.flow(&build, &w["peer0-org2"], 7051));
+    // Only launcher peers reach the API server's ports.
+    assert!(p.allows("egress", &w["peer0-org2"], &Labels::new(), 443));
+    assert!(p.allows("egress", &w["peer0-org3"], &Labels::new(), 6443));
+    assert!(!p.allows("egress", &w["peer0-org1"], &Labels::new(), 443));
+
+    // fabric-builder-k8s Jobs live in org3's chaincode namespace: its policies deny all but
+    // DNS and the way to org3's peers; org3's peers admit them on 7052.
+    let objs: Vec<Value> = generated.rendered.objects.values().map(|o| o.to_json().unwrap()).collect();
+    let cc_ns = "fabric-mixed-org3-cc";
+    let in_cc_ns: Vec<&Value> =
+        objs.iter().filter(|o| o["kind"] == "NetworkPolicy" && o["metadata"]["namespace"] == cc_ns).collect();
+    assert_eq!(in_cc_ns.len(), 3);
+    let jobs = in_cc_ns.iter().find(|o| o["metadata"]["name"] == "org3-chaincode-jobs").unwrap();
+    let to = &jobs["spec"]["egress"][0]["to"][0];
+    assert_eq!(to["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"], "fabric-mixed");
+    assert_eq!(to["podSelector"]["matchLabels"]["fabgen.io/org"], "org3");
+    assert_eq!(jobs["spec"]["egress"][0]["ports"][0]["port"], 7052);
+    let peer = objs.iter().find(|o| o["kind"] == "NetworkPolicy" && o["metadata"]["name"] == "peer0-org3").unwrap();
+    let from_jobs = peer["spec"]["ingress"].as_array().unwrap().iter().any(|r| {
+        r["ports"][0]["port"] == 7052
+            && r["from"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] == cc_ns
+    });
+    assert!(from_jobs, "{peer}");
+}
