@@ -465,23 +465,6 @@ pub fn values_schema(values: &serde_json::Value) -> Result<serde_json::Value> {
     Ok(schema)
 }
 
-/// Follows `$ref` and `anyOf [T, null]` in the values schema.
-fn resolve<'a>(root: &'a serde_json::Value, node: &'a serde_json::Value) -> &'a serde_json::Value {
-    if let Some(r) = node.get("$ref").and_then(|r| r.as_str()) {
-        if let Some(target) = root.pointer(r.trim_start_matches('#')) {
-            return resolve(root, target);
-        }
-    }
-    if let Some(v) = node
-        .get("anyOf")
-        .and_then(|a| a.as_array())
-        .and_then(|a| a.iter().find(|v| v.get("type") != Some(&"null".into())))
-    {
-        return resolve(root, v);
-    }
-    node
-}
-
 fn readme(name: &str, values: &serde_json::Value, schema: &serde_json::Value, network: &Network) -> String {
     let mut rows = Vec::new();
     value_rows(schema, schema, values, "", &mut rows);
@@ -509,7 +492,7 @@ fn value_rows(
     key: &str,
     rows: &mut Vec<(String, String, String, String)>,
 ) {
-    let node = resolve(root, schema);
+    let node = crate::spec::schema_node(root, schema);
     let description = schema
         .get("description")
         .or_else(|| node.get("description"))

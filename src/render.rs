@@ -71,12 +71,9 @@ const KIND_ORDER: &[&str] = &[
 impl Rendered {
     /// File names in apply order: by kind, then by name.
     pub fn apply_order(&self) -> Vec<&str> {
-        let mut files: Vec<(&usize, &str)> = Vec::new();
         let rank = |kind: &str| KIND_ORDER.iter().position(|k| *k == kind).unwrap_or(KIND_ORDER.len());
-        let ranks: Vec<usize> = self.objects.values().map(|o| rank(&o.kind)).collect();
-        for ((file, _), r) in self.objects.iter().zip(&ranks) {
-            files.push((r, file.as_str()));
-        }
+        let mut files: Vec<(usize, &str)> =
+            self.objects.iter().map(|(file, o)| (rank(&o.kind), file.as_str())).collect();
         files.sort();
         files.into_iter().map(|(_, f)| f).collect()
     }

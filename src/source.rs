@@ -214,7 +214,7 @@ fn dotted(segments: &[String]) -> String {
 
 /// The field names the schema allows for the object at `segments`, for hints.
 fn known_fields(schema: &serde_json::Value, segments: &[String]) -> Vec<String> {
-    let mut node = resolve(schema, schema);
+    let mut node = spec::schema_node(schema, schema);
     for s in segments {
         let next = if s.parse::<usize>().is_ok() {
             node.get("items")
@@ -222,27 +222,11 @@ fn known_fields(schema: &serde_json::Value, segments: &[String]) -> Vec<String> 
             node.get("properties").and_then(|p| p.get(s.as_str())).or_else(|| node.get("additionalProperties"))
         };
         match next {
-            Some(n) => node = resolve(schema, n),
+            Some(n) => node = spec::schema_node(schema, n),
             None => return Vec::new(),
         }
     }
     node.get("properties").and_then(|p| p.as_object()).map(|p| p.keys().cloned().collect()).unwrap_or_default()
-}
-
-/// Follows `$ref` and unwraps `anyOf: [T, null]` (how schemars writes `Option<T>`).
-fn resolve<'a>(root: &'a serde_json::Value, node: &'a serde_json::Value) -> &'a serde_json::Value {
-    if let Some(r) = node.get("$ref").and_then(|r| r.as_str()) {
-        let pointer = r.trim_start_matches('#');
-        if let Some(target) = root.pointer(pointer) {
-            return resolve(root, target);
-        }
-    }
-    if let Some(variants) = node.get("anyOf").and_then(|a| a.as_array()) {
-        if let Some(v) = variants.iter().find(|v| v.get("type") != Some(&serde_json::json!("null"))) {
-            return resolve(root, v);
-        }
-    }
-    node
 }
 
 #[cfg(test)]

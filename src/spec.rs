@@ -608,6 +608,24 @@ fn default_dial_timeout() -> String {
     "10s".to_string()
 }
 
+/// The schema node `node` stands for: `$ref`s followed and `anyOf: [T, null]` (how schemars
+/// writes `Option<T>`) unwrapped to `T`. Used to name known fields and describe values.
+pub fn schema_node<'a>(root: &'a serde_json::Value, node: &'a serde_json::Value) -> &'a serde_json::Value {
+    if let Some(target) =
+        node.get("$ref").and_then(|r| r.as_str()).and_then(|r| root.pointer(r.trim_start_matches('#')))
+    {
+        return schema_node(root, target);
+    }
+    let non_null = node
+        .get("anyOf")
+        .and_then(|a| a.as_array())
+        .and_then(|variants| variants.iter().find(|v| v.get("type") != Some(&serde_json::json!("null"))));
+    match non_null {
+        Some(v) => schema_node(root, v),
+        None => node,
+    }
+}
+
 /// The JSON Schema of the spec, as printed by `fabgen schema`.
 pub fn json_schema() -> serde_json::Value {
     let schema = schemars::schema_for!(NetworkSpec);
