@@ -87,6 +87,23 @@ fn rule(direction: &str, port: u16, peers: Vec<Value>) -> Value {
     json!({ "ports": [tcp(port)], direction: peers })
 }
 
+/// A policy isolating one workload, selected by its component and instance labels, in both
+/// directions: only `ingress` and `egress` (plus DNS) remain open.
+fn workload(name: &str, org: &str, component: &str, ingress: Vec<Value>, egress: Vec<Value>) -> Policy {
+    Policy {
+        name: name.to_string(),
+        namespace: None,
+        org: Some(org.to_string()),
+        component: component.to_string(),
+        spec: json!({
+            "podSelector": { "matchLabels": { "app.kubernetes.io/component": component, "app.kubernetes.io/instance": name } },
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": ingress,
+            "egress": egress,
+        }),
+    }
+}
+
 /// Orgs that share a channel with `org` (including `org`), sorted.
 fn channel_partners(org: &str, network: &Network) -> Vec<String> {
     let mut out: BTreeSet<String> = BTreeSet::from([org.to_string()]);
@@ -141,18 +158,8 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
             rule("from", ORDERER_ADMIN_PORT, vec![clients_of(&network.orderer_org.name)]),
         ];
         ops(&mut ingress);
-        out.push(Policy {
-            name: orderer.name.clone(),
-            namespace: None,
-            org: Some(network.orderer_org.name.clone()),
-            component: "orderer".into(),
-            spec: json!({
-                "podSelector": { "matchLabels": { "app.kubernetes.io/component": "orderer", "app.kubernetes.io/instance": orderer.name } },
-                "policyTypes": ["Ingress", "Egress"],
-                "ingress": ingress,
-                "egress": [rule("to", ORDERER_PORT, vec![orderers(network)])],
-            }),
-        });
+        let egress = vec![rule("to", ORDERER_PORT, vec![orderers(network)])];
+        out.push(workload(&orderer.name, &network.orderer_org.name, "orderer", ingress, egress));
     }
     out.push(Policy {
         name: format!("clients-of-{}", network.orderer_org.name),
@@ -202,34 +209,12 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
                     )],
                 ));
             }
-            out.push(Policy {
-                name: peer.name.clone(),
-                namespace: None,
-                org: Some(org.name.clone()),
-                component: "peer".into(),
-                spec: json!({
-                    "podSelector": { "matchLabels": { "app.kubernetes.io/component": "peer", "app.kubernetes.io/instance": peer.name } },
-                    "policyTypes": ["Ingress", "Egress"],
-                    "ingress": ingress,
-                    "egress": egress,
-                }),
-            });
+            out.push(workload(&peer.name, &org.name, "peer", ingress, egress));
         }
         if let Some(ca) = &org.ca {
             let mut ingress = vec![rule("from", CA_PORT, vec![clients_of(&org.name), peers_of(&org.name, network)])];
             ops(&mut ingress);
-            out.push(Policy {
-                name: ca.name.clone(),
-                namespace: None,
-                org: Some(org.name.clone()),
-                component: "ca".into(),
-                spec: json!({
-                    "podSelector": { "matchLabels": { "app.kubernetes.io/component": "ca", "app.kubernetes.io/instance": ca.name } },
-                    "policyTypes": ["Ingress", "Egress"],
-                    "ingress": ingress,
-                    "egress": [],
-                }),
-            });
+            out.push(workload(&ca.name, &org.name, "ca", ingress, Vec::new()));
         }
         let mut client_egress = vec![
             rule("to", PEER_PORT, partners.iter().map(|p| peers_of(p, network)).collect()),
@@ -258,19 +243,9 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
     out.extend(launcher_policies(network, &spec.dns));
     for cc in &network.chaincodes {
         for d in &cc.deployments {
-            out.push(Policy {
-                name: d.name.clone(),
-                namespace: None,
-                org: Some(d.org.clone()),
-                component: "chaincode".into(),
-                spec: json!({
-                    "podSelector": { "matchLabels": { "app.kubernetes.io/component": "chaincode", "app.kubernetes.io/instance": d.name } },
-                    "policyTypes": ["Ingress", "Egress"],
-                    // Only its own org's peers dial it; chaincode as a service dials nobody.
-                    "ingress": [rule("from", d.port, vec![peers_of(&d.org, network)])],
-                    "egress": [],
-                }),
-            });
+            // Only its own org's peers dial it; chaincode as a service dials nobody.
+            let ingress = vec![rule("from", d.port, vec![peers_of(&d.org, network)])];
+            out.push(workload(&d.name, &d.org, "chaincode", ingress, Vec::new()));
         }
     }
     out
