@@ -53,6 +53,9 @@ pub fn charts(spec: &NetworkSpec, templates: &TemplateSet, options: &ChartOption
     let (network, _) = model::resolve(spec)?;
     let knobs = Knobs::new(Mode::Chart, &network.values);
     let mut rendered = render::render(templates, &network, &knobs)?;
+    // Owners come from the labels as rendered, before shared knobs turn labels into tokens.
+    let owners: BTreeMap<String, String> =
+        rendered.objects.keys().map(|f| (f.clone(), owner(&rendered, f, &network))).collect();
     for object in rendered.objects.values_mut() {
         add_shared_knobs(object, &knobs);
     }
@@ -63,8 +66,7 @@ pub fn charts(spec: &NetworkSpec, templates: &TemplateSet, options: &ChartOption
         orgs.extend(network.orgs.iter().map(|o| o.name.clone()));
         orgs.into_iter()
             .map(|org| {
-                let files =
-                    rendered.apply_order().into_iter().filter(|f| owner(&rendered, f, &network) == org).collect();
+                let files = rendered.apply_order().into_iter().filter(|f| owners[*f] == org).collect();
                 (format!("{}-{org}", network.name), files)
             })
             .collect()

@@ -261,7 +261,29 @@ fn per_org_charts_together_render_the_whole_network_chart() {
         assert_eq!(charts.len(), generated.network.orgs.len() + 1, "{}", spec.display());
         for chart in charts {
             let chart_name = chart.file_name().unwrap().to_string_lossy().into_owned();
-            for (k, v) in helm_render(&chart, &chart_name, &ns, None).unwrap() {
+            let org = chart_name.strip_prefix(&format!("{name}-")).unwrap().to_string();
+            let objects = helm_render(&chart, &chart_name, &ns, None).unwrap();
+            // Each org's chart holds exactly that org's objects (the orderer org's also the
+            // network-wide ones, which carry no org label).
+            let is_orderer_org = org == generated.network.orderer_org.name;
+            for (k, v) in &objects {
+                let label = v["metadata"]["labels"]["fabgen.io/org"].as_str();
+                assert!(
+                    label == Some(org.as_str()) || (is_orderer_org && label.is_none()),
+                    "{}: {k:?} (org {label:?}) is in the chart of {org}",
+                    spec.display()
+                );
+            }
+            if let Some(o) = generated.network.orgs.iter().find(|o| o.name == org) {
+                for peer in &o.peers {
+                    assert!(
+                        objects.keys().any(|k| k.1 == "StatefulSet" && k.3 == peer.name),
+                        "{org} lacks {}",
+                        peer.name
+                    );
+                }
+            }
+            for (k, v) in objects {
                 assert!(union.insert(k.clone(), v).is_none(), "{k:?} is in two per-org charts");
             }
         }
