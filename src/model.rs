@@ -310,7 +310,8 @@ fn source_package(spec: &NetworkSpec, cc: &crate::spec::ChaincodeSpec, label: &s
     let source = cc.source.as_ref().expect("validated: k8scc chaincodes have a source");
     let base = spec.base_dir.as_deref().context("a k8scc chaincode's source is read relative to the spec file")?;
     let dir = base.join(&source.path);
-    let files = package::source_files(&dir).with_context(|| format!("failed to package chaincode {}", cc.name))?;
+    let files = package::source_files(&dir, source.language)
+        .with_context(|| format!("failed to package chaincode {}", cc.name))?;
     let path = match source.language {
         Language::Golang => {
             let go_mod = std::fs::read_to_string(dir.join("go.mod"))

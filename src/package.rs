@@ -57,14 +57,12 @@ pub struct CodeFile {
     pub path: String,
     /// Contents.
     pub data: Vec<u8>,
-    /// Whether it is executable (mode 0755 instead of 0644), e.g. a Java `build.sh`.
-    pub executable: bool,
 }
 
 impl CodeFile {
-    /// A regular, non-executable file.
+    /// A regular file.
     pub fn new(path: &str, data: Vec<u8>) -> Self {
-        CodeFile { path: path.to_string(), data, executable: false }
+        CodeFile { path: path.to_string(), data }
     }
 }
 
@@ -95,14 +93,14 @@ pub fn connection_json(connection: &Connection<'_>) -> Result<Vec<u8>> {
 /// A deterministic gzipped ustar archive of regular files, in the order given.
 fn tar_gz(files: &[CodeFile]) -> Result<Vec<u8>> {
     let mut tar = tar::Builder::new(Vec::new());
-    for CodeFile { path: name, data, executable } in files {
+    for CodeFile { path: name, data } in files {
         let mut header = tar::Header::new_ustar();
         header.set_path(name).with_context(|| format!("bad entry name {name:?}"))?;
         header.set_size(data.len() as u64);
         // The peer CLI writes regular files as 0o100644; a zero mode would make unpacked
         // files unreadable, so never write it (fabric core/container/externalbuilder Untar
         // uses the header mode).
-        header.set_mode(if *executable { 0o100755 } else { 0o100644 });
+        header.set_mode(0o100644);
         header.set_mtime(0);
         header.set_uid(0);
         header.set_gid(0);
@@ -126,16 +124,27 @@ pub struct K8sImage<'a> {
     pub digest: &'a str,
 }
 
-/// The files of a source package, laid out as `peer lifecycle chaincode package` does: the
-/// chaincode under `src/`, a `META-INF` directory (CouchDB indexes) at the top. Regular files
-/// only, in sorted order; dot-directories (`.git`) are left out.
-pub fn source_files(dir: &std::path::Path) -> Result<Vec<CodeFile>> {
+/// The files of a source package, laid out as `peer lifecycle chaincode package` does (fabric
+/// core/chaincode/platforms, docs/launcher-facts.md C1): the chaincode under `src/`, a
+/// `META-INF` directory (CouchDB indexes) at the top; hidden directories left out (hidden files
+/// kept, except under `META-INF`), and per language what the peer CLI leaves out: Node's
+/// `node_modules`, Java's `target`, `build`, `out` and `*.class`. Regular files only, sorted,
+/// all mode 0644 as the CLI writes them (Node's package validator refuses more).
+pub fn source_files(dir: &std::path::Path, language: crate::spec::Language) -> Result<Vec<CodeFile>> {
+    use crate::spec::Language;
+    let excluded_dirs: &[&str] = match language {
+        Language::Golang => &[],
+        Language::Node => &["node_modules"],
+        Language::Java => &["target", "build", "out"],
+    };
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-    {
+    let walker = walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_entry(|e| {
+        let name = e.file_name().to_string_lossy();
+        e.depth() == 0
+            || !e.file_type().is_dir()
+            || !(name.starts_with('.') || (e.depth() == 1 && excluded_dirs.contains(&name.as_ref())))
+    });
+    for entry in walker {
         let entry = entry.with_context(|| format!("failed to read chaincode source '{}'", dir.display()))?;
         if entry.file_type().is_dir() {
             continue;
@@ -145,14 +154,19 @@ pub fn source_files(dir: &std::path::Path) -> Result<Vec<CodeFile>> {
         }
         let rel = entry.path().strip_prefix(dir).expect("walkdir yields paths under dir");
         let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if (rel.starts_with("META-INF/") && hidden) || (language == Language::Java && rel.ends_with(".class")) {
+            continue;
+        }
         let path = if rel.starts_with("META-INF/") { rel } else { format!("src/{rel}") };
         let data =
             std::fs::read(entry.path()).with_context(|| format!("failed to read '{}'", entry.path().display()))?;
-        let executable = {
-            use std::os::unix::fs::PermissionsExt;
-            entry.metadata().map(|m| m.permissions().mode() & 0o111 != 0).unwrap_or(false)
-        };
-        files.push(CodeFile { path, data, executable });
+        files.push(CodeFile::new(&path, data));
+    }
+    // In archive-path order: top-level META-INF before src/, as the peer CLI writes them.
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    if language == Language::Node && !files.iter().any(|f| f.path == "src/package.json") {
+        anyhow::bail!("Node chaincode '{}' has no package.json at its root", dir.display());
     }
     if files.is_empty() {
         anyhow::bail!("chaincode source '{}' holds no files", dir.display());
@@ -272,18 +286,58 @@ mod tests {
 mod source_tests {
     use super::*;
 
+    use crate::spec::Language;
+
+    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        dir
+    }
+
+    fn paths(dir: &tempfile::TempDir, language: Language) -> Vec<String> {
+        source_files(dir.path(), language).unwrap().into_iter().map(|f| f.path).collect()
+    }
+
     #[test]
     fn source_files_go_under_src_and_meta_inf_on_top() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("META-INF/statedb/couchdb/indexes")).unwrap();
-        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
-        std::fs::write(dir.path().join("go.mod"), "module example.com/cc\n").unwrap();
-        std::fs::write(dir.path().join("main.go"), "package main\n").unwrap();
-        std::fs::write(dir.path().join(".git/HEAD"), "x").unwrap();
-        std::fs::write(dir.path().join("META-INF/statedb/couchdb/indexes/i.json"), "{}").unwrap();
-        let files = source_files(dir.path()).unwrap();
-        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(paths, ["META-INF/statedb/couchdb/indexes/i.json", "src/go.mod", "src/main.go"]);
+        let dir = tree(&[
+            ("go.mod", "module example.com/cc\n"),
+            ("main.go", "package main\n"),
+            (".golangci.yml", "x"),
+            (".git/HEAD", "x"),
+            ("META-INF/statedb/couchdb/indexes/i.json", "{}"),
+            ("META-INF/statedb/couchdb/indexes/.hidden", "x"),
+        ]);
+        assert_eq!(
+            paths(&dir, Language::Golang),
+            ["META-INF/statedb/couchdb/indexes/i.json", "src/.golangci.yml", "src/go.mod", "src/main.go"]
+        );
+    }
+
+    #[test]
+    fn leaves_out_what_the_peer_cli_leaves_out_per_language() {
+        let node = tree(&[
+            ("package.json", "{}"),
+            ("index.js", ""),
+            ("node_modules/x/index.js", ""),
+            ("lib/node_modules/y", ""),
+        ]);
+        assert_eq!(paths(&node, Language::Node), ["src/index.js", "src/lib/node_modules/y", "src/package.json"]);
+        let java = tree(&[
+            ("build.gradle", ""),
+            ("build/x.jar", ""),
+            ("target/y", ""),
+            ("src/A.java", ""),
+            ("src/A.class", ""),
+        ]);
+        assert_eq!(paths(&java, Language::Java), ["src/build.gradle", "src/src/A.java"]);
+        let no_manifest = tree(&[("index.js", "")]);
+        let err = source_files(no_manifest.path(), Language::Node).unwrap_err().to_string();
+        assert!(err.contains("no package.json"), "{err}");
     }
 
     #[test]
@@ -293,36 +347,21 @@ mod source_tests {
     }
 
     #[test]
-    fn executable_files_keep_their_exec_bit_in_the_package() {
+    fn every_source_file_is_written_0644_whatever_its_mode() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("build.sh"), "#!/bin/sh\n").unwrap();
+        let dir = tree(&[("build.sh", "#!/bin/sh\n"), ("App.java", "class App {}\n")]);
         std::fs::set_permissions(dir.path().join("build.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
-        std::fs::write(dir.path().join("App.java"), "class App {}\n").unwrap();
-        let files = source_files(dir.path()).unwrap();
-        let meta = PackageMetadata { path: "cc", kind: "java", label: "app" };
-        let pkg = build(&meta, &files).unwrap();
-        let mut outer = tar::Archive::new(flate2::read::GzDecoder::new(pkg.bytes.as_slice()));
-        let code = outer
-            .entries()
-            .unwrap()
-            .map(|e| e.unwrap())
-            .find(|e| e.path().unwrap().to_string_lossy() == "code.tar.gz")
-            .map(|mut e| {
-                let mut v = Vec::new();
-                std::io::Read::read_to_end(&mut e, &mut v).unwrap();
-                v
-            })
-            .unwrap();
-        let mut inner = tar::Archive::new(flate2::read::GzDecoder::new(code.as_slice()));
-        let modes: Vec<(String, u32)> = inner
-            .entries()
-            .unwrap()
-            .map(|e| {
-                let e = e.unwrap();
-                (e.path().unwrap().to_string_lossy().into_owned(), e.header().mode().unwrap() & 0o777)
-            })
-            .collect();
-        assert_eq!(modes, [("src/App.java".to_string(), 0o644), ("src/build.sh".to_string(), 0o755)]);
+        let a = build(
+            &PackageMetadata { path: "cc", kind: "java", label: "app" },
+            &source_files(dir.path(), Language::Java).unwrap(),
+        )
+        .unwrap();
+        std::fs::set_permissions(dir.path().join("build.sh"), std::fs::Permissions::from_mode(0o600)).unwrap();
+        let b = build(
+            &PackageMetadata { path: "cc", kind: "java", label: "app" },
+            &source_files(dir.path(), Language::Java).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(a, b, "the package ID depends on content only, not on checkout modes");
     }
 }

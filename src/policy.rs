@@ -212,7 +212,8 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
             out.push(workload(&peer.name, &org.name, "peer", ingress, egress));
         }
         if let Some(ca) = &org.ca {
-            let mut ingress = vec![rule("from", CA_PORT, vec![clients_of(&org.name), peers_of(&org.name, network)])];
+            // Peers never call their CA; enrollment and registration come from the org's clients.
+            let mut ingress = vec![rule("from", CA_PORT, vec![clients_of(&org.name)])];
             ops(&mut ingress);
             out.push(workload(&ca.name, &org.name, "ca", ingress, Vec::new()));
         }

@@ -193,7 +193,11 @@ fn schema_diagnostics(schema: &serde_json::Value, value: &serde_json::Value) -> 
                 let name = property.as_str().map(str::to_string).unwrap_or_else(|| property.to_string());
                 out.push(Diagnostic::at(path, format!("missing required field \"{name}\"")));
             }
-            _ => out.push(Diagnostic::at(path, error.to_string())),
+            _ => match allowed_values(schema, &segments) {
+                Some(allowed) => out
+                    .push(Diagnostic::at(path, format!("{} is not one of: {}", error.instance(), allowed.join(", ")))),
+                None => out.push(Diagnostic::at(path, error.to_string())),
+            },
         }
     }
     out
@@ -214,6 +218,26 @@ fn dotted(segments: &[String]) -> String {
 
 /// The field names the schema allows for the object at `segments`, for hints.
 fn known_fields(schema: &serde_json::Value, segments: &[String]) -> Vec<String> {
+    schema_at(schema, segments)
+        .and_then(|node| node.get("properties"))
+        .and_then(|p| p.as_object())
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The values an enum-like schema allows at `segments` (schemars writes documented enums as
+/// `oneOf` of `const`s), for messages that name them.
+fn allowed_values(schema: &serde_json::Value, segments: &[String]) -> Option<Vec<String>> {
+    let node = schema_at(schema, segments)?;
+    if let Some(values) = node.get("enum").and_then(|e| e.as_array()) {
+        return Some(values.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect());
+    }
+    let variants = node.get("oneOf")?.as_array()?;
+    variants.iter().map(|v| v.get("const").and_then(|c| c.as_str()).map(str::to_string)).collect()
+}
+
+/// The schema node describing the value at `segments`.
+fn schema_at<'a>(schema: &'a serde_json::Value, segments: &[String]) -> Option<&'a serde_json::Value> {
     let mut node = spec::schema_node(schema, schema);
     for s in segments {
         let next = if s.parse::<usize>().is_ok() {
@@ -221,12 +245,9 @@ fn known_fields(schema: &serde_json::Value, segments: &[String]) -> Vec<String> 
         } else {
             node.get("properties").and_then(|p| p.get(s.as_str())).or_else(|| node.get("additionalProperties"))
         };
-        match next {
-            Some(n) => node = spec::schema_node(schema, n),
-            None => return Vec::new(),
-        }
+        node = spec::schema_node(schema, next?);
     }
-    node.get("properties").and_then(|p| p.as_object()).map(|p| p.keys().cloned().collect()).unwrap_or_default()
+    Some(node)
 }
 
 #[cfg(test)]
@@ -262,6 +283,16 @@ mod tests {
         let err = load_spec("bad.yaml", "name: [unclosed\n").unwrap_err();
         assert!(err.lines()[0].starts_with("bad.yaml:"), "{}", err.lines()[0]);
         assert!(err.lines()[0].contains("invalid YAML"));
+    }
+
+    #[test]
+    fn names_the_allowed_values_of_enums() {
+        let text = "name: n\nnamespace: ns\nordererOrg: {name: o, mspId: O, orderers: [{name: o0}]}\norgs: []\nchaincodes: [{name: c, version: '1', channel: x, launcher: k8sbuilder}]\n";
+        let err = load_spec("n.yaml", text).unwrap_err().to_string();
+        assert!(
+            err.contains("chaincodes[0].launcher: \"k8sbuilder\" is not one of: ccaas, k8scc, k8s-builder"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -95,6 +95,21 @@ impl Validator {
         ] {
             self.resources(&format!("resources.{kind}"), r);
         }
+        let np = &spec.network_policies;
+        let selectors = std::iter::once(("networkPolicies.dns".to_string(), &np.dns))
+            .chain(np.monitoring.iter().map(|m| ("networkPolicies.monitoring".to_string(), m)))
+            .chain(np.clients.iter().enumerate().map(|(i, c)| (index_path("networkPolicies.clients", i), c)));
+        for (path, selector) in selectors {
+            let empty = |labels: &Option<BTreeMap<String, String>>| labels.as_ref().is_none_or(|l| l.is_empty());
+            if empty(&selector.namespace_labels) && empty(&selector.pod_labels) {
+                self.error(
+                    &path,
+                    "an empty selector admits every pod (or every namespace); name namespaceLabels and/or podLabels",
+                );
+            } else if selector.namespace_labels.as_ref().is_some_and(|l| l.is_empty()) {
+                self.error(&format!("{path}.namespaceLabels"), "empty namespaceLabels select every namespace; name the namespace's labels, or leave it out for this network's namespace");
+            }
+        }
         if let Some(issuer) = &spec.chaincode_tls.issuer {
             self.dns1123_subdomain("chaincodeTls.issuer.name", &issuer.name, "issuer name");
             if spec.chaincode_tls.provider != crate::spec::TlsProvider::CertManager {
@@ -369,12 +384,7 @@ impl Validator {
             if cc.port == 0 {
                 self.error(&field_path(&path, "port"), "port must be between 1 and 65535");
             }
-            if !GO_DURATION.is_match(&cc.dial_timeout) {
-                self.error(
-                    &field_path(&path, "dialTimeout"),
-                    format!("\"{}\" is not a Go duration like 10s or 1m30s", cc.dial_timeout),
-                );
-            }
+            self.duration(&field_path(&path, "dialTimeout"), &cc.dial_timeout);
             self.resources(&field_path(&path, "resources"), &cc.resources);
             for name in cc.env.keys() {
                 let env_path = field_path(&field_path(&path, "env"), name);
@@ -514,13 +524,25 @@ impl Validator {
         }
     }
 
+    /// A positive Go duration.
     fn duration(&mut self, path: &str, value: &str) {
         if !GO_DURATION.is_match(value) {
-            self.error(path, format!("\"{value}\" is not a Go duration like 3m or 90s"));
+            self.error(path, format!("\"{value}\" is not a Go duration like 10s, 3m or 1m30s"));
+        } else if !value.chars().any(|c| c.is_ascii_digit() && c != '0') {
+            self.error(path, format!("\"{value}\" is zero; give a positive duration"));
         }
     }
 
     fn chaincode_image(&mut self, path: &str, image: &str) {
+        if let Some((_, digest)) = image.rsplit_once('@') {
+            if !DIGEST.is_match(digest) {
+                self.error(
+                    path,
+                    format!("image \"{image}\" has a malformed digest; expected sha256:<64 lowercase hex digits>"),
+                );
+                return;
+            }
+        }
         let last = image.rsplit('/').next().unwrap_or_default();
         if image.is_empty() || image.contains(char::is_whitespace) {
             self.error(path, format!("\"{image}\" is not an image reference"));
@@ -783,5 +805,25 @@ chaincodes:
                 && e.contains("set `label`")),
             "{m:?}"
         );
+    }
+
+    #[test]
+    fn rejects_selectors_that_admit_everything_and_bad_digests_and_zero_timeouts() {
+        let yaml = format!(
+            "{}networkPolicies: {{clients: [{{}}, {{namespaceLabels: {{}}, podLabels: {{app: x}}}}]}}\n",
+            BASE.replace("example/basic:1.0", "example/basic@sha256:abc")
+                .replace("channel: mychannel}", "channel: mychannel, dialTimeout: 0s}")
+        );
+        let m = messages(&yaml);
+        assert!(
+            m.iter().any(|e| e.starts_with("networkPolicies.clients[0]: an empty selector admits every pod")),
+            "{m:?}"
+        );
+        assert!(
+            m.iter().any(|e| e.starts_with("networkPolicies.clients[1].namespaceLabels: empty namespaceLabels")),
+            "{m:?}"
+        );
+        assert!(m.iter().any(|e| e.contains("has a malformed digest")), "{m:?}");
+        assert!(m.iter().any(|e| e.starts_with("chaincodes[0].dialTimeout: \"0s\" is zero")), "{m:?}");
     }
 }

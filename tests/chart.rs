@@ -223,6 +223,8 @@ fn the_schema_rejects_unknown_keys_and_wrong_types_with_clear_messages() {
         (r#"{"chaincodes": {"marbels": {"replicas": 2}}}"#, "marbels"),
         (r#"{"peers": {"service": {"type": "Ingress"}}}"#, "type"),
         (r#"{"cas": {"resources": {"limits": {"cpu": 1}}}}"#, "cpu"),
+        (r#"{"chaincodes": {"marbles": {"env": {"CHAINCODE_ID": "other"}}}}"#, "CHAINCODE_ID"),
+        (r#"{"chaincodes": {"marbles": {"env": {"BAD-NAME": "x"}}}}"#, "BAD-NAME"),
     ];
     for (values, culprit) in cases {
         let result = helm(&["validate", c, values]);

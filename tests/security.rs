@@ -8,10 +8,20 @@ use std::collections::BTreeMap;
 use fabgen::templates::TemplateSet;
 use serde_json::Value;
 
+/// A pod's labels; the pseudo-label `@namespace` (no real label can have that key) says
+/// which namespace it is in, when not the network's.
 type Labels = BTreeMap<String, String>;
+
+const NAMESPACE_KEY: &str = "@namespace";
 
 fn labels(v: &Value) -> Labels {
     v.as_object().into_iter().flatten().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect()
+}
+
+/// A pod with `labels` in namespace `ns`.
+fn in_ns(ns: &str, mut labels: Labels) -> Labels {
+    labels.insert(NAMESPACE_KEY.to_string(), ns.to_string());
+    labels
 }
 
 fn matches(selector: &Value, pod: &Labels) -> bool {
@@ -19,20 +29,10 @@ fn matches(selector: &Value, pod: &Labels) -> bool {
     labels(&selector["matchLabels"]).iter().all(|(k, v)| pod.get(k) == Some(v))
 }
 
-/// Whether a NetworkPolicy peer admits a pod of the network's own namespace.
-fn peer_admits(peer: &Value, pod: &Labels, namespace: &str) -> bool {
-    if let Some(ns) = peer.get("namespaceSelector") {
-        let ns_labels = Labels::from([("kubernetes.io/metadata.name".to_string(), namespace.to_string())]);
-        if !matches(ns, &ns_labels) {
-            return false;
-        }
-    }
-    peer.get("podSelector").is_none_or(|p| matches(p, pod))
-}
-
 struct Policies {
     namespace: String,
-    specs: Vec<Value>,
+    /// (namespace, spec) of every NetworkPolicy.
+    specs: Vec<(String, Value)>,
 }
 
 impl Policies {
@@ -42,30 +42,58 @@ impl Policies {
             .objects
             .values()
             .filter(|o| o.kind == "NetworkPolicy")
-            .map(|o| o.to_json().unwrap()["spec"].clone())
+            .map(|o| {
+                let json = o.to_json().unwrap();
+                (json["metadata"]["namespace"].as_str().unwrap().to_string(), json["spec"].clone())
+            })
             .collect();
         Policies { namespace: generated.network.namespace.clone(), specs }
     }
 
-    /// Kubernetes semantics: a direction is open unless some policy of that type selects the
-    /// pod; then some rule of such a policy must admit the other side on the port.
+    fn namespace_of<'a>(&'a self, pod: &'a Labels) -> &'a str {
+        pod.get(NAMESPACE_KEY).map_or(self.namespace.as_str(), String::as_str)
+    }
+
+    /// Whether a NetworkPolicy peer of a policy in `policy_ns` admits `other`: with a
+    /// namespaceSelector, by the other pod's namespace name label; without one, only pods of
+    /// the policy's own namespace.
+    fn peer_admits(&self, peer: &Value, other: &Labels, policy_ns: &str) -> bool {
+        let other_ns = self.namespace_of(other);
+        match peer.get("namespaceSelector") {
+            Some(ns) => {
+                let ns_labels = Labels::from([("kubernetes.io/metadata.name".to_string(), other_ns.to_string())]);
+                if !matches(ns, &ns_labels) {
+                    return false;
+                }
+            }
+            None if other_ns != policy_ns => return false,
+            None => {}
+        }
+        peer.get("podSelector").is_none_or(|p| matches(p, other))
+    }
+
+    /// Kubernetes semantics: a direction is open unless some policy of that type in the pod's
+    /// namespace selects the pod; then some rule of such a policy must admit the other side.
     fn allows(&self, direction: &str, pod: &Labels, other: &Labels, port: u16) -> bool {
         let kind = if direction == "ingress" { "Ingress" } else { "Egress" };
         let key = if direction == "ingress" { "from" } else { "to" };
-        let selecting: Vec<&Value> = self
+        let pod_ns = self.namespace_of(pod);
+        let selecting: Vec<&(String, Value)> = self
             .specs
             .iter()
-            .filter(|s| s["policyTypes"].as_array().unwrap().iter().any(|t| t == kind))
-            .filter(|s| matches(&s["podSelector"], pod))
+            .filter(|(ns, s)| ns == pod_ns && s["policyTypes"].as_array().unwrap().iter().any(|t| t == kind))
+            .filter(|(_, s)| matches(&s["podSelector"], pod))
             .collect();
         if selecting.is_empty() {
             return true;
         }
-        selecting.iter().flat_map(|s| s[direction].as_array().into_iter().flatten()).any(|rule| {
-            let port_ok = rule["ports"].as_array().is_none_or(|ports| ports.iter().any(|p| p["port"] == port));
-            let peer_ok =
-                rule[key].as_array().is_none_or(|peers| peers.iter().any(|p| peer_admits(p, other, &self.namespace)));
-            port_ok && peer_ok
+        selecting.iter().any(|(ns, s)| {
+            s[direction].as_array().into_iter().flatten().any(|rule| {
+                let port_ok = rule["ports"].as_array().is_none_or(|ports| ports.iter().any(|p| p["port"] == port));
+                let peer_ok =
+                    rule[key].as_array().is_none_or(|peers| peers.iter().any(|p| self.peer_admits(p, other, ns)));
+                port_ok && peer_ok
+            })
         })
     }
 
@@ -156,15 +184,16 @@ fn flows_follow_the_topology() {
 #[test]
 fn monitoring_and_outside_clients_are_admitted_only_where_configured() {
     let text = format!(
-        "{THREE_ORGS}networkPolicies:\n  monitoring: {{namespaceLabels: {{kubernetes.io/metadata.name: policies}}, podLabels: {{app: prometheus}}}}\n  clients: [{{podLabels: {{app: gateway}}}}]\n"
+        "{THREE_ORGS}networkPolicies:\n  monitoring: {{namespaceLabels: {{kubernetes.io/metadata.name: monitoring}}, podLabels: {{app: prometheus}}}}\n  clients: [{{namespaceLabels: {{kubernetes.io/metadata.name: gateway}}}}]\n"
     );
     let generated = generate_text(&text);
     let p = Policies::of(&generated);
     let w = workloads(&generated);
-    // Same-namespace pods stand in for the monitoring and client pods (namespace labels match).
-    let prometheus = Labels::from([("app".to_string(), "prometheus".to_string())]);
-    let gateway = Labels::from([("app".to_string(), "gateway".to_string())]);
-    // The stand-ins live in the namespace, so their own egress is denied; judge ingress.
+    let prometheus = in_ns("monitoring", Labels::from([("app".to_string(), "prometheus".to_string())]));
+    let gateway = in_ns("gateway", Labels::from([("app".to_string(), "dashboard".to_string())]));
+    let stranger = in_ns("elsewhere", Labels::from([("app".to_string(), "prometheus".to_string())]));
+    // Both sit outside the network's namespace; their own egress is their namespace's business,
+    // so judge what the network admits.
     assert!(p.allows("ingress", &w["peer0-org1"], &prometheus, 9443));
     assert!(p.allows("ingress", &w["orderer0"], &prometheus, 9443));
     assert!(p.allows("ingress", &w["ca-org1"], &prometheus, 9443));
@@ -173,6 +202,12 @@ fn monitoring_and_outside_clients_are_admitted_only_where_configured() {
     assert!(p.allows("ingress", &w["orderer1"], &gateway, 7050));
     assert!(!p.allows("ingress", &w["ca-org1"], &gateway, 7054));
     assert!(!p.allows("ingress", &w["peer0-org1"], &gateway, 9443));
+    // The same pod labels in another namespace are not the configured monitoring.
+    assert!(!p.allows("ingress", &w["peer0-org1"], &stranger, 9443));
+    assert!(!p.allows("ingress", &w["peer0-org1"], &stranger, 7051));
+    // A pod of the network's namespace labelled like Prometheus is not in "monitoring".
+    let local = Labels::from([("app".to_string(), "prometheus".to_string())]);
+    assert!(!p.allows("ingress", &w["peer0-org1"], &local, 9443));
 }
 
 #[test]
@@ -180,27 +215,30 @@ fn every_namespace_has_a_default_deny_policy_and_dns_egress() {
     for spec in common::examples() {
         let generated = common::generate(&spec);
         let p = Policies::of(&generated);
-        let deny = p.specs.iter().find(|s| {
-            s["podSelector"] == serde_json::json!({}) && s.get("ingress").is_none() && s.get("egress").is_none()
-        });
-        let deny = deny.unwrap_or_else(|| panic!("{}: no default deny", spec.display()));
-        assert_eq!(deny["policyTypes"], serde_json::json!(["Ingress", "Egress"]));
-        let any_pod = Labels::new();
-        let kube_dns = Labels::from([("k8s-app".to_string(), "kube-dns".to_string())]);
-        assert!(!p.allows("egress", &any_pod, &kube_dns, 53), "DNS lives in kube-system, not here");
-        let dns = p
-            .specs
-            .iter()
-            .find(|s| s["egress"][0]["ports"].as_array().is_some_and(|ports| ports.iter().any(|x| x["port"] == 53)));
-        assert!(dns.is_some(), "{}: DNS egress", spec.display());
-        // Every workload is selected by an ingress policy of its own.
+        let mut namespaces = vec![generated.network.namespace.clone()];
+        namespaces
+            .extend(generated.network.orgs.iter().filter_map(|o| o.k8s_builder.as_ref()).map(|b| b.namespace.clone()));
+        for ns in &namespaces {
+            let specs: Vec<&Value> = p.specs.iter().filter(|(n, _)| n == ns).map(|(_, s)| s).collect();
+            let deny = specs.iter().find(|s| {
+                s["podSelector"] == serde_json::json!({}) && s.get("ingress").is_none() && s.get("egress").is_none()
+            });
+            let deny = deny.unwrap_or_else(|| panic!("{}: no default deny in {ns}", spec.display()));
+            assert_eq!(deny["policyTypes"], serde_json::json!(["Ingress", "Egress"]));
+            let any_pod = in_ns(ns, Labels::new());
+            let kube_dns = Labels::from([("k8s-app".to_string(), "kube-dns".to_string())]);
+            assert!(p.allows("egress", &any_pod, &in_ns("kube-system", kube_dns.clone()), 53), "{ns}: DNS");
+            assert!(!p.allows("egress", &any_pod, &in_ns(ns, kube_dns), 53), "{ns}: DNS lives in kube-system");
+            assert!(!p.allows("egress", &any_pod, &in_ns("kube-system", Labels::new()), 443), "{ns}: only DNS");
+        }
+        // Every workload is selected by a policy of its own.
         let w = workloads(&generated);
         for (name, pod) in &w {
             let own = p
                 .specs
                 .iter()
-                .filter(|s| s["podSelector"] != serde_json::json!({}))
-                .any(|s| matches(&s["podSelector"], pod));
+                .filter(|(ns, s)| *ns == generated.network.namespace && s["podSelector"] != serde_json::json!({}))
+                .any(|(_, s)| matches(&s["podSelector"], pod));
             assert!(own, "{}: {name} has no policy of its own", spec.display());
         }
     }
@@ -380,22 +418,17 @@ fn launched_chaincode_reaches_only_its_own_peers_chaincode_port() {
     assert!(p.allows("egress", &w["peer0-org3"], &Labels::new(), 6443));
     assert!(!p.allows("egress", &w["peer0-org1"], &Labels::new(), 443));
 
-    // fabric-builder-k8s Jobs live in org3's chaincode namespace: its policies deny all but
-    // DNS and the way to org3's peers; org3's peers admit them on 7052.
-    let objs: Vec<Value> = generated.rendered.objects.values().map(|o| o.to_json().unwrap()).collect();
-    let cc_ns = "fabric-mixed-org3-cc";
-    let in_cc_ns: Vec<&Value> =
-        objs.iter().filter(|o| o["kind"] == "NetworkPolicy" && o["metadata"]["namespace"] == cc_ns).collect();
-    assert_eq!(in_cc_ns.len(), 3);
-    let jobs = in_cc_ns.iter().find(|o| o["metadata"]["name"] == "org3-chaincode-jobs").unwrap();
-    let to = &jobs["spec"]["egress"][0]["to"][0];
-    assert_eq!(to["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"], "fabric-mixed");
-    assert_eq!(to["podSelector"]["matchLabels"]["fabgen.io/org"], "org3");
-    assert_eq!(jobs["spec"]["egress"][0]["ports"][0]["port"], 7052);
-    let peer = objs.iter().find(|o| o["kind"] == "NetworkPolicy" && o["metadata"]["name"] == "peer0-org3").unwrap();
-    let from_jobs = peer["spec"]["ingress"].as_array().unwrap().iter().any(|r| {
-        r["ports"][0]["port"] == 7052
-            && r["from"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] == cc_ns
-    });
-    assert!(from_jobs, "{peer}");
+    // fabric-builder-k8s Jobs live in org3's chaincode namespace: they reach org3's peers on
+    // 7052 and nothing else; pods with the same labels elsewhere do not.
+    let jobs_labels = Labels::from([("app.kubernetes.io/created-by".to_string(), "fabric-builder-k8s".to_string())]);
+    let job = in_ns("fabric-mixed-org3-cc", jobs_labels.clone());
+    assert!(p.flow(&job, &w["peer0-org3"], 7052));
+    assert!(!p.flow(&job, &w["peer0-org2"], 7052), "org3's Jobs reach org3's peers only");
+    assert!(!p.flow(&job, &w["peer0-org3"], 7051));
+    assert!(!p.flow(&job, &w["orderer0"], 7050));
+    let impostor = in_ns("fabric-mixed", jobs_labels);
+    assert!(!p.flow(&impostor, &w["peer0-org3"], 7052), "the label alone, in the network's namespace, is not enough");
+    // Nothing reaches into the chaincode namespace.
+    let cc_pod = in_ns("fabric-mixed-org3-cc", Labels::new());
+    assert!(!p.flow(&w["peer0-org3"], &cc_pod, 7052));
 }
