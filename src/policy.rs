@@ -104,6 +104,36 @@ fn workload(name: &str, org: &str, component: &str, ingress: Vec<Value>, egress:
     }
 }
 
+/// A namespace's baseline: deny every flow of every pod, then let every pod query DNS.
+fn deny_all_but_dns(
+    deny: &str,
+    allow_dns: &str,
+    namespace: Option<String>,
+    org: Option<String>,
+    dns: &SelectorSpec,
+) -> Vec<Policy> {
+    vec![
+        Policy {
+            name: deny.to_string(),
+            namespace: namespace.clone(),
+            org: org.clone(),
+            component: "network".into(),
+            spec: json!({ "podSelector": {}, "policyTypes": ["Ingress", "Egress"] }),
+        },
+        Policy {
+            name: allow_dns.to_string(),
+            namespace,
+            org,
+            component: "network".into(),
+            spec: json!({
+                "podSelector": {},
+                "policyTypes": ["Egress"],
+                "egress": [{ "to": [selector(dns)], "ports": [{"protocol": "UDP", "port": 53}, tcp(53)] }],
+            }),
+        },
+    ]
+}
+
 /// Orgs that share a channel with `org` (including `org`), sorted.
 fn channel_partners(org: &str, network: &Network) -> Vec<String> {
     let mut out: BTreeSet<String> = BTreeSet::from([org.to_string()]);
@@ -125,26 +155,7 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
             rules.push(rule("from", OPERATIONS_PORT, monitoring.clone()));
         }
     };
-    let mut out = vec![
-        Policy {
-            name: "default-deny".into(),
-            namespace: None,
-            org: None,
-            component: "network".into(),
-            spec: json!({ "podSelector": {}, "policyTypes": ["Ingress", "Egress"] }),
-        },
-        Policy {
-            name: "allow-dns".into(),
-            namespace: None,
-            org: None,
-            component: "network".into(),
-            spec: json!({
-                "podSelector": {},
-                "policyTypes": ["Egress"],
-                "egress": [{ "to": [selector(&spec.dns)], "ports": [{"protocol": "UDP", "port": 53}, tcp(53)] }],
-            }),
-        },
-    ];
+    let mut out = deny_all_but_dns("default-deny", "allow-dns", None, None, &spec.dns);
 
     let all_orgs: Vec<&str> = network.orgs.iter().map(|o| o.name.as_str()).collect();
     for orderer in &network.orderer_org.orderers {
@@ -301,24 +312,13 @@ fn launcher_policies(network: &Network, dns: &SelectorSpec) -> Vec<Policy> {
         let Some(b) = &org.k8s_builder else { continue };
         let ns = Some(b.namespace.clone());
         let peers = in_namespace(&network.namespace, peers_of(&org.name, network)["podSelector"].clone());
-        out.push(Policy {
-            name: format!("{}-chaincode-default-deny", org.name),
-            namespace: ns.clone(),
-            org: Some(org.name.clone()),
-            component: "network".into(),
-            spec: json!({ "podSelector": {}, "policyTypes": ["Ingress", "Egress"] }),
-        });
-        out.push(Policy {
-            name: format!("{}-chaincode-dns", org.name),
-            namespace: ns.clone(),
-            org: Some(org.name.clone()),
-            component: "network".into(),
-            spec: json!({
-                "podSelector": {},
-                "policyTypes": ["Egress"],
-                "egress": [{ "to": [selector(dns)], "ports": [{"protocol": "UDP", "port": 53}, tcp(53)] }],
-            }),
-        });
+        out.extend(deny_all_but_dns(
+            &format!("{}-chaincode-default-deny", org.name),
+            &format!("{}-chaincode-dns", org.name),
+            ns.clone(),
+            Some(org.name.clone()),
+            dns,
+        ));
         out.push(Policy {
             name: format!("{}-chaincode-jobs", org.name),
             namespace: ns,
