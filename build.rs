@@ -1,4 +1,4 @@
-//! Embeds every file under `templates/` into the binary (see `src/templates.rs`).
+//! Embeds every file under `templates/` into the binary (see `src/render/templates.rs`).
 
 use std::fmt::Write;
 use std::path::Path;

@@ -1,8 +1,14 @@
-//! Command-line interface: subcommands and their options (clap derive).
+//! The command line: subcommands and their options (clap derive), and the dispatch that runs
+//! each command by calling the library's stages. Only the binary knows about the command line.
 
+use std::io::Write;
 use std::path::PathBuf;
 
+use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
+use fabgen::output::{self, chart};
+use fabgen::render::TemplateSet;
+use fabgen::spec::{NetworkSpec, SpecErrors, SpecSource};
 
 /// fabgen: one Hyperledger Fabric network spec in, Kubernetes manifests and chaincode
 /// packages out — no Docker socket, no privileged pods.
@@ -47,6 +53,13 @@ pub struct RenderArgs {
     /// Output directory, replaced atomically; omit to print to stdout.
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub templates: TemplateArgs,
+}
+
+/// Where templates come from.
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
     /// Directory whose files override the embedded templates by relative path.
     #[arg(long = "templates", value_name = "DIR")]
     pub templates: Option<PathBuf>,
@@ -70,14 +83,98 @@ pub struct ChartArgs {
     /// Output directory, replaced atomically: the chart itself, or with --per-org the
     /// directory holding one chart per organisation.
     #[arg(short = 'o', long = "output")]
-    pub output: std::path::PathBuf,
+    pub output: PathBuf,
     /// One chart per organisation (and one for the orderer organisation) instead of one chart.
     #[arg(long)]
     pub per_org: bool,
     /// `version` written to Chart.yaml.
     #[arg(long, default_value = "0.1.0", value_name = "SEMVER")]
     pub chart_version: String,
-    /// Directory whose files override the embedded templates by relative path.
-    #[arg(long = "templates", value_name = "DIR")]
-    pub templates: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub templates: TemplateArgs,
+}
+
+impl SpecArgs {
+    /// The spec named on the command line, or the embedded example: its name in messages and
+    /// the spec, parsed and validated.
+    fn load(&self) -> Result<(String, NetworkSpec)> {
+        let source = SpecSource::read_or_embedded(self.spec.as_deref())?;
+        let spec = source.load()?;
+        Ok((source.name, spec))
+    }
+}
+
+impl TemplateArgs {
+    /// The embedded templates, with the override directory's files if one is given.
+    fn template_set(&self) -> Result<TemplateSet> {
+        match &self.templates {
+            Some(dir) => TemplateSet::with_overrides(dir),
+            None => Ok(TemplateSet::embedded()),
+        }
+    }
+}
+
+/// Runs one command, writing normal output to `out`.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
+    match cli.command {
+        Command::Schema => {
+            let schema = serde_json::to_string_pretty(&fabgen::spec::json_schema())?;
+            writeln!(out, "{schema}")?;
+        }
+        Command::Validate(args) => {
+            let (name, spec) = args.load()?;
+            fabgen::generate(&spec, &TemplateSet::embedded())?;
+            let peers: usize = spec.orgs.iter().map(|o| o.peers.len()).sum();
+            writeln!(
+                out,
+                "{name}: ok ({} orgs, {peers} peers, {} orderers, {} channels, {} chaincodes)",
+                spec.orgs.len(),
+                spec.orderer_org.orderers.len(),
+                spec.channels.len(),
+                spec.chaincodes.len()
+            )?;
+        }
+        Command::Render(args) => {
+            let (_, spec) = args.spec.load()?;
+            let generated = fabgen::generate(&spec, &args.templates.template_set()?)?;
+            match &args.output {
+                Some(dir) => {
+                    output::write_tree(dir, &output::manifests::files(&generated.rendered)?)?;
+                    writeln!(out, "wrote {} objects to {}", generated.rendered.objects.len(), dir.display())?;
+                }
+                None => out.write_all(output::manifests::stream(&generated.rendered)?.as_bytes())?,
+            }
+        }
+        Command::Chart(args) => {
+            let (_, spec) = args.spec.load()?;
+            let templates = args.templates.template_set()?;
+            // The manifests must pass the check before any chart is made of them.
+            let generated = fabgen::generate(&spec, &templates)?;
+            let options = chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone() };
+            let charts = chart::charts(&generated.network, &templates, &options)?;
+            output::write_tree(&args.output, &chart::tree(&charts, args.per_org))?;
+            for c in &charts {
+                let at = if args.per_org { args.output.join(&c.name) } else { args.output.clone() };
+                writeln!(out, "wrote chart {} to {}", c.name, at.display())?;
+            }
+        }
+        Command::Package(args) => {
+            let (_, spec) = args.spec.load()?;
+            let generated = fabgen::generate(&spec, &TemplateSet::embedded())?;
+            let files = generated.packages.iter().map(|p| (p.file.clone(), p.package.bytes.clone())).collect();
+            output::write_tree(&args.output, &files)?;
+            for p in &generated.packages {
+                writeln!(out, "{}\t{}\t{}\t{}", p.org, p.chaincode, p.package.id, p.file)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `message: caused by: cause …`, one chain; spec problems print one per line.
+pub fn format_error(err: &anyhow::Error) -> String {
+    if let Some(spec_errors) = err.downcast_ref::<SpecErrors>() {
+        return format!("invalid spec\n{spec_errors}");
+    }
+    err.chain().map(ToString::to_string).collect::<Vec<_>>().join("\ncaused by: ")
 }

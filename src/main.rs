@@ -2,12 +2,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+mod cli;
+
 fn main() -> ExitCode {
-    let cli = fabgen::cli::Cli::parse();
-    match fabgen::run(cli, &mut std::io::stdout().lock()) {
+    let args = cli::Cli::parse();
+    match cli::run(args, &mut std::io::stdout().lock()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {}", fabgen::format_error(&err));
+            eprintln!("error: {}", cli::format_error(&err));
             ExitCode::FAILURE
         }
     }

@@ -19,7 +19,7 @@ fn kubernetes_validate_strict_accepts_every_rendered_file_of_every_example() {
             common::fabgen().args(["render", example.to_str().unwrap(), "-o", out.to_str().unwrap()]).output().unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         // cert-manager kinds have no schema in kubernetes-validate; fabgen checks them
-        // against its own closed types (src/certmanager.rs).
+        // against its own closed types (src/check/certmanager.rs).
         let files: Vec<String> = common::read_tree(&out)
             .into_iter()
             .filter(|(f, bytes)| {

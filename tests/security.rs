@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use fabgen::templates::TemplateSet;
+use fabgen::render::TemplateSet;
 use serde_json::Value;
 
 /// A pod's labels; the pseudo-label `@namespace` (no real label can have that key) says
@@ -134,7 +134,7 @@ chaincodes:
 "#;
 
 fn generate_text(text: &str) -> fabgen::Generated {
-    let spec = fabgen::source::load_spec("policies.yaml", text).unwrap();
+    let spec = fabgen::spec::load_spec("policies.yaml", text).unwrap();
     fabgen::generate(&spec, &TemplateSet::embedded()).unwrap()
 }
 

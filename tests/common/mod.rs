@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use fabgen::templates::TemplateSet;
+use fabgen::render::TemplateSet;
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -25,7 +25,7 @@ pub fn examples() -> Vec<PathBuf> {
 
 /// Loads, resolves, renders and checks one example through the library.
 pub fn generate(path: &Path) -> fabgen::Generated {
-    let spec = fabgen::SpecSource::read(path).unwrap().load().unwrap();
+    let spec = fabgen::spec::SpecSource::read(path).unwrap().load().unwrap();
     fabgen::generate(&spec, &TemplateSet::embedded()).unwrap()
 }
 

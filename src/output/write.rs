@@ -1,6 +1,6 @@
-//! The only module that writes files. A directory is built in full beside its destination
-//! and then swapped in, so a failed run leaves the previous output untouched and a reader
-//! never sees half a tree.
+//! The only code that writes files. A directory is built in full beside its destination and
+//! then swapped in, so a failed run leaves the previous output untouched and a reader never
+//! sees half a tree.
 
 use std::collections::BTreeMap;
 use std::fs;

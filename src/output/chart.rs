@@ -1,6 +1,6 @@
 //! Helm charts from the same templates and model as the plain manifests.
 //!
-//! The templates are rendered once in chart mode (`knobs::Mode::Chart`): every operator knob
+//! The templates are rendered once in chart mode (`crate::render::knobs::Mode::Chart`): every operator knob
 //! comes out as a token. The objects then get the knobs every object shares (extra labels
 //! and annotations, scheduling, Service annotations), are serialised exactly as `render`
 //! serialises manifests, and each token is replaced by the Helm expression that reads the same
@@ -14,12 +14,10 @@ use anyhow::{Context, Result, bail};
 use regex::Regex;
 use serde_yaml::{Mapping, Value};
 
-use crate::knobs::{Knob, KnobKind, Knobs, Mode, TOKEN_PREFIX};
-use crate::model::{self, Network};
-use crate::render::{self, Object, Rendered};
-use crate::spec::NetworkSpec;
-use crate::templates::TemplateSet;
-use crate::values::ChartValues;
+use crate::model::Network;
+use crate::model::values::ChartValues;
+use crate::render::knobs::{Knob, KnobKind, Knobs, Mode, TOKEN_PREFIX};
+use crate::render::{self, Object, Rendered, TemplateSet};
 
 /// Helm's limit on release names; a chart is installed under its own name.
 pub const MAX_RELEASE_NAME: usize = 53;
@@ -46,16 +44,14 @@ pub struct Chart {
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
-/// Builds the chart(s) of a validated spec.
-pub fn charts(spec: &NetworkSpec, templates: &TemplateSet, options: &ChartOptions) -> Result<Vec<Chart>> {
-    // The manifests must be valid before any chart is made of them.
-    crate::generate(spec, templates)?;
-    let (network, _) = model::resolve(spec)?;
+/// Builds the chart(s) of a network. Make charts only of a network whose manifests passed the
+/// check (`crate::generate`): the chart renders the same objects with knobs as Helm values.
+pub fn charts(network: &Network, templates: &TemplateSet, options: &ChartOptions) -> Result<Vec<Chart>> {
     let knobs = Knobs::new(Mode::Chart, &network.values);
-    let mut rendered = render::render(templates, &network, &knobs)?;
+    let mut rendered = render::render(templates, network, &knobs)?;
     // Owners come from the labels as rendered, before shared knobs turn labels into tokens.
     let owners: BTreeMap<String, String> =
-        rendered.objects.keys().map(|f| (f.clone(), owner(&rendered, f, &network))).collect();
+        rendered.objects.keys().map(|f| (f.clone(), owner(&rendered, f, network))).collect();
     for object in rendered.objects.values_mut() {
         add_shared_knobs(object, &knobs);
     }
@@ -74,10 +70,19 @@ pub fn charts(spec: &NetworkSpec, templates: &TemplateSet, options: &ChartOption
         vec![(network.name.clone(), rendered.apply_order())]
     };
 
-    groups
-        .into_iter()
-        .map(|(name, files)| build_chart(&name, &files, &rendered, &recorded, &network, options))
-        .collect()
+    groups.into_iter().map(|(name, files)| build_chart(&name, &files, &rendered, &recorded, network, options)).collect()
+}
+
+/// The files of `fabgen chart -o`: the chart itself, or with `per_org` one directory per chart.
+pub fn tree(charts: &[Chart], per_org: bool) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for chart in charts {
+        for (path, bytes) in &chart.files {
+            let path = if per_org { format!("{}/{path}", chart.name) } else { path.clone() };
+            files.insert(path, bytes.clone());
+        }
+    }
+    files
 }
 
 /// The organisation whose chart holds an object (the Namespace goes with the orderers).
@@ -468,7 +473,7 @@ pub fn values_schema(values: &serde_json::Value) -> Result<serde_json::Value> {
     if let Some(env) = schema.pointer_mut("/$defs/ChaincodeValues/properties/env") {
         env["propertyNames"] = serde_json::json!({
             "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
-            "not": { "enum": crate::validate::RESERVED_CHAINCODE_ENV },
+            "not": { "enum": crate::spec::validate::RESERVED_CHAINCODE_ENV },
         });
     }
     schema["required"] = serde_json::Value::Array(Vec::new());
@@ -502,7 +507,7 @@ fn value_rows(
     key: &str,
     rows: &mut Vec<(String, String, String, String)>,
 ) {
-    let node = crate::spec::schema_node(root, schema);
+    let node = crate::spec::schema::schema_node(root, schema);
     let description = schema
         .get("description")
         .or_else(|| node.get("description"))

@@ -6,11 +6,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::diagnostic::{Diagnostic, known_list};
-use crate::names;
-use crate::source::{field_path, index_path};
-use crate::spec::{ChaincodeSpec, ImageSpec, Language, Launcher, NetworkSpec, ResourcesSpec};
 use std::path::{Path, PathBuf};
+
+use super::diagnostic::{Diagnostic, known_list};
+use super::names;
+use super::source_map::{field_path, index_path};
+use super::types::{ChaincodeSpec, ImageSpec, Language, Launcher, NetworkSpec, ResourcesSpec, TlsProvider};
 
 /// RFC 1123 label: what namespaces and most object names must be.
 static DNS1123_LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$").unwrap());
@@ -112,7 +113,7 @@ impl Validator {
         }
         if let Some(issuer) = &spec.chaincode_tls.issuer {
             self.dns1123_subdomain("chaincodeTls.issuer.name", &issuer.name, "issuer name");
-            if spec.chaincode_tls.provider != crate::spec::TlsProvider::CertManager {
+            if spec.chaincode_tls.provider != TlsProvider::CertManager {
                 self.error("chaincodeTls.issuer", "an issuer applies only with `provider: cert-manager`");
             }
         }
@@ -399,7 +400,7 @@ impl Validator {
                 }
             }
             if cc.launcher == Launcher::Ccaas && FABRIC_CC_NAME.is_match(&cc.name) && DNS1123_LABEL.is_match(&cc.name) {
-                for org in crate::model::chaincode_orgs(spec, cc) {
+                for org in spec.chaincode_orgs(cc) {
                     let name = names::chaincode(&cc.name, &org);
                     self.service(&name_path, &name);
                 }
@@ -451,7 +452,7 @@ impl Validator {
                     self.error(&at, format!("fabric-builder-k8s requires the package label to be a DNS-1035 label (lowercase letters, digits, '-', starting with a letter): \"{label}\""));
                 }
                 self.duration("launchers.k8sBuilder.startTimeout", &spec.launchers.k8s_builder.start_timeout);
-                for org in crate::model::chaincode_orgs(spec, cc) {
+                for org in spec.chaincode_orgs(cc) {
                     for peer in spec.orgs.iter().filter(|o| o.name == org).flat_map(|o| &o.peers) {
                         let prefix = names::k8s_builder_prefix(&names::peer(&org, &peer.name));
                         if prefix.len() > 30 || !DNS1035_LABEL.is_match(&prefix) {
@@ -500,7 +501,7 @@ impl Validator {
                 }
                 // k8scc names the chaincode pod <peer pod>-cc-<label, '_' -> '-'>-<8 hex>, keeping
                 // the label's case (hlfabric-k8scc run.go).
-                for org in crate::model::chaincode_orgs(spec, cc) {
+                for org in spec.chaincode_orgs(cc) {
                     for peer in spec.orgs.iter().filter(|o| o.name == org).flat_map(|o| &o.peers) {
                         let pod = format!(
                             "{}-0-cc-{}-{}",

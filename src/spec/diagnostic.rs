@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::source::SourceMap;
+use super::source_map::SourceMap;
 
 /// Whether a diagnostic points at a mapping key (e.g. an unknown field) or at a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

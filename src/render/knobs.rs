@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use minijinja::{Environment, Error, ErrorKind, Value};
 
-use crate::values::{ChartValues, ImageValues, image_reference};
+use crate::model::values::{ChartValues, ImageValues, image_reference};
 
 /// What a template renders knobs as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

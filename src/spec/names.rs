@@ -1,5 +1,9 @@
 //! Every Kubernetes object name fabgen derives from the spec, in one place, so validation
 //! checks exactly the names that rendering uses.
+//!
+//! They belong to the spec stage because they are part of the spec's contract: users create
+//! and reference Secrets by these names, and `validate` checks their length and syntax before
+//! anything is resolved. `crate::model` reads them from here; nothing here reads the model.
 
 /// Service and StatefulSet of a peer: `<peer>-<org>` (seed 004 uses `peer0-org1`).
 pub fn peer(org: &str, peer: &str) -> String {

@@ -1,5 +1,5 @@
 //! The network spec exactly as the user writes it: serde + schemars types, unknown fields
-//! rejected, every default explicit. Nothing here is derived; see `model` for that.
+//! rejected, every default explicit. Nothing here is derived; see `crate::model` for that.
 
 use std::collections::BTreeMap;
 
@@ -55,6 +55,16 @@ pub struct NetworkSpec {
     #[serde(skip)]
     #[schemars(skip)]
     pub base_dir: Option<std::path::PathBuf>,
+}
+
+impl NetworkSpec {
+    /// The orgs that run a chaincode: as listed, else every member of its channel.
+    pub fn chaincode_orgs(&self, cc: &ChaincodeSpec) -> Vec<String> {
+        match &cc.orgs {
+            Some(orgs) => orgs.clone(),
+            None => self.channels.iter().find(|c| c.name == cc.channel).map(|c| c.orgs.clone()).unwrap_or_default(),
+        }
+    }
 }
 
 /// The Kubernetes-native chaincode launchers.
@@ -606,56 +616,4 @@ fn default_chaincode_port() -> u16 {
 }
 fn default_dial_timeout() -> String {
     "10s".to_string()
-}
-
-/// The schema node `node` stands for: `$ref`s followed and `anyOf: [T, null]` (how schemars
-/// writes `Option<T>`) unwrapped to `T`. Used to name known fields and describe values.
-pub fn schema_node<'a>(root: &'a serde_json::Value, node: &'a serde_json::Value) -> &'a serde_json::Value {
-    if let Some(target) =
-        node.get("$ref").and_then(|r| r.as_str()).and_then(|r| root.pointer(r.trim_start_matches('#')))
-    {
-        return schema_node(root, target);
-    }
-    let non_null = node
-        .get("anyOf")
-        .and_then(|a| a.as_array())
-        .and_then(|variants| variants.iter().find(|v| v.get("type") != Some(&serde_json::json!("null"))));
-    match non_null {
-        Some(v) => schema_node(root, v),
-        None => node,
-    }
-}
-
-/// The JSON Schema of the spec, as printed by `fabgen schema`.
-pub fn json_schema() -> serde_json::Value {
-    let schema = schemars::schema_for!(NetworkSpec);
-    serde_json::to_value(schema).expect("a schema always serialises")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn schema_rejects_unknown_fields_everywhere() {
-        let schema = json_schema();
-        let text = schema.to_string();
-        // Every object type of the spec is closed: no typo is silently ignored.
-        let defs = schema["$defs"].as_object().expect("definitions");
-        for (name, def) in defs {
-            if def.get("properties").is_some() {
-                assert_eq!(def["additionalProperties"], false, "{name} is open");
-            }
-        }
-        assert!(text.contains("\"default\""), "defaults are explicit in the schema");
-    }
-
-    #[test]
-    fn schema_states_defaults() {
-        let schema = json_schema();
-        let cc = &schema["$defs"]["ChaincodeSpec"]["properties"];
-        assert_eq!(cc["port"]["default"], 7052);
-        assert_eq!(cc["replicas"]["default"], 1);
-        assert_eq!(cc["dialTimeout"]["default"], "10s");
-    }
 }

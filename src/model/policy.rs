@@ -20,31 +20,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::model::{
-    CA_PORT, Network, OPERATIONS_PORT, ORDERER_ADMIN_PORT, ORDERER_PORT, PEER_CHAINCODE_PORT, PEER_PORT,
-};
+use super::fabric::{CA_PORT, OPERATIONS_PORT, ORDERER_ADMIN_PORT, ORDERER_PORT, PEER_CHAINCODE_PORT, PEER_PORT};
+use super::network::{Network, Policy};
 use crate::spec::{NetworkPoliciesSpec, SelectorSpec};
 
 /// Label that makes a pod a client of an organisation.
 pub const CLIENT_LABEL: &str = "fabgen.io/client-of";
-
-/// One NetworkPolicy, ready for the template.
-#[derive(Debug, Clone, Serialize)]
-pub struct Policy {
-    /// Object name.
-    pub name: String,
-    /// Namespace, when not the network's (fabric-builder-k8s chaincode namespaces).
-    pub namespace: Option<String>,
-    /// Org whose chart holds it (none: the orderer org's).
-    pub org: Option<String>,
-    /// `app.kubernetes.io/component` of what it protects.
-    pub component: String,
-    /// The NetworkPolicy `spec`.
-    pub spec: Value,
-}
 
 fn pods(labels: &[(&str, &str)], network: &Network) -> Value {
     let mut map: BTreeMap<String, String> = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();

@@ -1,0 +1,352 @@
+//! The resolved network, the one input of rendering: defaults applied, names derived,
+//! packages built. Templates see only these types, never the raw spec.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::package;
+use super::values::ChartValues;
+use crate::spec::{K8sccSpec, Launcher, StorageSpec};
+
+/// The whole network, resolved.
+#[derive(Debug, Serialize)]
+pub struct Network {
+    /// Network name.
+    pub name: String,
+    /// Namespace of every object.
+    pub namespace: String,
+    /// Fabric version of peers and orderers.
+    pub fabric_version: String,
+    /// Labels on every object.
+    pub labels: BTreeMap<String, String>,
+    /// Operator knobs with their defaults (templates read them through `knob()`).
+    #[serde(skip)]
+    pub values: ChartValues,
+    /// UID, GID and fsGroup of every pod.
+    pub run_as_user: u32,
+    /// fabgen's external builder.
+    pub builder: Builder,
+    /// The orderer organisation.
+    pub orderer_org: OrdererOrg,
+    /// Peer organisations.
+    pub orgs: Vec<Org>,
+    /// Channels.
+    pub channels: Vec<Channel>,
+    /// Chaincodes with one deployment per org.
+    pub chaincodes: Vec<Chaincode>,
+    /// NetworkPolicies derived from the topology.
+    pub network_policies: Vec<Policy>,
+    /// Pod Security level the namespace enforces: `restricted`, or `baseline` when k8scc
+    /// launches chaincode pods (it sets no securityContext) in it.
+    pub pod_security: &'static str,
+    /// k8scc settings for its k8scc.yaml.
+    pub k8scc: K8sccSpec,
+    /// fabric-builder-k8s start timeout.
+    pub k8s_builder_start_timeout: String,
+}
+
+/// fabgen's builder, as the peer sees it.
+#[derive(Debug, Serialize)]
+pub struct Builder {
+    /// Name in `externalBuilders`.
+    pub name: &'static str,
+    /// Directory holding `bin/`.
+    pub path: &'static str,
+    /// Package type its `detect` accepts.
+    pub package_type: &'static str,
+}
+
+/// One entry of core.yaml `chaincode.externalBuilders`.
+#[derive(Debug, Serialize)]
+pub struct ExternalBuilder {
+    /// Builder name.
+    pub name: &'static str,
+    /// Directory containing `bin/detect` etc.
+    pub path: &'static str,
+    /// Environment passed through to the builder's programs.
+    pub propagate_environment: Vec<&'static str>,
+}
+
+/// PersistentVolumeClaim settings.
+#[derive(Debug, Serialize)]
+pub struct Storage {
+    /// StorageClass, or null for the cluster default.
+    pub storage_class: Option<String>,
+    /// Requested size.
+    pub size: String,
+}
+
+impl From<&StorageSpec> for Storage {
+    fn from(spec: &StorageSpec) -> Self {
+        Storage { storage_class: spec.storage_class.clone(), size: spec.size.clone() }
+    }
+}
+
+/// The orderer organisation.
+#[derive(Debug, Serialize)]
+pub struct OrdererOrg {
+    /// Organisation name.
+    pub name: String,
+    /// MSP ID.
+    pub msp_id: String,
+    /// ServiceAccount of the orderers.
+    pub service_account: String,
+    /// Ledger storage.
+    pub storage: Storage,
+    /// Raft nodes.
+    pub orderers: Vec<Orderer>,
+}
+
+/// One orderer node.
+#[derive(Debug, Serialize)]
+pub struct Orderer {
+    /// StatefulSet and Service name.
+    pub name: String,
+    /// `host:port` clients and other orderers use.
+    pub address: String,
+    /// Cluster DNS name of its Service.
+    pub host: String,
+    /// MSP Secret.
+    pub msp_secret: String,
+    /// TLS Secret.
+    pub tls_secret: String,
+}
+
+/// A peer organisation.
+#[derive(Debug, Serialize)]
+pub struct Org {
+    /// Organisation name.
+    pub name: String,
+    /// MSP ID.
+    pub msp_id: String,
+    /// Ledger storage of its peers.
+    pub storage: Storage,
+    /// ServiceAccount of its peers.
+    pub peer_service_account: String,
+    /// ConfigMap with the builder scripts.
+    pub builder_config_map: String,
+    /// ConfigMap with core.yaml.
+    pub peer_config_map: String,
+    /// ConfigMap with chaincode packages (absent when the org runs no chaincode).
+    pub packages_config_map: Option<String>,
+    /// core.yaml `chaincode.externalBuilders`, in detection order.
+    pub external_builders: Vec<ExternalBuilder>,
+    /// The org's peers.
+    pub peers: Vec<Peer>,
+    /// Its Fabric CA, if any.
+    pub ca: Option<Ca>,
+    /// Channels the org is a member of.
+    pub channels: Vec<String>,
+    /// Packages this org installs, one per chaincode it runs.
+    pub packages: Vec<PackageRef>,
+    /// Whether any chaincode the org runs uses TLS (its peers then mount client TLS).
+    pub chaincode_tls: bool,
+    /// Secret with the peers' chaincode client key pair and the chaincode CA.
+    pub chaincode_client_tls_secret: String,
+    /// cert-manager objects, when cert-manager provides the chaincode TLS Secrets.
+    pub certificates: Option<OrgCertificates>,
+    /// hlfabric-k8scc, when a chaincode of the org uses it.
+    pub k8scc: Option<OrgK8scc>,
+    /// fabric-builder-k8s, when a chaincode of the org uses it.
+    pub k8s_builder: Option<OrgK8sBuilder>,
+    /// Whether the org's peers call the Kubernetes API (only launchers need it).
+    pub api_access: bool,
+    /// Knob path of the peers' image.
+    pub peer_image_knob: &'static str,
+}
+
+/// hlfabric-k8scc wiring of one org.
+#[derive(Debug, Serialize)]
+pub struct OrgK8scc {
+    /// ConfigMap with k8scc.yaml.
+    pub config_map: String,
+    /// ReadWriteMany transfer volume claim.
+    pub transfer_claim: String,
+    /// Role and RoleBinding for the peers.
+    pub role: String,
+    /// Build image per language (and the image chaincode pods run).
+    pub images: BTreeMap<&'static str, String>,
+}
+
+/// fabric-builder-k8s wiring of one org.
+#[derive(Debug, Serialize)]
+pub struct OrgK8sBuilder {
+    /// Namespace its chaincode Jobs run in.
+    pub namespace: String,
+    /// ServiceAccount of the Jobs.
+    pub job_service_account: String,
+    /// Role and RoleBinding (in `namespace`) for the peers.
+    pub role: String,
+}
+
+/// A package as an org's install step sees it.
+#[derive(Debug, Serialize)]
+pub struct PackageRef {
+    /// Chaincode name.
+    pub chaincode: String,
+    /// Key in the packages ConfigMap / file name.
+    pub file: String,
+    /// Package ID.
+    pub id: String,
+    /// Base64 of the package bytes, for ConfigMap `binaryData`.
+    pub base64: String,
+}
+
+/// One peer.
+#[derive(Debug, Serialize)]
+pub struct Peer {
+    /// StatefulSet and Service name, `<peer>-<org>`.
+    pub name: String,
+    /// Name within the org, e.g. `peer0`; `CORE_PEER_ID` is the full name.
+    pub short_name: String,
+    /// Cluster DNS name of its Service.
+    pub host: String,
+    /// `host:7051`.
+    pub address: String,
+    /// `host:7052`: where launched or external chaincode reaches the peer.
+    pub chaincode_address: String,
+    /// Gossip bootstrap: the org's first other peer, else itself.
+    pub gossip_bootstrap: String,
+    /// CouchDB sidecar.
+    pub couchdb: bool,
+    /// MSP Secret.
+    pub msp_secret: String,
+    /// TLS Secret.
+    pub tls_secret: String,
+    /// CouchDB credentials Secret.
+    pub couchdb_secret: String,
+    /// `FABRIC_K8S_BUILDER_OBJECT_NAME_PREFIX`.
+    pub k8s_builder_prefix: String,
+}
+
+/// An org's Fabric CA.
+#[derive(Debug, Serialize)]
+pub struct Ca {
+    /// Deployment and Service name.
+    pub name: String,
+    /// ServiceAccount.
+    pub service_account: String,
+    /// PVC holding its database and keys.
+    pub data_claim: String,
+    /// Secret with the bootstrap admin.
+    pub admin_secret: String,
+    /// TLS Secret.
+    pub tls_secret: String,
+}
+
+/// A channel.
+#[derive(Debug, Serialize)]
+pub struct Channel {
+    /// Channel name.
+    pub name: String,
+    /// Member orgs.
+    pub orgs: Vec<String>,
+}
+
+/// A chaincode.
+#[derive(Debug, Serialize)]
+pub struct Chaincode {
+    /// Chaincode name.
+    pub name: String,
+    /// Definition version.
+    pub version: String,
+    /// Package label.
+    pub label: String,
+    /// Channel.
+    pub channel: String,
+    /// `--init-required`.
+    pub init_required: bool,
+    /// How it is built and run.
+    pub launcher: Launcher,
+    /// Orgs that run it.
+    pub orgs: Vec<String>,
+    /// Package ID per org (the same for every org with a launcher).
+    pub package_ids: BTreeMap<String, String>,
+    /// `ccaas` only: one Deployment per org that runs it.
+    pub deployments: Vec<ChaincodeDeployment>,
+}
+
+/// A chaincode served for one org.
+#[derive(Debug, Serialize)]
+pub struct ChaincodeDeployment {
+    /// Deployment and Service name.
+    pub name: String,
+    /// Chaincode name.
+    pub chaincode: String,
+    /// Org name.
+    pub org: String,
+    /// MSP ID of the org.
+    pub msp_id: String,
+    /// Server port.
+    pub port: u16,
+    /// `host:port` in `connection.json`.
+    pub address: String,
+    /// Package ID, injected as `CHAINCODE_ID` and `CORE_CHAINCODE_ID_NAME`.
+    pub package_id: String,
+    /// Package file name.
+    pub package_file: String,
+    /// ServiceAccount.
+    pub service_account: String,
+    /// Mutual TLS with the org's peers.
+    pub tls: bool,
+    /// Secret with the server's key pair and the peers' CA.
+    pub tls_secret: String,
+}
+
+/// cert-manager objects of one org's chaincode TLS.
+#[derive(Debug, Serialize)]
+pub struct OrgCertificates {
+    /// Issuer signing the org's chaincode certificates.
+    pub issuer_name: String,
+    /// `Issuer` or `ClusterIssuer`.
+    pub issuer_kind: String,
+    /// When fabgen bootstraps the CA: the SelfSigned Issuer's name.
+    pub selfsigned_issuer: Option<String>,
+    /// When fabgen bootstraps the CA: the CA Certificate (and its Secret).
+    pub ca_certificate: Option<String>,
+    /// Leaf certificates.
+    pub certificates: Vec<CertificateModel>,
+}
+
+/// One cert-manager Certificate.
+#[derive(Debug, Serialize)]
+pub struct CertificateModel {
+    /// Certificate and Secret name.
+    pub name: String,
+    /// Subject common name.
+    pub common_name: String,
+    /// DNS SANs.
+    pub dns_names: Vec<String>,
+    /// Key usages (`server auth` or `client auth`, plus signature and key encipherment).
+    pub usages: Vec<&'static str>,
+}
+
+/// A built package with its location in the output.
+#[derive(Debug, Clone)]
+pub struct BuiltPackage {
+    /// Org that installs it.
+    pub org: String,
+    /// Chaincode.
+    pub chaincode: String,
+    /// File name.
+    pub file: String,
+    /// Bytes and ID.
+    pub package: package::Package,
+}
+
+/// One NetworkPolicy, ready for the template.
+#[derive(Debug, Clone, Serialize)]
+pub struct Policy {
+    /// Object name.
+    pub name: String,
+    /// Namespace, when not the network's (fabric-builder-k8s chaincode namespaces).
+    pub namespace: Option<String>,
+    /// Org whose chart holds it (none: the orderer org's).
+    pub org: Option<String>,
+    /// `app.kubernetes.io/component` of what it protects.
+    pub component: String,
+    /// The NetworkPolicy `spec`.
+    pub spec: Value,
+}

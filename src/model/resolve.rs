@@ -1,0 +1,346 @@
+//! Resolution: a validated spec becomes the [`Network`] model. Every default is applied and
+//! every name derived here (names from `crate::spec::names`), every chaincode package is built
+//! (reading k8scc sources from disk), and the NetworkPolicies are computed last, from the
+//! finished topology.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result};
+use base64::Engine;
+
+use super::fabric::*;
+use super::network::*;
+use super::package::{self, CodeFile, Connection, PackageMetadata};
+use super::{policy, values};
+use crate::spec::{ChaincodeSpec, Language, Launcher, NetworkSpec, TlsProvider, names};
+
+/// Resolves a validated spec into the model, building every chaincode package.
+pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
+    let ns = &spec.namespace;
+    let host = |service: &str| format!("{service}.{ns}");
+    let fabric = &spec.fabric;
+
+    let orderer_org = OrdererOrg {
+        name: spec.orderer_org.name.clone(),
+        msp_id: spec.orderer_org.msp_id.clone(),
+        service_account: names::orderer_service_account(&spec.orderer_org.name),
+        storage: Storage::from(&spec.orderer_org.storage),
+        orderers: spec
+            .orderer_org
+            .orderers
+            .iter()
+            .map(|o| {
+                let name = names::orderer(&o.name);
+                Orderer {
+                    address: format!("{}:{ORDERER_PORT}", host(&name)),
+                    host: host(&name),
+                    msp_secret: names::msp_secret(&name),
+                    tls_secret: names::tls_secret(&name),
+                    name,
+                }
+            })
+            .collect(),
+    };
+
+    let mut packages = Vec::new();
+    let mut chaincodes = Vec::new();
+    let mut org_packages: BTreeMap<String, Vec<PackageRef>> = BTreeMap::new();
+    for cc in &spec.chaincodes {
+        let label = cc.label.clone().unwrap_or_else(|| format!("{}_{}", cc.name, cc.version));
+        let orgs = spec.chaincode_orgs(cc);
+        // Launcher packages do not depend on the org: one package, one ID, for every org.
+        let shared = match cc.launcher {
+            Launcher::Ccaas => None,
+            Launcher::K8scc => Some(source_package(spec, cc, &label)?),
+            Launcher::K8sBuilder => Some(k8s_package(cc, &label)?),
+        };
+        let mut deployments = Vec::new();
+        let mut package_ids = BTreeMap::new();
+        for org_name in &orgs {
+            let org = spec.orgs.iter().find(|o| &o.name == org_name).expect("validated org reference");
+            let name = names::chaincode(&cc.name, &org.name);
+            let address = format!("{}:{}", host(&name), cc.port);
+            let built = match &shared {
+                Some(p) => p.clone(),
+                None => {
+                    // Mutual TLS or none; the builder adds the PEM material on the peer, so the
+                    // package (and its ID) never depends on a certificate.
+                    let connection = Connection {
+                        address: &address,
+                        dial_timeout: &cc.dial_timeout,
+                        tls_required: cc.tls,
+                        client_auth_required: cc.tls,
+                    };
+                    let metadata = PackageMetadata { path: "", kind: PACKAGE_TYPE, label: &label };
+                    let conn = package::connection_json(&connection)?;
+                    package::build(&metadata, &[CodeFile::new("connection.json", conn)])?
+                }
+            };
+            let file = names::package_file(&cc.name, &org.name);
+            org_packages.entry(org.name.clone()).or_default().push(PackageRef {
+                chaincode: cc.name.clone(),
+                file: file.clone(),
+                id: built.id.clone(),
+                base64: base64::engine::general_purpose::STANDARD.encode(&built.bytes),
+            });
+            package_ids.insert(org.name.clone(), built.id.clone());
+            if cc.launcher == Launcher::Ccaas {
+                deployments.push(ChaincodeDeployment {
+                    service_account: names::chaincode_service_account(&cc.name, &org.name),
+                    chaincode: cc.name.clone(),
+                    org: org.name.clone(),
+                    msp_id: org.msp_id.clone(),
+                    port: cc.port,
+                    address,
+                    package_id: built.id.clone(),
+                    package_file: file.clone(),
+                    tls: cc.tls,
+                    tls_secret: names::chaincode_tls_secret(&cc.name, &org.name),
+                    name,
+                });
+            }
+            packages.push(BuiltPackage { org: org.name.clone(), chaincode: cc.name.clone(), file, package: built });
+        }
+        chaincodes.push(Chaincode {
+            name: cc.name.clone(),
+            version: cc.version.clone(),
+            label,
+            channel: cc.channel.clone(),
+            init_required: cc.init_required,
+            launcher: cc.launcher,
+            orgs,
+            package_ids,
+            deployments,
+        });
+    }
+
+    let orgs = spec
+        .orgs
+        .iter()
+        .map(|org| {
+            let peer_names: Vec<String> = org.peers.iter().map(|p| names::peer(&org.name, &p.name)).collect();
+            let peers = org
+                .peers
+                .iter()
+                .zip(&peer_names)
+                .map(|(p, name)| {
+                    let other = peer_names.iter().find(|n| *n != name).unwrap_or(name);
+                    Peer {
+                        short_name: p.name.clone(),
+                        host: host(name),
+                        address: format!("{}:{PEER_PORT}", host(name)),
+                        chaincode_address: format!("{}:{PEER_CHAINCODE_PORT}", host(name)),
+                        gossip_bootstrap: format!("{}:{PEER_PORT}", host(other)),
+                        couchdb: p.couchdb,
+                        msp_secret: names::msp_secret(name),
+                        tls_secret: names::tls_secret(name),
+                        couchdb_secret: names::couchdb_secret(name),
+                        k8s_builder_prefix: names::k8s_builder_prefix(name),
+                        name: name.clone(),
+                    }
+                })
+                .collect();
+            let packages = org_packages.remove(&org.name).unwrap_or_default();
+            let tls_deployments: Vec<&ChaincodeDeployment> = chaincodes
+                .iter()
+                .flat_map(|c: &Chaincode| &c.deployments)
+                .filter(|d| d.org == org.name && d.tls)
+                .collect();
+            let chaincode_tls = !tls_deployments.is_empty();
+            let certificates = (chaincode_tls && spec.chaincode_tls.provider == TlsProvider::CertManager)
+                .then(|| org_certificates(&org.name, &tls_deployments, spec));
+            let uses = |launcher: Launcher| {
+                chaincodes.iter().any(|c: &Chaincode| c.launcher == launcher && c.orgs.contains(&org.name))
+            };
+            let k8scc = uses(Launcher::K8scc).then(|| OrgK8scc {
+                config_map: names::k8scc_config_map(&org.name),
+                transfer_claim: names::k8scc_transfer_claim(&org.name),
+                role: names::launcher_role(&org.name, "k8scc"),
+                images: build_images(&spec.fabric.version),
+            });
+            let k8s_builder = uses(Launcher::K8sBuilder).then(|| OrgK8sBuilder {
+                namespace: names::chaincode_namespace(&spec.namespace, &org.name),
+                job_service_account: names::chaincode_job_service_account(&org.name),
+                role: names::launcher_role(&org.name, "k8s-builder"),
+            });
+            Org {
+                name: org.name.clone(),
+                msp_id: org.msp_id.clone(),
+                storage: Storage::from(&org.storage),
+                peer_service_account: names::peer_service_account(&org.name),
+                builder_config_map: names::builder_config_map(&org.name),
+                peer_config_map: names::peer_config_map(&org.name),
+                packages_config_map: (!packages.is_empty()).then(|| names::packages_config_map(&org.name)),
+                external_builders: external_builders(k8scc.is_some(), k8s_builder.is_some()),
+                peers,
+                ca: org.ca.then(|| Ca {
+                    name: names::ca(&org.name),
+                    service_account: names::ca_service_account(&org.name),
+                    data_claim: names::ca_data_claim(&org.name),
+                    admin_secret: names::ca_admin_secret(&org.name),
+                    tls_secret: names::tls_secret(&names::ca(&org.name)),
+                }),
+                channels: spec.channels.iter().filter(|c| c.orgs.contains(&org.name)).map(|c| c.name.clone()).collect(),
+                packages,
+                chaincode_tls,
+                chaincode_client_tls_secret: names::chaincode_client_tls_secret(&org.name),
+                certificates,
+                api_access: k8scc.is_some() || k8s_builder.is_some(),
+                peer_image_knob: if k8s_builder.is_some() { "launchers.k8sBuilder.peerImage" } else { "peers.image" },
+                k8scc,
+                k8s_builder,
+            }
+        })
+        .collect();
+
+    let mut network = Network {
+        name: spec.name.clone(),
+        namespace: spec.namespace.clone(),
+        fabric_version: fabric.version.clone(),
+        labels: BTreeMap::from([
+            ("app.kubernetes.io/managed-by".to_string(), "fabgen".to_string()),
+            ("app.kubernetes.io/part-of".to_string(), spec.name.clone()),
+        ]),
+        values: values::defaults(spec),
+        run_as_user: RUN_AS_USER,
+        builder: Builder { name: BUILDER_NAME, path: BUILDER_PATH, package_type: PACKAGE_TYPE },
+        orderer_org,
+        orgs,
+        channels: spec.channels.iter().map(|c| Channel { name: c.name.clone(), orgs: c.orgs.clone() }).collect(),
+        chaincodes,
+        network_policies: Vec::new(),
+        pod_security: if spec.chaincodes.iter().any(|c| c.launcher == Launcher::K8scc) {
+            "baseline"
+        } else {
+            "restricted"
+        },
+        k8scc: spec.launchers.k8scc.clone(),
+        k8s_builder_start_timeout: spec.launchers.k8s_builder.start_timeout.clone(),
+    };
+    network.network_policies = policy::policies(&network, &spec.network_policies);
+    Ok((network, packages))
+}
+
+/// The source package k8scc builds: `metadata.json` type = the language; `path` = the Go
+/// module path (module mode) or, for Node and Java, the source path as given, as
+/// `peer lifecycle chaincode package` writes them.
+fn source_package(spec: &NetworkSpec, cc: &ChaincodeSpec, label: &str) -> Result<package::Package> {
+    let source = cc.source.as_ref().expect("validated: k8scc chaincodes have a source");
+    let base = spec.base_dir.as_deref().context("a k8scc chaincode's source is read relative to the spec file")?;
+    let dir = base.join(&source.path);
+    let files = package::source_files(&dir, source.language)
+        .with_context(|| format!("failed to package chaincode {}", cc.name))?;
+    let path = match source.language {
+        Language::Golang => {
+            let go_mod = std::fs::read_to_string(dir.join("go.mod"))
+                .with_context(|| format!("failed to read {}", dir.join("go.mod").display()))?;
+            package::go_module_path(&go_mod)
+                .with_context(|| format!("{} names no module", dir.join("go.mod").display()))?
+        }
+        Language::Node | Language::Java => source.path.clone(),
+    };
+    let metadata = PackageMetadata { path: &path, kind: source.language.as_str(), label };
+    package::build(&metadata, &files)
+}
+
+/// The fabric-builder-k8s package: `image.json` naming the image by digest.
+fn k8s_package(cc: &ChaincodeSpec, label: &str) -> Result<package::Package> {
+    let image = cc.image.as_deref().expect("validated: k8s-builder chaincodes have an image");
+    let (name, digest) = image.rsplit_once('@').expect("validated: pinned by digest");
+    let name = name.rsplit_once(':').filter(|(_, tag)| !tag.contains('/')).map_or(name, |(n, _)| n);
+    let image_json = serde_json::to_vec(&package::K8sImage { name, digest })?;
+    let metadata = PackageMetadata { path: "", kind: "k8s", label };
+    package::build(&metadata, &[CodeFile::new("image.json", image_json)])
+}
+
+/// The cert-manager objects that create an org's chaincode TLS Secrets: a server certificate
+/// per chaincode Deployment (its Service names as SANs) and a client certificate for the
+/// org's peers, all from one issuer, so each Secret's `ca.crt` verifies the other side.
+fn org_certificates(org: &str, deployments: &[&ChaincodeDeployment], spec: &NetworkSpec) -> OrgCertificates {
+    let ns = &spec.namespace;
+    let mut certificates: Vec<CertificateModel> = deployments
+        .iter()
+        .map(|d| CertificateModel {
+            name: d.tls_secret.clone(),
+            common_name: d.name.clone(),
+            dns_names: vec![d.name.clone(), format!("{}.{ns}", d.name), format!("{}.{ns}.svc", d.name)],
+            usages: vec!["server auth", "digital signature", "key encipherment"],
+        })
+        .collect();
+    certificates.push(CertificateModel {
+        name: names::chaincode_client_tls_secret(org),
+        common_name: format!("{org}-peer-chaincode-client"),
+        dns_names: vec![],
+        usages: vec!["client auth", "digital signature", "key encipherment"],
+    });
+    match &spec.chaincode_tls.issuer {
+        Some(issuer) => OrgCertificates {
+            issuer_name: issuer.name.clone(),
+            issuer_kind: format!("{:?}", issuer.kind),
+            selfsigned_issuer: None,
+            ca_certificate: None,
+            certificates,
+        },
+        None => OrgCertificates {
+            issuer_name: names::chaincode_ca(org),
+            issuer_kind: "Issuer".to_string(),
+            selfsigned_issuer: Some(names::chaincode_selfsigned_issuer(org)),
+            ca_certificate: Some(names::chaincode_ca(org)),
+            certificates,
+        },
+    }
+}
+
+/// k8scc's build images: the Fabric build images of the Fabric version in use. javaenv and
+/// nodeenv are published under the two-digit version only (docs/launcher-facts.md A6), so all
+/// three use it.
+fn build_images(fabric_version: &str) -> BTreeMap<&'static str, String> {
+    let two_digit: String = fabric_version.split('.').take(2).collect::<Vec<_>>().join(".");
+    BTreeMap::from([
+        ("golang", format!("hyperledger/fabric-ccenv:{two_digit}")),
+        ("java", format!("hyperledger/fabric-javaenv:{two_digit}")),
+        ("node", format!("hyperledger/fabric-nodeenv:{two_digit}")),
+    ])
+}
+
+/// The builders an org's peers list, in detection order: fabgen's and Fabric's
+/// `ccaas_builder` always (they need nothing from the cluster; `ccaas_builder` keeps standard
+/// `ccaas` packages installable), a launcher only where one of the org's chaincodes uses it.
+/// Package types are disjoint, so the order only decides who is asked first. A builder sees
+/// only the variables named here (plus PATH, LD_LIBRARY_PATH, LIBPATH, TMPDIR).
+fn external_builders(k8scc: bool, k8s_builder: bool) -> Vec<ExternalBuilder> {
+    let mut out = vec![ExternalBuilder {
+        name: BUILDER_NAME,
+        path: BUILDER_PATH,
+        propagate_environment: vec![CHAINCODE_TLS_DIR_ENV],
+    }];
+    if k8scc {
+        // hlfabric-k8scc core.yaml.patch; K8SCC_CFGFILE defaults to a relative path.
+        out.push(ExternalBuilder {
+            name: "k8scc",
+            path: K8SCC_BUILDER_PATH,
+            propagate_environment: vec!["KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT", "K8SCC_CFGFILE"],
+        });
+    }
+    if k8s_builder {
+        out.push(ExternalBuilder {
+            name: "k8s_builder",
+            path: K8S_BUILDER_PATH,
+            propagate_environment: vec![
+                "CORE_PEER_ID",
+                "KUBERNETES_SERVICE_HOST",
+                "KUBERNETES_SERVICE_PORT",
+                "FABRIC_K8S_BUILDER_NAMESPACE",
+                "FABRIC_K8S_BUILDER_SERVICE_ACCOUNT",
+                "FABRIC_K8S_BUILDER_OBJECT_NAME_PREFIX",
+                "FABRIC_K8S_BUILDER_START_TIMEOUT",
+            ],
+        });
+    }
+    out.push(ExternalBuilder {
+        name: "ccaas_builder",
+        path: CCAAS_BUILDER_PATH,
+        propagate_environment: vec!["CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG"],
+    });
+    out
+}

@@ -1,0 +1,15 @@
+//! Stage 5, output: checked objects become files, and files reach the disk.
+//!
+//! Owns the output formats — plain manifests (`manifests`: file tree with kustomization, or a
+//! YAML stream), Helm charts (`chart`: chart-mode render, Helm expressions, values, schema,
+//! README) — and the one writer (`write`): every directory fabgen writes is built beside its
+//! destination and swapped in atomically. No other module writes to the disk.
+//!
+//! Takes a `crate::render::Rendered` that passed `crate::check` (and, for charts, the
+//! `crate::model::Network` it came from); it is the end of the pipeline.
+
+pub mod chart;
+pub mod manifests;
+pub mod write;
+
+pub use self::write::write_tree;

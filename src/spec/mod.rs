@@ -1,0 +1,125 @@
+//! Stage 1, the spec: what the user wrote, read and checked.
+//!
+//! Owns the spec types (`types`), where each node stands in the file (`source_map`), the JSON
+//! Schema (`schema`), the problems found and how they print (`diagnostic`), the rules a schema
+//! cannot express (`validate`), and the Kubernetes names the spec's names become (`names`), so
+//! validation checks exactly the names rendering uses.
+//!
+//! Hands to the next stage (`crate::model`) a [`NetworkSpec`] that is known to be valid, or
+//! [`SpecErrors`] listing every problem with its `file:line:col`. Nothing here derives or
+//! renders anything; the only disk access is reading the spec file.
+
+pub mod diagnostic;
+pub mod names;
+pub mod schema;
+pub mod source_map;
+pub mod types;
+pub mod validate;
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+pub use self::diagnostic::{Diagnostic, SpecErrors};
+pub use self::schema::json_schema;
+pub use self::types::*;
+
+/// The example network used when no spec is given (seed 004's tutorial network).
+pub const EMBEDDED_EXAMPLE: &str = include_str!("../../values/tutorial.yaml");
+/// How the embedded example is named in messages.
+pub const EMBEDDED_EXAMPLE_NAME: &str = "<embedded>/values/tutorial.yaml";
+
+/// A spec's text and the name it is reported under.
+#[derive(Debug, Clone)]
+pub struct SpecSource {
+    /// Path as given, or the embedded example's name.
+    pub name: String,
+    /// YAML text.
+    pub text: String,
+}
+
+impl SpecSource {
+    /// Reads a spec file.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("failed to read spec '{}'", path.display()))?;
+        Ok(SpecSource { name: path.display().to_string(), text })
+    }
+
+    /// The embedded example network.
+    pub fn embedded() -> Self {
+        SpecSource { name: EMBEDDED_EXAMPLE_NAME.to_string(), text: EMBEDDED_EXAMPLE.to_string() }
+    }
+
+    /// The spec file at `path`, or the embedded example when there is none.
+    pub fn read_or_embedded(path: Option<&Path>) -> Result<Self> {
+        match path {
+            Some(path) => Self::read(path),
+            None => Ok(Self::embedded()),
+        }
+    }
+
+    /// Parses and validates the spec, reporting every problem at once.
+    pub fn load(&self) -> Result<NetworkSpec> {
+        Ok(load_spec(&self.name, &self.text)?)
+    }
+}
+
+/// Parses, schema-checks and semantically validates a spec. `file` names it in messages.
+pub fn load_spec(file: &str, text: &str) -> Result<NetworkSpec, SpecErrors> {
+    let value: serde_json::Value = serde_yaml::from_str(text).map_err(|e| {
+        let at = e.location().map(|l| format!("{}:{}", l.line(), l.column())).unwrap_or_else(|| "1:1".into());
+        SpecErrors::single(format!("{file}:{at} invalid YAML: {e}"))
+    })?;
+    let map = source_map::SourceMap::from_yaml(text);
+
+    let schema = json_schema();
+    let diagnostics = schema::diagnostics(&schema, &value);
+    if !diagnostics.is_empty() {
+        return Err(SpecErrors::new(file, &map, diagnostics));
+    }
+    let mut spec: NetworkSpec = serde_json::from_value(value)
+        .map_err(|e| SpecErrors::new(file, &map, vec![Diagnostic::at("", e.to_string())]))?;
+    spec.base_dir = (!file.starts_with('<')).then(|| {
+        let parent = Path::new(file).parent().unwrap_or(Path::new(""));
+        if parent.as_os_str().is_empty() { Path::new(".").to_path_buf() } else { parent.to_path_buf() }
+    });
+    let diagnostics = validate::validate(&spec, spec.base_dir.as_deref());
+    if diagnostics.is_empty() { Ok(spec) } else { Err(SpecErrors::new(file, &map, diagnostics)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_yaml_syntax_errors_with_position() {
+        let err = load_spec("bad.yaml", "name: [unclosed\n").unwrap_err();
+        assert!(err.lines()[0].starts_with("bad.yaml:"), "{}", err.lines()[0]);
+        assert!(err.lines()[0].contains("invalid YAML"));
+    }
+
+    #[test]
+    fn names_the_allowed_values_of_enums() {
+        let text = "name: n\nnamespace: ns\nordererOrg: {name: o, mspId: O, orderers: [{name: o0}]}\norgs: []\nchaincodes: [{name: c, version: '1', channel: x, launcher: k8sbuilder}]\n";
+        let err = load_spec("n.yaml", text).unwrap_err().to_string();
+        assert!(
+            err.contains("chaincodes[0].launcher: \"k8sbuilder\" is not one of: ccaas, k8scc, k8s-builder"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn reports_every_unknown_field_with_known_ones() {
+        let text = "name: n\nnamespace: ns\nordererOrg: {name: o, mspId: O, orderers: [{name: o0}], colour: x}\norgs: []\nreplica: 2\n";
+        let err = load_spec("n.yaml", text).unwrap_err();
+        let all = err.to_string();
+        assert!(all.contains("n.yaml:5:1 replica: unknown field \"replica\""), "{all}");
+        assert!(
+            all.contains(
+                "ordererOrg.colour: unknown field \"colour\" (expected one of: mspId, name, orderers, storage)"
+            ),
+            "{all}"
+        );
+    }
+}
