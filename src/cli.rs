@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
+use fabgen::crypto;
 use fabgen::output::{self, chart};
 use fabgen::render::TemplateSet;
 use fabgen::spec::{NetworkSpec, SpecErrors, SpecSource};
@@ -32,6 +33,11 @@ pub enum Command {
     Render(RenderArgs),
     /// Write the chaincode packages and print each package ID.
     Package(PackageArgs),
+    /// Write the network's crypto material (MSP and TLS identities of every organisation,
+    /// node and admin, CA and CouchDB logins, chaincode TLS) as Secret manifests, plus the CA
+    /// keys under authorities/. Re-runs keep existing CAs, keys and passwords. Apply with
+    /// `kubectl apply -f DIR`; never commit DIR.
+    Crypto(CryptoArgs),
     /// Write a Helm chart of the network (or one per organisation with --per-org), made from
     /// the same templates as `render`, with values.yaml and values.schema.json.
     Chart(ChartArgs),
@@ -73,6 +79,29 @@ pub struct PackageArgs {
     /// Output directory for the .tgz packages, replaced atomically.
     #[arg(short = 'o', long = "output")]
     pub output: PathBuf,
+}
+
+/// Options of `crypto`.
+#[derive(Debug, Args)]
+pub struct CryptoArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// Output directory (files 0600, directories 0700), read back and replaced atomically.
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    /// New CAs, keys and certificates for everything instead of keeping what DIR holds
+    /// (CA and CouchDB passwords are kept).
+    #[arg(long)]
+    pub rotate: bool,
+    /// First day certificates are valid (YYYY-MM-DD, UTC); default: now.
+    #[arg(long, value_name = "DATE")]
+    pub not_before: Option<String>,
+    /// Days node, admin and chaincode certificates are valid; default: 365.
+    #[arg(long, value_name = "N")]
+    pub days: Option<u32>,
+    /// Days new CA certificates are valid.
+    #[arg(long, value_name = "N", default_value_t = 3650)]
+    pub ca_days: u32,
 }
 
 /// Options of `chart`.
@@ -157,6 +186,33 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 let at = if args.per_org { args.output.join(&c.name) } else { args.output.clone() };
                 writeln!(out, "wrote chart {} to {}", c.name, at.display())?;
             }
+        }
+        Command::Crypto(args) => {
+            let (_, spec) = args.spec.load()?;
+            let generated = fabgen::generate(&spec, &TemplateSet::embedded())?;
+            let options = crypto::CryptoOptions {
+                not_before: args.not_before.as_deref().map(crypto::parse_date).transpose()?,
+                days: args.days,
+                ca_days: args.ca_days,
+                rotate: args.rotate,
+                ..crypto::CryptoOptions::at(time::OffsetDateTime::now_utc())
+            };
+            let previous = crypto::previous::Previous::read(&args.output)?;
+            let material = crypto::generate(&generated.network, &previous, &options)?;
+            fabgen::check::Checker::new().check(&material.secrets)?;
+            let mut files = output::manifests::objects(&material.secrets)?;
+            files.extend(material.authorities.clone());
+            output::write_secret_tree(&args.output, &files)?;
+            let s = &material.summary;
+            writeln!(
+                out,
+                "wrote {} Secrets to {} (created {}, renewed {}, kept {})",
+                material.secrets.objects.len(),
+                args.output.display(),
+                s.created,
+                s.renewed,
+                s.kept
+            )?;
         }
         Command::Package(args) => {
             let (_, spec) = args.spec.load()?;

@@ -4,12 +4,14 @@
 //!
 //! [`spec`] (read, locate, schema-check, validate) -> [`model`] (resolve, derive names, build
 //! packages, compute NetworkPolicies) -> [`render`] (templates -> objects, pure) -> [`check`]
-//! (Kubernetes schemas) -> [`output`] (manifests, charts, atomic writes).
+//! (Kubernetes schemas) -> [`output`] (manifests, charts, atomic writes). [`crypto`] is a side
+//! branch: model -> MSP and TLS Secrets -> check -> output, never into the rendered tree.
 //!
 //! Each stage is a plain function a test or another tool can call; [`generate`] runs the
 //! stages that every command shares. The command line lives in the binary (`src/cli.rs`).
 
 pub mod check;
+pub mod crypto;
 pub mod model;
 pub mod output;
 pub mod render;

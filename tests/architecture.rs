@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The stages in pipeline order; a stage may use itself and the ones before it.
-const STAGES: &[&str] = &["spec", "model", "render", "check", "output"];
+const STAGES: &[&str] = &["spec", "model", "render", "check", "crypto", "output"];
 
 /// A source file of a stage, without its `#[cfg(test)]` part (tests may reach anywhere).
 struct SourceFile {

@@ -91,10 +91,10 @@ impl Checker {
                 format!("{}: {e}", if at.is_empty() { "/" } else { &at })
             })
             .collect();
-        if problems.is_empty() {
-            if let Err(e) = (kind.parse)(json) {
-                problems.push(format!("does not parse as {}: {e}", object.kind));
-            }
+        if problems.is_empty()
+            && let Err(e) = (kind.parse)(json)
+        {
+            problems.push(format!("does not parse as {}: {e}", object.kind));
         }
         Ok(problems)
     }

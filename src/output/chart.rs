@@ -387,12 +387,11 @@ fn notes(name: &str, files: &[&str], rendered: &Rendered, network: &Network) -> 
     for f in files {
         let object = &rendered.objects[*f];
         collect_secret_refs(&object.value, &mut secrets);
-        if object.kind == "Deployment" {
-            if let Some(id) =
+        if object.kind == "Deployment"
+            && let Some(id) =
                 object.value["metadata"]["annotations"].get("fabgen.io/package-id").and_then(Value::as_str)
-            {
-                packages.push(format!("  {}: {id}", object.name));
-            }
+        {
+            packages.push(format!("  {}: {id}", object.name));
         }
     }
     let secrets: Vec<String> = secrets.into_iter().map(|s| format!("  {s}")).collect();

@@ -10,11 +10,17 @@ use crate::render::Rendered;
 
 /// The files of `render -o`: one per object plus `kustomization.yaml`.
 pub fn files(rendered: &Rendered) -> Result<BTreeMap<String, Vec<u8>>> {
+    let mut files = objects(rendered)?;
+    files.insert("kustomization.yaml".to_string(), kustomization(rendered).into_bytes());
+    Ok(files)
+}
+
+/// One YAML file per object, nothing else (what `kubectl apply -f DIR` takes as it is).
+pub fn objects(rendered: &Rendered) -> Result<BTreeMap<String, Vec<u8>>> {
     let mut files = BTreeMap::new();
     for (file, object) in &rendered.objects {
         files.insert(file.clone(), object.to_yaml()?.into_bytes());
     }
-    files.insert("kustomization.yaml".to_string(), kustomization(rendered).into_bytes());
     Ok(files)
 }
 

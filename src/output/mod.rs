@@ -12,4 +12,4 @@ pub mod chart;
 pub mod manifests;
 pub mod write;
 
-pub use self::write::write_tree;
+pub use self::write::{write_secret_tree, write_tree};

@@ -35,7 +35,7 @@ pub fn render(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>) ->
     let mut emit = |template: &str, origin: String, ctx: Value| -> Result<()> {
         let text = render_one(&env, template, ctx).with_context(|| format!("failed to render {origin}"))?;
         for object in split_documents(&text, &origin)? {
-            let file = format!("{}-{}.yaml", object.kind.to_lowercase(), object.name);
+            let file = object.file_name();
             if let Some(previous) = rendered.objects.get(&file) {
                 bail!("{origin} renders {} {} which {} already rendered", object.kind, object.name, previous.origin);
             }

@@ -28,6 +28,11 @@ impl Object {
         serde_yaml::to_string(&self.value).with_context(|| format!("failed to serialise {} {}", self.kind, self.name))
     }
 
+    /// Its output file name: `<kind>-<name>.yaml`, unique per object of one network.
+    pub fn file_name(&self) -> String {
+        format!("{}-{}.yaml", self.kind.to_lowercase(), self.name)
+    }
+
     /// The object as JSON, for typed checks.
     pub fn to_json(&self) -> Result<serde_json::Value> {
         serde_json::to_value(&self.value).with_context(|| format!("{} {} is not JSON-compatible", self.kind, self.name))

@@ -142,3 +142,21 @@ pub fn k8scc_config_map(org: &str) -> String {
 pub fn k8scc_transfer_claim(org: &str) -> String {
     format!("{org}-k8scc-transfer")
 }
+
+/// Secret with an org admin's MSP (`cert.pem` with the `admin` NodeOU), for the bootstrap and
+/// lifecycle Jobs that act as the org.
+pub fn admin_msp_secret(org: &str) -> String {
+    format!("{org}-admin-msp")
+}
+
+/// Secret with an org admin's TLS client key pair (`osnadmin` authenticates with it to the
+/// orderers' admin endpoint, whose client CAs are the orderer org's TLS CA).
+pub fn admin_tls_secret(org: &str) -> String {
+    format!("{org}-admin-tls")
+}
+
+/// Secret with an org's public MSP (CA and TLS CA certificates, NodeOU `config.yaml`): what the
+/// channel configuration and other orgs' clients need to know of the org, no private key.
+pub fn org_msp_secret(org: &str) -> String {
+    format!("{org}-org-msp")
+}

@@ -112,10 +112,10 @@ impl MapBuilder {
                     self.map.keys.insert(field_path(path, &name), at);
                     // yaml-rust2 marks a block mapping where its first key ends; a mapping
                     // starts where its first key starts.
-                    if let Some(start) = self.map.values.get_mut(path.as_str()) {
-                        if (at.line, at.col) < (start.line, start.col) {
-                            *start = at;
-                        }
+                    if let Some(start) = self.map.values.get_mut(path.as_str())
+                        && (at.line, at.col) < (start.line, start.col)
+                    {
+                        *start = at;
                     }
                     *key = Some(name);
                     None

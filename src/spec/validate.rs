@@ -181,10 +181,10 @@ impl Validator {
         if image.tag.contains([':', '@', '/', ' ']) {
             self.error(&field_path(path, "tag"), format!("\"{}\" is not a valid tag", image.tag));
         }
-        if let Some(d) = &image.digest {
-            if !DIGEST.is_match(d) {
-                self.error(&field_path(path, "digest"), format!("\"{d}\" is not a digest like sha256:<64 hex digits>"));
-            }
+        if let Some(d) = &image.digest
+            && !DIGEST.is_match(d)
+        {
+            self.error(&field_path(path, "digest"), format!("\"{d}\" is not a digest like sha256:<64 hex digits>"));
         }
     }
 
@@ -362,17 +362,17 @@ impl Validator {
                                 &org_path,
                                 format!("unknown org \"{org}\" ({})", known_list(orgs.iter().copied())),
                             );
-                        } else if let Some(ch) = channel {
-                            if !ch.orgs.contains(org) {
-                                self.error(
-                                    &org_path,
-                                    format!(
-                                        "org \"{org}\" is not a member of channel \"{}\" (members: {})",
-                                        ch.name,
-                                        ch.orgs.join(", ")
-                                    ),
-                                );
-                            }
+                        } else if let Some(ch) = channel
+                            && !ch.orgs.contains(org)
+                        {
+                            self.error(
+                                &org_path,
+                                format!(
+                                    "org \"{org}\" is not a member of channel \"{}\" (members: {})",
+                                    ch.name,
+                                    ch.orgs.join(", ")
+                                ),
+                            );
                         }
                     }
                 }
@@ -535,14 +535,14 @@ impl Validator {
     }
 
     fn chaincode_image(&mut self, path: &str, image: &str) {
-        if let Some((_, digest)) = image.rsplit_once('@') {
-            if !DIGEST.is_match(digest) {
-                self.error(
-                    path,
-                    format!("image \"{image}\" has a malformed digest; expected sha256:<64 lowercase hex digits>"),
-                );
-                return;
-            }
+        if let Some((_, digest)) = image.rsplit_once('@')
+            && !DIGEST.is_match(digest)
+        {
+            self.error(
+                path,
+                format!("image \"{image}\" has a malformed digest; expected sha256:<64 lowercase hex digits>"),
+            );
+            return;
         }
         let last = image.rsplit('/').next().unwrap_or_default();
         if image.is_empty() || image.contains(char::is_whitespace) {
@@ -626,10 +626,10 @@ impl Validator {
         if !DNS1035_LABEL.is_match(name) || name.len() > 63 {
             self.error(path, format!("derived Service name \"{name}\" must be a DNS-1035 label (start with a letter, at most 63 characters); shorten the names it is built from"));
         }
-        if let Some(first) = self.services.insert(name.to_string(), path.to_string()) {
-            if first != path {
-                self.error(path, format!("derived Service name \"{name}\" is also derived at {first}"));
-            }
+        if let Some(first) = self.services.insert(name.to_string(), path.to_string())
+            && first != path
+        {
+            self.error(path, format!("derived Service name \"{name}\" is also derived at {first}"));
         }
     }
 
