@@ -178,3 +178,45 @@ fn every_skipped_checkov_check_has_a_reason() {
         assert!(reason.trim().len() > 20, "reason too thin: {line}");
     }
 }
+
+/// `fabgen crypto` of every example, judged by Python's `cryptography` (chains, CA flags and
+/// SKIs, P-256 PKCS#8 keys matching their certificates, low-S signatures, NodeOU roles, the
+/// Service names in TLS SANs) and by `kubernetes-validate --strict`.
+#[test]
+fn crypto_material_of_every_example_passes_an_independent_x509_check() {
+    let bin = common::oracle_bin();
+    for example in common::examples() {
+        let dir = tempfile::tempdir().unwrap();
+        let (deploy, secrets) = (dir.path().join("deploy"), dir.path().join("secrets"));
+        for (command, out) in [("render", &deploy), ("crypto", &secrets)] {
+            let o = common::fabgen()
+                .args([command, example.to_str().unwrap(), "-o", out.to_str().unwrap()])
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+        let result = Command::new(bin.join("python"))
+            .arg(common::root().join("tests/oracles/crypto.py"))
+            .args([&secrets, &deploy])
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&result.stdout).into_owned() + &String::from_utf8_lossy(&result.stderr);
+        assert!(result.status.success(), "{}:\n{report}", example.display());
+        let summary = report.lines().last().unwrap_or_default();
+        assert!(summary.ends_with(" 0 problems"), "{summary}");
+        let chains: usize = summary.split(", ").nth(2).and_then(|s| s.split(' ').next()?.parse().ok()).unwrap();
+        assert!(chains >= 10, "{}: {summary}", example.display());
+
+        let files: Vec<String> = common::read_tree(&secrets)
+            .into_keys()
+            .filter(|f| f.ends_with(".yaml"))
+            .map(|f| secrets.join(f).display().to_string())
+            .collect();
+        let result = Command::new(bin.join("kubernetes-validate"))
+            .args(["--strict", "--kubernetes-version", KUBERNETES_VERSION, "--no-warn"])
+            .args(&files)
+            .output()
+            .unwrap();
+        assert!(result.status.success(), "{}: {}", example.display(), String::from_utf8_lossy(&result.stdout));
+    }
+}

@@ -10,6 +10,7 @@
 //! keys are random — so re-runs keep what exists: CAs, keys, certificates and passwords stay
 //! unless the request behind them changed, a certificate nears its end, or `rotate` is set.
 
+pub mod low_s;
 pub mod plan;
 pub mod previous;
 pub mod x509;
@@ -292,12 +293,7 @@ fn secret_data(
     })
 }
 
-fn secret_object(
-    network: &Network,
-    secret: &SecretPlan,
-    data: SecretData,
-    request: Option<String>,
-) -> Object {
+fn secret_object(network: &Network, secret: &SecretPlan, data: SecretData, request: Option<String>) -> Object {
     let string = |s: &str| Value::String(s.to_string());
     let mut labels = Mapping::new();
     for (k, v) in &network.labels {

@@ -8,7 +8,6 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use base64::Engine;
 
-
 /// Annotation holding a digest of what a Secret was made from (subject, names, usages, CA),
 /// so a re-run knows whether the certificate still fits.
 pub const REQUEST_ANNOTATION: &str = "fabgen.io/crypto-request";

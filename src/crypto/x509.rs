@@ -8,6 +8,8 @@ use rcgen::{
     KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, SanType, SerialNumber,
 };
 use ring::rand::{SecureRandom, SystemRandom};
+
+use super::low_s::LowSKey;
 use time::OffsetDateTime;
 
 /// When a certificate is valid.
@@ -55,7 +57,7 @@ pub struct Authority {
     pub cert_pem: String,
     /// Its private key (PKCS#8 PEM).
     pub key_pem: String,
-    issuer: Issuer<'static, KeyPair>,
+    issuer: Issuer<'static, LowSKey>,
 }
 
 impl std::fmt::Debug for Authority {
@@ -111,8 +113,9 @@ impl Authority {
         params.not_before = validity.not_before;
         params.not_after = validity.not_after;
         params.serial_number = Some(random_serial()?);
+        let key = LowSKey(key);
         let cert = params.self_signed(&key).map_err(|e| anyhow!("failed to sign CA {common_name}: {e}"))?;
-        let key_pem = key.serialize_pem();
+        let key_pem = key.0.serialize_pem();
         Ok(Authority { cert_pem: cert.pem(), key_pem, issuer: Issuer::new(params, key) })
     }
 
@@ -126,12 +129,13 @@ impl Authority {
         if info.public_key != key.public_key_raw() {
             anyhow::bail!("the private key does not belong to the CA certificate");
         }
-        let issuer =
-            Issuer::from_ca_cert_pem(cert_pem, key).map_err(|e| anyhow!("failed to read the CA certificate: {e}"))?;
+        let issuer = Issuer::from_ca_cert_pem(cert_pem, LowSKey(key))
+            .map_err(|e| anyhow!("failed to read the CA certificate: {e}"))?;
         Ok(Authority { cert_pem: cert_pem.to_string(), key_pem: key_pem.to_string(), issuer })
     }
 
-    /// Signs a leaf certificate for `key` (PEM). It carries the Authority Key Identifier, so
+    /// Signs a leaf certificate for `key` (PEM), low-S like every signature Fabric makes
+    /// (`super::low_s`). It carries the Authority Key Identifier, so
     /// verifiers find its CA by key as well as by name.
     pub fn issue(&self, request: &LeafRequest, key: &KeyPair, validity: Validity) -> Result<String> {
         let mut params = CertificateParams::default();

@@ -1,0 +1,289 @@
+//! `fabgen crypto`: every Secret the rendered pods reference is written, with every key they
+//! mount; re-runs keep what exists; rotation, spec changes and validity dates do what they say;
+//! the tree is owner-only and never mistaken for a rendered tree. The certificates themselves
+//! are judged by Python's `cryptography` in tests/oracles.rs.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use fabgen::crypto::{self, CryptoOptions, Previous, x509::CertInfo};
+
+/// Secrets (and the keys read from each) that the rendered pods reference, and the Secrets
+/// cert-manager Certificates create.
+fn references(generated: &fabgen::Generated) -> (BTreeMap<String, BTreeSet<String>>, BTreeSet<String>) {
+    let mut wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut by_cert_manager = BTreeSet::new();
+    for object in generated.rendered.objects.values() {
+        let json = object.to_json().unwrap();
+        if object.kind == "Certificate" {
+            by_cert_manager.insert(json["spec"]["secretName"].as_str().unwrap().to_string());
+        }
+        for pod in common::pod_specs(&json) {
+            for volume in pod["volumes"].as_array().into_iter().flatten() {
+                let mut secrets = vec![volume["secret"].clone()];
+                for source in volume["projected"]["sources"].as_array().into_iter().flatten() {
+                    let s = &source["secret"];
+                    secrets.push(serde_json::json!({"secretName": s["name"], "items": s["items"]}));
+                }
+                for secret in secrets.iter().filter(|s| s.is_object()) {
+                    let keys = wanted.entry(secret["secretName"].as_str().unwrap().to_string()).or_default();
+                    for item in secret["items"].as_array().into_iter().flatten() {
+                        keys.insert(item["key"].as_str().unwrap().to_string());
+                    }
+                }
+            }
+            let containers = ["containers", "initContainers"].map(|k| pod[k].as_array().cloned().unwrap_or_default());
+            for container in containers.iter().flatten() {
+                for env in container["env"].as_array().into_iter().flatten() {
+                    let r = &env["valueFrom"]["secretKeyRef"];
+                    if let Some(name) = r["name"].as_str() {
+                        wanted.entry(name.to_string()).or_default().insert(r["key"].as_str().unwrap().to_string());
+                    }
+                }
+                for from in container["envFrom"].as_array().into_iter().flatten() {
+                    if let Some(name) = from["secretRef"]["name"].as_str() {
+                        wanted.entry(name.to_string()).or_default();
+                    }
+                }
+            }
+        }
+    }
+    (wanted, by_cert_manager)
+}
+
+fn options() -> CryptoOptions {
+    CryptoOptions::at(crypto::parse_date("2026-06-01").unwrap())
+}
+
+#[test]
+fn every_secret_the_pods_reference_is_written_with_the_keys_they_mount() {
+    for example in common::examples() {
+        let generated = common::generate(&example);
+        let material = crypto::generate(&generated.network, &Previous::default(), &options()).unwrap();
+        fabgen::check::Checker::new().check(&material.secrets).unwrap();
+        let written: BTreeMap<String, serde_json::Value> =
+            material.secrets.objects.values().map(|o| (o.name.clone(), o.to_json().unwrap())).collect();
+        let (wanted, by_cert_manager) = references(&generated);
+        assert!(wanted.len() >= 4, "{}: {wanted:?}", example.display());
+        for (name, keys) in &wanted {
+            if by_cert_manager.contains(name) {
+                assert!(!written.contains_key(name), "{}: {name} is cert-manager's to make", example.display());
+                continue;
+            }
+            let secret = written.get(name).unwrap_or_else(|| panic!("{}: no Secret {name}", example.display()));
+            assert_eq!(secret["metadata"]["namespace"], generated.network.namespace.as_str());
+            for key in keys {
+                assert!(secret["data"].get(key).is_some(), "{}: {name} lacks {key}", example.display());
+            }
+            // TLS Secrets mounted whole are read as tls.crt / tls.key / ca.crt.
+            if name.ends_with("-tls") {
+                assert_eq!(secret["type"], "kubernetes.io/tls", "{name}");
+                for key in ["tls.crt", "tls.key", "ca.crt"] {
+                    assert!(secret["data"].get(key).is_some(), "{name} lacks {key}");
+                }
+            }
+        }
+        // Beyond what pods mount: each org's public MSP and admin identity, for the Jobs.
+        let mut orgs = vec![generated.network.orderer_org.name.clone()];
+        orgs.extend(generated.network.orgs.iter().map(|o| o.name.clone()));
+        for org in &orgs {
+            for name in [format!("{org}-org-msp"), format!("{org}-admin-msp"), format!("{org}-admin-tls")] {
+                assert!(written.contains_key(&name), "{}: no {name}", example.display());
+            }
+            for role in ["ca", "tlsca"] {
+                assert!(material.authorities.contains_key(&format!("authorities/{org}/{role}.pem")));
+                assert!(material.authorities.contains_key(&format!("authorities/{org}/{role}-key.pem")));
+            }
+        }
+        let extra: Vec<&String> = written
+            .keys()
+            .filter(|n| !wanted.contains_key(*n) && !n.ends_with("-org-msp") && !n.contains("-admin-"))
+            .collect();
+        assert!(extra.is_empty(), "{}: Secrets nothing uses: {extra:?}", example.display());
+    }
+}
+
+fn run_crypto(spec: &Path, out: &Path, extra: &[&str]) -> String {
+    let o = common::fabgen()
+        .args(["crypto", spec.to_str().unwrap(), "-o", out.to_str().unwrap()])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+fn secret_data(dir: &Path, name: &str, key: &str) -> Vec<u8> {
+    use base64::Engine;
+    let text = std::fs::read_to_string(dir.join(format!("secret-{name}.yaml"))).unwrap();
+    let value: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    base64::engine::general_purpose::STANDARD.decode(value["data"][key].as_str().unwrap()).unwrap()
+}
+
+fn cert_info(dir: &Path, name: &str, key: &str) -> CertInfo {
+    CertInfo::parse(std::str::from_utf8(&secret_data(dir, name, key)).unwrap()).unwrap()
+}
+
+#[test]
+fn a_rerun_keeps_every_file_byte_for_byte_and_the_tree_is_owner_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("secrets");
+    let spec = common::root().join("values/multi-org.yaml");
+    let first = run_crypto(&spec, &out, &[]);
+    assert!(first.contains("kept 0"), "{first}");
+    let before = common::read_tree(&out);
+    let second = run_crypto(&spec, &out, &[]);
+    assert!(second.contains("created 0, renewed 0"), "{second}");
+    assert_eq!(before, common::read_tree(&out));
+
+    for entry in walkdir::WalkDir::new(&out) {
+        let entry = entry.unwrap();
+        let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
+        let want = if entry.file_type().is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(mode, want, "{} is {mode:o}", entry.path().display());
+    }
+    // `kubectl apply -f DIR` takes the .yaml files of DIR only: every one is a Secret, and the
+    // CA keys sit in a subdirectory as .pem.
+    for (file, bytes) in &before {
+        if file.ends_with(".yaml") {
+            assert!(!file.contains('/'), "{file}");
+            assert!(String::from_utf8_lossy(bytes).contains("kind: Secret\n"), "{file}");
+        } else {
+            assert!(file == ".fabgen" || (file.starts_with("authorities/") && file.ends_with(".pem")), "{file}");
+        }
+    }
+}
+
+#[test]
+fn rotate_replaces_cas_and_keys_but_keeps_logins() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("secrets");
+    let spec = common::root().join("values/multi-org.yaml");
+    run_crypto(&spec, &out, &[]);
+    let key = secret_data(&out, "peer0-bank-tls", "tls.key");
+    let ca = std::fs::read(out.join("authorities/bank/ca.pem")).unwrap();
+    let password = secret_data(&out, "peer0-bank-couchdb", "password");
+    let report = run_crypto(&spec, &out, &["--rotate"]);
+    assert!(report.contains("renewed 0"), "{report}");
+    assert_ne!(key, secret_data(&out, "peer0-bank-tls", "tls.key"));
+    assert_ne!(ca, std::fs::read(out.join("authorities/bank/ca.pem")).unwrap());
+    assert_eq!(password, secret_data(&out, "peer0-bank-couchdb", "password"));
+}
+
+#[test]
+fn a_spec_change_renews_only_what_it_touches() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("secrets");
+    let original = std::fs::read_to_string(common::root().join("values/minimal.yaml")).unwrap();
+    let spec = dir.path().join("net.yaml");
+    std::fs::write(&spec, &original).unwrap();
+    run_crypto(&spec, &out, &[]);
+    let before = common::read_tree(&out);
+    let first_peer = common::generate(&spec).network.orgs[0].peers[0].name.clone();
+    let tls = format!("{first_peer}-tls");
+    let key_before = secret_data(&out, &tls, "tls.key");
+    let namespace =
+        serde_yaml::from_str::<serde_yaml::Value>(&original).unwrap()["namespace"].as_str().unwrap().to_string();
+
+    // A new namespace changes every Service name a TLS certificate carries, nothing else.
+    let moved = original.replacen(&format!("namespace: {namespace}"), "namespace: moved", 1);
+    assert_ne!(moved, original);
+    std::fs::write(&spec, &moved).unwrap();
+    let report = run_crypto(&spec, &out, &[]);
+    assert!(report.contains("created 0,"), "{report}");
+    let after = common::read_tree(&out);
+    assert_eq!(key_before, secret_data(&out, &tls, "tls.key"), "re-signed with the key it had");
+    let tls_file = format!("secret-{tls}.yaml");
+    assert_ne!(before[&tls_file], after[&tls_file], "re-signed for the new names");
+    let sans = String::from_utf8(secret_data(&out, &tls, "tls.crt")).unwrap();
+    let info = x509_parser::pem::parse_x509_pem(sans.as_bytes()).unwrap().1;
+    let cert = info.parse_x509().unwrap();
+    let names: Vec<String> =
+        cert.subject_alternative_name().unwrap().unwrap().value.general_names.iter().map(|n| n.to_string()).collect();
+    assert!(names.contains(&format!("DNSName({first_peer}.moved)")), "{names:?}");
+    let msp = format!("secret-{first_peer}-msp.yaml");
+    let msp_before =
+        String::from_utf8_lossy(&before[&msp]).replace(&format!("namespace: {namespace}"), "namespace: moved");
+    assert_eq!(msp_before, String::from_utf8_lossy(&after[&msp]), "an MSP carries no Service name: kept");
+
+    // A new peer gets new identities; nothing else changes.
+    let grown = moved.replacen("    peers:\n", "    peers:\n      - name: peer9\n", 1);
+    assert_ne!(grown, moved);
+    std::fs::write(&spec, &grown).unwrap();
+    let report = run_crypto(&spec, &out, &[]);
+    assert!(report.contains("created 2, renewed 0"), "{report}");
+    let grown_tree = common::read_tree(&out);
+    for (file, bytes) in &after {
+        assert_eq!(Some(bytes), grown_tree.get(file), "{file} changed");
+    }
+}
+
+#[test]
+fn validity_dates_are_the_ones_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("secrets");
+    let spec = common::root().join("values/minimal.yaml");
+    run_crypto(&spec, &out, &["--not-before", "2026-03-01", "--days", "90", "--ca-days", "1000"]);
+    let generated = common::generate(&spec);
+    let orderer = &generated.network.orderer_org.orderers[0].name;
+    let leaf = cert_info(&out, &format!("{orderer}-tls"), "tls.crt");
+    let start = crypto::parse_date("2026-03-01").unwrap();
+    assert_eq!(leaf.validity.not_before, start);
+    assert_eq!(leaf.validity.not_after, start + time::Duration::days(90));
+    let ca = cert_info(&out, &format!("{orderer}-tls"), "ca.crt");
+    assert_eq!(ca.validity.not_after, start + time::Duration::days(1000));
+
+    // Other dates re-sign every leaf with the key it has.
+    let report = run_crypto(&spec, &out, &["--not-before", "2026-04-01", "--days", "30"]);
+    assert!(report.contains("created 0,"), "{report}");
+    let leaf = cert_info(&out, &format!("{orderer}-tls"), "tls.crt");
+    assert_eq!(leaf.validity.not_before, crypto::parse_date("2026-04-01").unwrap());
+
+    // A leaf may not outlive its CA.
+    let o = common::fabgen()
+        .args(["crypto", spec.to_str().unwrap(), "-o", out.to_str().unwrap(), "--days", "2000"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("would outlive the") && err.contains("--rotate"), "{err}");
+
+    let o = common::fabgen()
+        .args(["crypto", spec.to_str().unwrap(), "-o", "x", "--not-before", "2026-13-01"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no month 13"), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn crypto_and_render_trees_never_replace_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = common::root().join("values/minimal.yaml");
+    let secrets = dir.path().join("secrets");
+    let deploy = dir.path().join("deploy");
+    run_crypto(&spec, &secrets, &[]);
+    let o = common::fabgen().args(["render", spec.to_str().unwrap(), "-o", deploy.to_str().unwrap()]).output().unwrap();
+    assert!(o.status.success());
+
+    let o =
+        common::fabgen().args(["render", spec.to_str().unwrap(), "-o", secrets.to_str().unwrap()]).output().unwrap();
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("it holds private keys"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(secrets.join("authorities").is_dir(), "the keys survive");
+
+    let o = common::fabgen().args(["crypto", spec.to_str().unwrap(), "-o", deploy.to_str().unwrap()]).output().unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("it holds generated manifests"));
+    // And the rendered tree holds no key material at all.
+    for (file, bytes) in common::read_tree(&deploy) {
+        assert!(!String::from_utf8_lossy(&bytes).contains("PRIVATE KEY"), "{file}");
+        assert!(!file.starts_with("secret-"), "{file}");
+    }
+}
