@@ -450,3 +450,48 @@ fn cert_manager_certificates_cover_every_tls_secret_the_pods_mount() {
     });
     assert!(with_cert_manager.get() > 0, "an example uses cert-manager");
 }
+
+/// Gossip inside an org: each peer bootstraps from its org-mates only, never from itself; an
+/// only peer is its org's static leader, several peers elect one (fabric docs/source/gossip.rst:
+/// `useLeaderElection`/`orgLeader` true together is an error).
+#[test]
+fn gossip_bootstraps_from_other_peers_and_leads_as_fabric_recommends() {
+    for_each_example(|name, generated, objs| {
+        for org in &generated.network.orgs {
+            let addresses: Vec<String> = org.peers.iter().map(|p| p.address.clone()).collect();
+            for peer in &org.peers {
+                let set = &objs[&format!("statefulset-{}.yaml", peer.name)];
+                let env = &set["spec"]["template"]["spec"]["containers"][0]["env"];
+                let value = |key: &str| {
+                    env.as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|e| e["name"] == key)
+                        .map(|e| e["value"].as_str().unwrap().to_string())
+                };
+                let mut others: Vec<String> = addresses.iter().filter(|a| **a != peer.address).cloned().collect();
+                let bootstrap: Vec<String> = value("CORE_PEER_GOSSIP_BOOTSTRAP")
+                    .map(|b| b.split_whitespace().map(str::to_string).collect())
+                    .unwrap_or_default();
+                others.sort();
+                let mut got = bootstrap.clone();
+                got.sort();
+                assert_eq!(got, others, "{name} {}", peer.name);
+                let several = addresses.len() > 1;
+                assert_eq!(
+                    value("CORE_PEER_GOSSIP_USELEADERELECTION").as_deref(),
+                    Some(if several { "true" } else { "false" })
+                );
+                assert_eq!(
+                    value("CORE_PEER_GOSSIP_ORGLEADER").as_deref(),
+                    Some(if several { "false" } else { "true" })
+                );
+            }
+            // With no env override the peer reads core.yaml, whose bootstrap names nobody.
+            let config = &objs[&format!("configmap-{}.yaml", org.peer_config_map)];
+            let core: serde_yaml::Value = serde_yaml::from_str(config["data"]["core.yaml"].as_str().unwrap()).unwrap();
+            assert_eq!(core["peer"]["gossip"]["bootstrap"], serde_yaml::Value::String(String::new()), "{name}");
+        }
+        assert!(generated.network.orgs.iter().any(|o| o.peers.len() > 1) || name != "multi-org.yaml");
+    });
+}

@@ -207,8 +207,13 @@ pub struct Peer {
     pub address: String,
     /// `host:7052`: where launched or external chaincode reaches the peer.
     pub chaincode_address: String,
-    /// Gossip bootstrap: the org's first other peer, else itself.
-    pub gossip_bootstrap: String,
+    /// Gossip bootstrap: the org's other peers, space-separated (`peer.gossip.bootstrap`);
+    /// none for an org's only peer, which has nobody in its org to learn from.
+    pub gossip_bootstrap: Option<String>,
+    /// Dynamic leader election among the org's peers (`useLeaderElection: true, orgLeader:
+    /// false`) when it has several; an only peer is its org's static leader (`false`, `true`),
+    /// as fabric docs/source/gossip.rst describes the two modes.
+    pub gossip_leader_election: bool,
     /// CouchDB sidecar.
     pub couchdb: bool,
     /// MSP Secret.

@@ -124,13 +124,15 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                 .iter()
                 .zip(&peer_names)
                 .map(|(p, name)| {
-                    let other = peer_names.iter().find(|n| *n != name).unwrap_or(name);
+                    let others: Vec<String> =
+                        peer_names.iter().filter(|n| *n != name).map(|n| format!("{}:{PEER_PORT}", host(n))).collect();
                     Peer {
                         short_name: p.name.clone(),
                         host: host(name),
                         address: format!("{}:{PEER_PORT}", host(name)),
                         chaincode_address: format!("{}:{PEER_CHAINCODE_PORT}", host(name)),
-                        gossip_bootstrap: format!("{}:{PEER_PORT}", host(other)),
+                        gossip_leader_election: !others.is_empty(),
+                        gossip_bootstrap: (!others.is_empty()).then(|| others.join(" ")),
                         couchdb: p.couchdb,
                         msp_secret: names::msp_secret(name),
                         tls_secret: names::tls_secret(name),
