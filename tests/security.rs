@@ -432,3 +432,40 @@ fn launched_chaincode_reaches_only_its_own_peers_chaincode_port() {
     let cc_pod = in_ns("fabric-mixed-org3-cc", Labels::new());
     assert!(!p.flow(&w["peer0-org3"], &cc_pod, 7052));
 }
+
+/// The channel Jobs' pods are clients of their org: the create Job (orderer org) reaches every
+/// orderer's admin and client ports; a join Job reaches its own org's peers and the orderers,
+/// never the admin port.
+#[test]
+fn channel_jobs_reach_exactly_what_they_call() {
+    let generated = generate_text(THREE_ORGS);
+    let p = Policies::of(&generated);
+    let w = workloads(&generated);
+    let jobs: BTreeMap<String, Labels> = generated
+        .rendered
+        .objects
+        .values()
+        .filter(|o| o.kind == "Job")
+        .map(|o| {
+            let json = o.to_json().unwrap();
+            (
+                json["metadata"]["labels"]["app.kubernetes.io/instance"].as_str().unwrap().to_string(),
+                labels(&json["spec"]["template"]["metadata"]["labels"]),
+            )
+        })
+        .collect();
+    assert_eq!(jobs.len(), 2 + 4, "{:?}", jobs.keys());
+    for channel in ["ab", "bc"] {
+        let create = &jobs[&format!("channel-{channel}-create")];
+        for orderer in ["orderer0", "orderer1"] {
+            assert!(p.flow(create, &w[orderer], 7053), "osnadmin");
+            assert!(p.flow(create, &w[orderer], 7050), "peer channel fetch");
+        }
+        assert!(!p.flow(create, &w["peer0-org2"], 7051));
+    }
+    let join = &jobs["channel-ab-join-org1"];
+    assert!(p.flow(join, &w["peer0-org1"], 7051) && p.flow(join, &w["peer1-org1"], 7051));
+    assert!(p.flow(join, &w["orderer0"], 7050));
+    assert!(!p.flow(join, &w["orderer0"], 7053));
+    assert!(!p.flow(join, &w["peer0-org3"], 7051), "org1 shares no channel with org3");
+}

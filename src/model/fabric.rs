@@ -38,3 +38,20 @@ pub const RUN_AS_USER: u32 = 10000;
 pub const K8SCC_BUILDER_PATH: &str = "/opt/k8scc";
 /// Path of fabric-builder-k8s in its `k8s-fabric-peer` image.
 pub const K8S_BUILDER_PATH: &str = "/opt/hyperledger/k8s_builder";
+
+/// Where the channel Jobs mount the ConfigMap holding `configtx.yaml` (configtxgen `-configPath`).
+pub const CONFIGTX_DIR: &str = "/var/fabgen/configtx";
+/// Where the channel Jobs mount each organisation's public MSP: `<dir>/<org>/msp`, the
+/// `MSPDir` of configtx.yaml (absolute, so configtxgen does not resolve it against
+/// configtx.yaml's directory: genesisconfig `translatePaths`).
+pub const ORGANIZATIONS_DIR: &str = "/var/fabgen/organizations";
+/// Where the channel Jobs mount each orderer's TLS certificate: `<dir>/<orderer>/tls.crt`, the
+/// etcdraft consenter's `ClientTLSCert` and `ServerTLSCert`.
+pub const CONSENTERS_DIR: &str = "/var/fabgen/consenters";
+
+/// Channel capabilities of a Fabric release line: (Channel, Orderer, Application). 2.5 is what
+/// fabgen targets (fabric-samples test-network configtx.yaml for 2.5: V2_0, V2_0, V2_5).
+pub fn capabilities(fabric_version: &str) -> (&'static str, &'static str, &'static str) {
+    let _ = fabric_version; // Only 2.5.x is accepted by validation today.
+    ("V2_0", "V2_0", "V2_5")
+}

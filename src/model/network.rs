@@ -30,6 +30,8 @@ pub struct Network {
     pub builder: Builder,
     /// The orderer organisation.
     pub orderer_org: OrdererOrg,
+    /// configtx.yaml, when the network has channels.
+    pub configtx: Option<Configtx>,
     /// Peer organisations.
     pub orgs: Vec<Org>,
     /// Channels.
@@ -45,6 +47,12 @@ pub struct Network {
     pub k8scc: K8sccSpec,
     /// fabric-builder-k8s start timeout.
     pub k8s_builder_start_timeout: String,
+    /// Image of the channel Jobs (fabric-tools), as a reference.
+    pub tools_image: String,
+    /// Pull policy of every container.
+    pub image_pull_policy: crate::spec::PullPolicy,
+    /// Image pull Secrets of every pod.
+    pub image_pull_secrets: Vec<String>,
 }
 
 /// fabgen's builder, as the peer sees it.
@@ -97,6 +105,14 @@ pub struct OrdererOrg {
     pub storage: Storage,
     /// Raft nodes.
     pub orderers: Vec<Orderer>,
+    /// `MSPDir` of the org in configtx.yaml (where the channel Jobs mount its public MSP).
+    pub configtx_msp_dir: String,
+    /// Secret with the org's public MSP.
+    pub org_msp_secret: String,
+    /// Secret with the org admin's MSP.
+    pub admin_msp_secret: String,
+    /// Secret with the org admin's TLS client pair.
+    pub admin_tls_secret: String,
 }
 
 /// One orderer node.
@@ -108,6 +124,12 @@ pub struct Orderer {
     pub address: String,
     /// Cluster DNS name of its Service.
     pub host: String,
+    /// Client (and Raft cluster) port.
+    pub port: u16,
+    /// `host:7053`, the channel participation API.
+    pub admin_address: String,
+    /// Where the channel Jobs mount its TLS certificate (the etcdraft consenter's certificate).
+    pub consenter_cert: String,
     /// MSP Secret.
     pub msp_secret: String,
     /// TLS Secret.
@@ -139,6 +161,12 @@ pub struct Org {
     pub ca: Option<Ca>,
     /// Channels the org is a member of.
     pub channels: Vec<String>,
+    /// `MSPDir` of the org in configtx.yaml (where the channel Jobs mount its public MSP).
+    pub configtx_msp_dir: String,
+    /// Secret with the org's public MSP.
+    pub org_msp_secret: String,
+    /// Secret with the org admin's MSP.
+    pub admin_msp_secret: String,
     /// Packages this org installs, one per chaincode it runs.
     pub packages: Vec<PackageRef>,
     /// Whether any chaincode the org runs uses TLS (its peers then mount client TLS).
@@ -248,6 +276,36 @@ pub struct Channel {
     pub name: String,
     /// Member orgs.
     pub orgs: Vec<String>,
+    /// The Job that creates it on the orderers (run as the orderer org's admin).
+    pub create_job: String,
+    /// One Job per member org joining the org's peers.
+    pub joins: Vec<ChannelJoin>,
+}
+
+/// The Job joining one org's peers to a channel.
+#[derive(Debug, Serialize)]
+pub struct ChannelJoin {
+    /// Job name before its content digest (`render` appends it).
+    pub job: String,
+    /// Org name.
+    pub org: String,
+    /// MSP ID.
+    pub msp_id: String,
+    /// The org's peers' addresses.
+    pub peers: Vec<String>,
+}
+
+/// The channel configuration source: configtx.yaml with one profile per channel.
+#[derive(Debug, Serialize)]
+pub struct Configtx {
+    /// ConfigMap holding `configtx.yaml`.
+    pub config_map: String,
+    /// Capabilities: Channel, Orderer, Application.
+    pub channel_capability: &'static str,
+    /// Orderer group capability.
+    pub orderer_capability: &'static str,
+    /// Application group capability.
+    pub application_capability: &'static str,
 }
 
 /// A chaincode.

@@ -25,6 +25,10 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
         msp_id: spec.orderer_org.msp_id.clone(),
         service_account: names::orderer_service_account(&spec.orderer_org.name),
         storage: Storage::from(&spec.orderer_org.storage),
+        configtx_msp_dir: format!("{ORGANIZATIONS_DIR}/{}/msp", spec.orderer_org.name),
+        org_msp_secret: names::org_msp_secret(&spec.orderer_org.name),
+        admin_msp_secret: names::admin_msp_secret(&spec.orderer_org.name),
+        admin_tls_secret: names::admin_tls_secret(&spec.orderer_org.name),
         orderers: spec
             .orderer_org
             .orderers
@@ -33,6 +37,9 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                 let name = names::orderer(&o.name);
                 Orderer {
                     address: format!("{}:{ORDERER_PORT}", host(&name)),
+                    admin_address: format!("{}:{ORDERER_ADMIN_PORT}", host(&name)),
+                    port: ORDERER_PORT,
+                    consenter_cert: format!("{CONSENTERS_DIR}/{name}/tls.crt"),
                     host: host(&name),
                     msp_secret: names::msp_secret(&name),
                     tls_secret: names::tls_secret(&name),
@@ -183,6 +190,9 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                     tls_secret: names::tls_secret(&names::ca(&org.name)),
                 }),
                 channels: spec.channels.iter().filter(|c| c.orgs.contains(&org.name)).map(|c| c.name.clone()).collect(),
+                configtx_msp_dir: format!("{ORGANIZATIONS_DIR}/{}/msp", org.name),
+                org_msp_secret: names::org_msp_secret(&org.name),
+                admin_msp_secret: names::admin_msp_secret(&org.name),
                 packages,
                 chaincode_tls,
                 chaincode_client_tls_secret: names::chaincode_client_tls_secret(&org.name),
@@ -207,8 +217,40 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
         run_as_user: RUN_AS_USER,
         builder: Builder { name: BUILDER_NAME, path: BUILDER_PATH, package_type: PACKAGE_TYPE },
         orderer_org,
+        configtx: (!spec.channels.is_empty()).then(|| {
+            let (channel, orderer, application) = capabilities(&fabric.version);
+            Configtx {
+                config_map: names::configtx_config_map(&spec.name),
+                channel_capability: channel,
+                orderer_capability: orderer,
+                application_capability: application,
+            }
+        }),
         orgs,
-        channels: spec.channels.iter().map(|c| Channel { name: c.name.clone(), orgs: c.orgs.clone() }).collect(),
+        channels: spec
+            .channels
+            .iter()
+            .map(|c| Channel {
+                name: c.name.clone(),
+                orgs: c.orgs.clone(),
+                create_job: names::channel_create_job(&c.name),
+                joins: spec
+                    .orgs
+                    .iter()
+                    .filter(|o| c.orgs.contains(&o.name))
+                    .map(|o| ChannelJoin {
+                        job: names::channel_join_job(&c.name, &o.name),
+                        org: o.name.clone(),
+                        msp_id: o.msp_id.clone(),
+                        peers: o
+                            .peers
+                            .iter()
+                            .map(|p| format!("{}:{PEER_PORT}", host(&names::peer(&o.name, &p.name))))
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
         chaincodes,
         network_policies: Vec::new(),
         pod_security: if spec.chaincodes.iter().any(|c| c.launcher == Launcher::K8scc) {
@@ -218,6 +260,18 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
         },
         k8scc: spec.launchers.k8scc.clone(),
         k8s_builder_start_timeout: spec.launchers.k8s_builder.start_timeout.clone(),
+        tools_image: values::image_reference(&values::ImageValues {
+            repository: fabric.tools_image.repository.clone(),
+            tag: if fabric.tools_image.tag.is_empty() {
+                fabric.version.clone()
+            } else {
+                fabric.tools_image.tag.clone()
+            },
+            digest: fabric.tools_image.digest.clone(),
+            pull_policy: fabric.image_pull_policy,
+        }),
+        image_pull_policy: fabric.image_pull_policy,
+        image_pull_secrets: fabric.image_pull_secrets.clone(),
     };
     network.network_policies = policy::policies(&network, &spec.network_policies);
     Ok((network, packages))

@@ -128,6 +128,11 @@ fn add_shared_knobs(object: &mut Object, knobs: &Arc<Knobs>) {
         annotation_sources.insert(0, path(section, &["service", "annotations"]));
     }
     merge_knob(metadata, "annotations", annotation_sources, knobs);
+    // A Job's pod template is immutable and its name digests it (crate::render), so values
+    // may not change it: Jobs take everything from the spec.
+    if object.kind == "Job" {
+        return;
+    }
 
     let Some(spec) = object.value.get_mut("spec").and_then(Value::as_mapping_mut) else { return };
     let Some(template) = spec.get_mut("template").and_then(Value::as_mapping_mut) else { return };

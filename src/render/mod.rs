@@ -34,7 +34,10 @@ pub fn render(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>) ->
 
     let mut emit = |template: &str, origin: String, ctx: Value| -> Result<()> {
         let text = render_one(&env, template, ctx).with_context(|| format!("failed to render {origin}"))?;
-        for object in split_documents(&text, &origin)? {
+        for mut object in split_documents(&text, &origin)? {
+            if object.kind == "Job" {
+                name_by_content(&mut object)?;
+            }
             let file = object.file_name();
             if let Some(previous) = rendered.objects.get(&file) {
                 bail!("{origin} renders {} {} which {} already rendered", object.kind, object.name, previous.origin);
@@ -88,6 +91,16 @@ pub fn render(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>) ->
             )?;
         }
     }
+    if network.configtx.is_some() {
+        emit("channels.yaml", "channels.yaml".into(), context! { network => net.clone() })?;
+    }
+    for channel in &network.channels {
+        emit(
+            "channel-jobs.yaml",
+            format!("channel-jobs.yaml for {}", channel.name),
+            context! { network => net.clone(), channel => to_value(channel) },
+        )?;
+    }
     for chaincode in &network.chaincodes {
         for deployment in &chaincode.deployments {
             emit(
@@ -105,6 +118,31 @@ pub fn render(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>) ->
         )?;
     }
     Ok(rendered)
+}
+
+/// Appends to a Job's name a digest of its `spec`: Kubernetes refuses changes to a Job's pod
+/// template, so a Job that does something else must be a new Job. Knobs would make the digest
+/// differ between manifests and charts, so a Job may use none.
+fn name_by_content(object: &mut Object) -> Result<()> {
+    use sha2::{Digest, Sha256};
+    let spec = serde_json::to_string(&object.value["spec"])
+        .with_context(|| format!("{} has a Job spec that is not JSON", object.origin))?;
+    if spec.contains(knobs::TOKEN_PREFIX) {
+        bail!(
+            "{}: Job {} uses a knob; a Job's name digests its spec, so Jobs take their values from the model",
+            object.origin,
+            object.name
+        );
+    }
+    let digest = Sha256::digest(spec.as_bytes());
+    let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let name = format!("{}-{hex}", object.name);
+    if name.len() > 63 {
+        bail!("{}: Job name {name} is longer than 63 characters", object.origin);
+    }
+    object.value["metadata"]["name"] = serde_yaml::Value::String(name.clone());
+    object.name = name;
+    Ok(())
 }
 
 fn to_value<T: serde::Serialize>(value: T) -> Value {

@@ -4,7 +4,7 @@
 //! Two kinds of files live there. Templates (`*.yaml`) are rendered with strict undefined
 //! behaviour and JSON auto-escaping: every `{{ value }}` becomes a JSON literal, which is
 //! also a correctly quoted YAML scalar, so no spec value can break or inject YAML. Assets
-//! (everything under `builder/`, e.g. the builder's shell scripts) are never parsed as
+//! (everything under `builder/` and `jobs/`: the builder's and the Jobs' shell scripts) are never parsed as
 //! templates — shell's `${#x}` would read as a template comment — and reach templates
 //! verbatim through the `asset(name)` function.
 
@@ -19,8 +19,13 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_templates.rs"));
 }
 
-/// Directory prefix of files that are assets, not templates.
-const ASSET_PREFIX: &str = "builder/";
+/// Directory prefixes of files that are assets, not templates: the builder's and the Jobs'
+/// shell scripts.
+const ASSET_PREFIXES: &[&str] = &["builder/", "jobs/"];
+
+fn is_asset(name: &str) -> bool {
+    ASSET_PREFIXES.iter().any(|p| name.starts_with(p))
+}
 
 /// All template and asset sources by relative path.
 #[derive(Debug, Clone)]
@@ -88,20 +93,15 @@ impl TemplateSet {
                 .build()
                 .expect("default delimiters are valid"),
         );
-        let assets: Arc<BTreeMap<String, String>> = Arc::new(
-            self.files
-                .iter()
-                .filter(|(n, _)| n.starts_with(ASSET_PREFIX))
-                .map(|(n, t)| (n.clone(), t.clone()))
-                .collect(),
-        );
+        let assets: Arc<BTreeMap<String, String>> =
+            Arc::new(self.files.iter().filter(|(n, _)| is_asset(n)).map(|(n, t)| (n.clone(), t.clone())).collect());
         env.add_function("asset", move |name: &str| -> Result<String, minijinja::Error> {
             assets.get(name).cloned().ok_or_else(|| {
                 minijinja::Error::new(minijinja::ErrorKind::TemplateNotFound, format!("no asset named '{name}'"))
             })
         });
         for (name, text) in &self.files {
-            if name.starts_with(ASSET_PREFIX) {
+            if is_asset(name) {
                 continue;
             }
             env.add_template_owned(name.clone(), text.clone())

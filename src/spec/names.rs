@@ -160,3 +160,22 @@ pub fn admin_tls_secret(org: &str) -> String {
 pub fn org_msp_secret(org: &str) -> String {
     format!("{org}-org-msp")
 }
+
+/// ConfigMap with the network's `configtx.yaml` (one profile per channel).
+pub fn configtx_config_map(network: &str) -> String {
+    format!("{network}-configtx")
+}
+
+/// Job creating a channel on the orderers; `render` appends a digest of its pod template, so a
+/// changed Job gets a new name (Job templates are immutable).
+pub fn channel_create_job(channel: &str) -> String {
+    format!("channel-{}-create", channel.replace('.', "-"))
+}
+
+/// Job joining an org's peers to a channel (a digest is appended, as for the create Job).
+pub fn channel_join_job(channel: &str, org: &str) -> String {
+    format!("channel-{}-join-{org}", channel.replace('.', "-"))
+}
+
+/// Characters `render` appends to a Job name: `-` and eight hex digits of its pod template.
+pub const JOB_DIGEST_LEN: usize = 9;

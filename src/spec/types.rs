@@ -256,6 +256,11 @@ pub struct FabricSpec {
     /// CouchDB image for peers with `couchdb: true`.
     #[serde(default = "default_couchdb_image")]
     pub couchdb_image: ImageSpec,
+    /// Image of the channel Jobs (`configtxgen`, `osnadmin`, `peer`); the tag defaults to
+    /// `version`. Fixed at render time: a Job's name carries a digest of its pod template, so
+    /// a new image makes a new Job instead of an immutable-field error.
+    #[serde(default = "default_tools_image")]
+    pub tools_image: ImageSpec,
     /// Image pull policy of every container fabgen renders.
     #[serde(default)]
     pub image_pull_policy: PullPolicy,
@@ -273,6 +278,7 @@ impl Default for FabricSpec {
             orderer_image: default_orderer_image(),
             ca_image: default_ca_image(),
             couchdb_image: default_couchdb_image(),
+            tools_image: default_tools_image(),
             image_pull_policy: PullPolicy::default(),
             image_pull_secrets: Vec::new(),
         }
@@ -579,6 +585,9 @@ fn default_peer_image() -> ImageSpec {
 }
 fn default_orderer_image() -> ImageSpec {
     image("hyperledger/fabric-orderer")
+}
+fn default_tools_image() -> ImageSpec {
+    image("hyperledger/fabric-tools")
 }
 fn default_ca_image() -> ImageSpec {
     image("hyperledger/fabric-ca")

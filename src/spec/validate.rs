@@ -291,6 +291,19 @@ impl Validator {
                 self.error(&field_path(&path, "orgs"), "a channel needs at least one member organisation");
             }
             self.unique(&field_path(&path, "orgs"), ch.orgs.iter().map(String::as_str), "member");
+            // Job names carry a digest and name their pods' `job-name` label (63 characters);
+            // bad characters are reported on the channel and org names themselves.
+            let max = 63 - names::JOB_DIGEST_LEN;
+            let jobs = std::iter::once(names::channel_create_job(&ch.name))
+                .chain(ch.orgs.iter().map(|org| names::channel_join_job(&ch.name, org)));
+            for job in jobs.filter(|job| job.len() > max) {
+                self.error(
+                    &field_path(&path, "name"),
+                    format!(
+                        "derived Job name \"{job}\" is longer than {max} characters; shorten the channel or org name"
+                    ),
+                );
+            }
             for (j, org) in ch.orgs.iter().enumerate() {
                 if !known.contains(&org.as_str()) {
                     self.error(
@@ -669,6 +682,20 @@ chaincodes:
 
     fn messages(yaml: &str) -> Vec<String> {
         validate(&spec(yaml), None).into_iter().map(|d| format!("{}: {}", d.path, d.message)).collect()
+    }
+
+    #[test]
+    fn rejects_channel_names_whose_job_names_do_not_fit() {
+        let long = "a".repeat(38);
+        let yaml = BASE
+            .replace("{name: mychannel, orgs", &format!("{{name: {long}, orgs"))
+            .replace("channel: mychannel", &format!("channel: {long}"));
+        let m = messages(&yaml);
+        let job = format!("channel-{long}-join-org1");
+        assert!(m.iter().any(|e| e.starts_with("channels[0].name: derived Job name") && e.contains(&job)), "{m:?}");
+        // 38 characters pass the Job limit with the create Job but not the join Jobs.
+        assert!(!m.iter().any(|e| e.contains("-create\"")), "{m:?}");
+        assert!(messages(BASE).is_empty());
     }
 
     #[test]
