@@ -1,4 +1,3 @@
-#!/bin/sh
 # fabgen channel Job: creates channel $CHANNEL on every orderer that lacks it, as the orderer
 # organisation's admin. Idempotent: an orderer that has the channel is left alone, and when all
 # have it the Job does nothing. Orderers that lack it join with the channel's genesis block:
@@ -12,23 +11,7 @@
 # Environment: CHANNEL, ORDERER_ADMINS (host:port of each admin endpoint), ORDERER_PORT (client
 # port), CONFIGTX_DIR, ADMIN_TLS_DIR (ca.crt, tls.crt, tls.key), WAIT_SECONDS, RETRY_SECONDS, and
 # the peer CLI's CORE_PEER_LOCALMSPID / CORE_PEER_MSPCONFIGPATH for fetching a block.
-set -eu
-
-wait_seconds=${WAIT_SECONDS:-600}
-retry_seconds=${RETRY_SECONDS:-5}
-deadline=$(($(date +%s) + wait_seconds))
-block="${WORK_DIR:-/tmp}/$CHANNEL.block"
-
-log() { printf 'channel %s: %s\n' "$CHANNEL" "$*"; }
-
-# Sleeps before the next try, or fails once the deadline has passed.
-retry_or_fail() {
-    if [ "$(date +%s)" -ge "$deadline" ]; then
-        log "gave up after ${wait_seconds}s: $1" >&2
-        exit 1
-    fi
-    sleep "$retry_seconds"
-}
+# common.sh precedes this: strict mode, log, retry_or_fail and $block.
 
 osn() {
     osnadmin channel "$@" --ca-file "$ADMIN_TLS_DIR/ca.crt" \

@@ -1,4 +1,3 @@
-#!/bin/sh
 # fabgen channel Job: joins one organisation's peers to channel $CHANNEL, as the org's admin.
 # Idempotent: a peer that lists the channel (`peer channel list`, fabric
 # internal/peer/channel/list.go) is left alone. The genesis block is fetched from the orderers
@@ -8,22 +7,7 @@
 # Environment: CHANNEL, PEERS (host:port of each peer), ORDERERS (host:port of each orderer's
 # client endpoint), ORDERER_TLS_CA, WAIT_SECONDS, RETRY_SECONDS, and the peer CLI's
 # CORE_PEER_LOCALMSPID, CORE_PEER_MSPCONFIGPATH, CORE_PEER_TLS_ENABLED, CORE_PEER_TLS_ROOTCERT_FILE.
-set -eu
-
-wait_seconds=${WAIT_SECONDS:-600}
-retry_seconds=${RETRY_SECONDS:-5}
-deadline=$(($(date +%s) + wait_seconds))
-block="${WORK_DIR:-/tmp}/$CHANNEL.block"
-
-log() { printf 'channel %s: %s\n' "$CHANNEL" "$*"; }
-
-retry_or_fail() {
-    if [ "$(date +%s)" -ge "$deadline" ]; then
-        log "gave up after ${wait_seconds}s: $1" >&2
-        exit 1
-    fi
-    sleep "$retry_seconds"
-}
+# common.sh precedes this: strict mode, log, retry_or_fail and $block.
 
 # Fetches the genesis block from the first orderer that serves it, waiting until one does
 # (the channel may not exist yet).
