@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one command that runs every test of fabgen on a fresh machine:
 #   bash scripts/test.sh
-# It installs what the tests need (dash and shellcheck from Debian, the pinned Python oracles
+# It installs what the tests need (dash, shellcheck and jq from Debian, the pinned Python oracles
 # into .venv), then runs formatting, lints and the whole cargo test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ as_root() {
 }
 
 missing=""
-for tool in dash shellcheck; do
+for tool in dash shellcheck jq; do
     command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
 if [ -n "$missing" ]; then

@@ -119,9 +119,14 @@ impl World {
     }
 }
 
-/// `osnadmin channel join`, `peer channel fetch`, `configtxgen`: what a logged call did.
+/// `osnadmin channel join`, `peer channel fetch`, `configtxlator compute_update`, `configtxgen`:
+/// what a logged call did.
 fn tool_and_verb(line: &str) -> String {
-    let words = if line.starts_with("configtxgen") { 1 } else { 3 };
+    let words = match line.split_whitespace().next() {
+        Some("configtxgen") => 1,
+        Some("configtxlator") => 2,
+        _ => 3,
+    };
     line.split_whitespace().take(words).collect::<Vec<_>>().join(" ")
 }
 
@@ -145,15 +150,32 @@ fn a_fresh_network_gets_its_channel_in_order_and_a_second_run_changes_nothing() 
         "configtxgen",
         "osnadmin channel join",
         "osnadmin channel join",
-        // org1: two peers, the block fetched once.
+        // org1: two peers, the block fetched once, then its anchor peers.
         "peer channel list",
         "peer channel fetch",
         "peer channel join",
         "peer channel list",
         "peer channel join",
+        "peer channel fetch",
+        "configtxlator proto_decode",
+        "configtxlator proto_encode",
+        "configtxlator proto_encode",
+        "configtxlator compute_update",
+        "configtxlator proto_decode",
+        "configtxlator proto_encode",
+        "peer channel update",
+        // org2: one peer.
         "peer channel list",
         "peer channel fetch",
         "peer channel join",
+        "peer channel fetch",
+        "configtxlator proto_decode",
+        "configtxlator proto_encode",
+        "configtxlator proto_encode",
+        "configtxlator compute_update",
+        "configtxlator proto_decode",
+        "configtxlator proto_encode",
+        "peer channel update",
     ];
     assert_eq!(log, expected, "{:#?}", world.log());
     // Every orderer and peer holds the one genesis block configtxgen made.
@@ -167,16 +189,31 @@ fn a_fresh_network_gets_its_channel_in_order_and_a_second_run_changes_nothing() 
     ] {
         assert_eq!(std::fs::read_to_string(state.join(holder)).unwrap(), block, "{holder}");
     }
+    // The channel config names every peer of each org as its anchor peers.
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state.join("config-ab.json")).unwrap()).unwrap();
+    let orgs = &config["channel_group"]["groups"]["Application"]["groups"];
+    assert_eq!(
+        orgs["Org1MSP"]["values"]["AnchorPeers"]["value"]["anchor_peers"],
+        serde_json::json!([{"host": "peer0-org1.chan", "port": 7051}, {"host": "peer1-org1.chan", "port": 7051}])
+    );
+    assert_eq!(orgs["Org1MSP"]["values"]["AnchorPeers"]["mod_policy"], "Admins");
+    assert_eq!(
+        orgs["Org2MSP"]["values"]["AnchorPeers"]["value"]["anchor_peers"],
+        serde_json::json!([{"host": "peer0-org2.chan", "port": 7051}])
+    );
+    let update = world.log().into_iter().find(|l| l.starts_with("configtxlator compute_update")).unwrap();
+    assert!(update.contains("--channel_id ab --original "), "{update}");
     let configtxgen = world.log().into_iter().find(|l| l.starts_with("configtxgen")).unwrap();
     assert!(configtxgen.contains("-profile ab -channelID ab -outputBlock "), "{configtxgen}");
 
     world.clear_log();
     run_all(&world, &net);
     let again = world.log();
-    assert!(
-        again.iter().all(|l| l.starts_with("osnadmin channel list") || l.starts_with("peer channel list")),
-        "a second run only looks: {again:#?}"
-    );
+    let looks =
+        ["osnadmin channel list", "peer channel list", "peer channel fetch config", "configtxlator proto_decode"];
+    assert!(again.iter().all(|l| looks.iter().any(|p| l.starts_with(p))), "a second run only looks: {again:#?}");
+    assert_eq!(again.iter().filter(|l| l.starts_with("peer channel fetch config")).count(), 2, "{again:#?}");
     assert_eq!(std::fs::read_to_string(state.join("orderer-orderer0.chan-ab")).unwrap(), block);
 }
 

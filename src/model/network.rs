@@ -293,6 +293,10 @@ pub struct ChannelJoin {
     pub msp_id: String,
     /// The org's peers' addresses.
     pub peers: Vec<String>,
+    /// The org's anchor peers on the channel: every peer of the org, so other orgs still find
+    /// the org through gossip while one of them is down (fabric docs/source/gossip.rst
+    /// recommends several anchor peers per org for high availability).
+    pub anchor_peers: Vec<String>,
 }
 
 /// The channel configuration source: configtx.yaml with one profile per channel.

@@ -238,15 +238,19 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                     .orgs
                     .iter()
                     .filter(|o| c.orgs.contains(&o.name))
-                    .map(|o| ChannelJoin {
-                        job: names::channel_join_job(&c.name, &o.name),
-                        org: o.name.clone(),
-                        msp_id: o.msp_id.clone(),
-                        peers: o
+                    .map(|o| {
+                        let peers: Vec<String> = o
                             .peers
                             .iter()
                             .map(|p| format!("{}:{PEER_PORT}", host(&names::peer(&o.name, &p.name))))
-                            .collect(),
+                            .collect();
+                        ChannelJoin {
+                            job: names::channel_join_job(&c.name, &o.name),
+                            org: o.name.clone(),
+                            msp_id: o.msp_id.clone(),
+                            anchor_peers: peers.clone(),
+                            peers,
+                        }
                     })
                     .collect(),
             })
