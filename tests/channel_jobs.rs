@@ -1,14 +1,19 @@
-//! The channel Jobs' scripts, exactly as rendered (command and env of each Job), run under dash
-//! against recording stand-ins for `osnadmin`, `configtxgen` and `peer` (tests/standins/, whose
-//! argument checks follow the real CLIs' flag definitions, cited there): the invocation order,
-//! a second run that changes nothing, an orderer that is not up yet, an orderer added to a
-//! channel that exists, and bounded waits that give up. Scripts are shellcheck-clean.
+//! The bootstrap Jobs' scripts (channel create and join, anchor peers, chaincode lifecycle),
+//! exactly as rendered (command, env and mounts of each Job), run under dash against recording
+//! stand-ins for `osnadmin`, `configtxgen`, `configtxlator` and `peer` (tests/standins/, whose
+//! argument checks follow the real CLIs' flag definitions, cited there). Each run sees only
+//! what its Job mounts: ConfigMap items with the rendered content, Secret items as
+//! placeholders. Covered: the invocation order, a second run that changes nothing, an orderer
+//! that is not up yet, an orderer added to a channel that exists, bounded waits that give up,
+//! and a new definition after a sequence bump. Scripts are shellcheck-clean.
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use base64::Engine;
 
 const SPEC: &str = r#"
 name: chan
@@ -21,31 +26,47 @@ channels:
   - {name: ab, orgs: [org1, org2]}
 "#;
 
-/// A rendered Job: its script and environment, with /var/fabgen paths moved under `root`.
+/// A rendered Job: its script, environment and mounts (mount path, volume).
 struct Job {
     script: String,
     env: BTreeMap<String, String>,
+    mounts: Vec<(String, serde_json::Value)>,
 }
 
 struct Net {
     jobs: BTreeMap<String, Job>,
-    configtx: String,
+    /// ConfigMap name -> key -> bytes.
+    config_maps: BTreeMap<String, BTreeMap<String, Vec<u8>>>,
+    /// Channel -> member MSP IDs.
+    members: BTreeMap<String, Vec<String>>,
 }
 
 fn render() -> Net {
-    let spec = fabgen::spec::load_spec("chan.yaml", SPEC).unwrap();
+    render_spec(SPEC)
+}
+
+fn render_spec(text: &str) -> Net {
+    let spec = fabgen::spec::load_spec("chan.yaml", text).unwrap();
     let generated = fabgen::generate(&spec, &fabgen::render::TemplateSet::embedded()).unwrap();
     let mut jobs = BTreeMap::new();
-    let mut configtx = String::new();
+    let mut config_maps = BTreeMap::new();
     for object in generated.rendered.objects.values() {
         let json = object.to_json().unwrap();
-        if object.kind == "ConfigMap" && object.name.ends_with("-configtx") {
-            configtx = json["data"]["configtx.yaml"].as_str().unwrap().to_string();
+        if object.kind == "ConfigMap" {
+            let mut keys = BTreeMap::new();
+            for (k, v) in json["data"].as_object().into_iter().flatten() {
+                keys.insert(k.clone(), v.as_str().unwrap().as_bytes().to_vec());
+            }
+            for (k, v) in json["binaryData"].as_object().into_iter().flatten() {
+                keys.insert(k.clone(), base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap()).unwrap());
+            }
+            config_maps.insert(object.name.clone(), keys);
         }
         if object.kind != "Job" {
             continue;
         }
-        let container = &json["spec"]["template"]["spec"]["containers"][0];
+        let pod = &json["spec"]["template"]["spec"];
+        let container = &pod["containers"][0];
         let command: Vec<&str> = container["command"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
         assert_eq!(&command[..2], ["/bin/sh", "-c"]);
         let env = container["env"]
@@ -54,26 +75,44 @@ fn render() -> Net {
             .iter()
             .map(|e| (e["name"].as_str().unwrap().to_string(), e["value"].as_str().unwrap().to_string()))
             .collect();
+        let volumes: BTreeMap<&str, &serde_json::Value> =
+            pod["volumes"].as_array().unwrap().iter().map(|v| (v["name"].as_str().unwrap(), v)).collect();
+        let mounts = container["volumeMounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                let volume = volumes[m["name"].as_str().unwrap()];
+                (m["mountPath"].as_str().unwrap().to_string(), volume.clone())
+            })
+            .collect();
         let base = json["metadata"]["labels"]["app.kubernetes.io/instance"].as_str().unwrap().to_string();
-        jobs.insert(base, Job { script: command[2].to_string(), env });
+        jobs.insert(base, Job { script: command[2].to_string(), env, mounts });
     }
-    Net { jobs, configtx }
+    let members = generated
+        .network
+        .channels
+        .iter()
+        .map(|c| (c.name.clone(), c.joins.iter().map(|j| j.msp_id.clone()).collect()))
+        .collect();
+    Net { jobs, config_maps, members }
 }
 
-/// A scratch world: stand-ins on PATH, their state, and the mount root.
+/// A scratch world: stand-ins on PATH and their state.
 struct World {
     dir: tempfile::TempDir,
+    config_maps: BTreeMap<String, BTreeMap<String, Vec<u8>>>,
 }
 
 impl World {
     fn new(net: &Net) -> Self {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("state")).unwrap();
-        std::fs::create_dir_all(dir.path().join("work")).unwrap();
-        let configtx = dir.path().join("root/configtx");
-        std::fs::create_dir_all(&configtx).unwrap();
-        std::fs::write(configtx.join("configtx.yaml"), &net.configtx).unwrap();
-        World { dir }
+        for (channel, msps) in &net.members {
+            let list: String = msps.iter().map(|m| format!("{m}\n")).collect();
+            std::fs::write(dir.path().join("state").join(format!("members-{channel}")), list).unwrap();
+        }
+        World { dir, config_maps: net.config_maps.clone() }
     }
 
     fn state(&self) -> PathBuf {
@@ -88,11 +127,62 @@ impl World {
         let _ = std::fs::remove_file(self.state().join("log"));
     }
 
+    /// What a Job's pod sees under /var/fabgen: its mounts, and nothing else.
+    fn mount(&self, job: &Job, root: &Path) {
+        for (path, volume) in &job.mounts {
+            let Some(rel) = path.strip_prefix("/var/fabgen/") else {
+                assert_eq!(path, "/tmp", "Jobs mount under /var/fabgen or /tmp");
+                continue;
+            };
+            let dir = root.join(rel);
+            std::fs::create_dir_all(&dir).unwrap();
+            let items = |v: &serde_json::Value| -> Option<Vec<(String, String)>> {
+                v["items"].as_array().map(|items| {
+                    items
+                        .iter()
+                        .map(|i| (i["key"].as_str().unwrap().to_string(), i["path"].as_str().unwrap().to_string()))
+                        .collect()
+                })
+            };
+            let write = |file: &str, bytes: &[u8]| {
+                let at = dir.join(file);
+                std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+                std::fs::write(at, bytes).unwrap();
+            };
+            if let Some(cm) = volume.get("configMap") {
+                let name = cm["name"].as_str().unwrap();
+                let data = self.config_maps.get(name).unwrap_or_else(|| panic!("mounted ConfigMap {name} is rendered"));
+                match items(cm) {
+                    Some(items) => {
+                        for (key, file) in items {
+                            let bytes = data.get(&key).unwrap_or_else(|| panic!("ConfigMap {name} has key {key}"));
+                            write(&file, bytes);
+                        }
+                    }
+                    None => data.iter().for_each(|(k, v)| write(k, v)),
+                }
+            } else if let Some(secret) = volume.get("secret") {
+                let name = secret["secretName"].as_str().unwrap();
+                let keys = items(secret).unwrap_or_else(|| {
+                    ["ca.crt", "tls.crt", "tls.key"].iter().map(|k| (k.to_string(), k.to_string())).collect()
+                });
+                for (key, file) in keys {
+                    write(&file, format!("secret {name} {key}\n").as_bytes());
+                }
+            } else {
+                assert!(volume.get("emptyDir").is_some(), "{volume}");
+            }
+        }
+    }
+
     /// Runs one Job's script under dash; (success, output).
     fn run(&self, job: &Job, overrides: &[(&str, &str)]) -> (bool, String) {
-        let root = self.dir.path().join("root");
-        // Each pod has its own /tmp.
-        let work = tempfile::tempdir_in(self.dir.path()).unwrap();
+        // Each pod has its own mounts and /tmp.
+        let pod = tempfile::tempdir_in(self.dir.path()).unwrap();
+        let root = pod.path().join("var-fabgen");
+        let work = pod.path().join("tmp");
+        std::fs::create_dir_all(&work).unwrap();
+        self.mount(job, &root);
         let standins = common::root().join("tests/standins");
         let mut command = Command::new("dash");
         command.env_clear().args(["-c", &job.script, "job"]);
@@ -102,7 +192,7 @@ impl World {
         command
             .env("PATH", format!("{}:/usr/bin:/bin", standins.display()))
             .env("STATE", self.state())
-            .env("WORK_DIR", work.path())
+            .env("WORK_DIR", &work)
             .env("RETRY_SECONDS", "0");
         for (k, v) in overrides {
             command.env(k, v);
@@ -122,9 +212,11 @@ impl World {
 /// `osnadmin channel join`, `peer channel fetch`, `configtxlator compute_update`, `configtxgen`:
 /// what a logged call did.
 fn tool_and_verb(line: &str) -> String {
-    let words = match line.split_whitespace().next() {
-        Some("configtxgen") => 1,
-        Some("configtxlator") => 2,
+    let mut words = line.split_whitespace();
+    let words = match (words.next(), words.next()) {
+        (Some("configtxgen"), _) => 1,
+        (Some("configtxlator"), _) => 2,
+        (Some("peer"), Some("lifecycle")) => 4,
         _ => 3,
     };
     line.split_whitespace().take(words).collect::<Vec<_>>().join(" ")
@@ -268,12 +360,197 @@ fn peers_wait_for_the_channel_and_for_themselves_within_the_deadline() {
 
 #[test]
 fn rendered_job_scripts_are_shellcheck_clean_posix_sh() {
-    let net = render();
-    for (name, job) in &net.jobs {
+    let mut jobs = render().jobs;
+    jobs.extend(render_spec(LIFECYCLE).jobs);
+    assert!(jobs.keys().any(|j| j.contains("-lifecycle-")) && jobs.keys().any(|j| j.contains("-approve-")));
+    for (name, job) in &jobs {
         let dir = tempfile::tempdir().unwrap();
         let file: &Path = &dir.path().join("script.sh");
         std::fs::write(file, &job.script).unwrap();
         let out = Command::new("shellcheck").args(["-s", "sh"]).arg(file).output().unwrap();
         assert!(out.status.success(), "{name}:\n{}", String::from_utf8_lossy(&out.stdout));
     }
+}
+
+/// Three members, two of which run the chaincode; org3 only approves. Init, an endorsement
+/// policy and a collection exercise every definition flag.
+const LIFECYCLE: &str = r#"
+name: life
+namespace: life
+ordererOrg: {name: ord, mspId: OrdMSP, orderers: [{name: orderer0}, {name: orderer1}]}
+orgs:
+  - {name: org1, mspId: Org1MSP, peers: [{name: peer0}, {name: peer1}]}
+  - {name: org2, mspId: Org2MSP, peers: [{name: peer0}]}
+  - {name: org3, mspId: Org3MSP, peers: [{name: peer0}]}
+channels:
+  - {name: ab, orgs: [org1, org2, org3]}
+chaincodes:
+  - name: basic
+    version: "1.0"
+    image: example/basic:1.0
+    channel: ab
+    orgs: [org1, org2]
+    initRequired: true
+    initArgs: [InitLedger]
+    endorsementPolicy: {signaturePolicy: "OR('Org1MSP.peer', 'Org2MSP.peer')"}
+    collections: [{name: shared, policy: "OR('Org1MSP.member', 'Org2MSP.member')"}]
+"#;
+
+const CHANNEL_JOBS: [&str; 4] = ["channel-ab-create", "channel-ab-join-org1", "channel-ab-join-org2", "channel-ab-join-org3"];
+/// The committer (org1, the first that runs it) last: in a cluster all run at once, and it waits.
+const LIFECYCLE_JOBS: [&str; 3] =
+    ["chaincode-basic-lifecycle-org2", "chaincode-basic-approve-org3", "chaincode-basic-lifecycle-org1"];
+
+fn run_jobs(world: &World, net: &Net, names: &[&str]) {
+    for name in names {
+        let (ok, out) = world.run(&net.jobs[*name], &[]);
+        assert!(ok, "{name}:\n{out}");
+    }
+}
+
+fn position(log: &[String], prefix: &str) -> usize {
+    log.iter().position(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("no {prefix} in {log:#?}"))
+}
+
+fn read(world: &World, file: &str) -> String {
+    std::fs::read_to_string(world.state().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+#[test]
+fn a_fresh_network_gets_channel_then_chaincode_in_order_and_a_second_run_changes_nothing() {
+    let net = render_spec(LIFECYCLE);
+    let expected: Vec<&str> = CHANNEL_JOBS.iter().chain(LIFECYCLE_JOBS.iter()).copied().collect();
+    assert_eq!(net.jobs.keys().map(String::as_str).collect::<std::collections::BTreeSet<_>>(), expected.iter().copied().collect());
+    let world = World::new(&net);
+    run_jobs(&world, &net, &CHANNEL_JOBS);
+    run_jobs(&world, &net, &LIFECYCLE_JOBS);
+    let log = world.log();
+
+    // genesis, orderer joins, peer joins, anchor peers, install, approve, commit, init.
+    let order = [
+        "configtxgen",
+        "osnadmin channel join",
+        "peer channel join",
+        "peer channel update",
+        "peer lifecycle chaincode install",
+        "peer lifecycle chaincode approveformyorg",
+        "peer lifecycle chaincode commit",
+        "peer chaincode invoke",
+    ];
+    let firsts: Vec<usize> = order.iter().map(|p| position(&log, p)).collect();
+    assert!(firsts.windows(2).all(|w| w[0] < w[1]), "{order:?} at {firsts:?}:\n{log:#?}");
+    let last_join = log.iter().rposition(|l| l.starts_with("peer channel join")).unwrap();
+    assert!(last_join < position(&log, "peer lifecycle chaincode install"), "every peer joins before installing");
+
+    // Installs: each peer of org1 and org2 holds exactly its org's package, whose ID is the one
+    // fabgen computed (the stand-in hashes the mounted file as the peer does); org3 none.
+    let id = |job: &str| net.jobs[job].env["PACKAGE_ID"].clone();
+    for (peer, job) in [
+        ("peer0-org1.life:7051", "chaincode-basic-lifecycle-org1"),
+        ("peer1-org1.life:7051", "chaincode-basic-lifecycle-org1"),
+        ("peer0-org2.life:7051", "chaincode-basic-lifecycle-org2"),
+    ] {
+        assert_eq!(read(&world, &format!("installed-{peer}")), format!("{}\n", id(job)), "{peer}");
+    }
+    assert!(!world.state().join("installed-peer0-org3.life:7051").exists());
+    assert!(!net.jobs["chaincode-basic-approve-org3"].env.contains_key("PACKAGE_ID"));
+    assert_ne!(id("chaincode-basic-lifecycle-org1"), id("chaincode-basic-lifecycle-org2"), "connection.json differs per org");
+
+    // Approvals: all three members, each with its own package (org3 none).
+    for (msp, package) in [
+        ("Org1MSP", id("chaincode-basic-lifecycle-org1")),
+        ("Org2MSP", id("chaincode-basic-lifecycle-org2")),
+        ("Org3MSP", String::new()),
+    ] {
+        let approval = read(&world, &format!("approved-ab-basic-1-{msp}"));
+        assert!(approval.ends_with(&format!(" package={package}\n")), "{msp}: {approval}");
+        assert!(approval.starts_with("version=1.0 init=true signature=OR('Org1MSP.peer', 'Org2MSP.peer') channel-config= collections=[{"), "{approval}");
+    }
+    let commits: Vec<&String> = log.iter().filter(|l| l.starts_with("peer lifecycle chaincode commit")).collect();
+    assert_eq!(commits.len(), 1, "committed once, by org1: {commits:#?}");
+    for peer in ["peer0-org1.life:7051", "peer0-org2.life:7051", "peer0-org3.life:7051"] {
+        assert!(commits[0].contains(&format!("--peerAddresses {peer} --tlsRootCertFiles ")), "{peer}: {}", commits[0]);
+    }
+    assert!(commits[0].contains("--init-required") && commits[0].contains("--collections-config "), "{}", commits[0]);
+    assert_eq!(read(&world, "committed-ab-basic").lines().next(), Some("1"));
+    let invoke = &log[position(&log, "peer chaincode invoke")];
+    assert!(invoke.contains(r#"--isInit -c {"Args":["InitLedger"]}"#) && invoke.contains("--waitForEvent"), "{invoke}");
+    assert!(!invoke.contains("peer0-org3"), "org3 does not run it, so it cannot endorse the init: {invoke}");
+    assert_eq!(read(&world, "initialized-ab-basic"), "1.0\n");
+
+    // Again: nothing is installed, approved or committed a second time.
+    let before: BTreeMap<String, Vec<u8>> = common::read_tree(&world.state()).into_iter().filter(|(f, _)| f != "log").collect();
+    world.clear_log();
+    run_jobs(&world, &net, &CHANNEL_JOBS);
+    run_jobs(&world, &net, &LIFECYCLE_JOBS);
+    let again = world.log();
+    for verb in ["install", "approveformyorg", "commit"] {
+        assert!(!again.iter().any(|l| l.starts_with(&format!("peer lifecycle chaincode {verb} "))), "{verb}: {again:#?}");
+    }
+    let after: BTreeMap<String, Vec<u8>> = common::read_tree(&world.state()).into_iter().filter(|(f, _)| f != "log").collect();
+    assert_eq!(before, after, "a second run leaves every peer and orderer as it was");
+}
+
+#[test]
+fn the_committer_waits_for_every_approval_and_init_waits_for_the_chaincode() {
+    let net = render_spec(LIFECYCLE);
+    let world = World::new(&net);
+    run_jobs(&world, &net, &CHANNEL_JOBS);
+    let committer = &net.jobs["chaincode-basic-lifecycle-org1"];
+    let (ok, out) = world.run(committer, &[("WAIT_SECONDS", "1"), ("RETRY_SECONDS", "0.2")]);
+    assert!(!ok);
+    assert!(out.contains("gave up after 1s: waiting for approvals of Org2MSP, Org3MSP"), "{out}");
+    assert!(!world.log().iter().any(|l| l.starts_with("peer lifecycle chaincode commit")));
+    // Its own approval stands; once the others approve, a retry commits.
+    run_jobs(&world, &net, &LIFECYCLE_JOBS[..2]);
+    world.set_down("chaincode-basic", 3);
+    let (ok, out) = world.run(committer, &[]);
+    assert!(ok, "{out}");
+    assert!(out.contains("sequence 1 is approved for Org1MSP already"), "{out}");
+    let invokes = world.log().iter().filter(|l| l.starts_with("peer chaincode invoke")).count();
+    assert_eq!(invokes, 4, "three refusals while the chaincode starts, then the init");
+    assert_eq!(read(&world, "initialized-ab-basic"), "1.0\n");
+}
+
+#[test]
+fn lifecycle_jobs_wait_for_their_peers_to_join_within_the_deadline() {
+    let net = render_spec(LIFECYCLE);
+    let world = World::new(&net);
+    let (ok, out) = world.run(&net.jobs["chaincode-basic-approve-org3"], &[("WAIT_SECONDS", "1"), ("RETRY_SECONDS", "0.2")]);
+    assert!(!ok);
+    assert!(out.contains("peer0-org3.life:7051 has not joined the channel yet"), "{out}");
+    assert!(!world.log().iter().any(|l| l.contains("approveformyorg")));
+}
+
+#[test]
+fn a_new_version_with_the_next_sequence_is_installed_approved_committed_and_initialised() {
+    let net = render_spec(LIFECYCLE);
+    let world = World::new(&net);
+    run_jobs(&world, &net, &CHANNEL_JOBS);
+    run_jobs(&world, &net, &LIFECYCLE_JOBS);
+    let upgraded = render_spec(&LIFECYCLE.replace(r#"version: "1.0""#, "version: \"1.1\"\n    sequence: 2"));
+    let old = &net.jobs["chaincode-basic-lifecycle-org1"];
+    let new = &upgraded.jobs["chaincode-basic-lifecycle-org1"];
+    assert_ne!(old.env["PACKAGE_ID"], new.env["PACKAGE_ID"], "the label carries the version");
+    world.clear_log();
+    let world = World { config_maps: upgraded.config_maps.clone(), ..world };
+    run_jobs(&world, &upgraded, &LIFECYCLE_JOBS);
+    let log = world.log();
+    assert_eq!(log.iter().filter(|l| l.starts_with("peer lifecycle chaincode install")).count(), 3, "{log:#?}");
+    assert_eq!(log.iter().filter(|l| l.starts_with("peer lifecycle chaincode approveformyorg")).count(), 3);
+    assert_eq!(read(&world, "committed-ab-basic").lines().next(), Some("2"));
+    assert_eq!(read(&world, "initialized-ab-basic"), "1.1\n", "a new version is initialised again");
+    let installed = read(&world, "installed-peer1-org1.life:7051");
+    assert_eq!(installed, format!("{}\n{}\n", old.env["PACKAGE_ID"], new.env["PACKAGE_ID"]));
+}
+
+#[test]
+fn a_spec_behind_the_channel_fails_with_the_sequence_to_use() {
+    let net = render_spec(LIFECYCLE);
+    let world = World::new(&net);
+    run_jobs(&world, &net, &CHANNEL_JOBS);
+    std::fs::write(world.state().join("committed-ab-basic"), "3\nversion=0.9 init=false signature= channel-config= collections=\n").unwrap();
+    let (ok, out) = world.run(&net.jobs["chaincode-basic-lifecycle-org2"], &[]);
+    assert!(!ok);
+    assert!(out.contains("the channel has sequence 3 committed, later than this definition's 1; set the chaincode's sequence to 3 (unchanged) or 4 (changed)"), "{out}");
 }

@@ -12,6 +12,7 @@
 //! a finished `network`, and `resolve` builds it.
 
 pub mod fabric;
+pub mod lifecycle;
 pub mod network;
 pub mod package;
 pub mod policy;

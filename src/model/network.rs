@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
+pub use super::lifecycle::Definition;
 use super::package;
 use super::values::ChartValues;
 use crate::spec::{K8sccSpec, Launcher, StorageSpec};
@@ -333,6 +334,66 @@ pub struct Chaincode {
     pub package_ids: BTreeMap<String, String>,
     /// `ccaas` only: one Deployment per org that runs it.
     pub deployments: Vec<ChaincodeDeployment>,
+    /// The definition its lifecycle Jobs approve and commit.
+    pub definition: Definition,
+    /// `definition` as JSON, recorded on the lifecycle Jobs (`DEFINITION_ANNOTATION`).
+    pub definition_json: String,
+    /// `-c` of the init invocation: `{"Args":[...]}`.
+    pub init_input: String,
+    /// One lifecycle Job per channel member, in spec order.
+    pub lifecycle: Vec<LifecycleJob>,
+}
+
+/// The Job that installs (where the org runs the chaincode), approves and, for one org,
+/// commits a chaincode definition.
+#[derive(Debug, Serialize)]
+pub struct LifecycleJob {
+    /// Job name before its content digest.
+    pub job: String,
+    /// Org name.
+    pub org: String,
+    /// MSP ID.
+    pub msp_id: String,
+    /// The org's peers: each installs the package.
+    pub peers: Vec<String>,
+    /// The package the org installs and approves; none for a member that does not run it
+    /// (it approves without a package, which still counts towards the majority).
+    pub package: Option<LifecyclePackage>,
+    /// For the committing org only (the first that runs the chaincode).
+    pub commit: Option<LifecycleCommit>,
+}
+
+/// A package an org installs.
+#[derive(Debug, Serialize)]
+pub struct LifecyclePackage {
+    /// Package ID.
+    pub id: String,
+    /// Key in the org's packages ConfigMap.
+    pub file: String,
+    /// The org's packages ConfigMap.
+    pub config_map: String,
+}
+
+/// What the committing org's Job needs beyond its approval.
+#[derive(Debug, Serialize)]
+pub struct LifecycleCommit {
+    /// One peer per channel member with its TLS CA: the commit's endorsers.
+    pub endorsers: Vec<PeerEndpoint>,
+    /// One peer per org that runs the chaincode: the init invocation's endorsers.
+    pub init_endorsers: Vec<PeerEndpoint>,
+    /// Orgs whose public MSPs the Job mounts (for their TLS CAs).
+    pub orgs: Vec<String>,
+}
+
+/// A peer as `--peerAddresses` / `--tlsRootCertFiles` name it.
+#[derive(Debug, Serialize)]
+pub struct PeerEndpoint {
+    /// `host:port`.
+    pub address: String,
+    /// Its org's TLS CA certificate, where the Job mounts the org's public MSP.
+    pub tls_root_cert: String,
+    /// `address=tls_root_cert`, as the lifecycle script's ENDORSERS lists take it.
+    pub pair: String,
 }
 
 /// A chaincode served for one org.

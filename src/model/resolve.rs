@@ -12,7 +12,9 @@ use super::fabric::*;
 use super::network::*;
 use super::package::{self, CodeFile, Connection, PackageMetadata};
 use super::{policy, values};
-use crate::spec::{ChaincodeSpec, Language, Launcher, NetworkSpec, TlsProvider, names};
+use serde::Serialize;
+
+use crate::spec::{ChaincodeSpec, CollectionSpec, EndorsementPolicySpec, Language, Launcher, NetworkSpec, TlsProvider, names};
 
 /// Resolves a validated spec into the model, building every chaincode package.
 pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
@@ -108,6 +110,8 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
             }
             packages.push(BuiltPackage { org: org.name.clone(), chaincode: cc.name.clone(), file, package: built });
         }
+        let definition = definition(cc, &package_ids)?;
+        let lifecycle = lifecycle_jobs(spec, cc, &orgs, &package_ids, &host);
         chaincodes.push(Chaincode {
             name: cc.name.clone(),
             version: cc.version.clone(),
@@ -118,6 +122,11 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
             orgs,
             package_ids,
             deployments,
+            definition_json: serde_json::to_string(&definition).context("failed to encode a chaincode definition")?,
+            definition,
+            init_input: serde_json::to_string(&serde_json::json!({ "Args": cc.init_args }))
+                .context("failed to encode the init arguments")?,
+            lifecycle,
         });
     }
 
@@ -279,6 +288,134 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
     };
     network.network_policies = policy::policies(&network, &spec.network_policies);
     Ok((network, packages))
+}
+
+/// The definition the lifecycle Jobs approve and commit.
+fn definition(cc: &ChaincodeSpec, package_ids: &BTreeMap<String, String>) -> Result<Definition> {
+    let (signature_policy, channel_config_policy) = endorsement_flags(cc.endorsement_policy.as_ref());
+    let collections = if cc.collections.is_empty() {
+        None
+    } else {
+        let entries: Vec<CollectionConfig<'_>> = cc.collections.iter().map(CollectionConfig::from).collect();
+        Some(serde_json::to_string(&entries).context("failed to encode the collections config")?)
+    };
+    Ok(Definition {
+        channel: cc.channel.clone(),
+        name: cc.name.clone(),
+        version: cc.version.clone(),
+        sequence: cc.sequence,
+        init_required: cc.init_required,
+        signature_policy,
+        channel_config_policy,
+        collections,
+        package_ids: package_ids.clone(),
+    })
+}
+
+/// (`--signature-policy`, `--channel-config-policy`) of an endorsement policy.
+fn endorsement_flags(policy: Option<&EndorsementPolicySpec>) -> (Option<String>, Option<String>) {
+    match policy {
+        None => (None, None),
+        Some(EndorsementPolicySpec::SignaturePolicy(p)) => (Some(p.clone()), None),
+        Some(EndorsementPolicySpec::ChannelConfigPolicy(p)) => (None, Some(p.clone())),
+    }
+}
+
+/// One entry of `--collections-config`, with the field names and types of fabric
+/// internal/peer/chaincode/common.go `collectionConfigJson`. Every field is written, so the
+/// CLI's defaults for missing ones (0 required, 1 max, not member-only) never apply silently.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CollectionConfig<'a> {
+    name: &'a str,
+    policy: &'a str,
+    required_peer_count: u32,
+    max_peer_count: u32,
+    block_to_live: u64,
+    member_only_read: bool,
+    member_only_write: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    endorsement_policy: Option<CollectionEndorsement>,
+}
+
+/// `endorsementPolicy` of a collection: exactly one of the two.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CollectionEndorsement {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signature_policy: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel_config_policy: Option<String>,
+}
+
+impl<'a> From<&'a CollectionSpec> for CollectionConfig<'a> {
+    fn from(c: &'a CollectionSpec) -> Self {
+        CollectionConfig {
+            name: &c.name,
+            policy: &c.policy,
+            required_peer_count: c.required_peer_count,
+            max_peer_count: c.max_peer_count,
+            block_to_live: c.block_to_live,
+            member_only_read: c.member_only_read,
+            member_only_write: c.member_only_write,
+            endorsement_policy: c.endorsement_policy.as_ref().map(|p| {
+                let (signature_policy, channel_config_policy) = endorsement_flags(Some(p));
+                CollectionEndorsement { signature_policy, channel_config_policy }
+            }),
+        }
+    }
+}
+
+/// One lifecycle Job per channel member, in spec order: members that run the chaincode install
+/// and approve their package, the others approve without one (their approval counts towards
+/// the channel's LifecycleEndorsement majority), and the first org that runs it commits:
+/// endorsed by a peer of every member, then, with `initRequired`, the init invocation endorsed
+/// by a peer of every org that runs it.
+fn lifecycle_jobs(
+    spec: &NetworkSpec,
+    cc: &ChaincodeSpec,
+    running: &[String],
+    package_ids: &BTreeMap<String, String>,
+    host: &dyn Fn(&str) -> String,
+) -> Vec<LifecycleJob> {
+    let channel = spec.channels.iter().find(|c| c.name == cc.channel).expect("validated channel reference");
+    let members: Vec<&crate::spec::PeerOrgSpec> = spec.orgs.iter().filter(|o| channel.orgs.contains(&o.name)).collect();
+    let peers_of = |org: &crate::spec::PeerOrgSpec| -> Vec<String> {
+        org.peers.iter().map(|p| format!("{}:{PEER_PORT}", host(&names::peer(&org.name, &p.name)))).collect()
+    };
+    let endpoint = |org: &crate::spec::PeerOrgSpec| {
+        let address = peers_of(org).remove(0);
+        let tls_root_cert = format!("{ORGANIZATIONS_DIR}/{}/msp/tlscacerts/tlscacert.pem", org.name);
+        PeerEndpoint { pair: format!("{address}={tls_root_cert}"), address, tls_root_cert }
+    };
+    let committer = members.iter().find(|o| running.contains(&o.name)).map(|o| o.name.clone());
+    members
+        .iter()
+        .map(|org| {
+            let package = package_ids.get(&org.name).map(|id| LifecyclePackage {
+                id: id.clone(),
+                file: names::package_file(&cc.name, &org.name),
+                config_map: names::packages_config_map(&org.name),
+            });
+            let commit = (committer.as_ref() == Some(&org.name)).then(|| LifecycleCommit {
+                endorsers: members.iter().map(|o| endpoint(o)).collect(),
+                init_endorsers: members.iter().filter(|o| running.contains(&o.name)).map(|o| endpoint(o)).collect(),
+                orgs: members.iter().map(|o| o.name.clone()).collect(),
+            });
+            LifecycleJob {
+                job: if package.is_some() {
+                    names::chaincode_lifecycle_job(&cc.name, &org.name)
+                } else {
+                    names::chaincode_approve_job(&cc.name, &org.name)
+                },
+                org: org.name.clone(),
+                msp_id: org.msp_id.clone(),
+                peers: peers_of(org),
+                package,
+                commit,
+            }
+        })
+        .collect()
 }
 
 /// The source package k8scc builds: `metadata.json` type = the language; `path` = the Go

@@ -102,6 +102,11 @@ pub fn render(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>) ->
         )?;
     }
     for chaincode in &network.chaincodes {
+        emit(
+            "chaincode-lifecycle.yaml",
+            format!("chaincode-lifecycle.yaml for {}", chaincode.name),
+            context! { network => net.clone(), chaincode => to_value(chaincode) },
+        )?;
         for deployment in &chaincode.deployments {
             emit(
                 "chaincode.yaml",

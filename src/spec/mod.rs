@@ -11,6 +11,7 @@
 
 pub mod diagnostic;
 pub mod names;
+pub mod policy_dsl;
 pub mod schema;
 pub mod source_map;
 pub mod types;

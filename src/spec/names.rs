@@ -177,5 +177,17 @@ pub fn channel_join_job(channel: &str, org: &str) -> String {
     format!("channel-{}-join-{org}", channel.replace('.', "-"))
 }
 
+/// Job installing (where the org runs it), approving and, for the committing org, committing
+/// a chaincode definition for one org (a digest is appended, as for the channel Jobs).
+pub fn chaincode_lifecycle_job(chaincode: &str, org: &str) -> String {
+    format!("chaincode-{chaincode}-lifecycle-{org}")
+}
+
+/// Job approving a chaincode definition for a channel member that does not run it (its
+/// approval counts towards the channel's LifecycleEndorsement majority).
+pub fn chaincode_approve_job(chaincode: &str, org: &str) -> String {
+    format!("chaincode-{chaincode}-approve-{org}")
+}
+
 /// Characters `render` appends to a Job name: `-` and eight hex digits of its pod template.
 pub const JOB_DIGEST_LEN: usize = 9;

@@ -488,6 +488,52 @@ impl Language {
     }
 }
 
+/// An endorsement policy, as `peer lifecycle chaincode approveformyorg` takes it: exactly one
+/// of a signature policy or a channel config policy.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub enum EndorsementPolicySpec {
+    /// A signature policy over member MSP IDs, e.g. `OR('Org1MSP.peer','Org2MSP.peer')`
+    /// (`--signature-policy`; roles member, admin, client, peer, orderer).
+    SignaturePolicy(String),
+    /// A policy of the channel configuration, e.g. `/Channel/Application/Endorsement`
+    /// (`--channel-config-policy`).
+    ChannelConfigPolicy(String),
+}
+
+/// A private data collection (one entry of the `--collections-config` JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CollectionSpec {
+    /// Collection name.
+    pub name: String,
+    /// Which orgs' peers hold the private data: a signature policy over member MSP IDs, e.g.
+    /// `OR('Org1MSP.member','Org2MSP.member')`.
+    pub policy: String,
+    /// Peers the endorsing peer must disseminate the data to before it endorses.
+    #[serde(default)]
+    pub required_peer_count: u32,
+    /// Peers the endorsing peer tries to disseminate the data to.
+    #[serde(default = "default_max_peer_count")]
+    pub max_peer_count: u32,
+    /// Blocks after which the private data is purged; 0 keeps it forever.
+    #[serde(default)]
+    pub block_to_live: u64,
+    /// Only members of the collection may read it.
+    #[serde(default = "default_true")]
+    pub member_only_read: bool,
+    /// Only members of the collection may write it.
+    #[serde(default = "default_true")]
+    pub member_only_write: bool,
+    /// Endorsement policy of writes to the collection, instead of the chaincode's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endorsement_policy: Option<EndorsementPolicySpec>,
+}
+
+fn default_max_peer_count() -> u32 {
+    1
+}
+
 /// A chaincode run as an external service.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -527,8 +573,28 @@ pub struct ChaincodeSpec {
     #[serde(default = "default_dial_timeout")]
     pub dial_timeout: String,
     /// Whether the definition requires `--init-required` (the chaincode has an Init call).
+    /// The committing org's lifecycle Job then makes the init invocation.
     #[serde(default)]
     pub init_required: bool,
+    /// Arguments of the init invocation (`peer chaincode invoke --isInit -c
+    /// '{"Args":[...]}'`), the function name first, e.g. `[InitLedger]`; only with
+    /// `initRequired`. Empty: `{"Args":[]}`, which a legacy shim `Init` accepts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub init_args: Vec<String>,
+    /// Sequence of the chaincode definition on the channel: 1 at first, then one more for
+    /// every change of the definition (version, package, endorsement policy, collections,
+    /// initRequired). `fabgen render -o DIR` refuses a change that keeps the sequence of what
+    /// it wrote to DIR before.
+    #[serde(default = "default_sequence")]
+    #[schemars(range(min = 1))]
+    pub sequence: u64,
+    /// Endorsement policy of the chaincode; default: the channel's
+    /// `/Channel/Application/Endorsement` (a MAJORITY of the member orgs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endorsement_policy: Option<EndorsementPolicySpec>,
+    /// Private data collections (`--collections-config`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collections: Vec<CollectionSpec>,
     /// Mutual TLS between the org's peers and the chaincode server.
     #[serde(default = "default_true")]
     pub tls: bool,
@@ -540,6 +606,9 @@ pub struct ChaincodeSpec {
     pub env: BTreeMap<String, String>,
 }
 
+fn default_sequence() -> u64 {
+    1
+}
 fn default_k8scc_image() -> ImageSpec {
     ImageSpec { repository: "postfinance/hlfabric-k8scc".into(), tag: "2.2.1-k8scc0.0.5".into(), digest: None }
 }

@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Diagnostic, known_list};
 use super::names;
+use super::policy_dsl;
 use super::source_map::{field_path, index_path};
-use super::types::{ChaincodeSpec, ImageSpec, Language, Launcher, NetworkSpec, ResourcesSpec, TlsProvider};
+use super::types::{ChaincodeSpec, ChannelSpec, EndorsementPolicySpec, ImageSpec, Language, Launcher, NetworkSpec, ResourcesSpec, TlsProvider};
 
 /// RFC 1123 label: what namespaces and most object names must be.
 static DNS1123_LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$").unwrap());
@@ -25,8 +26,13 @@ static FABRIC_CC_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-zA-Z0
 static FABRIC_CC_VERSION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_.+-]+$").unwrap());
 /// Channel name rule (fabric common/configtx `validateChannelID`): at most 249 characters.
 static CHANNEL_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z][a-z0-9.-]*$").unwrap());
-/// MSP IDs end up in env values and policies; keep them plain.
-static MSP_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z0-9][A-Za-z0-9._-]*$").unwrap());
+/// MSP IDs end up in env values and in the policies of configtx.yaml and chaincode
+/// definitions, whose principals allow `[[:alnum:].-]` only (fabric common/policydsl
+/// policyparser.go), so no `_`.
+static MSP_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z0-9][A-Za-z0-9.-]*$").unwrap());
+/// Collection names (`collectionNameRegExp`, fabric core/chaincode/lifecycle/scc.go), with a
+/// letter or digit first: the peer accepts a leading '-', but it names nothing sensibly.
+static COLLECTION_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z0-9][A-Za-z0-9_-]*$").unwrap());
 /// Kubernetes resource quantity (apimachinery `resource.Quantity` grammar).
 static QUANTITY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([+-]?[0-9.]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$").unwrap());
@@ -395,6 +401,9 @@ impl Validator {
                     }
                 }
             }
+            if let Some(channel) = channel {
+                self.definition(spec, &path, cc, channel);
+            }
             if cc.port == 0 {
                 self.error(&field_path(&path, "port"), "port must be between 1 and 65535");
             }
@@ -419,6 +428,165 @@ impl Validator {
                 }
             }
         }
+    }
+
+    /// The chaincode definition the lifecycle Jobs approve and commit: sequence, init call,
+    /// endorsement policy, collections, and the Job names it derives.
+    fn definition(&mut self, spec: &NetworkSpec, path: &str, cc: &ChaincodeSpec, channel: &ChannelSpec) {
+        if cc.sequence == 0 {
+            self.error(&field_path(path, "sequence"), "sequences start at 1");
+        }
+        if !cc.init_args.is_empty() && !cc.init_required {
+            self.error(
+                &field_path(path, "initArgs"),
+                "initArgs are the arguments of the init invocation; set `initRequired: true` or remove them",
+            );
+        }
+        let members: Vec<(&str, &str)> = spec
+            .orgs
+            .iter()
+            .filter(|o| channel.orgs.contains(&o.name))
+            .map(|o| (o.name.as_str(), o.msp_id.as_str()))
+            .collect();
+        let running = spec.chaincode_orgs(cc);
+        let running_msps: Vec<&str> =
+            members.iter().filter(|(name, _)| running.iter().any(|r| r == name)).map(|(_, msp)| *msp).collect();
+        let policy_path = field_path(path, "endorsementPolicy");
+        match &cc.endorsement_policy {
+            None => {
+                // The channel's Endorsement policy is a MAJORITY of the members' Endorsement
+                // policies (templates/channel/configtx.yaml), met only by peers that run it.
+                let needed = members.len() / 2 + 1;
+                if !running.is_empty() && running_msps.len() < needed {
+                    self.error(
+                        &field_path(path, "orgs"),
+                        format!(
+                            "the default endorsement policy (a MAJORITY of channel \"{}\"'s {} members) needs {needed} orgs to endorse, but only {} run{} the chaincode; run it on more orgs or set endorsementPolicy",
+                            channel.name,
+                            members.len(),
+                            running_msps.len(),
+                            if running_msps.len() == 1 { "s" } else { "" }
+                        ),
+                    );
+                }
+            }
+            Some(policy) => self.endorsement_policy(&policy_path, policy, &members, Some(&running_msps)),
+        }
+        let collections_path = field_path(path, "collections");
+        self.unique(&collections_path, cc.collections.iter().map(|c| c.name.as_str()), "collection");
+        for (i, collection) in cc.collections.iter().enumerate() {
+            let at = index_path(&collections_path, i);
+            if !COLLECTION_NAME.is_match(&collection.name) {
+                self.error(
+                    &field_path(&at, "name"),
+                    format!("invalid collection name \"{}\": letters, digits, '_' and '-', starting with a letter or digit", collection.name),
+                );
+            }
+            let member_path = field_path(&at, "policy");
+            if let Some(policy) = self.signature_policy(&member_path, &collection.policy, &members) {
+                if !policy.is_or_only() {
+                    self.error(
+                        &member_path,
+                        "a collection's member policy must combine its members with OR only (the peer refuses AND and OutOf with more than one)",
+                    );
+                }
+            }
+            if collection.max_peer_count < collection.required_peer_count {
+                self.error(
+                    &field_path(&at, "maxPeerCount"),
+                    format!(
+                        "maxPeerCount ({}) is below requiredPeerCount ({})",
+                        collection.max_peer_count, collection.required_peer_count
+                    ),
+                );
+            }
+            if let Some(policy) = &collection.endorsement_policy {
+                self.endorsement_policy(&field_path(&at, "endorsementPolicy"), policy, &members, None);
+            }
+        }
+        let max = 63 - names::JOB_DIGEST_LEN;
+        for org in &running {
+            let job = names::chaincode_lifecycle_job(&cc.name, org);
+            if job.len() > max {
+                self.error(
+                    &field_path(path, "name"),
+                    format!("derived Job name \"{job}\" is longer than {max} characters; shorten the chaincode or org name"),
+                );
+            }
+        }
+        for org in channel.orgs.iter().filter(|o| !running.contains(o)) {
+            let job = names::chaincode_approve_job(&cc.name, org);
+            if job.len() > max {
+                self.error(
+                    &field_path(path, "name"),
+                    format!("derived Job name \"{job}\" is longer than {max} characters; shorten the chaincode or org name"),
+                );
+            }
+        }
+    }
+
+    /// An endorsement policy: a signature policy over channel members that the orgs running
+    /// the chaincode (`running`, when known) can meet, or an absolute channel config policy.
+    fn endorsement_policy(
+        &mut self,
+        path: &str,
+        policy: &EndorsementPolicySpec,
+        members: &[(&str, &str)],
+        running: Option<&[&str]>,
+    ) {
+        match policy {
+            EndorsementPolicySpec::SignaturePolicy(text) => {
+                let at = field_path(path, "signaturePolicy");
+                if let Some(parsed) = self.signature_policy(&at, text, members)
+                    && let Some(running) = running
+                    && !parsed.satisfiable_by(running)
+                {
+                    self.error(
+                        &at,
+                        format!(
+                            "only peers of orgs that run the chaincode endorse ({}), and they cannot meet this policy",
+                            running.join(", ")
+                        ),
+                    );
+                }
+            }
+            EndorsementPolicySpec::ChannelConfigPolicy(reference) => {
+                // Absolute references resolve from the channel root (fabric common/policies
+                // policy.go `GetPolicy`); relative ones are easy to get wrong.
+                if !reference.starts_with("/Channel/") || reference.ends_with('/') {
+                    self.error(
+                        &field_path(path, "channelConfigPolicy"),
+                        format!("\"{reference}\" is not an absolute channel policy path such as /Channel/Application/Endorsement"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// A signature policy naming only channel members; the parsed policy when it is one.
+    fn signature_policy(&mut self, path: &str, text: &str, members: &[(&str, &str)]) -> Option<policy_dsl::Policy> {
+        let policy = match policy_dsl::parse(text) {
+            Ok(policy) => policy,
+            Err(e) => {
+                self.error(path, format!("invalid signature policy \"{text}\": {e}"));
+                return None;
+            }
+        };
+        let mut ok = true;
+        for principal in policy.principals() {
+            if !members.iter().any(|(_, msp)| *msp == principal.msp_id) {
+                ok = false;
+                self.error(
+                    path,
+                    format!(
+                        "policy names MSP ID \"{}\", which is no member of the channel ({})",
+                        principal.msp_id,
+                        known_list(members.iter().map(|(_, msp)| *msp))
+                    ),
+                );
+            }
+        }
+        ok.then_some(policy)
     }
 
     /// What each launcher needs: an image or a source, and the names it derives.
@@ -592,7 +760,7 @@ impl Validator {
 
     fn msp_id(&mut self, path: &str, id: &str) {
         if !MSP_ID.is_match(id) {
-            self.error(path, format!("invalid MSP ID \"{id}\": letters, digits, '.', '_' and '-'"));
+            self.error(path, format!("invalid MSP ID \"{id}\": letters, digits, '.' and '-' (Fabric policies allow no '_')"));
         }
     }
 

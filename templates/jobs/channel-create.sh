@@ -11,7 +11,10 @@
 # Environment: CHANNEL, ORDERER_ADMINS (host:port of each admin endpoint), ORDERER_PORT (client
 # port), CONFIGTX_DIR, ADMIN_TLS_DIR (ca.crt, tls.crt, tls.key), WAIT_SECONDS, RETRY_SECONDS, and
 # the peer CLI's CORE_PEER_LOCALMSPID / CORE_PEER_MSPCONFIGPATH for fetching a block.
-# common.sh precedes this: strict mode, log, retry_or_fail and $block.
+# common.sh precedes this: strict mode, log and retry_or_fail.
+
+log_prefix="channel $CHANNEL"
+block="${WORK_DIR:-/tmp}/$CHANNEL.block"
 
 osn() {
     osnadmin channel "$@" --ca-file "$ADMIN_TLS_DIR/ca.crt" \

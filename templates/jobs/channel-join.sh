@@ -7,7 +7,10 @@
 # Environment: CHANNEL, PEERS (host:port of each peer), ORDERERS (host:port of each orderer's
 # client endpoint), ORDERER_TLS_CA, WAIT_SECONDS, RETRY_SECONDS, and the peer CLI's
 # CORE_PEER_LOCALMSPID, CORE_PEER_MSPCONFIGPATH, CORE_PEER_TLS_ENABLED, CORE_PEER_TLS_ROOTCERT_FILE.
-# common.sh precedes this: strict mode, log, retry_or_fail and $block.
+# common.sh precedes this: strict mode, log and retry_or_fail.
+
+log_prefix="channel $CHANNEL"
+block="${WORK_DIR:-/tmp}/$CHANNEL.block"
 
 # Fetches the genesis block from the first orderer that serves it, waiting until one does
 # (the channel may not exist yet).
