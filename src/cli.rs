@@ -2,14 +2,14 @@
 //! each command by calling the library's stages. Only the binary knows about the command line.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use fabgen::crypto;
 use fabgen::output::{self, chart};
 use fabgen::render::TemplateSet;
-use fabgen::spec::{NetworkSpec, SpecErrors, SpecSource};
+use fabgen::spec::{Diagnostic, NetworkSpec, SpecErrors, SpecSource};
 
 /// fabgen: one Hyperledger Fabric network spec in, Kubernetes manifests and chaincode
 /// packages out — no Docker socket, no privileged pods.
@@ -126,10 +126,10 @@ pub struct ChartArgs {
 impl SpecArgs {
     /// The spec named on the command line, or the embedded example: its name in messages and
     /// the spec, parsed and validated.
-    fn load(&self) -> Result<(String, NetworkSpec)> {
+    fn load(&self) -> Result<(SpecSource, NetworkSpec)> {
         let source = SpecSource::read_or_embedded(self.spec.as_deref())?;
         let spec = source.load()?;
-        Ok((source.name, spec))
+        Ok((source, spec))
     }
 }
 
@@ -151,7 +151,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             writeln!(out, "{schema}")?;
         }
         Command::Validate(args) => {
-            let (name, spec) = args.load()?;
+            let (source, spec) = args.load()?;
+            let name = &source.name;
             fabgen::generate(&spec, &TemplateSet::embedded())?;
             let peers: usize = spec.orgs.iter().map(|o| o.peers.len()).sum();
             writeln!(
@@ -164,10 +165,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             )?;
         }
         Command::Render(args) => {
-            let (_, spec) = args.spec.load()?;
+            let (source, spec) = args.spec.load()?;
             let generated = fabgen::generate(&spec, &args.templates.template_set()?)?;
             match &args.output {
                 Some(dir) => {
+                    refuse_unsequenced_changes(&source, &generated.network, dir)?;
                     output::write_tree(dir, &output::manifests::files(&generated.rendered)?)?;
                     writeln!(out, "wrote {} objects to {}", generated.rendered.objects.len(), dir.display())?;
                 }
@@ -175,10 +177,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             }
         }
         Command::Chart(args) => {
-            let (_, spec) = args.spec.load()?;
+            let (source, spec) = args.spec.load()?;
             let templates = args.templates.template_set()?;
             // The manifests must pass the check before any chart is made of them.
             let generated = fabgen::generate(&spec, &templates)?;
+            refuse_unsequenced_changes(&source, &generated.network, &args.output)?;
             let options = chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone() };
             let charts = chart::charts(&generated.network, &templates, &options)?;
             output::write_tree(&args.output, &chart::tree(&charts, args.per_org))?;
@@ -225,6 +228,22 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Refuses a chaincode definition that changed since the last render into `dir` but keeps
+/// its sequence (or skips or lowers it), pointing at the chaincode's `sequence` in the spec.
+fn refuse_unsequenced_changes(source: &SpecSource, network: &fabgen::model::Network, dir: &Path) -> Result<()> {
+    let previous = output::previous::definitions(dir)?;
+    let problems =
+        fabgen::model::lifecycle::sequence_problems(&previous, network.chaincodes.iter().map(|c| &c.definition));
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let diagnostics = problems
+        .into_iter()
+        .map(|p| Diagnostic::at(format!("chaincodes[{}].sequence", p.chaincode), p.message))
+        .collect();
+    Err(source.errors(diagnostics).into())
 }
 
 /// `message: caused by: cause …`, one chain; spec problems print one per line.

@@ -396,7 +396,8 @@ chaincodes:
     collections: [{name: shared, policy: "OR('Org1MSP.member', 'Org2MSP.member')"}]
 "#;
 
-const CHANNEL_JOBS: [&str; 4] = ["channel-ab-create", "channel-ab-join-org1", "channel-ab-join-org2", "channel-ab-join-org3"];
+const CHANNEL_JOBS: [&str; 4] =
+    ["channel-ab-create", "channel-ab-join-org1", "channel-ab-join-org2", "channel-ab-join-org3"];
 /// The committer (org1, the first that runs it) last: in a cluster all run at once, and it waits.
 const LIFECYCLE_JOBS: [&str; 3] =
     ["chaincode-basic-lifecycle-org2", "chaincode-basic-approve-org3", "chaincode-basic-lifecycle-org1"];
@@ -420,7 +421,10 @@ fn read(world: &World, file: &str) -> String {
 fn a_fresh_network_gets_channel_then_chaincode_in_order_and_a_second_run_changes_nothing() {
     let net = render_spec(LIFECYCLE);
     let expected: Vec<&str> = CHANNEL_JOBS.iter().chain(LIFECYCLE_JOBS.iter()).copied().collect();
-    assert_eq!(net.jobs.keys().map(String::as_str).collect::<std::collections::BTreeSet<_>>(), expected.iter().copied().collect());
+    assert_eq!(
+        net.jobs.keys().map(String::as_str).collect::<std::collections::BTreeSet<_>>(),
+        expected.iter().copied().collect()
+    );
     let world = World::new(&net);
     run_jobs(&world, &net, &CHANNEL_JOBS);
     run_jobs(&world, &net, &LIFECYCLE_JOBS);
@@ -454,7 +458,11 @@ fn a_fresh_network_gets_channel_then_chaincode_in_order_and_a_second_run_changes
     }
     assert!(!world.state().join("installed-peer0-org3.life:7051").exists());
     assert!(!net.jobs["chaincode-basic-approve-org3"].env.contains_key("PACKAGE_ID"));
-    assert_ne!(id("chaincode-basic-lifecycle-org1"), id("chaincode-basic-lifecycle-org2"), "connection.json differs per org");
+    assert_ne!(
+        id("chaincode-basic-lifecycle-org1"),
+        id("chaincode-basic-lifecycle-org2"),
+        "connection.json differs per org"
+    );
 
     // Approvals: all three members, each with its own package (org3 none).
     for (msp, package) in [
@@ -464,7 +472,12 @@ fn a_fresh_network_gets_channel_then_chaincode_in_order_and_a_second_run_changes
     ] {
         let approval = read(&world, &format!("approved-ab-basic-1-{msp}"));
         assert!(approval.ends_with(&format!(" package={package}\n")), "{msp}: {approval}");
-        assert!(approval.starts_with("version=1.0 init=true signature=OR('Org1MSP.peer', 'Org2MSP.peer') channel-config= collections=[{"), "{approval}");
+        assert!(
+            approval.starts_with(
+                "version=1.0 init=true signature=OR('Org1MSP.peer', 'Org2MSP.peer') channel-config= collections=[{"
+            ),
+            "{approval}"
+        );
     }
     let commits: Vec<&String> = log.iter().filter(|l| l.starts_with("peer lifecycle chaincode commit")).collect();
     assert_eq!(commits.len(), 1, "committed once, by org1: {commits:#?}");
@@ -479,15 +492,20 @@ fn a_fresh_network_gets_channel_then_chaincode_in_order_and_a_second_run_changes
     assert_eq!(read(&world, "initialized-ab-basic"), "1.0\n");
 
     // Again: nothing is installed, approved or committed a second time.
-    let before: BTreeMap<String, Vec<u8>> = common::read_tree(&world.state()).into_iter().filter(|(f, _)| f != "log").collect();
+    let before: BTreeMap<String, Vec<u8>> =
+        common::read_tree(&world.state()).into_iter().filter(|(f, _)| f != "log").collect();
     world.clear_log();
     run_jobs(&world, &net, &CHANNEL_JOBS);
     run_jobs(&world, &net, &LIFECYCLE_JOBS);
     let again = world.log();
     for verb in ["install", "approveformyorg", "commit"] {
-        assert!(!again.iter().any(|l| l.starts_with(&format!("peer lifecycle chaincode {verb} "))), "{verb}: {again:#?}");
+        assert!(
+            !again.iter().any(|l| l.starts_with(&format!("peer lifecycle chaincode {verb} "))),
+            "{verb}: {again:#?}"
+        );
     }
-    let after: BTreeMap<String, Vec<u8>> = common::read_tree(&world.state()).into_iter().filter(|(f, _)| f != "log").collect();
+    let after: BTreeMap<String, Vec<u8>> =
+        common::read_tree(&world.state()).into_iter().filter(|(f, _)| f != "log").collect();
     assert_eq!(before, after, "a second run leaves every peer and orderer as it was");
 }
 
@@ -516,7 +534,8 @@ fn the_committer_waits_for_every_approval_and_init_waits_for_the_chaincode() {
 fn lifecycle_jobs_wait_for_their_peers_to_join_within_the_deadline() {
     let net = render_spec(LIFECYCLE);
     let world = World::new(&net);
-    let (ok, out) = world.run(&net.jobs["chaincode-basic-approve-org3"], &[("WAIT_SECONDS", "1"), ("RETRY_SECONDS", "0.2")]);
+    let (ok, out) =
+        world.run(&net.jobs["chaincode-basic-approve-org3"], &[("WAIT_SECONDS", "1"), ("RETRY_SECONDS", "0.2")]);
     assert!(!ok);
     assert!(out.contains("peer0-org3.life:7051 has not joined the channel yet"), "{out}");
     assert!(!world.log().iter().any(|l| l.contains("approveformyorg")));
@@ -549,7 +568,11 @@ fn a_spec_behind_the_channel_fails_with_the_sequence_to_use() {
     let net = render_spec(LIFECYCLE);
     let world = World::new(&net);
     run_jobs(&world, &net, &CHANNEL_JOBS);
-    std::fs::write(world.state().join("committed-ab-basic"), "3\nversion=0.9 init=false signature= channel-config= collections=\n").unwrap();
+    std::fs::write(
+        world.state().join("committed-ab-basic"),
+        "3\nversion=0.9 init=false signature= channel-config= collections=\n",
+    )
+    .unwrap();
     let (ok, out) = world.run(&net.jobs["chaincode-basic-lifecycle-org2"], &[]);
     assert!(!ok);
     assert!(out.contains("the channel has sequence 3 committed, later than this definition's 1; set the chaincode's sequence to 3 (unchanged) or 4 (changed)"), "{out}");

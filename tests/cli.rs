@@ -179,3 +179,64 @@ fn schema_is_json_and_closed() {
     assert!(schema["properties"]["chaincodes"].is_object());
     assert!(schema["$defs"]["ChaincodeSpec"]["properties"]["image"]["description"].is_string());
 }
+
+/// `render -o DIR` reads the definitions it recorded in DIR: a changed chaincode must take the
+/// next sequence, and the refusal names the chaincode, what changed and the sequence to use,
+/// at the chaincode's line in the spec, leaving DIR as it was. Charts are read the same way.
+#[test]
+fn a_changed_chaincode_without_the_next_sequence_is_refused_against_the_last_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("net.yaml");
+    let original = std::fs::read_to_string(tutorial()).unwrap();
+    std::fs::write(&spec, &original).unwrap();
+    let (spec_arg, out) = (spec.to_str().unwrap(), dir.path().join("deploy"));
+    let out_arg = out.to_str().unwrap();
+    assert!(run(&["render", spec_arg, "-o", out_arg]).status.success());
+    let before = common::read_tree(&out);
+    // Re-rendering the same spec is fine.
+    assert!(run(&["render", spec_arg, "-o", out_arg]).status.success());
+
+    let bumped_version =
+        original.replacen("version: \"1.0\"\n    label: marbles", "version: \"1.1\"\n    label: marbles", 1);
+    assert_ne!(bumped_version, original);
+    std::fs::write(&spec, &bumped_version).unwrap();
+    let o = run(&["render", spec_arg, "-o", out_arg]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    let line = original.lines().position(|l| l.contains("- name: marbles")).unwrap() + 1;
+    // The tutorial's label is fixed, so the package (and its ID) stays; the version changed.
+    assert!(err.contains(&format!("net.yaml:{line}:5 chaincodes[0].sequence: chaincode \"marbles\" changed (version 1.0 -> 1.1) but keeps sequence 1; a changed definition needs a new sequence: set `sequence: 2`")), "{err}");
+    assert_eq!(common::read_tree(&out), before, "nothing is replaced");
+
+    // Skipping ahead is refused too; the next sequence is taken, and the Jobs are new ones.
+    let with_sequence = |n: u32| {
+        bumped_version.replacen("    label: marbles\n", &format!("    label: marbles\n    sequence: {n}\n"), 1)
+    };
+    std::fs::write(&spec, with_sequence(3)).unwrap();
+    let o = run(&["render", spec_arg, "-o", out_arg]);
+    assert!(stderr(&o).contains("sequence 3 skips ahead of 1, which was rendered before; Fabric approves only the next sequence: set `sequence: 2`"), "{}", stderr(&o));
+    std::fs::write(&spec, with_sequence(2)).unwrap();
+    let o = run(&["render", spec_arg, "-o", out_arg]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let after = common::read_tree(&out);
+    let lifecycle = |tree: &std::collections::BTreeMap<String, Vec<u8>>| -> Vec<String> {
+        tree.keys().filter(|f| f.starts_with("job-chaincode-marbles-lifecycle-")).cloned().collect()
+    };
+    assert_eq!(lifecycle(&after).len(), 2);
+    assert!(lifecycle(&after).iter().all(|f| !before.contains_key(f)), "new definition, new Job names");
+    assert_eq!(lifecycle(&before).iter().filter(|f| after.contains_key(*f)).count(), 0);
+    // Going back is refused as well.
+    std::fs::write(&spec, &original).unwrap();
+    let o = run(&["render", spec_arg, "-o", out_arg]);
+    assert!(stderr(&o).contains("sequence 1 is below 2, which was rendered before"), "{}", stderr(&o));
+
+    // A chart directory records the definitions the same way.
+    let chart = dir.path().join("chart");
+    let chart_arg = chart.to_str().unwrap();
+    std::fs::write(&spec, with_sequence(2)).unwrap();
+    assert!(run(&["chart", spec_arg, "-o", chart_arg]).status.success());
+    std::fs::write(&spec, with_sequence(2).replace("version: \"1.1\"", "version: \"1.2\"")).unwrap();
+    let o = run(&["chart", spec_arg, "-o", chart_arg]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("set `sequence: 3`"), "{}", stderr(&o));
+}

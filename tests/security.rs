@@ -130,7 +130,8 @@ channels:
   - {name: bc, orgs: [org2, org3]}
 chaincodes:
   - {name: cc1, version: "1", image: "x/cc1:1", channel: ab}
-  - {name: cc3, version: "1", image: "x/cc3:1", channel: bc, orgs: [org3], port: 9999}
+  - {name: cc3, version: "1", image: "x/cc3:1", channel: bc, orgs: [org3], port: 9999,
+     endorsementPolicy: {signaturePolicy: "OR('Org3MSP.peer')"}}
 "#;
 
 fn generate_text(text: &str) -> fabgen::Generated {
@@ -437,7 +438,7 @@ fn launched_chaincode_reaches_only_its_own_peers_chaincode_port() {
 /// orderer's admin and client ports; a join Job reaches its own org's peers and the orderers,
 /// never the admin port.
 #[test]
-fn channel_jobs_reach_exactly_what_they_call() {
+fn bootstrap_jobs_reach_exactly_what_they_call() {
     let generated = generate_text(THREE_ORGS);
     let p = Policies::of(&generated);
     let w = workloads(&generated);
@@ -454,7 +455,8 @@ fn channel_jobs_reach_exactly_what_they_call() {
             )
         })
         .collect();
-    assert_eq!(jobs.len(), 2 + 4, "{:?}", jobs.keys());
+    // 2 creates and 4 joins; per chaincode a Job per channel member.
+    assert_eq!(jobs.len(), 2 + 4 + 2 + 2, "{:?}", jobs.keys());
     for channel in ["ab", "bc"] {
         let create = &jobs[&format!("channel-{channel}-create")];
         for orderer in ["orderer0", "orderer1"] {
@@ -468,4 +470,14 @@ fn channel_jobs_reach_exactly_what_they_call() {
     assert!(p.flow(join, &w["orderer0"], 7050));
     assert!(!p.flow(join, &w["orderer0"], 7053));
     assert!(!p.flow(join, &w["peer0-org3"], 7051), "org1 shares no channel with org3");
+
+    // Lifecycle Jobs: the committer (org3 for cc3) reaches a peer of every member of the
+    // channel and the orderers; an approving member's Job reaches its own peers.
+    let commit = &jobs["chaincode-cc3-lifecycle-org3"];
+    assert!(p.flow(commit, &w["peer0-org3"], 7051) && p.flow(commit, &w["peer0-org2"], 7051));
+    assert!(p.flow(commit, &w["orderer1"], 7050) && !p.flow(commit, &w["orderer1"], 7053));
+    assert!(!p.flow(commit, &w["peer0-org1"], 7051), "org1 is not on channel bc");
+    let approve = &jobs["chaincode-cc3-approve-org2"];
+    assert!(p.flow(approve, &w["peer0-org2"], 7051) && p.flow(approve, &w["orderer0"], 7050));
+    assert!(!p.flow(approve, &w["chaincode-cc3-org3"], 9999), "Jobs never call chaincode servers");
 }

@@ -14,7 +14,9 @@ use super::package::{self, CodeFile, Connection, PackageMetadata};
 use super::{policy, values};
 use serde::Serialize;
 
-use crate::spec::{ChaincodeSpec, CollectionSpec, EndorsementPolicySpec, Language, Launcher, NetworkSpec, TlsProvider, names};
+use crate::spec::{
+    ChaincodeSpec, CollectionSpec, EndorsementPolicySpec, Language, Launcher, NetworkSpec, TlsProvider, names,
+};
 
 /// Resolves a validated spec into the model, building every chaincode package.
 pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {

@@ -2,7 +2,8 @@
 //!
 //! Owns the output formats — plain manifests (`manifests`: file tree with kustomization, or a
 //! YAML stream), Helm charts (`chart`: chart-mode render, Helm expressions, values, schema,
-//! README) — and the one writer (`write`): every directory fabgen writes is built beside its
+//! README), what an earlier run left in an output directory (`previous`: recorded chaincode
+//! definitions) — and the one writer (`write`): every directory fabgen writes is built beside its
 //! destination and swapped in atomically. No other module writes to the disk.
 //!
 //! Takes a `crate::render::Rendered` that passed `crate::check` (and, for charts, the
@@ -10,6 +11,7 @@
 
 pub mod chart;
 pub mod manifests;
+pub mod previous;
 pub mod write;
 
 pub use self::write::{write_secret_tree, write_tree};

@@ -64,6 +64,12 @@ impl SpecSource {
     pub fn load(&self) -> Result<NetworkSpec> {
         Ok(load_spec(&self.name, &self.text)?)
     }
+
+    /// Problems found after validation (e.g. against an earlier output), located in this
+    /// spec's text like validation's own.
+    pub fn errors(&self, diagnostics: Vec<Diagnostic>) -> SpecErrors {
+        SpecErrors::new(&self.name, &source_map::SourceMap::from_yaml(&self.text), diagnostics)
+    }
 }
 
 /// Parses, schema-checks and semantically validates a spec. `file` names it in messages.

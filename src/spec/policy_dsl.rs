@@ -175,7 +175,10 @@ impl Gate {
         let (threshold, args) = match self {
             Gate::OutOf => {
                 if args.len() < 2 {
-                    return Err(format!("OutOf needs a threshold and at least one rule, got {} argument(s)", args.len()));
+                    return Err(format!(
+                        "OutOf needs a threshold and at least one rule, got {} argument(s)",
+                        args.len()
+                    ));
                 }
                 let mut args = args.into_iter();
                 let Some(Argument::Number(t)) = args.next() else {
@@ -209,9 +212,7 @@ impl Gate {
 }
 
 fn principal(literal: &str) -> Result<Principal, String> {
-    let bad = || {
-        format!("invalid principal '{literal}': write '<MSP ID>.<role>', role one of {}", ROLES.join(", "))
-    };
+    let bad = || format!("invalid principal '{literal}': write '<MSP ID>.<role>', role one of {}", ROLES.join(", "));
     let (msp_id, role) = literal.rsplit_once('.').ok_or_else(bad)?;
     let msp_ok = !msp_id.is_empty() && msp_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     if !msp_ok || !ROLES.contains(&role) {

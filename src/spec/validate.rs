@@ -12,7 +12,10 @@ use super::diagnostic::{Diagnostic, known_list};
 use super::names;
 use super::policy_dsl;
 use super::source_map::{field_path, index_path};
-use super::types::{ChaincodeSpec, ChannelSpec, EndorsementPolicySpec, ImageSpec, Language, Launcher, NetworkSpec, ResourcesSpec, TlsProvider};
+use super::types::{
+    ChaincodeSpec, ChannelSpec, EndorsementPolicySpec, ImageSpec, Language, Launcher, NetworkSpec, ResourcesSpec,
+    TlsProvider,
+};
 
 /// RFC 1123 label: what namespaces and most object names must be.
 static DNS1123_LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$").unwrap());
@@ -457,7 +460,8 @@ impl Validator {
                 // The channel's Endorsement policy is a MAJORITY of the members' Endorsement
                 // policies (templates/channel/configtx.yaml), met only by peers that run it.
                 let needed = members.len() / 2 + 1;
-                if !running.is_empty() && running_msps.len() < needed {
+                let resolved = running.iter().all(|r| channel.orgs.contains(r));
+                if resolved && !running.is_empty() && running_msps.len() < needed {
                     self.error(
                         &field_path(path, "orgs"),
                         format!(
@@ -479,7 +483,10 @@ impl Validator {
             if !COLLECTION_NAME.is_match(&collection.name) {
                 self.error(
                     &field_path(&at, "name"),
-                    format!("invalid collection name \"{}\": letters, digits, '_' and '-', starting with a letter or digit", collection.name),
+                    format!(
+                        "invalid collection name \"{}\": letters, digits, '_' and '-', starting with a letter or digit",
+                        collection.name
+                    ),
                 );
             }
             let member_path = field_path(&at, "policy");
@@ -510,7 +517,9 @@ impl Validator {
             if job.len() > max {
                 self.error(
                     &field_path(path, "name"),
-                    format!("derived Job name \"{job}\" is longer than {max} characters; shorten the chaincode or org name"),
+                    format!(
+                        "derived Job name \"{job}\" is longer than {max} characters; shorten the chaincode or org name"
+                    ),
                 );
             }
         }
@@ -519,7 +528,9 @@ impl Validator {
             if job.len() > max {
                 self.error(
                     &field_path(path, "name"),
-                    format!("derived Job name \"{job}\" is longer than {max} characters; shorten the chaincode or org name"),
+                    format!(
+                        "derived Job name \"{job}\" is longer than {max} characters; shorten the chaincode or org name"
+                    ),
                 );
             }
         }
@@ -760,7 +771,10 @@ impl Validator {
 
     fn msp_id(&mut self, path: &str, id: &str) {
         if !MSP_ID.is_match(id) {
-            self.error(path, format!("invalid MSP ID \"{id}\": letters, digits, '.' and '-' (Fabric policies allow no '_')"));
+            self.error(
+                path,
+                format!("invalid MSP ID \"{id}\": letters, digits, '.' and '-' (Fabric policies allow no '_')"),
+            );
         }
     }
 
