@@ -490,13 +490,13 @@ impl Validator {
                 );
             }
             let member_path = field_path(&at, "policy");
-            if let Some(policy) = self.signature_policy(&member_path, &collection.policy, &members) {
-                if !policy.is_or_only() {
-                    self.error(
-                        &member_path,
-                        "a collection's member policy must combine its members with OR only (the peer refuses AND and OutOf with more than one)",
-                    );
-                }
+            if let Some(policy) = self.signature_policy(&member_path, &collection.policy, &members)
+                && !policy.is_or_only()
+            {
+                self.error(
+                    &member_path,
+                    "a collection's member policy must combine its members with OR only (the peer refuses AND and OutOf with more than one)",
+                );
             }
             if collection.max_peer_count < collection.required_peer_count {
                 self.error(
@@ -846,8 +846,10 @@ fn field_is_empty(s: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// As `load_spec` reads a spec: YAML to JSON values, then the types (externally tagged
+    /// enums such as `endorsementPolicy` are single-key maps there, not YAML tags).
     fn spec(yaml: &str) -> NetworkSpec {
-        serde_yaml::from_str(yaml).unwrap()
+        serde_json::from_value(serde_yaml::from_str::<serde_json::Value>(yaml).unwrap()).unwrap()
     }
 
     const BASE: &str = r#"
@@ -878,6 +880,66 @@ chaincodes:
         // 38 characters pass the Job limit with the create Job but not the join Jobs.
         assert!(!m.iter().any(|e| e.contains("-create\"")), "{m:?}");
         assert!(messages(BASE).is_empty());
+    }
+
+    #[test]
+    fn chaincode_definitions_must_be_approvable_and_endorsable() {
+        let with = |fields: &str| BASE.replace("channel: mychannel}", &format!("channel: mychannel, {fields}}}"));
+        // One of two members runs it: the default MAJORITY needs both.
+        let m = messages(&with("orgs: [org1]"));
+        assert_eq!(
+            m,
+            [
+                "chaincodes[0].orgs: the default endorsement policy (a MAJORITY of channel \"mychannel\"'s 2 members) needs 2 orgs to endorse, but only 1 runs the chaincode; run it on more orgs or set endorsementPolicy"
+            ]
+        );
+        assert!(
+            messages(&with("orgs: [org1], endorsementPolicy: {signaturePolicy: \"OR('Org1MSP.peer')\"}")).is_empty()
+        );
+        for (fields, error) in [
+            (
+                "orgs: [org1], endorsementPolicy: {signaturePolicy: \"AND('Org1MSP.peer','Org2MSP.peer')\"}",
+                "chaincodes[0].endorsementPolicy.signaturePolicy: only peers of orgs that run the chaincode endorse (Org1MSP), and they cannot meet this policy",
+            ),
+            (
+                "endorsementPolicy: {signaturePolicy: \"OR('Org9MSP.peer')\"}",
+                "chaincodes[0].endorsementPolicy.signaturePolicy: policy names MSP ID \"Org9MSP\", which is no member of the channel (known: Org1MSP, Org2MSP)",
+            ),
+            (
+                "endorsementPolicy: {signaturePolicy: \"OR('Org1MSP.peer'\"}",
+                "chaincodes[0].endorsementPolicy.signaturePolicy: invalid signature policy \"OR('Org1MSP.peer'\": expected ')'",
+            ),
+            (
+                "endorsementPolicy: {channelConfigPolicy: Endorsement}",
+                "chaincodes[0].endorsementPolicy.channelConfigPolicy: \"Endorsement\" is not an absolute channel policy path",
+            ),
+            ("initArgs: [InitLedger]", "chaincodes[0].initArgs: initArgs are the arguments of the init invocation"),
+            (
+                "collections: [{name: c1, policy: \"AND('Org1MSP.member','Org2MSP.member')\"}]",
+                "chaincodes[0].collections[0].policy: a collection's member policy must combine its members with OR only",
+            ),
+            (
+                "collections: [{name: c1, policy: \"OR('Org1MSP.member')\", requiredPeerCount: 2}]",
+                "chaincodes[0].collections[0].maxPeerCount: maxPeerCount (1) is below requiredPeerCount (2)",
+            ),
+            (
+                "collections: [{name: _c, policy: \"OR('Org1MSP.member')\"}, {name: _c, policy: \"OR('Org1MSP.member')\"}]",
+                "chaincodes[0].collections[1]: duplicate collection \"_c\"",
+            ),
+            (
+                "collections: [{name: _c, policy: \"OR('Org1MSP.member')\"}]",
+                "chaincodes[0].collections[0].name: invalid collection name \"_c\"",
+            ),
+        ] {
+            let m = messages(&with(fields));
+            assert!(m.iter().any(|e| e.starts_with(error)), "{fields}: {m:?}");
+        }
+    }
+
+    #[test]
+    fn msp_ids_follow_the_policy_principal_grammar() {
+        let m = messages(&BASE.replace("mspId: Org2MSP", "mspId: Org_2MSP"));
+        assert!(m.iter().any(|e| e.starts_with("orgs[1].mspId: invalid MSP ID \"Org_2MSP\"")), "{m:?}");
     }
 
     #[test]
