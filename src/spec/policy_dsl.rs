@@ -53,10 +53,12 @@ impl Policy {
         }
     }
 
-    /// Whether signatures of the MSP IDs in `signers` (any role) can meet the policy.
+    /// Whether endorsements by peers of the MSP IDs in `signers` can meet the policy: a peer's
+    /// signature meets `peer` and `member` principals of its MSP, never `admin`, `client` or
+    /// `orderer`.
     pub fn satisfiable_by(&self, signers: &[&str]) -> bool {
         match self {
-            Policy::SignedBy(p) => signers.contains(&p.msp_id.as_str()),
+            Policy::SignedBy(p) => signers.contains(&p.msp_id.as_str()) && (p.role == "peer" || p.role == "member"),
             Policy::OutOf { threshold, rules } => {
                 rules.iter().filter(|r| r.satisfiable_by(signers)).count() >= *threshold
             }
@@ -270,6 +272,7 @@ mod tests {
         let p = parse("OutOf(2, 'A.peer', 'B.peer', 'C.peer')").unwrap();
         assert!(p.satisfiable_by(&["A", "C"]));
         assert!(!p.satisfiable_by(&["A"]));
-        assert!(parse("AND('A.peer', OR('B.peer', 'C.peer'))").unwrap().satisfiable_by(&["A", "C"]));
+        assert!(parse("AND('A.peer', OR('B.peer', 'C.member'))").unwrap().satisfiable_by(&["A", "C"]));
+        assert!(!parse("OR('A.admin', 'A.client')").unwrap().satisfiable_by(&["A"]), "peers endorse");
     }
 }

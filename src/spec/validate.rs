@@ -555,7 +555,7 @@ impl Validator {
                     self.error(
                         &at,
                         format!(
-                            "only peers of orgs that run the chaincode endorse ({}), and they cannot meet this policy",
+                            "only peers of orgs that run the chaincode endorse ({}), and their signatures (roles peer and member) cannot meet this policy",
                             running.join(", ")
                         ),
                     );
@@ -899,7 +899,7 @@ chaincodes:
         for (fields, error) in [
             (
                 "orgs: [org1], endorsementPolicy: {signaturePolicy: \"AND('Org1MSP.peer','Org2MSP.peer')\"}",
-                "chaincodes[0].endorsementPolicy.signaturePolicy: only peers of orgs that run the chaincode endorse (Org1MSP), and they cannot meet this policy",
+                "chaincodes[0].endorsementPolicy.signaturePolicy: only peers of orgs that run the chaincode endorse (Org1MSP), and their signatures (roles peer and member) cannot meet this policy",
             ),
             (
                 "endorsementPolicy: {signaturePolicy: \"OR('Org9MSP.peer')\"}",
