@@ -13,6 +13,9 @@
 # already done (core/chaincode/lifecycle/lifecycle.go, core/chaincode/chaincode_support.go)
 # count as done. Each wait is bounded (common.sh).
 #
+# Needs the peer CLI, jq and a POSIX sh with sed, grep and date, as fabric-tools ships them
+# (fabric images/tools/Dockerfile: alpine with bash, git, jq).
+#
 # Environment: CHANNEL, CHAINCODE, VERSION, SEQUENCE, INIT_REQUIRED, and when set
 # SIGNATURE_POLICY or CHANNEL_CONFIG_POLICY, COLLECTIONS_CONFIG (the JSON), PACKAGE_ID and
 # PACKAGE_FILE; PEERS, ORDERERS, ORDERER_TLS_CA and the peer CLI's CORE_PEER_*; for the
