@@ -24,9 +24,22 @@ fn in_ns(ns: &str, mut labels: Labels) -> Labels {
     labels
 }
 
+/// A label selector: every `matchLabels` pair and every `matchExpressions` requirement
+/// (`In`, `NotIn`, `Exists`, `DoesNotExist`, as apimachinery's labels.Selector) must hold.
 fn matches(selector: &Value, pod: &Labels) -> bool {
-    assert!(selector.get("matchExpressions").is_none(), "evaluator handles matchLabels only");
-    labels(&selector["matchLabels"]).iter().all(|(k, v)| pod.get(k) == Some(v))
+    let by_labels = labels(&selector["matchLabels"]).iter().all(|(k, v)| pod.get(k) == Some(v));
+    let by_expressions = selector["matchExpressions"].as_array().into_iter().flatten().all(|e| {
+        let value = pod.get(e["key"].as_str().unwrap());
+        let values: Vec<&str> = e["values"].as_array().into_iter().flatten().map(|v| v.as_str().unwrap()).collect();
+        match e["operator"].as_str().unwrap() {
+            "In" => value.is_some_and(|v| values.contains(&v.as_str())),
+            "NotIn" => value.is_none_or(|v| !values.contains(&v.as_str())),
+            "Exists" => value.is_some(),
+            "DoesNotExist" => value.is_none(),
+            other => panic!("unknown selector operator {other}"),
+        }
+    });
+    by_labels && by_expressions
 }
 
 struct Policies {
@@ -480,4 +493,71 @@ fn bootstrap_jobs_reach_exactly_what_they_call() {
     let approve = &jobs["chaincode-cc3-approve-org2"];
     assert!(p.flow(approve, &w["peer0-org2"], 7051) && p.flow(approve, &w["orderer0"], 7050));
     assert!(!p.flow(approve, &w["chaincode-cc3-org3"], 9999), "Jobs never call chaincode servers");
+}
+
+/// Every pod a network's policies could concern: each workload and each Job's pod (by
+/// instance), clients of each org and of a name no org has, a plain pod of the namespace, the
+/// configured monitoring and outside clients, pods of other namespaces, and the pods the
+/// launchers create.
+fn population(generated: &fabgen::Generated, spec: &fabgen::spec::NetworkSpec) -> BTreeMap<String, Labels> {
+    let mut pods = workloads(generated);
+    for o in generated.rendered.objects.values().filter(|o| o.kind == "Job") {
+        let json = o.to_json().unwrap();
+        let template = labels(&json["spec"]["template"]["metadata"]["labels"]);
+        pods.insert(format!("job/{}", template["app.kubernetes.io/instance"]), template);
+    }
+    let network = &generated.network;
+    for org in network.orgs.iter().map(|o| o.name.as_str()).chain([network.orderer_org.name.as_str(), "no-such-org"]) {
+        pods.insert(format!("client-of/{org}"), client_of(org));
+    }
+    pods.insert("plain-pod".into(), Labels::new());
+    pods.insert("other-namespace".into(), in_ns("elsewhere", Labels::new()));
+    let np = &spec.network_policies;
+    for (i, s) in np.monitoring.iter().chain(&np.clients).enumerate() {
+        let mut pod = s.pod_labels.clone().unwrap_or_default();
+        if let Some(ns) = s.namespace_labels.as_ref().and_then(|l| l.get("kubernetes.io/metadata.name")) {
+            pod.insert(NAMESPACE_KEY.into(), ns.clone());
+        }
+        pods.insert(format!("configured/{i}"), pod);
+    }
+    pods.insert("k8scc-launched".into(), Labels::from([("externalcc-type".into(), "launcher".into())]));
+    pods.insert("k8scc-build".into(), Labels::from([("externalcc-type".into(), "builder".into())]));
+    for org in network.orgs.iter().filter_map(|o| o.k8s_builder.as_ref()) {
+        let job = Labels::from([("app.kubernetes.io/created-by".into(), "fabric-builder-k8s".into())]);
+        pods.insert(format!("k8s-builder-job/{}", org.namespace), in_ns(&org.namespace, job));
+    }
+    pods
+}
+
+/// Every (source, destination, port) the policies allow among the population, on the ports
+/// any component listens on: the network's reachability, independent of how the policies
+/// are written. Snapshotted per example, so a rewrite of the policies that changes a flow
+/// shows in review.
+#[test]
+fn allowed_flows_of_every_example() {
+    for path in common::examples() {
+        let spec = fabgen::spec::SpecSource::read(&path).unwrap().load().unwrap();
+        let generated = fabgen::generate(&spec, &TemplateSet::embedded()).unwrap();
+        let p = Policies::of(&generated);
+        let pods = population(&generated, &spec);
+        let mut ports: std::collections::BTreeSet<u16> = [53, 443, 5984, 6443, 7050, 7051, 7052, 7053, 7054, 9443].into();
+        ports.extend(generated.network.chaincodes.iter().flat_map(|c| &c.deployments).map(|d| d.port));
+        let mut lines = String::new();
+        for (from, from_labels) in &pods {
+            for (to, to_labels) in &pods {
+                let open: Vec<String> = ports
+                    .iter()
+                    .filter(|port| from != to && p.flow(from_labels, to_labels, **port))
+                    .map(u16::to_string)
+                    .collect();
+                if !open.is_empty() {
+                    lines.push_str(&format!("{from} -> {to}: {}\n", open.join(" ")));
+                }
+            }
+        }
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(format!("allowed_flows@{name}"), lines);
+        });
+    }
 }
