@@ -540,7 +540,8 @@ fn allowed_flows_of_every_example() {
         let generated = fabgen::generate(&spec, &TemplateSet::embedded()).unwrap();
         let p = Policies::of(&generated);
         let pods = population(&generated, &spec);
-        let mut ports: std::collections::BTreeSet<u16> = [53, 443, 5984, 6443, 7050, 7051, 7052, 7053, 7054, 9443].into();
+        let mut ports: std::collections::BTreeSet<u16> =
+            [53, 443, 5984, 6443, 7050, 7051, 7052, 7053, 7054, 9443].into();
         ports.extend(generated.network.chaincodes.iter().flat_map(|c| &c.deployments).map(|d| d.port));
         let mut lines = String::new();
         for (from, from_labels) in &pods {

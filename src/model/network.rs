@@ -162,6 +162,9 @@ pub struct Org {
     pub ca: Option<Ca>,
     /// Channels the org is a member of.
     pub channels: Vec<String>,
+    /// `channel.fabgen.io/<channel>: member` for each of them, on its peer pods: what the
+    /// NetworkPolicies select channel members by.
+    pub channel_labels: BTreeMap<String, String>,
     /// `MSPDir` of the org in configtx.yaml (where the channel Jobs mount its public MSP).
     pub configtx_msp_dir: String,
     /// Secret with the org's public MSP.

@@ -17,8 +17,14 @@
 //!
 //! A client of org A is a pod in the namespace labelled `fabgen.io/client-of: A`. CouchDB runs
 //! beside its peer and is reached on localhost only: no rule admits its port.
+//!
+//! Policies select by labels, so their size follows an org's channels and chaincodes, never the
+//! number of orgs or peers: peer pods carry `channel.fabgen.io/<channel>: member` for each
+//! channel of their org, one policy covers all peers of an org, and peers and orderers admit
+//! any client (`fabgen.io/client-of` exists) while each org's egress policy says which peers its
+//! clients reach.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
@@ -45,6 +51,35 @@ fn orderers(network: &Network) -> Value {
 
 fn clients_of(org: &str) -> Value {
     json!({ "podSelector": { "matchLabels": { CLIENT_LABEL: org } } })
+}
+
+/// Every client of any org: what peers and orderers admit. Which peers a client may reach is
+/// decided by its org's egress policy (`clients-of-<org>`); a pod whose label names no org
+/// has no such policy and stays behind the default deny.
+fn any_client() -> Value {
+    json!({ "podSelector": { "matchExpressions": [{ "key": CLIENT_LABEL, "operator": "Exists" }] } })
+}
+
+/// Label prefix marking a peer pod as a member of a channel:
+/// `channel.fabgen.io/<channel>: member` (templates/peer.yaml).
+pub const CHANNEL_LABEL_PREFIX: &str = "channel.fabgen.io/";
+
+/// The membership label of a channel on its members' peer pods.
+pub fn channel_label(channel: &str) -> String {
+    format!("{CHANNEL_LABEL_PREFIX}{channel}")
+}
+
+/// Peers of every member of a channel, by the membership label: one selector however many
+/// orgs the channel has.
+fn peers_in(channel: &str, network: &Network) -> Value {
+    let label = channel_label(channel);
+    pods(&[("app.kubernetes.io/component", "peer"), (label.as_str(), "member")], network)
+}
+
+/// The peers an org's peers and clients may reach on 7051: its own and those of every channel
+/// it is a member of. Sized by the org's channels, not by the network's orgs or peers.
+fn reachable_peers(org: &str, channels: &[String], network: &Network) -> Vec<Value> {
+    std::iter::once(peers_of(org, network)).chain(channels.iter().map(|c| peers_in(c, network))).collect()
 }
 
 fn selector(s: &SelectorSpec) -> Value {
@@ -117,15 +152,6 @@ fn deny_all_but_dns(
     ]
 }
 
-/// Orgs that share a channel with `org` (including `org`), sorted.
-fn channel_partners(org: &str, network: &Network) -> Vec<String> {
-    let mut out: BTreeSet<String> = BTreeSet::from([org.to_string()]);
-    for ch in network.channels.iter().filter(|c| c.orgs.iter().any(|o| o == org)) {
-        out.extend(ch.orgs.iter().cloned());
-    }
-    out.into_iter().collect()
-}
-
 /// Every policy of the network, or none when disabled.
 pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
     if !spec.enabled {
@@ -140,12 +166,9 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
     };
     let mut out = deny_all_but_dns("default-deny", "allow-dns", None, None, &spec.dns);
 
-    let all_orgs: Vec<&str> = network.orgs.iter().map(|o| o.name.as_str()).collect();
     for orderer in &network.orderer_org.orderers {
-        let mut clients = vec![orderers(network)];
-        clients.extend(all_orgs.iter().map(|o| peers_of(o, network)));
-        clients.extend(all_orgs.iter().map(|o| clients_of(o)));
-        clients.push(clients_of(&network.orderer_org.name));
+        let all_peers = pods(&[("app.kubernetes.io/component", "peer")], network);
+        let mut clients = vec![orderers(network), all_peers, any_client()];
         clients.extend(outside_clients.iter().cloned());
         let mut ingress = vec![
             rule("from", ORDERER_PORT, clients),
@@ -168,10 +191,11 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
     });
 
     for org in &network.orgs {
-        let partners = channel_partners(&org.name, network);
-        for peer in &org.peers {
-            let mut from: Vec<Value> = partners.iter().map(|p| peers_of(p, network)).collect();
-            from.extend(partners.iter().map(|p| clients_of(p)));
+        let reachable = reachable_peers(&org.name, &org.channels, network);
+        // One policy for all peers of the org: they have the same flows.
+        if !org.peers.is_empty() {
+            let mut from = reachable.clone();
+            from.push(any_client());
             from.extend(outside_clients.iter().cloned());
             let mut ingress = vec![rule("from", PEER_PORT, from)];
             // Launched chaincode dials the peer's chaincode port.
@@ -184,10 +208,8 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
                 ingress.push(rule("from", PEER_CHAINCODE_PORT, vec![in_namespace(&b.namespace, k8s_builder_jobs())]));
             }
             ops(&mut ingress);
-            let mut egress = vec![
-                rule("to", ORDERER_PORT, vec![orderers(network)]),
-                rule("to", PEER_PORT, partners.iter().map(|p| peers_of(p, network)).collect()),
-            ];
+            let mut egress =
+                vec![rule("to", ORDERER_PORT, vec![orderers(network)]), rule("to", PEER_PORT, reachable.clone())];
             if org.api_access {
                 // The Kubernetes API server is no pod a selector can name; its address is
                 // cluster-specific, so these peers may reach its usual ports anywhere.
@@ -203,7 +225,18 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
                     )],
                 ));
             }
-            out.push(workload(&peer.name, &org.name, "peer", ingress, egress));
+            out.push(Policy {
+                name: format!("peers-of-{}", org.name),
+                namespace: None,
+                org: Some(org.name.clone()),
+                component: "peer".into(),
+                spec: json!({
+                    "podSelector": peers_of(&org.name, network)["podSelector"],
+                    "policyTypes": ["Ingress", "Egress"],
+                    "ingress": ingress,
+                    "egress": egress,
+                }),
+            });
         }
         if let Some(ca) = &org.ca {
             // Peers never call their CA; enrollment and registration come from the org's clients.
@@ -211,10 +244,8 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
             ops(&mut ingress);
             out.push(workload(&ca.name, &org.name, "ca", ingress, Vec::new()));
         }
-        let mut client_egress = vec![
-            rule("to", PEER_PORT, partners.iter().map(|p| peers_of(p, network)).collect()),
-            rule("to", ORDERER_PORT, vec![orderers(network)]),
-        ];
+        let mut client_egress =
+            vec![rule("to", PEER_PORT, reachable.clone()), rule("to", ORDERER_PORT, vec![orderers(network)])];
         if org.ca.is_some() {
             client_egress.push(rule(
                 "to",

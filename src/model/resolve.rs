@@ -200,6 +200,12 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                     admin_secret: names::ca_admin_secret(&org.name),
                     tls_secret: names::tls_secret(&names::ca(&org.name)),
                 }),
+                channel_labels: spec
+                    .channels
+                    .iter()
+                    .filter(|c| c.orgs.contains(&org.name))
+                    .map(|c| (policy::channel_label(&c.name), "member".to_string()))
+                    .collect(),
                 channels: spec.channels.iter().filter(|c| c.orgs.contains(&org.name)).map(|c| c.name.clone()).collect(),
                 configtx_msp_dir: format!("{ORGANIZATIONS_DIR}/{}/msp", org.name),
                 org_msp_secret: names::org_msp_secret(&org.name),

@@ -296,6 +296,14 @@ impl Validator {
                     format!("invalid channel name \"{}\": lowercase letters, digits, '.' and '-', starting with a letter, at most 249 characters", ch.name),
                 );
             }
+            if ch.name.ends_with(['.', '-']) {
+                // Its members' peer pods carry the label `channel.fabgen.io/<name>`, whose name
+                // part must end with a letter or digit.
+                self.error(
+                    &field_path(&path, "name"),
+                    format!("channel name \"{}\" must end with a letter or digit (it names a pod label)", ch.name),
+                );
+            }
             if ch.orgs.is_empty() {
                 self.error(&field_path(&path, "orgs"), "a channel needs at least one member organisation");
             }
@@ -934,6 +942,18 @@ chaincodes:
             let m = messages(&with(fields));
             assert!(m.iter().any(|e| e.starts_with(error)), "{fields}: {m:?}");
         }
+    }
+
+    #[test]
+    fn channel_names_end_with_a_letter_or_digit() {
+        let yaml = BASE
+            .replace("{name: mychannel, orgs", "{name: mychannel-, orgs")
+            .replace("channel: mychannel}", "channel: mychannel-}");
+        let m = messages(&yaml);
+        assert_eq!(
+            m,
+            ["channels[0].name: channel name \"mychannel-\" must end with a letter or digit (it names a pod label)"]
+        );
     }
 
     #[test]
