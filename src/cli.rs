@@ -24,6 +24,9 @@ pub struct Cli {
 /// Subcommands. Their names and `-o` are a stable interface other tooling relies on.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Print a new, valid network spec to start from (commented, with the schema modeline):
+    /// `fabgen init --orgs 3 --peers 2 > network.yaml`.
+    Init(InitArgs),
     /// Print the JSON Schema of the network spec (for editors and CI).
     Schema,
     /// Check a spec and report every problem with file:line:col.
@@ -41,6 +44,49 @@ pub enum Command {
     /// Write a Helm chart of the network (or one per organisation with --per-org), made from
     /// the same templates as `render`, with values.yaml and values.schema.json.
     Chart(ChartArgs),
+}
+
+/// Options of `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Network name, also its namespace.
+    #[arg(long, default_value = "mynet")]
+    pub name: String,
+    /// Peer organisations.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub orgs: u32,
+    /// Peers per organisation.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub peers: u32,
+    /// Raft orderers.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=15))]
+    pub orderers: u32,
+    /// Channels: the first has every org, each further one a share of them.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pub channels: u32,
+    /// Chaincodes per channel, run by all its members.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub chaincodes: u32,
+    /// How the chaincodes run.
+    #[arg(long, value_enum, default_value_t = LauncherArg::Ccaas)]
+    pub launcher: LauncherArg,
+    /// A CouchDB state database beside every peer.
+    #[arg(long)]
+    pub couchdb: bool,
+    /// A Fabric CA per organisation.
+    #[arg(long)]
+    pub ca: bool,
+}
+
+/// `--launcher` values, as the spec spells them.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum LauncherArg {
+    /// Chaincode as a service (a Deployment per org).
+    Ccaas,
+    /// hlfabric-k8scc builds source in the cluster.
+    K8scc,
+    /// fabric-builder-k8s runs an image pinned by digest.
+    K8sBuilder,
 }
 
 /// The spec to read.
@@ -146,6 +192,28 @@ impl TemplateArgs {
 /// Runs one command, writing normal output to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     match cli.command {
+        Command::Init(args) => {
+            let options = fabgen::spec::init::InitOptions {
+                name: args.name.clone(),
+                orgs: args.orgs as usize,
+                peers: args.peers as usize,
+                orderers: args.orderers as usize,
+                channels: args.channels as usize,
+                chaincodes: args.chaincodes as usize,
+                launcher: match args.launcher {
+                    LauncherArg::Ccaas => fabgen::spec::Launcher::Ccaas,
+                    LauncherArg::K8scc => fabgen::spec::Launcher::K8scc,
+                    LauncherArg::K8sBuilder => fabgen::spec::Launcher::K8sBuilder,
+                },
+                couchdb: args.couchdb,
+                ca: args.ca,
+            };
+            let text = fabgen::spec::init::scaffold(&options);
+            // What init prints must be a spec fabgen accepts (paths of k8scc sources aside,
+            // which are checked when the source is packaged).
+            fabgen::spec::load_spec("<init>", &text).map_err(anyhow::Error::from)?;
+            out.write_all(text.as_bytes())?;
+        }
         Command::Schema => {
             let schema = serde_json::to_string_pretty(&fabgen::spec::json_schema())?;
             writeln!(out, "{schema}")?;

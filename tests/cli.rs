@@ -240,3 +240,48 @@ fn a_changed_chaincode_without_the_next_sequence_is_refused_against_the_last_ren
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("set `sequence: 3`"), "{}", stderr(&o));
 }
+
+/// `fabgen init` prints a spec that validates and renders as printed, for every launcher and
+/// option, with the schema modeline first; the same counts always give the same text.
+#[test]
+fn init_prints_a_valid_commented_spec_for_every_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[&[&str]] = &[
+        &[],
+        &["--orgs", "5", "--peers", "2", "--channels", "3", "--chaincodes", "2", "--couchdb", "--ca"],
+        &["--orgs", "3", "--launcher", "k8s-builder", "--orderers", "5", "--name", "bank-net"],
+        &["--orgs", "2", "--channels", "2", "--launcher", "k8scc"],
+        &["--orgs", "1", "--channels", "0", "--chaincodes", "0", "--orderers", "1"],
+    ];
+    for (i, args) in cases.iter().enumerate() {
+        let mut full = vec!["init"];
+        full.extend_from_slice(args);
+        let o = run(&full);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        let text = stdout(&o);
+        assert!(text.starts_with("# yaml-language-server: $schema=fabgen.schema.json\n"), "{text}");
+        assert_eq!(stdout(&run(&full)), text, "deterministic");
+        let spec = dir.path().join(format!("spec{i}.yaml"));
+        std::fs::write(&spec, &text).unwrap();
+        if args.contains(&"k8scc") {
+            for cc in ["cc1-channel1", "cc1-channel2"] {
+                let src = dir.path().join("chaincode").join(cc);
+                std::fs::create_dir_all(&src).unwrap();
+                std::fs::write(src.join("go.mod"), "module example.com/cc\n\ngo 1.22\n").unwrap();
+            }
+        }
+        let v = run(&["validate", spec.to_str().unwrap()]);
+        assert!(v.status.success(), "{args:?}: {}\n{text}", stderr(&v));
+        let out = dir.path().join(format!("deploy{i}"));
+        let r = run(&["render", spec.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        assert!(r.status.success(), "{args:?}: {}", stderr(&r));
+    }
+    // Five orgs over three channels: the first has all, the others split them.
+    let text = stdout(&run(&["init", "--orgs", "5", "--channels", "3"]));
+    assert!(text.contains("  - name: channel1\n    orgs: [org1, org2, org3, org4, org5]\n"), "{text}");
+    assert!(text.contains("  - name: channel2\n    orgs: [org1, org3, org5]\n"), "{text}");
+    assert!(text.contains("  - name: channel3\n    orgs: [org2, org4]\n"), "{text}");
+    let bad = run(&["init", "--name", "Bad_Name"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("invalid network name \"Bad_Name\""), "{}", stderr(&bad));
+}
