@@ -99,13 +99,20 @@ impl Checker {
         Ok(problems)
     }
 
-    /// Checks every object; fails with all problems listed, by file.
+    /// Checks every object (in parallel); fails with all problems listed, by file.
     pub fn check(&self, rendered: &Rendered) -> Result<()> {
+        use rayon::prelude::*;
+        let problems: Vec<Result<Vec<String>>> = rendered
+            .objects
+            .par_iter()
+            .map(|(file, object)| {
+                let problems = self.check_object(object)?;
+                Ok(problems.into_iter().map(|problem| format!("{file} ({}): {problem}", object.origin)).collect())
+            })
+            .collect();
         let mut report = Vec::new();
-        for (file, object) in &rendered.objects {
-            for problem in self.check_object(object)? {
-                report.push(format!("{file} ({}): {problem}", object.origin));
-            }
+        for problems in problems {
+            report.extend(problems?);
         }
         if report.is_empty() {
             Ok(())

@@ -278,8 +278,11 @@ pub struct Ca {
 pub struct Channel {
     /// Channel name.
     pub name: String,
-    /// Member orgs.
+    /// Member orgs, as the spec lists them.
     pub orgs: Vec<String>,
+    /// Member orgs in the network's order (of `orgs` in the spec), the order configtx.yaml
+    /// and the Jobs list them in.
+    pub members: Vec<String>,
     /// The Job that creates it on the orderers (run as the orderer org's admin).
     pub create_job: String,
     /// One Job per member org joining the org's peers.
@@ -339,8 +342,6 @@ pub struct Chaincode {
     pub deployments: Vec<ChaincodeDeployment>,
     /// The definition its lifecycle Jobs approve and commit.
     pub definition: Definition,
-    /// `definition` as JSON, recorded on the lifecycle Jobs (`DEFINITION_ANNOTATION`).
-    pub definition_json: String,
     /// `-c` of the init invocation: `{"Args":[...]}`.
     pub init_input: String,
     /// One lifecycle Job per channel member, in spec order.
@@ -364,6 +365,10 @@ pub struct LifecycleJob {
     pub package: Option<LifecyclePackage>,
     /// For the committing org only (the first that runs the chaincode).
     pub commit: Option<LifecycleCommit>,
+    /// The definition as this Job approves it, as JSON, recorded on the Job
+    /// (`DEFINITION_ANNOTATION`): with this org's package ID only, so a Job's size does not
+    /// grow with the number of orgs; `output::previous` joins the Jobs' records again.
+    pub definition_json: String,
 }
 
 /// A package an org installs.

@@ -113,7 +113,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
             packages.push(BuiltPackage { org: org.name.clone(), chaincode: cc.name.clone(), file, package: built });
         }
         let definition = definition(cc, &package_ids)?;
-        let lifecycle = lifecycle_jobs(spec, cc, &orgs, &package_ids, &host);
+        let lifecycle = lifecycle_jobs(spec, cc, &orgs, &definition, &host)?;
         chaincodes.push(Chaincode {
             name: cc.name.clone(),
             version: cc.version.clone(),
@@ -124,7 +124,6 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
             orgs,
             package_ids,
             deployments,
-            definition_json: serde_json::to_string(&definition).context("failed to encode a chaincode definition")?,
             definition,
             init_input: serde_json::to_string(&serde_json::json!({ "Args": cc.init_args }))
                 .context("failed to encode the init arguments")?,
@@ -250,6 +249,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
             .map(|c| Channel {
                 name: c.name.clone(),
                 orgs: c.orgs.clone(),
+                members: spec.orgs.iter().filter(|o| c.orgs.contains(&o.name)).map(|o| o.name.clone()).collect(),
                 create_job: names::channel_create_job(&c.name),
                 joins: spec
                     .orgs
@@ -383,9 +383,10 @@ fn lifecycle_jobs(
     spec: &NetworkSpec,
     cc: &ChaincodeSpec,
     running: &[String],
-    package_ids: &BTreeMap<String, String>,
+    definition: &Definition,
     host: &dyn Fn(&str) -> String,
-) -> Vec<LifecycleJob> {
+) -> Result<Vec<LifecycleJob>> {
+    let package_ids = &definition.package_ids;
     let channel = spec.channels.iter().find(|c| c.name == cc.channel).expect("validated channel reference");
     let members: Vec<&crate::spec::PeerOrgSpec> = spec.orgs.iter().filter(|o| channel.orgs.contains(&o.name)).collect();
     let peers_of = |org: &crate::spec::PeerOrgSpec| -> Vec<String> {
@@ -410,7 +411,15 @@ fn lifecycle_jobs(
                 init_endorsers: members.iter().filter(|o| running.contains(&o.name)).map(|o| endpoint(o)).collect(),
                 orgs: members.iter().map(|o| o.name.clone()).collect(),
             });
-            LifecycleJob {
+            let approved = Definition {
+                package_ids: package_ids
+                    .get_key_value(&org.name)
+                    .map(|(o, id)| (o.clone(), id.clone()))
+                    .into_iter()
+                    .collect(),
+                ..definition.clone()
+            };
+            Ok(LifecycleJob {
                 job: if package.is_some() {
                     names::chaincode_lifecycle_job(&cc.name, &org.name)
                 } else {
@@ -421,7 +430,8 @@ fn lifecycle_jobs(
                 peers: peers_of(org),
                 package,
                 commit,
-            }
+                definition_json: serde_json::to_string(&approved).context("failed to encode a chaincode definition")?,
+            })
         })
         .collect()
 }

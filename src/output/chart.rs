@@ -22,9 +22,9 @@ use crate::render::{self, Object, Rendered, TemplateSet};
 /// Helm's limit on release names; a chart is installed under its own name.
 pub const MAX_RELEASE_NAME: usize = 53;
 
-static TOKEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!(r"{TOKEN_PREFIX}(\d+)")).unwrap());
+static TOKEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!(r"{TOKEN_PREFIX}([0-9a-f]{{16}})")).unwrap());
 static TOKEN_LINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"^(\s*)(- )?{TOKEN_PREFIX}(\d+): null$")).unwrap());
+    LazyLock::new(|| Regex::new(&format!(r"^(\s*)(- )?{TOKEN_PREFIX}([0-9a-f]{{16}}): null$")).unwrap());
 
 /// Options of `fabgen chart`.
 #[derive(Debug, Clone)]
@@ -212,22 +212,22 @@ fn line_expr(indent: &str, knob: &Knob) -> Result<String> {
 }
 
 /// An object's YAML with every token replaced by Helm; literal `{{` escaped first.
-fn helm_template(object: &Object, knobs: &[Knob], used: &mut BTreeSet<usize>) -> Result<String> {
+fn helm_template(object: &Object, knobs: &BTreeMap<String, Knob>, used: &mut BTreeSet<String>) -> Result<String> {
     let yaml = object.to_yaml()?.replace("{{", "{{ \"{{\" }}");
     let mut out = String::new();
     for line in yaml.lines() {
         if let Some(c) = TOKEN_LINE.captures(line) {
-            let index: usize = c[3].parse()?;
-            let knob = knobs.get(index).context("unknown knob token")?;
-            used.insert(index);
+            let key = &c[3];
+            let knob = knobs.get(key).context("unknown knob token")?;
+            used.insert(key.to_string());
             let indent = format!("{}{}", &c[1], c.get(2).map_or("", |m| m.as_str()));
             out.push_str(&line_expr(&indent, knob)?);
         } else {
             let mut error = None;
             let replaced = TOKEN.replace_all(line, |c: &regex::Captures| {
-                let index: usize = c[1].parse().unwrap_or(usize::MAX);
-                used.insert(index);
-                match knobs.get(index).map(inline_expr) {
+                let key = &c[1];
+                used.insert(key.to_string());
+                match knobs.get(key).map(inline_expr) {
                     Some(Ok(expr)) => expr,
                     Some(Err(e)) => {
                         error = Some(e);
@@ -293,7 +293,7 @@ fn build_chart(
     name: &str,
     files: &[&str],
     rendered: &Rendered,
-    knobs: &[Knob],
+    knobs: &BTreeMap<String, Knob>,
     network: &Network,
     options: &ChartOptions,
 ) -> Result<Chart> {
@@ -315,7 +315,7 @@ fn build_chart(
         }
         out.insert(format!("templates/{file}"), text.into_bytes());
     }
-    let used_knobs: Vec<&Knob> = used.iter().filter_map(|i| knobs.get(*i)).collect();
+    let used_knobs: Vec<&Knob> = used.iter().filter_map(|key| knobs.get(key)).collect();
     let values = chart_values(network, &used_knobs, has_namespace)?;
     let schema = values_schema(&values)?;
 
@@ -584,7 +584,7 @@ mod tests {
             value: serde_yaml::from_str("data: {a: 'x {{.peername}} y'}").unwrap(),
             origin: "test".into(),
         };
-        let text = helm_template(&object, &[], &mut BTreeSet::new()).unwrap();
+        let text = helm_template(&object, &BTreeMap::new(), &mut BTreeSet::new()).unwrap();
         assert!(text.contains("x {{ \"{{\" }}.peername}} y"), "{text}");
     }
 }

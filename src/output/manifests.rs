@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Result;
+use rayon::prelude::*;
 
 use crate::render::Rendered;
 
@@ -15,21 +16,20 @@ pub fn files(rendered: &Rendered) -> Result<BTreeMap<String, Vec<u8>>> {
     Ok(files)
 }
 
-/// One YAML file per object, nothing else (what `kubectl apply -f DIR` takes as it is).
+/// One YAML file per object, nothing else (what `kubectl apply -f DIR` takes as it is),
+/// serialised in parallel.
 pub fn objects(rendered: &Rendered) -> Result<BTreeMap<String, Vec<u8>>> {
-    let mut files = BTreeMap::new();
-    for (file, object) in &rendered.objects {
-        files.insert(file.clone(), object.to_yaml()?.into_bytes());
-    }
-    Ok(files)
+    rendered.objects.par_iter().map(|(file, object)| Ok((file.clone(), object.to_yaml()?.into_bytes()))).collect()
 }
 
 /// All objects as one multi-document YAML stream, in apply order.
 pub fn stream(rendered: &Rendered) -> Result<String> {
-    let mut out = String::new();
-    for file in rendered.apply_order() {
+    let documents: Vec<String> =
+        rendered.apply_order().into_par_iter().map(|file| rendered.objects[file].to_yaml()).collect::<Result<_>>()?;
+    let mut out = String::with_capacity(documents.iter().map(|d| d.len() + 4).sum());
+    for document in documents {
         out.push_str("---\n");
-        out.push_str(&rendered.objects[file].to_yaml()?);
+        out.push_str(&document);
     }
     Ok(out)
 }

@@ -1,8 +1,11 @@
 //! What fabgen wrote to an output directory before, as far as the next render must know it:
 //! the chaincode definitions recorded on the lifecycle Jobs (`model::lifecycle`), so a
-//! changed definition that keeps its sequence is refused before anything is replaced.
+//! changed definition that keeps its sequence is refused before anything is replaced. Each
+//! Job records the definition with its own org's package ID; a chaincode's definition is the
+//! first Job's with the package IDs of all its Jobs.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -49,8 +52,68 @@ pub fn definitions(dir: &Path) -> Result<BTreeMap<String, Definition>> {
                 }
             };
             let definition: Definition = serde_json::from_str(&json).with_context(unreadable)?;
-            found.entry(definition.name.clone()).or_insert(definition);
+            // Each Job records its own org's package ID: the chaincode's are all of them.
+            match found.entry(definition.name.clone()) {
+                Entry::Vacant(slot) => {
+                    slot.insert(definition);
+                }
+                Entry::Occupied(mut slot) => slot.get_mut().package_ids.extend(definition.package_ids),
+            }
         }
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::lifecycle::Definition;
+
+    fn job(org: &str, package: Option<&str>) -> String {
+        let definition = Definition {
+            channel: "ch".into(),
+            name: "basic".into(),
+            version: "1.0".into(),
+            sequence: 1,
+            init_required: false,
+            signature_policy: None,
+            channel_config_policy: None,
+            collections: None,
+            package_ids: package.map(|p| (org.to_string(), p.to_string())).into_iter().collect(),
+        };
+        let json = serde_json::to_string(&definition).unwrap();
+        let mut annotations = serde_yaml::Mapping::new();
+        annotations.insert(DEFINITION_ANNOTATION.into(), json.into());
+        let mut metadata = serde_yaml::Mapping::new();
+        metadata.insert("name".into(), format!("job-{org}").into());
+        metadata.insert("annotations".into(), annotations.into());
+        let mut job = serde_yaml::Mapping::new();
+        job.insert("kind".into(), "Job".into());
+        job.insert("metadata".into(), metadata.into());
+        serde_yaml::to_string(&job).unwrap()
+    }
+
+    #[test]
+    fn joins_the_package_ids_each_job_records_for_its_org() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(MARKER), "generated\n").unwrap();
+        std::fs::write(dir.path().join("job-a.yaml"), job("org1", Some("basic_1.0:aa"))).unwrap();
+        std::fs::write(dir.path().join("job-b.yaml"), job("org2", None)).unwrap();
+        std::fs::write(dir.path().join("job-c.yaml"), job("org3", Some("basic_1.0:cc"))).unwrap();
+        let found = definitions(dir.path()).unwrap();
+        assert_eq!(
+            found["basic"].package_ids,
+            BTreeMap::from([
+                ("org1".to_string(), "basic_1.0:aa".to_string()),
+                ("org3".to_string(), "basic_1.0:cc".to_string())
+            ])
+        );
+    }
+
+    #[test]
+    fn reads_nothing_from_a_directory_fabgen_did_not_write() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("job-a.yaml"), job("org1", Some("basic_1.0:aa"))).unwrap();
+        assert!(definitions(dir.path()).unwrap().is_empty());
+    }
 }

@@ -7,10 +7,11 @@
 //!   line that is left out when the value is empty.
 //!
 //! When rendering manifests each call yields the default value. When rendering a chart it
-//! yields a token (`fabgen-knob-<n>`), a plain YAML scalar that survives parsing and
+//! yields a token (`fabgen-knob-<key>`), a plain YAML scalar that survives parsing and
 //! re-serialisation; `chart` later replaces every token with the Helm expression reading the
 //! same path of `values.yaml`. Both outputs therefore come from one template and one model.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use minijinja::{Environment, Error, ErrorKind, Value};
@@ -70,7 +71,9 @@ pub struct Knob {
     pub kind: KnobKind,
 }
 
-/// Prefix of every token; tokens are `fabgen-knob-<index>`.
+/// Prefix of every token; tokens are `fabgen-knob-<key>`, the key 16 hex digits of a digest
+/// of the knob, so a knob's token does not depend on the order objects are rendered in
+/// (they are rendered in parallel).
 pub const TOKEN_PREFIX: &str = "fabgen-knob-";
 
 /// The knob functions of one render, and the knobs a chart render used.
@@ -78,14 +81,14 @@ pub const TOKEN_PREFIX: &str = "fabgen-knob-";
 pub struct Knobs {
     mode: Mode,
     values: serde_json::Value,
-    recorded: Mutex<Vec<Knob>>,
+    recorded: Mutex<BTreeMap<String, Knob>>,
 }
 
 impl Knobs {
     /// Knobs over `values`, rendered as `mode` says.
     pub fn new(mode: Mode, values: &ChartValues) -> Arc<Self> {
         let values = serde_json::to_value(values).expect("values serialise");
-        Arc::new(Knobs { mode, values, recorded: Mutex::new(Vec::new()) })
+        Arc::new(Knobs { mode, values, recorded: Mutex::new(BTreeMap::new()) })
     }
 
     /// The render mode.
@@ -114,13 +117,18 @@ impl Knobs {
 
     /// Records a knob and returns its token.
     pub fn token(&self, path: Vec<String>, kind: KnobKind) -> String {
+        use sha2::{Digest, Sha256};
+        let knob = Knob { path, kind };
+        let digest = Sha256::digest(format!("{knob:?}").as_bytes());
+        let key: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
         let mut recorded = self.recorded.lock().expect("knob registry");
-        recorded.push(Knob { path, kind });
-        format!("{TOKEN_PREFIX}{}", recorded.len() - 1)
+        let known = recorded.entry(key.clone()).or_insert_with(|| knob.clone());
+        assert_eq!(*known, knob, "two knobs share the token key {key}");
+        format!("{TOKEN_PREFIX}{key}")
     }
 
-    /// Every knob recorded so far, indexed by token number.
-    pub fn recorded(&self) -> Vec<Knob> {
+    /// Every knob recorded so far, by token key.
+    pub fn recorded(&self) -> BTreeMap<String, Knob> {
         self.recorded.lock().expect("knob registry").clone()
     }
 

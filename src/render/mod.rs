@@ -13,10 +13,12 @@ pub mod knobs;
 pub mod objects;
 pub mod templates;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use minijinja::{Environment, Value, context};
+use rayon::prelude::*;
 use serde::Deserialize;
 
 pub use self::knobs::{Knobs, Mode};
@@ -26,34 +28,68 @@ use self::templates::describe_template_error;
 use crate::model::Network;
 
 /// Renders every object of `network`, with knobs as `knobs` says (defaults or chart tokens).
+/// Template instances render in parallel; objects, and the first error, come out in the same
+/// order every time.
 pub fn render(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>) -> Result<Rendered> {
     let mut env = templates.environment()?;
     knobs.register(&mut env);
-    let net = to_value(network);
-    let mut rendered = Rendered::default();
-
-    let mut emit = |template: &str, origin: String, ctx: Value| -> Result<()> {
-        let text = render_one(&env, template, ctx).with_context(|| format!("failed to render {origin}"))?;
-        for mut object in split_documents(&text, &origin)? {
-            if object.kind == "Job" {
-                name_by_content(&mut object)?;
+    // Templates look orgs up by name here: filtering `network.orgs` per Job would make the
+    // cost of the Jobs grow with the square of the number of orgs.
+    let orgs_by_name: BTreeMap<&str, &crate::model::Org> = network.orgs.iter().map(|o| (o.name.as_str(), o)).collect();
+    env.add_global("orgs_by_name", to_value(orgs_by_name));
+    let instances = instances(network);
+    let objects: Vec<Result<Vec<Object>>> = instances
+        .into_par_iter()
+        .map(|Instance { template, origin, ctx }| {
+            let text = render_one(&env, template, ctx).with_context(|| format!("failed to render {origin}"))?;
+            let mut objects = split_documents(&text, &origin)?;
+            for object in objects.iter_mut().filter(|o| o.kind == "Job") {
+                name_by_content(object)?;
             }
+            Ok(objects)
+        })
+        .collect();
+    let mut rendered = Rendered::default();
+    for object in objects {
+        for object in object? {
             let file = object.file_name();
             if let Some(previous) = rendered.objects.get(&file) {
-                bail!("{origin} renders {} {} which {} already rendered", object.kind, object.name, previous.origin);
+                bail!(
+                    "{} renders {} {} which {} already rendered",
+                    object.origin,
+                    object.kind,
+                    object.name,
+                    previous.origin
+                );
             }
             rendered.objects.insert(file, object);
         }
-        Ok(())
+    }
+    Ok(rendered)
+}
+
+/// One template rendered with one context.
+struct Instance {
+    template: &'static str,
+    origin: String,
+    ctx: Value,
+}
+
+/// Every template instance of `network`, in a fixed order.
+fn instances(network: &Network) -> Vec<Instance> {
+    let net = to_value(network);
+    let mut instances = Vec::new();
+    let mut emit = |template: &'static str, origin: String, ctx: Value| {
+        instances.push(Instance { template, origin, ctx });
     };
 
-    emit("namespace.yaml", "namespace.yaml".into(), context! { network => net.clone() })?;
+    emit("namespace.yaml", "namespace.yaml".into(), context! { network => net.clone() });
     for orderer in &network.orderer_org.orderers {
         emit(
             "orderer.yaml",
             format!("orderer.yaml for {}", orderer.name),
             context! { network => net.clone(), org => to_value(&network.orderer_org), orderer => to_value(orderer) },
-        )?;
+        );
     }
     for org in &network.orgs {
         let org_value = to_value(org);
@@ -61,58 +97,60 @@ pub fn render(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>) ->
             "org.yaml",
             format!("org.yaml for {}", org.name),
             context! { network => net.clone(), org => org_value.clone() },
-        )?;
+        );
         for peer in &org.peers {
             emit(
                 "peer.yaml",
                 format!("peer.yaml for {}", peer.name),
                 context! { network => net.clone(), org => org_value.clone(), peer => to_value(peer) },
-            )?;
+            );
         }
         if org.k8scc.is_some() {
             emit(
                 "k8scc.yaml",
                 format!("k8scc.yaml for {}", org.name),
                 context! { network => net.clone(), org => org_value.clone() },
-            )?;
+            );
         }
         if org.k8s_builder.is_some() {
             emit(
                 "k8s-builder.yaml",
                 format!("k8s-builder.yaml for {}", org.name),
                 context! { network => net.clone(), org => org_value.clone() },
-            )?;
+            );
         }
         if let Some(ca) = &org.ca {
             emit(
                 "ca.yaml",
                 format!("ca.yaml for {}", ca.name),
                 context! { network => net.clone(), org => org_value.clone(), ca => to_value(ca) },
-            )?;
+            );
         }
     }
     if network.configtx.is_some() {
-        emit("channels.yaml", "channels.yaml".into(), context! { network => net.clone() })?;
+        emit("channels.yaml", "channels.yaml".into(), context! { network => net.clone() });
     }
     for channel in &network.channels {
         emit(
             "channel-jobs.yaml",
             format!("channel-jobs.yaml for {}", channel.name),
             context! { network => net.clone(), channel => to_value(channel) },
-        )?;
+        );
     }
     for chaincode in &network.chaincodes {
+        // Converted once: a chaincode's value holds a lifecycle entry per channel member.
+        let chaincode_value = to_value(chaincode);
         emit(
             "chaincode-lifecycle.yaml",
             format!("chaincode-lifecycle.yaml for {}", chaincode.name),
-            context! { network => net.clone(), chaincode => to_value(chaincode) },
-        )?;
+            context! { network => net.clone(), chaincode => chaincode_value.clone() },
+        );
         for deployment in &chaincode.deployments {
             emit(
                 "chaincode.yaml",
                 format!("chaincode.yaml for {}", deployment.name),
-                context! { network => net.clone(), chaincode => to_value(chaincode), deployment => to_value(deployment) },
-            )?;
+                context! { network => net.clone(), chaincode => chaincode_value.clone(), deployment => to_value(deployment) },
+            );
         }
     }
     for policy in &network.network_policies {
@@ -120,9 +158,9 @@ pub fn render(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>) ->
             "networkpolicy.yaml",
             format!("networkpolicy.yaml for {}", policy.name),
             context! { network => net.clone(), policy => to_value(policy) },
-        )?;
+        );
     }
-    Ok(rendered)
+    instances
 }
 
 /// Appends to a Job's name a digest of its `spec`: Kubernetes refuses changes to a Job's pod
