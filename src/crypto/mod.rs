@@ -20,7 +20,6 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result, bail};
 use base64::Engine;
 use serde_yaml::{Mapping, Value};
-use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use self::plan::{CaRole, Content, Plan, SecretPlan};
@@ -177,8 +176,7 @@ fn ca<'a>(cas: &'a Authorities, org: &str, role: CaRole) -> &'a Authority {
 
 /// A digest of everything a certificate is made from, including its CA's certificate.
 fn request_digest(request: &LeafRequest, issuer: &Authority, extra: &str) -> String {
-    let digest = Sha256::digest(format!("{request:?}\n{}\n{extra}", issuer.cert_pem));
-    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    crate::model::digest::sha256_hex(format!("{request:?}\n{}\n{extra}", issuer.cert_pem).as_bytes(), 16)
 }
 
 /// Whether a certificate written before may stay: same request, readable, its key matching,

@@ -11,6 +11,7 @@
 //! `fabric` and `package` know nothing of the model, `network` holds the types, `policy` reads
 //! a finished `network`, and `resolve` builds it.
 
+pub mod digest;
 pub mod fabric;
 pub mod lifecycle;
 pub mod network;

@@ -13,7 +13,6 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use flate2::{Compression, GzBuilder};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// `metadata.json` of a package, with fields in the order the peer CLI writes them.
 #[derive(Debug, Serialize)]
@@ -78,9 +77,7 @@ pub fn build(metadata: &PackageMetadata<'_>, code_files: &[CodeFile]) -> Result<
 
 /// The package ID Fabric computes for a package file.
 pub fn package_id(label: &str, bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{label}:{hex}")
+    format!("{label}:{}", super::digest::sha256_hex(bytes, 32))
 }
 
 /// `connection.json` bytes, compact, with a trailing newline.

@@ -117,10 +117,8 @@ impl Knobs {
 
     /// Records a knob and returns its token.
     pub fn token(&self, path: Vec<String>, kind: KnobKind) -> String {
-        use sha2::{Digest, Sha256};
         let knob = Knob { path, kind };
-        let digest = Sha256::digest(format!("{knob:?}").as_bytes());
-        let key: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let key = crate::model::digest::sha256_hex(format!("{knob:?}").as_bytes(), 8);
         let mut recorded = self.recorded.lock().expect("knob registry");
         let known = recorded.entry(key.clone()).or_insert_with(|| knob.clone());
         assert_eq!(*known, knob, "two knobs share the token key {key}");

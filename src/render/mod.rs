@@ -50,8 +50,8 @@ pub fn render(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>) ->
         })
         .collect();
     let mut rendered = Rendered::default();
-    for object in objects {
-        for object in object? {
+    for batch in objects {
+        for object in batch? {
             let file = object.file_name();
             if let Some(previous) = rendered.objects.get(&file) {
                 bail!(
@@ -167,7 +167,6 @@ fn instances(network: &Network) -> Vec<Instance> {
 /// template, so a Job that does something else must be a new Job. Knobs would make the digest
 /// differ between manifests and charts, so a Job may use none.
 fn name_by_content(object: &mut Object) -> Result<()> {
-    use sha2::{Digest, Sha256};
     let spec = serde_json::to_string(&object.value["spec"])
         .with_context(|| format!("{} has a Job spec that is not JSON", object.origin))?;
     if spec.contains(knobs::TOKEN_PREFIX) {
@@ -177,8 +176,7 @@ fn name_by_content(object: &mut Object) -> Result<()> {
             object.name
         );
     }
-    let digest = Sha256::digest(spec.as_bytes());
-    let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let hex = crate::model::digest::sha256_hex(spec.as_bytes(), 4);
     let name = format!("{}-{hex}", object.name);
     if name.len() > 63 {
         bail!("{}: Job name {name} is longer than 63 characters", object.origin);
