@@ -221,7 +221,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Validate(args) => {
             let (source, spec) = args.load()?;
             let name = &source.name;
-            fabgen::generate(&spec, &TemplateSet::embedded())?;
+            fabgen::verify(&spec, &TemplateSet::embedded())?;
             let peers: usize = spec.orgs.iter().map(|o| o.peers.len()).sum();
             writeln!(
                 out,
@@ -238,20 +238,21 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             match &args.output {
                 Some(dir) => {
                     refuse_unsequenced_changes(&source, &generated.network, dir)?;
-                    output::write_tree(dir, &output::manifests::files(&generated.rendered)?)?;
-                    writeln!(out, "wrote {} objects to {}", generated.rendered.objects.len(), dir.display())?;
+                    let count = generated.rendered.objects.len();
+                    output::write_tree(dir, &output::manifests::files(generated.rendered))?;
+                    writeln!(out, "wrote {count} objects to {}", dir.display())?;
                 }
-                None => out.write_all(output::manifests::stream(&generated.rendered)?.as_bytes())?,
+                None => out.write_all(output::manifests::stream(&generated.rendered).as_bytes())?,
             }
         }
         Command::Chart(args) => {
             let (source, spec) = args.spec.load()?;
             let templates = args.templates.template_set()?;
             // The manifests must pass the check before any chart is made of them.
-            let generated = fabgen::generate(&spec, &templates)?;
-            refuse_unsequenced_changes(&source, &generated.network, &args.output)?;
+            let (network, _) = fabgen::verify(&spec, &templates)?;
+            refuse_unsequenced_changes(&source, &network, &args.output)?;
             let options = chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone() };
-            let charts = chart::charts(&generated.network, &templates, &options)?;
+            let charts = chart::charts(&network, &templates, &options)?;
             output::write_tree(&args.output, &chart::tree(&charts, args.per_org))?;
             for c in &charts {
                 let at = if args.per_org { args.output.join(&c.name) } else { args.output.clone() };
@@ -260,7 +261,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
         Command::Crypto(args) => {
             let (_, spec) = args.spec.load()?;
-            let generated = fabgen::generate(&spec, &TemplateSet::embedded())?;
+            let (network, _) = fabgen::verify(&spec, &TemplateSet::embedded())?;
             let options = crypto::CryptoOptions {
                 not_before: args.not_before.as_deref().map(crypto::parse_date).transpose()?,
                 days: args.days,
@@ -269,16 +270,17 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 ..crypto::CryptoOptions::at(time::OffsetDateTime::now_utc())
             };
             let previous = crypto::previous::Previous::read(&args.output)?;
-            let material = crypto::generate(&generated.network, &previous, &options)?;
+            let material = crypto::generate(&network, &previous, &options)?;
             fabgen::check::Checker::new().check(&material.secrets)?;
-            let mut files = output::manifests::objects(&material.secrets)?;
-            files.extend(material.authorities.clone());
+            let secrets = material.secrets.objects.len();
+            let mut files = output::manifests::objects(material.secrets.into_documents()?);
+            files.extend(material.authorities);
             output::write_secret_tree(&args.output, &files)?;
             let s = &material.summary;
             writeln!(
                 out,
                 "wrote {} Secrets to {} (created {}, renewed {}, kept {})",
-                material.secrets.objects.len(),
+                secrets,
                 args.output.display(),
                 s.created,
                 s.renewed,
@@ -287,10 +289,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
         Command::Package(args) => {
             let (_, spec) = args.spec.load()?;
-            let generated = fabgen::generate(&spec, &TemplateSet::embedded())?;
-            let files = generated.packages.iter().map(|p| (p.file.clone(), p.package.bytes.clone())).collect();
+            let (_, packages) = fabgen::verify(&spec, &TemplateSet::embedded())?;
+            let files = packages.iter().map(|p| (p.file.clone(), p.package.bytes.clone())).collect();
             output::write_tree(&args.output, &files)?;
-            for p in &generated.packages {
+            for p in &packages {
                 writeln!(out, "{}\t{}\t{}\t{}", p.org, p.chaincode, p.package.id, p.file)?;
             }
         }

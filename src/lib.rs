@@ -20,7 +20,7 @@ pub mod spec;
 use anyhow::Result;
 
 use crate::model::{BuiltPackage, Network};
-use crate::render::{Knobs, Mode, Rendered, TemplateSet};
+use crate::render::{Document, Knobs, Mode, Object, Rendered, TemplateSet};
 use crate::spec::NetworkSpec;
 
 /// Everything a spec produces.
@@ -30,15 +30,47 @@ pub struct Generated {
     pub network: Network,
     /// Chaincode packages, one per (chaincode, org).
     pub packages: Vec<BuiltPackage>,
-    /// Rendered and checked Kubernetes objects.
-    pub rendered: Rendered,
+    /// Rendered and checked Kubernetes objects, as written.
+    pub rendered: Rendered<Document>,
 }
 
 /// Resolves, renders and checks a validated spec. Fails before anything is written.
 pub fn generate(spec: &NetworkSpec, templates: &TemplateSet) -> Result<Generated> {
     let (network, packages) = model::resolve(spec)?;
-    let knobs = Knobs::new(Mode::Manifests, &network.values);
-    let rendered = render::render(templates, &network, &knobs)?;
-    check::Checker::new().check(&rendered)?;
+    let rendered = render_checked(&network, templates, Object::into_document)?;
     Ok(Generated { network, packages, rendered })
+}
+
+/// Like [`generate`], for commands that need the model of a network whose manifests pass the
+/// check but not the manifests themselves (`validate`, `chart`, `crypto`, `package`).
+pub fn verify(spec: &NetworkSpec, templates: &TemplateSet) -> Result<(Network, Vec<BuiltPackage>)> {
+    let (network, packages) = model::resolve(spec)?;
+    render_checked(&network, templates, |_| Ok(()))?;
+    Ok((network, packages))
+}
+
+/// Renders the manifests of `network`, checking each object as it is rendered and keeping what
+/// `keep` makes of it; fails listing every problem.
+fn render_checked<T: Send>(
+    network: &Network,
+    templates: &TemplateSet,
+    keep: impl Fn(Object) -> Result<T> + Sync,
+) -> Result<Rendered<T>> {
+    let knobs = Knobs::new(Mode::Manifests, &network.values);
+    let checker = check::Checker::new();
+    let checked = render::render_each(templates, network, &knobs, |file, object| {
+        let problems = checker.problems(file, &object)?;
+        let kept = if problems.is_empty() { Some(keep(object)?) } else { None };
+        Ok((problems, kept))
+    })?;
+    let mut report = Vec::new();
+    let mut rendered = Rendered::default();
+    for (file, (problems, kept)) in checked.objects {
+        report.extend(problems);
+        if let Some(kept) = kept {
+            rendered.objects.insert(file, kept);
+        }
+    }
+    check::verdict(report)?;
+    Ok(rendered)
 }

@@ -26,7 +26,7 @@ fn snapshots_of_every_example() {
     insta::glob!("../values", "*.yaml", |path| {
         let generated = common::generate(path);
         insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
-            insta::assert_snapshot!(fabgen::output::manifests::stream(&generated.rendered).unwrap());
+            insta::assert_snapshot!(fabgen::output::manifests::stream(&generated.rendered));
         });
     });
 }
@@ -34,8 +34,8 @@ fn snapshots_of_every_example() {
 #[test]
 fn rendering_is_deterministic() {
     for path in common::examples() {
-        let a = fabgen::output::manifests::stream(&common::generate(&path).rendered).unwrap();
-        let b = fabgen::output::manifests::stream(&common::generate(&path).rendered).unwrap();
+        let a = fabgen::output::manifests::stream(&common::generate(&path).rendered);
+        let b = fabgen::output::manifests::stream(&common::generate(&path).rendered);
         assert_eq!(a, b, "{}", path.display());
     }
 }
@@ -43,7 +43,7 @@ fn rendering_is_deterministic() {
 #[test]
 fn nothing_mounts_the_docker_socket_or_the_host() {
     for_each_example(|name, generated, objs| {
-        let stream = fabgen::output::manifests::stream(&generated.rendered).unwrap();
+        let stream = fabgen::output::manifests::stream(&generated.rendered);
         assert!(!stream.contains("docker.sock"), "{name} mentions docker.sock");
         assert!(!stream.contains("hostPath"), "{name} uses hostPath");
         for (file, obj) in objs {

@@ -4,7 +4,8 @@
 //! fails too — a typed parse alone silently drops it. `certmanager` holds the closed types of
 //! the cert-manager kinds fabgen renders, so they are checked like built-in kinds.
 //!
-//! Takes a `crate::render::Rendered` and hands nothing on: it passes or lists every problem.
+//! Takes a `crate::render::Rendered`, or one object at a time as it is rendered, and hands
+//! nothing on: it passes or lists every problem.
 
 pub mod certmanager;
 
@@ -99,26 +100,32 @@ impl Checker {
         Ok(problems)
     }
 
+    /// Every problem of the object written to `file`, as `file (origin): path: message` lines.
+    pub fn problems(&self, file: &str, object: &Object) -> Result<Vec<String>> {
+        let problems = self.check_object(object)?;
+        Ok(problems.into_iter().map(|problem| format!("{file} ({}): {problem}", object.origin)).collect())
+    }
+
     /// Checks every object (in parallel); fails with all problems listed, by file.
     pub fn check(&self, rendered: &Rendered) -> Result<()> {
         use rayon::prelude::*;
-        let problems: Vec<Result<Vec<String>>> = rendered
-            .objects
-            .par_iter()
-            .map(|(file, object)| {
-                let problems = self.check_object(object)?;
-                Ok(problems.into_iter().map(|problem| format!("{file} ({}): {problem}", object.origin)).collect())
-            })
-            .collect();
+        let problems: Vec<Result<Vec<String>>> =
+            rendered.objects.par_iter().map(|(file, object)| self.problems(file, object)).collect();
         let mut report = Vec::new();
         for problems in problems {
             report.extend(problems?);
         }
-        if report.is_empty() {
-            Ok(())
-        } else {
-            bail!("rendered output is not valid Kubernetes; nothing was written:\n{}", report.join("\n"))
-        }
+        verdict(report)
+    }
+}
+
+/// Passes when `problems` (from [`Checker::problems`], in file order) is empty, else fails
+/// listing them all.
+pub fn verdict(problems: Vec<String>) -> Result<()> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        bail!("rendered output is not valid Kubernetes; nothing was written:\n{}", problems.join("\n"))
     }
 }
 

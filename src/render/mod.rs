@@ -7,7 +7,7 @@
 //! only, never the spec.
 //!
 //! Hands to the next stages (`crate::check`, then `crate::output`) a [`Rendered`]: one parsed
-//! object per output file name.
+//! object per output file name, or (with [`render_each`]) whatever the caller keeps of each.
 
 pub mod knobs;
 pub mod objects;
@@ -22,15 +22,25 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 pub use self::knobs::{Knobs, Mode};
-pub use self::objects::{Object, Rendered};
+pub use self::objects::{Document, Kinded, Object, Rendered};
 pub use self::templates::TemplateSet;
 use self::templates::describe_template_error;
 use crate::model::Network;
 
 /// Renders every object of `network`, with knobs as `knobs` says (defaults or chart tokens).
-/// Template instances render in parallel; objects, and the first error, come out in the same
-/// order every time.
 pub fn render(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>) -> Result<Rendered> {
+    render_each(templates, network, knobs, |_, object| Ok(object))
+}
+
+/// Renders every object of `network` and hands each, with its file name, to `keep` as soon as
+/// it is rendered; what `keep` returns is what the result holds of it (so a caller can check
+/// and serialise each object and drop its tree at once). Template instances render in
+/// parallel; objects, and the first error, come out in the same order every time.
+pub fn render_each<T, F>(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>, keep: F) -> Result<Rendered<T>>
+where
+    T: Send,
+    F: Fn(&str, Object) -> Result<T> + Sync,
+{
     let mut env = templates.environment()?;
     knobs.register(&mut env);
     // Templates look orgs up by name here: filtering `network.orgs` per Job would make the
@@ -38,34 +48,43 @@ pub fn render(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>) ->
     let orgs_by_name: BTreeMap<&str, &crate::model::Org> = network.orgs.iter().map(|o| (o.name.as_str(), o)).collect();
     env.add_global("orgs_by_name", to_value(orgs_by_name));
     let instances = instances(network);
-    let objects: Vec<Result<Vec<Object>>> = instances
+    let batches: Vec<Result<Vec<Kept<T>>>> = instances
         .into_par_iter()
         .map(|Instance { template, origin, ctx }| {
             let text = render_one(&env, template, ctx).with_context(|| format!("failed to render {origin}"))?;
-            let mut objects = split_documents(&text, &origin)?;
-            for object in objects.iter_mut().filter(|o| o.kind == "Job") {
-                name_by_content(object)?;
+            let mut kept = Vec::new();
+            for mut object in split_documents(&text, &origin)? {
+                if object.kind == "Job" {
+                    name_by_content(&mut object)?;
+                }
+                let file = object.file_name();
+                let what = format!("{} {}", object.kind, object.name);
+                let value = keep(&file, object)?;
+                kept.push(Kept { file, what, origin: origin.clone(), value });
             }
-            Ok(objects)
+            Ok(kept)
         })
         .collect();
     let mut rendered = Rendered::default();
-    for batch in objects {
-        for object in batch? {
-            let file = object.file_name();
-            if let Some(previous) = rendered.objects.get(&file) {
-                bail!(
-                    "{} renders {} {} which {} already rendered",
-                    object.origin,
-                    object.kind,
-                    object.name,
-                    previous.origin
-                );
+    let mut origins: BTreeMap<String, String> = BTreeMap::new();
+    for batch in batches {
+        for Kept { file, what, origin, value } in batch? {
+            if let Some(previous) = origins.get(&file) {
+                bail!("{origin} renders {what} which {previous} already rendered");
             }
-            rendered.objects.insert(file, object);
+            origins.insert(file.clone(), origin);
+            rendered.objects.insert(file, value);
         }
     }
     Ok(rendered)
+}
+
+/// What [`render_each`] keeps of one object until the objects are put in order.
+struct Kept<T> {
+    file: String,
+    what: String,
+    origin: String,
+    value: T,
 }
 
 /// One template rendered with one context.
