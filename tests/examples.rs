@@ -41,6 +41,22 @@ fn rendering_is_deterministic() {
 }
 
 #[test]
+fn every_object_is_written_by_the_fast_writer_exactly_as_serde_yaml_writes_it() {
+    for_each_example(|name, generated, _| {
+        for (file, document) in &generated.rendered.objects {
+            let value: serde_yaml::Value = serde_yaml::from_str(&document.yaml).unwrap();
+            assert_eq!(serde_yaml::to_string(&value).unwrap(), document.yaml, "{name} {file}");
+            // Left to serde_yaml would be right too, but slow: every shape fabgen renders is written here.
+            assert_eq!(
+                fabgen::render::yaml::written_here(&value).as_deref(),
+                Some(document.yaml.as_str()),
+                "{name} {file}"
+            );
+        }
+    });
+}
+
+#[test]
 fn nothing_mounts_the_docker_socket_or_the_host() {
     for_each_example(|name, generated, objs| {
         let stream = fabgen::output::manifests::stream(&generated.rendered);

@@ -10,8 +10,10 @@
 //! object per output file name, or (with [`render_each`]) whatever the caller keeps of each.
 
 pub mod knobs;
+pub mod long_text;
 pub mod objects;
 pub mod templates;
+pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -41,19 +43,15 @@ where
     T: Send,
     F: Fn(&str, Object) -> Result<T> + Sync,
 {
-    let mut env = templates.environment()?;
-    knobs.register(&mut env);
-    // Templates look orgs up by name here: filtering `network.orgs` per Job would make the
-    // cost of the Jobs grow with the square of the number of orgs.
-    let orgs_by_name: BTreeMap<&str, &crate::model::Org> = network.orgs.iter().map(|o| (o.name.as_str(), o)).collect();
-    env.add_global("orgs_by_name", to_value(orgs_by_name));
+    let env = environment(templates, network, knobs)?;
     let instances = instances(network);
     let batches: Vec<Result<Vec<Kept<T>>>> = instances
         .into_par_iter()
         .map(|Instance { template, origin, ctx }| {
-            let text = render_one(&env, template, ctx).with_context(|| format!("failed to render {origin}"))?;
+            let (text, long_texts) = long_text::collecting(|| render_one(&env, template, ctx));
+            let text = text.with_context(|| format!("failed to render {origin}"))?;
             let mut kept = Vec::new();
-            for mut object in split_documents(&text, &origin)? {
+            for mut object in split_rendered(&text, &long_texts, &origin)? {
                 if object.kind == "Job" {
                     name_by_content(&mut object)?;
                 }
@@ -77,6 +75,17 @@ where
         }
     }
     Ok(rendered)
+}
+
+/// The template environment of one network: knobs, and the globals templates share.
+fn environment(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>) -> Result<Environment<'static>> {
+    let mut env = templates.environment()?;
+    knobs.register(&mut env);
+    // Templates look orgs up by name here: filtering `network.orgs` per Job would make the
+    // cost of the Jobs grow with the square of the number of orgs.
+    let orgs_by_name: BTreeMap<&str, &crate::model::Org> = network.orgs.iter().map(|o| (o.name.as_str(), o)).collect();
+    env.add_global("orgs_by_name", to_value(orgs_by_name));
+    Ok(env)
 }
 
 /// What [`render_each`] keeps of one object until the objects are put in order.
@@ -214,6 +223,35 @@ fn render_one(env: &Environment<'_>, name: &str, ctx: Value) -> Result<String> {
     template.render(ctx).map_err(|e| anyhow!("{}", describe_template_error(&e)))
 }
 
+/// Splits a rendered template whose long strings were kept aside into objects: parsed with
+/// the placeholders and the strings put back, or, when that cannot be done, from the text the
+/// template would have printed (`long_text`).
+fn split_rendered(text: &str, long_texts: &[String], origin: &str) -> Result<Vec<Object>> {
+    if long_texts.is_empty() {
+        return split_documents(text, origin);
+    }
+    match read_with_long_texts(text, long_texts) {
+        Some(values) => {
+            values.into_iter().enumerate().filter_map(|(i, value)| object_of(value, i, origin).transpose()).collect()
+        }
+        None => split_documents(&long_text::expand(text, long_texts), origin),
+    }
+}
+
+/// The documents of a template's text with placeholders, the long strings put back; `None`
+/// when they cannot be read this way.
+fn read_with_long_texts(text: &str, long_texts: &[String]) -> Option<Vec<serde_yaml::Value>> {
+    let mut values = Vec::new();
+    for doc in serde_yaml::Deserializer::from_str(text) {
+        let mut value = serde_yaml::Value::deserialize(doc).ok()?;
+        if !long_text::restore(&mut value, long_texts) {
+            return None;
+        }
+        values.push(value);
+    }
+    Some(values)
+}
+
 /// Splits a rendered template into objects; empty documents (from conditionals) are skipped.
 fn split_documents(text: &str, origin: &str) -> Result<Vec<Object>> {
     let mut out = Vec::new();
@@ -225,33 +263,64 @@ fn split_documents(text: &str, origin: &str) -> Result<Vec<Object>> {
                 numbered(text)
             )
         })?;
-        if value.is_null() {
-            continue;
-        }
-        let field = |path: &[&str]| -> Option<String> {
-            let mut v = &value;
-            for p in path {
-                v = v.get(*p)?;
-            }
-            v.as_str().map(str::to_string)
-        };
-        let (Some(api_version), Some(kind), Some(name)) =
-            (field(&["apiVersion"]), field(&["kind"]), field(&["metadata", "name"]))
-        else {
-            bail!("{origin} document {} lacks apiVersion, kind or metadata.name", i + 1);
-        };
-        out.push(Object {
-            namespace: field(&["metadata", "namespace"]),
-            api_version,
-            kind,
-            name,
-            value,
-            origin: origin.to_string(),
-        });
+        out.extend(object_of(value, i, origin)?);
     }
     Ok(out)
 }
 
+/// The object of document `i` of a template's output; none for an empty document.
+fn object_of(value: serde_yaml::Value, i: usize, origin: &str) -> Result<Option<Object>> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    let field = |path: &[&str]| -> Option<String> {
+        let mut v = &value;
+        for p in path {
+            v = v.get(*p)?;
+        }
+        v.as_str().map(str::to_string)
+    };
+    let (Some(api_version), Some(kind), Some(name)) =
+        (field(&["apiVersion"]), field(&["kind"]), field(&["metadata", "name"]))
+    else {
+        bail!("{origin} document {} lacks apiVersion, kind or metadata.name", i + 1);
+    };
+    Ok(Some(Object {
+        namespace: field(&["metadata", "namespace"]),
+        api_version,
+        kind,
+        name,
+        value,
+        origin: origin.to_string(),
+    }))
+}
+
 fn numbered(text: &str) -> String {
     text.lines().enumerate().map(|(i, l)| format!("{:4} | {l}\n", i + 1)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_of_the_example_reads_its_long_strings_the_fast_way() {
+        let spec = crate::spec::SpecSource::embedded().load().unwrap();
+        let (network, _) = crate::model::resolve(&spec).unwrap();
+        let env =
+            environment(&TemplateSet::embedded(), &network, &Knobs::new(Mode::Manifests, &network.values)).unwrap();
+        let mut kept_aside = 0;
+        for Instance { template, origin, ctx } in instances(&network) {
+            let (text, long_texts) = long_text::collecting(|| render_one(&env, template, ctx.clone()));
+            let text = text.unwrap();
+            kept_aside += long_texts.len();
+            let fast = read_with_long_texts(&text, &long_texts).unwrap_or_else(|| panic!("{origin} falls back"));
+            let plain = render_one(&env, template, ctx).unwrap();
+            let expected: Vec<serde_yaml::Value> = serde_yaml::Deserializer::from_str(&plain)
+                .map(|d| serde_yaml::Value::deserialize(d).unwrap())
+                .collect();
+            assert_eq!(fast, expected, "{origin}");
+        }
+        assert!(kept_aside > 10, "only {kept_aside} long strings kept aside");
+    }
 }

@@ -27,7 +27,7 @@ pub struct Object {
 impl Object {
     /// The object as a YAML document.
     pub fn to_yaml(&self) -> Result<String> {
-        serde_yaml::to_string(&self.value).with_context(|| format!("failed to serialise {} {}", self.kind, self.name))
+        super::yaml::to_string(&self.value).with_context(|| format!("failed to serialise {} {}", self.kind, self.name))
     }
 
     /// Its output file name: `<kind>-<name>.yaml`, unique per object of one network.

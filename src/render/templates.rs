@@ -84,6 +84,7 @@ impl TemplateSet {
     pub fn environment(&self) -> Result<Environment<'static>> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_formatter(super::long_text::formatter);
         env.set_auto_escape_callback(|name| if name.ends_with(".yaml") { AutoEscape::Json } else { AutoEscape::None });
         env.set_syntax(
             minijinja::syntax::SyntaxConfig::builder()

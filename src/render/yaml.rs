@@ -1,0 +1,327 @@
+//! Objects to YAML text, fast, and to the byte what `serde_yaml::to_string` writes.
+//!
+//! serde_yaml drives libyaml's emitter event by event, which at a few thousand objects is most
+//! of fabgen's time. The shapes Kubernetes objects take — block mappings and sequences of
+//! strings, integers, booleans and nulls — are written here directly, following the rules
+//! libyaml's emitter applies to them (`yaml_emitter_analyze_scalar` and
+//! `yaml_emitter_select_scalar_style` in unsafe-libyaml's emitter.rs, serde_yaml's
+//! `serialize_str` for the style it asks for). Anything else (floats, tags, non-ASCII or
+//! control characters, keys that are not short one-line strings, block scalars that need an
+//! indentation or keep indicator) is left to serde_yaml for the whole object, so the result is
+//! serde_yaml's in every case; the tests compare the two on generated values and on every
+//! object of every example.
+
+use serde_yaml::{Mapping, Value};
+
+/// An object as `serde_yaml::to_string` writes it.
+pub fn to_string(value: &Value) -> Result<String, serde_yaml::Error> {
+    match written_here(value) {
+        Some(text) => Ok(text),
+        None => serde_yaml::to_string(value),
+    }
+}
+
+/// The text, when `value` has a shape this writer knows.
+pub fn written_here(value: &Value) -> Option<String> {
+    let Value::Mapping(map) = value else { return None };
+    if map.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(4096);
+    write_mapping(&mut out, map, 0)?;
+    // Objects are kept as written until the tree is: no spare capacity.
+    out.shrink_to_fit();
+    Some(out)
+}
+
+/// `None`: a shape this writer leaves to serde_yaml.
+type Written = Option<()>;
+
+/// A non-empty mapping whose keys start at column `indent`; the first key goes where the
+/// cursor is (after `- ` in a sequence), the others on lines of their own.
+fn write_mapping(out: &mut String, map: &Mapping, indent: usize) -> Written {
+    for (i, (key, value)) in map.iter().enumerate() {
+        if i > 0 {
+            push_indent(out, indent);
+        }
+        write_key(out, key)?;
+        out.push(':');
+        match value {
+            Value::Mapping(m) if !m.is_empty() => {
+                push_indent(out, indent + 2);
+                write_mapping(out, m, indent + 2)?;
+            }
+            // libyaml writes a mapping's block sequence at the mapping's own indentation.
+            Value::Sequence(s) if !s.is_empty() => {
+                push_indent(out, indent);
+                write_sequence(out, s, indent)?;
+            }
+            scalar => {
+                out.push(' ');
+                write_scalar(out, scalar, indent + 2)?;
+                out.push('\n');
+            }
+        }
+    }
+    Some(())
+}
+
+/// A non-empty block sequence whose dashes are at column `indent`, the first where the cursor is.
+fn write_sequence(out: &mut String, items: &[Value], indent: usize) -> Written {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            push_indent(out, indent);
+        }
+        out.push_str("- ");
+        match item {
+            Value::Mapping(m) if !m.is_empty() => write_mapping(out, m, indent + 2)?,
+            Value::Sequence(s) if !s.is_empty() => write_sequence(out, s, indent + 2)?,
+            scalar => {
+                write_scalar(out, scalar, indent + 2)?;
+                out.push('\n');
+            }
+        }
+    }
+    Some(())
+}
+
+/// A new line's indentation (the previous line ended with its `\n`, or a key with `:`).
+fn push_indent(out: &mut String, indent: usize) {
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.extend(std::iter::repeat_n(' ', indent));
+}
+
+/// A mapping key: libyaml writes a key as a simple key only while it is one line of at most
+/// 128 bytes; the others (`? ` keys) are serde_yaml's.
+fn write_key(out: &mut String, key: &Value) -> Written {
+    let Value::String(key) = key else { return None };
+    if key.is_empty() || key.len() > 128 || key.contains('\n') {
+        return None;
+    }
+    write_string(out, key, 0)
+}
+
+/// A scalar, or an empty collection in flow style, after `key: ` or `- `; a block scalar's
+/// lines start at column `indent`.
+fn write_scalar(out: &mut String, value: &Value, indent: usize) -> Written {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) if n.is_u64() || n.is_i64() => out.push_str(&n.to_string()),
+        Value::String(s) => write_string(out, s, indent)?,
+        Value::Mapping(m) if m.is_empty() => out.push_str("{}"),
+        Value::Sequence(s) if s.is_empty() => out.push_str("[]"),
+        _ => return None,
+    }
+    Some(())
+}
+
+/// A string: a literal block when it has line breaks (serde_yaml asks for one), else plain
+/// when libyaml allows it and the text would not read back as another type, else single-quoted.
+fn write_string(out: &mut String, s: &str, indent: usize) -> Written {
+    // Printable ASCII and line feeds only: the rest (tabs, CR, Unicode) takes paths not
+    // written here.
+    if !s.bytes().all(|b| b == b'\n' || (b' '..=b'~').contains(&b)) {
+        return None;
+    }
+    if s.contains('\n') {
+        return write_literal(out, s, indent);
+    }
+    if plain_allowed(s) && !reads_as_other_type(s)? {
+        out.push_str(s);
+    } else {
+        out.push('\'');
+        out.push_str(&s.replace('\'', "''"));
+        out.push('\'');
+    }
+    Some(())
+}
+
+/// A literal block scalar (`|` or `|-`) of a string with line breaks.
+fn write_literal(out: &mut String, s: &str, indent: usize) -> Written {
+    let bytes = s.as_bytes();
+    // A leading space or break needs an indentation indicator; a space at the end of the text
+    // or before a break makes libyaml double-quote it; two final breaks need `|+`.
+    if bytes[0] == b' ' || bytes[0] == b'\n' || s.ends_with(' ') || s.contains(" \n") || s.ends_with("\n\n") {
+        return None;
+    }
+    let (body, hint) = match s.strip_suffix('\n') {
+        Some(body) => (body, "|"),
+        None => (s, "|-"),
+    };
+    out.push_str(hint);
+    for line in body.split('\n') {
+        out.push('\n');
+        if !line.is_empty() {
+            out.extend(std::iter::repeat_n(' ', indent));
+            out.push_str(line);
+        }
+    }
+    Some(())
+}
+
+/// libyaml's `block_plain_allowed` for one line of printable ASCII.
+fn plain_allowed(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let Some(&first) = bytes.first() else { return false };
+    if first == b' ' || s.ends_with(' ') || s.starts_with("---") || s.starts_with("...") {
+        return false;
+    }
+    // Whitespace in libyaml's sense here: a space, or the end of the text.
+    let blank_at = |i: usize| bytes.get(i).is_none_or(|b| *b == b' ');
+    if b"#,[]{}&*!|>'\"%@`".contains(&first) || (b"?:-".contains(&first) && blank_at(1)) {
+        return false;
+    }
+    (1..bytes.len()).all(|i| match bytes[i] {
+        b':' => !blank_at(i + 1),
+        b'#' => bytes[i - 1] != b' ',
+        _ => true,
+    })
+}
+
+/// Whether a plain scalar would read back as something other than this string, or is one
+/// serde_yaml quotes all the same (digits with a leading zero); `None` when this writer cannot
+/// tell. Only text that starts like a number, or is a null or boolean word, can read back as
+/// another type; serde_yaml's own reading of the text decides those.
+fn reads_as_other_type(s: &str) -> Option<bool> {
+    if matches!(s, "~" | "null" | "Null" | "NULL" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE") {
+        return Some(true);
+    }
+    let first = *s.as_bytes().first()?;
+    if !(first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.')) {
+        return Some(false);
+    }
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if digits.len() > 1 && digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(true);
+    }
+    match serde_yaml::from_str::<Value>(s).ok()? {
+        Value::String(read) if read == s => Some(false),
+        Value::String(_) => None,
+        _ => Some(true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same_as_serde_yaml(yaml: &str) -> String {
+        let value: Value = serde_yaml::from_str(yaml).unwrap();
+        let ours = to_string(&value).unwrap();
+        assert_eq!(ours, serde_yaml::to_string(&value).unwrap(), "for {yaml:?}");
+        ours
+    }
+
+    #[test]
+    fn writes_block_collections_as_libyaml_does() {
+        for yaml in [
+            "a: 1\nb: x\nc: null\nd: true\ne: -3\n",
+            "a:\n  b: 1\n  c:\n    d: e\n",
+            "a:\n- 1\n- 2\n",
+            "a:\n- b: 1\n  c: 2\n- d: [x, y]\n",
+            "a:\n- - 1\n  - 2\n- - - 3\n",
+            "a: {}\nb: []\nc:\n- {}\n- []\n",
+        ] {
+            same_as_serde_yaml(yaml);
+        }
+    }
+
+    #[test]
+    fn writes_line_broken_strings_as_literal_blocks() {
+        let ours = same_as_serde_yaml("a: \"x\\ny\"\nb: \"x\\ny\\n\"\ne: \"x\\n\\ny\"\nf:\n- g: \"p\\n q\\n\"\n");
+        assert!(ours.contains("a: |-\n  x\n  y\n") && ours.contains("- g: |\n    p\n     q\n"), "{ours}");
+    }
+
+    #[test]
+    fn quotes_what_would_read_back_as_something_else() {
+        let ours = same_as_serde_yaml(
+            "a: ''\nb: ' x'\nc: 'x '\nd: '1.0'\ne: '0123'\nf: 'true'\ng: 'a: b'\nh: 'a #b'\ni: 'a#b'\nj: '- x'\nk: '-x'\nl: ':x'\nm: 'x:'\nn: \"it's\"\no: '@x'\np: '%x'\nq: '---'\nr: 'a,b'\nu: 'x?'\nv: '?x'\nw: '*'\nx: 'null'\ny: '~'\nz: '-'\naa: '1e3'\nab: '0x1F'\nac: '1_000'\nad: '12:30'\nae: '.inf'\naf: 'inf'\nag: '-0'\nah: '1.2.3'\nai: \"'q'\"\n",
+        );
+        assert!(ours.contains("d: '1.0'\n") && ours.contains("i: a#b\n") && ours.contains("ai: '''q'''\n"), "{ours}");
+    }
+
+    #[test]
+    fn leaves_other_shapes_to_serde_yaml() {
+        for yaml in [
+            "a: 1.5\n",
+            "a: \"tab\\there\"\n",
+            "a: é\n",
+            "\"x\\ny\": 1\n",
+            "1: a\n",
+            "a: \"x\\n\\n\"\n",
+            "a: \" x\\ny\"\n",
+            "a: \"x \\ny\"\n",
+            "a: !tag x\n",
+        ] {
+            same_as_serde_yaml(yaml);
+        }
+    }
+
+    use proptest::prelude::*;
+
+    /// Strings made of the pieces that decide libyaml's style: indicators, spaces, breaks,
+    /// quotes, number and keyword look-alikes, and a few characters this writer leaves alone.
+    fn nasty_string() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "a", "x", "Z", "0", "1", "07", "1.5", "-", "+", ".", ":", ": ", "#", " #", "?", ",", "[", "]", "{", "}",
+            "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`", " ", "  ", "\n", "\n\n", "---", "...", "true", "null",
+            "~", "0x1F", "1e3", ".inf", "=", "0o7", "-1", "+.5", "False", "Null",
+        ]);
+        // Now and then a character this writer leaves to serde_yaml.
+        let rare = prop::sample::select(vec!["", "", "", "", "", "", "", "", "é", "\t", "\r"]);
+        (prop::collection::vec(pieces, 0..8), rare).prop_map(|(p, r)| p.concat() + r)
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| Value::Number(n.into())),
+            any::<u64>().prop_map(|n| Value::Number(n.into())),
+            nasty_string().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Sequence),
+                prop::collection::vec((nasty_string(), inner), 0..5)
+                    .prop_map(|pairs| Value::Mapping(pairs.into_iter().map(|(k, v)| (Value::String(k), v)).collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn writes_what_serde_yaml_writes(value in value()) {
+            let expected = serde_yaml::to_string(&value).unwrap();
+            prop_assert_eq!(to_string(&value).unwrap(), expected.clone());
+            // Top-level mappings of supported shapes are written here, not left to serde_yaml.
+            if let Some(ours) = written_here(&value) {
+                prop_assert_eq!(ours, expected);
+            }
+        }
+
+        #[test]
+        fn writes_mappings_of_supported_strings_itself(
+            pairs in prop::collection::vec(("[a-z]{1,8}", "[ -~]{0,20}(\n[ -~]{0,20}){0,3}"), 1..6),
+        ) {
+            let value = Value::Mapping(pairs.into_iter().map(|(k, v)| (Value::String(k), Value::String(v))).collect());
+            let expected = serde_yaml::to_string(&value).unwrap();
+            if let Some(ours) = written_here(&value) {
+                prop_assert_eq!(ours, expected);
+            } else {
+                // Only what the module documents as left to serde_yaml.
+                let Value::Mapping(map) = &value else { unreachable!() };
+                prop_assert!(map.values().any(|v| {
+                    let s = v.as_str().unwrap();
+                    s.contains('\n') && (s.starts_with([' ', '\n']) || s.ends_with(' ') || s.contains(" \n") || s.ends_with("\n\n"))
+                        || (!s.contains('\n') && matches!(s.as_bytes().first(), Some(b'0'..=b'9' | b'+' | b'-' | b'.')))
+                }), "left {:?} to serde_yaml", map);
+            }
+        }
+    }
+}
