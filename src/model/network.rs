@@ -39,7 +39,9 @@ pub struct Network {
     pub channels: Vec<Channel>,
     /// Chaincodes with one deployment per org.
     pub chaincodes: Vec<Chaincode>,
-    /// NetworkPolicies derived from the topology.
+    /// NetworkPolicies derived from the topology. Each is handed to networkpolicy.yaml on its
+    /// own; `network` in templates leaves them out, so memory holds no second copy of them.
+    #[serde(skip)]
     pub network_policies: Vec<Policy>,
     /// Pod Security level the namespace enforces: `restricted`, or `baseline` when k8scc
     /// launches chaincode pods (it sets no securityContext) in it.

@@ -47,11 +47,12 @@ where
     let instances = instances(network);
     let batches: Vec<Result<Vec<Kept<T>>>> = instances
         .into_par_iter()
-        .map(|Instance { template, origin, ctx }| {
-            let (text, long_texts) = long_text::collecting(|| render_one(&env, template, ctx));
+        .map(|instance| {
+            let Instance { template, ref origin, .. } = instance;
+            let (text, long_texts) = long_text::collecting(|| render_one(&env, template, instance.context()));
             let text = text.with_context(|| format!("failed to render {origin}"))?;
             let mut kept = Vec::new();
-            for mut object in split_rendered(&text, &long_texts, &origin)? {
+            for mut object in split_rendered(&text, &long_texts, origin)? {
                 if object.kind == "Job" {
                     name_by_content(&mut object)?;
                 }
@@ -97,26 +98,49 @@ struct Kept<T> {
 }
 
 /// One template rendered with one context.
-struct Instance {
+struct Instance<'a> {
     template: &'static str,
     origin: String,
-    ctx: Value,
+    /// What instances share (the network, an org, a chaincode), converted once.
+    shared: Value,
+    /// What only this instance sees (a peer, a Deployment, a policy...), converted as it
+    /// renders, so the template values of a large network are never all in memory at once.
+    own: Option<(&'static str, Lazy<'a>)>,
+}
+
+type Lazy<'a> = Box<dyn Fn() -> Value + Send + Sync + 'a>;
+
+impl Instance<'_> {
+    fn context(&self) -> Value {
+        match &self.own {
+            None => self.shared.clone(),
+            Some((key, value)) => {
+                minijinja::value::merge_maps([Value::from(BTreeMap::from([(*key, value())])), self.shared.clone()])
+            }
+        }
+    }
+}
+
+fn own<'a, T: serde::Serialize + Sync>(key: &'static str, value: &'a T) -> Option<(&'static str, Lazy<'a>)> {
+    Some((key, Box::new(move || to_value(value))))
 }
 
 /// Every template instance of `network`, in a fixed order.
-fn instances(network: &Network) -> Vec<Instance> {
+fn instances<'a>(network: &'a Network) -> Vec<Instance<'a>> {
     let net = to_value(network);
     let mut instances = Vec::new();
-    let mut emit = |template: &'static str, origin: String, ctx: Value| {
-        instances.push(Instance { template, origin, ctx });
+    let mut emit = |template: &'static str, origin: String, shared: Value, own: Option<(&'static str, Lazy<'a>)>| {
+        instances.push(Instance { template, origin, shared, own });
     };
 
-    emit("namespace.yaml", "namespace.yaml".into(), context! { network => net.clone() });
+    emit("namespace.yaml", "namespace.yaml".into(), context! { network => net.clone() }, None);
+    let orderer_org = to_value(&network.orderer_org);
     for orderer in &network.orderer_org.orderers {
         emit(
             "orderer.yaml",
             format!("orderer.yaml for {}", orderer.name),
-            context! { network => net.clone(), org => to_value(&network.orderer_org), orderer => to_value(orderer) },
+            context! { network => net.clone(), org => orderer_org.clone() },
+            own("orderer", orderer),
         );
     }
     for org in &network.orgs {
@@ -125,12 +149,14 @@ fn instances(network: &Network) -> Vec<Instance> {
             "org.yaml",
             format!("org.yaml for {}", org.name),
             context! { network => net.clone(), org => org_value.clone() },
+            None,
         );
         for peer in &org.peers {
             emit(
                 "peer.yaml",
                 format!("peer.yaml for {}", peer.name),
-                context! { network => net.clone(), org => org_value.clone(), peer => to_value(peer) },
+                context! { network => net.clone(), org => org_value.clone() },
+                own("peer", peer),
             );
         }
         if org.k8scc.is_some() {
@@ -138,6 +164,7 @@ fn instances(network: &Network) -> Vec<Instance> {
                 "k8scc.yaml",
                 format!("k8scc.yaml for {}", org.name),
                 context! { network => net.clone(), org => org_value.clone() },
+                None,
             );
         }
         if org.k8s_builder.is_some() {
@@ -145,24 +172,27 @@ fn instances(network: &Network) -> Vec<Instance> {
                 "k8s-builder.yaml",
                 format!("k8s-builder.yaml for {}", org.name),
                 context! { network => net.clone(), org => org_value.clone() },
+                None,
             );
         }
         if let Some(ca) = &org.ca {
             emit(
                 "ca.yaml",
                 format!("ca.yaml for {}", ca.name),
-                context! { network => net.clone(), org => org_value.clone(), ca => to_value(ca) },
+                context! { network => net.clone(), org => org_value.clone() },
+                own("ca", ca),
             );
         }
     }
     if network.configtx.is_some() {
-        emit("channels.yaml", "channels.yaml".into(), context! { network => net.clone() });
+        emit("channels.yaml", "channels.yaml".into(), context! { network => net.clone() }, None);
     }
     for channel in &network.channels {
         emit(
             "channel-jobs.yaml",
             format!("channel-jobs.yaml for {}", channel.name),
-            context! { network => net.clone(), channel => to_value(channel) },
+            context! { network => net.clone() },
+            own("channel", channel),
         );
     }
     for chaincode in &network.chaincodes {
@@ -172,12 +202,14 @@ fn instances(network: &Network) -> Vec<Instance> {
             "chaincode-lifecycle.yaml",
             format!("chaincode-lifecycle.yaml for {}", chaincode.name),
             context! { network => net.clone(), chaincode => chaincode_value.clone() },
+            None,
         );
         for deployment in &chaincode.deployments {
             emit(
                 "chaincode.yaml",
                 format!("chaincode.yaml for {}", deployment.name),
-                context! { network => net.clone(), chaincode => chaincode_value.clone(), deployment => to_value(deployment) },
+                context! { network => net.clone(), chaincode => chaincode_value.clone() },
+                own("deployment", deployment),
             );
         }
     }
@@ -185,7 +217,8 @@ fn instances(network: &Network) -> Vec<Instance> {
         emit(
             "networkpolicy.yaml",
             format!("networkpolicy.yaml for {}", policy.name),
-            context! { network => net.clone(), policy => to_value(policy) },
+            context! { network => net.clone() },
+            own("policy", policy),
         );
     }
     instances
@@ -310,7 +343,8 @@ mod tests {
         let env =
             environment(&TemplateSet::embedded(), &network, &Knobs::new(Mode::Manifests, &network.values)).unwrap();
         let mut kept_aside = 0;
-        for Instance { template, origin, ctx } in instances(&network) {
+        for instance in instances(&network) {
+            let (template, origin, ctx) = (instance.template, &instance.origin, instance.context());
             let (text, long_texts) = long_text::collecting(|| render_one(&env, template, ctx.clone()));
             let text = text.unwrap();
             kept_aside += long_texts.len();
