@@ -249,12 +249,10 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
             .map(|c| Channel {
                 name: c.name.clone(),
                 orgs: c.orgs.clone(),
-                members: spec.orgs.iter().filter(|o| c.orgs.contains(&o.name)).map(|o| o.name.clone()).collect(),
+                members: channel_members(spec, c).iter().map(|o| o.name.clone()).collect(),
                 create_job: names::channel_create_job(&c.name),
-                joins: spec
-                    .orgs
-                    .iter()
-                    .filter(|o| c.orgs.contains(&o.name))
+                joins: channel_members(spec, c)
+                    .into_iter()
                     .map(|o| {
                         let peers: Vec<String> = o
                             .peers
@@ -374,6 +372,12 @@ impl<'a> From<&'a CollectionSpec> for CollectionConfig<'a> {
     }
 }
 
+/// A channel's member orgs, in spec order (not the channel's own order: configtx and the Jobs
+/// list orgs as the network does).
+fn channel_members<'a>(spec: &'a NetworkSpec, channel: &crate::spec::ChannelSpec) -> Vec<&'a crate::spec::PeerOrgSpec> {
+    spec.orgs.iter().filter(|o| channel.orgs.contains(&o.name)).collect()
+}
+
 /// One lifecycle Job per channel member, in spec order: members that run the chaincode install
 /// and approve their package, the others approve without one (their approval counts towards
 /// the channel's LifecycleEndorsement majority), and the first org that runs it commits:
@@ -388,7 +392,7 @@ fn lifecycle_jobs(
 ) -> Result<Vec<LifecycleJob>> {
     let package_ids = &definition.package_ids;
     let channel = spec.channels.iter().find(|c| c.name == cc.channel).expect("validated channel reference");
-    let members: Vec<&crate::spec::PeerOrgSpec> = spec.orgs.iter().filter(|o| channel.orgs.contains(&o.name)).collect();
+    let members = channel_members(spec, channel);
     let peers_of = |org: &crate::spec::PeerOrgSpec| -> Vec<String> {
         org.peers.iter().map(|p| format!("{}:{PEER_PORT}", host(&names::peer(&org.name, &p.name)))).collect()
     };
