@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::source_map::SourceMap;
+use super::source_map::{Position, SourceMap};
 
 /// Whether a diagnostic points at a mapping key (e.g. an unknown field) or at a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +12,9 @@ pub enum Anchor {
     Key,
     /// The value at the path.
     Value,
+    /// A position of its own (e.g. the second of two equal keys, which the source map does not
+    /// keep under the path).
+    At(Position),
 }
 
 /// One problem in the spec.
@@ -52,6 +55,7 @@ impl SpecErrors {
                 let pos = match d.anchor {
                     Anchor::Key => map.key(&d.path),
                     Anchor::Value => map.value(&d.path),
+                    Anchor::At(pos) => pos,
                 };
                 let path = if d.path.is_empty() { "(root)" } else { d.path.as_str() };
                 ((pos.line, pos.col), format!("{file}:{}:{} {path}: {}", pos.line, pos.col, d.message))

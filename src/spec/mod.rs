@@ -82,7 +82,8 @@ pub fn load_spec(file: &str, text: &str) -> Result<NetworkSpec, SpecErrors> {
     let map = source_map::SourceMap::from_yaml(text);
 
     let schema = json_schema();
-    let diagnostics = schema::diagnostics(&schema, &value);
+    let mut diagnostics = duplicate_keys(&map);
+    diagnostics.extend(schema::diagnostics(&schema, &value));
     if !diagnostics.is_empty() {
         return Err(SpecErrors::new(file, &map, diagnostics));
     }
@@ -96,9 +97,41 @@ pub fn load_spec(file: &str, text: &str) -> Result<NetworkSpec, SpecErrors> {
     if diagnostics.is_empty() { Ok(spec) } else { Err(SpecErrors::new(file, &map, diagnostics)) }
 }
 
+/// Every key written twice in one mapping: one of the two would be dropped without a word.
+fn duplicate_keys(map: &source_map::SourceMap) -> Vec<Diagnostic> {
+    map.duplicates()
+        .iter()
+        .map(|d| Diagnostic {
+            path: d.path.clone(),
+            message: format!(
+                "duplicate key \"{}\" (first at line {}, column {}); YAML forbids repeated keys and the first would be silently dropped",
+                d.key, d.first.line, d.first.col
+            ),
+            anchor: diagnostic::Anchor::At(d.again),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refuses_duplicate_keys_with_both_positions_alongside_other_problems() {
+        let text = "name: n\nnamespace: ns\nordererOrg: {name: o, mspId: O, orderers: [{name: o0}]}\norgs: []\nchaincodes: []\nnamespace: other\nchaincodes: []\nreplica: 2\n";
+        let err = load_spec("n.yaml", text).unwrap_err();
+        let lines = err.lines();
+        assert_eq!(lines.len(), 3, "{err}");
+        assert_eq!(
+            lines[0],
+            "n.yaml:6:1 namespace: duplicate key \"namespace\" (first at line 2, column 1); YAML forbids repeated keys and the first would be silently dropped"
+        );
+        assert_eq!(
+            lines[1],
+            "n.yaml:7:1 chaincodes: duplicate key \"chaincodes\" (first at line 5, column 1); YAML forbids repeated keys and the first would be silently dropped"
+        );
+        assert!(lines[2].starts_with("n.yaml:8:1 replica: unknown field \"replica\""), "{err}");
+    }
 
     #[test]
     fn reports_yaml_syntax_errors_with_position() {

@@ -21,6 +21,21 @@ pub struct Position {
 pub struct SourceMap {
     values: BTreeMap<String, Position>,
     keys: BTreeMap<String, Position>,
+    duplicates: Vec<DuplicateKey>,
+}
+
+/// A key that appears twice in one mapping. YAML forbids it, and a reader keeps one of the two
+/// silently (serde keeps the last), so the spec is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// Path of the repeated field.
+    pub path: String,
+    /// The key as written.
+    pub key: String,
+    /// Where the key first appears.
+    pub first: Position,
+    /// Where it appears again.
+    pub again: Position,
 }
 
 impl SourceMap {
@@ -31,6 +46,11 @@ impl SourceMap {
         // A syntax error is reported by serde_yaml with its own position; keep what was mapped.
         let _ = parser.load(&mut builder, false);
         builder.map
+    }
+
+    /// Every repeated key, in file order.
+    pub fn duplicates(&self) -> &[DuplicateKey] {
+        &self.duplicates
     }
 
     /// Position of the value at `path`, or of its nearest mapped ancestor.
@@ -101,26 +121,38 @@ impl MapBuilder {
                 *next += 1;
                 Some(p)
             }
-            Some(Frame::Map { path, key }) => match key.take() {
-                Some(k) => Some(field_path(path, &k)),
-                None => {
-                    let name = match event {
-                        Event::Scalar(s, ..) => s.clone(),
-                        _ => "?".to_string(),
-                    };
-                    let at = position(mark);
-                    self.map.keys.insert(field_path(path, &name), at);
-                    // yaml-rust2 marks a block mapping where its first key ends; a mapping
-                    // starts where its first key starts.
-                    if let Some(start) = self.map.values.get_mut(path.as_str())
-                        && (at.line, at.col) < (start.line, start.col)
-                    {
-                        *start = at;
+            Some(Frame::Map { path, key }) => {
+                match key.take() {
+                    Some(k) => Some(field_path(path, &k)),
+                    None => {
+                        let name = match event {
+                            Event::Scalar(s, ..) => s.clone(),
+                            _ => "?".to_string(),
+                        };
+                        let at = position(mark);
+                        let field = field_path(path, &name);
+                        let repeated = matches!(event, Event::Scalar(..)) && self.map.keys.contains_key(&field);
+                        if repeated {
+                            let first = self.map.keys[&field];
+                            self.map.duplicates.push(DuplicateKey { path: field, key: name.clone(), first, again: at });
+                        } else {
+                            self.map.keys.insert(field, at);
+                        }
+                        // yaml-rust2 marks a block mapping where its first key ends; a mapping
+                        // starts where its first key starts.
+                        if let Some(start) = self.map.values.get_mut(path.as_str())
+                            && (at.line, at.col) < (start.line, start.col)
+                        {
+                            *start = at;
+                        }
+                        // A repeated key's value is mapped apart (under a name no spec path
+                        // has), so what it holds is not taken for repetitions of the first's.
+                        let n = self.map.duplicates.len();
+                        *key = Some(if repeated { format!("{name}\u{0}{n}") } else { name });
+                        None
                     }
-                    *key = Some(name);
-                    None
                 }
-            },
+            }
         }
     }
 }
@@ -158,6 +190,19 @@ mod tests {
         assert_eq!(map.key("name"), Position { line: 1, col: 1 });
         assert_eq!(map.value("orgs[0].peers[0].name"), Position { line: 5, col: 15 });
         assert_eq!(map.key("orgs[1].name"), Position { line: 6, col: 5 });
+    }
+
+    #[test]
+    fn finds_keys_repeated_in_one_mapping_at_any_depth() {
+        let text = "name: a\norgs:\n  - name: org1\n    peers: []\n    peers: [x]\n  - name: org2\nname: b\norgs:\n  - name: org3\n";
+        let map = SourceMap::from_yaml(text);
+        let found: Vec<(&str, usize, usize)> =
+            map.duplicates().iter().map(|d| (d.path.as_str(), d.first.line, d.again.line)).collect();
+        // The second `orgs` is one repetition; what it holds is not another.
+        assert_eq!(found, vec![("orgs[0].peers", 4, 5), ("name", 1, 7), ("orgs", 2, 8)]);
+        assert_eq!(map.duplicates()[0].again, Position { line: 5, col: 5 });
+        // The same key in different mappings is no repetition.
+        assert!(SourceMap::from_yaml(TEXT).duplicates().is_empty());
     }
 
     #[test]
