@@ -44,6 +44,39 @@ pub enum Command {
     /// Write a Helm chart of the network (or one per organisation with --per-org), made from
     /// the same templates as `render`, with values.yaml and values.schema.json.
     Chart(ChartArgs),
+    /// Show what `render -o DIR` (or `chart -o DIR` with --chart) would change in DIR, as a
+    /// unified diff; writes nothing. Exit status: 0 no change, 1 drift, 2 error (like diff(1)),
+    /// for CI checks of GitOps repositories: `fabgen diff network.yaml deploy/`.
+    Diff(DiffArgs),
+}
+
+/// Options of `diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Network spec (YAML).
+    pub spec: PathBuf,
+    /// Directory a `render -o` (or `chart -o`) wrote.
+    pub dir: PathBuf,
+    /// Compare with the chart `fabgen chart` would write instead of the manifests.
+    #[arg(long)]
+    pub chart: bool,
+    /// With --chart: one chart per organisation.
+    #[arg(long, requires = "chart")]
+    pub per_org: bool,
+    /// With --chart: `version` in Chart.yaml.
+    #[arg(long, default_value = "0.1.0", value_name = "SEMVER", requires = "chart")]
+    pub chart_version: String,
+    #[command(flatten)]
+    pub templates: TemplateArgs,
+}
+
+/// How a command that succeeded ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done (or, for `diff`, nothing would change).
+    Done,
+    /// `diff` found changes.
+    Drift,
 }
 
 /// Options of `init`.
@@ -190,7 +223,7 @@ impl TemplateArgs {
 }
 
 /// Runs one command, writing normal output to `out`.
-pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
     match cli.command {
         Command::Init(args) => {
             let options = fabgen::spec::init::InitOptions {
@@ -296,8 +329,30 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 writeln!(out, "{}\t{}\t{}\t{}", p.org, p.chaincode, p.package.id, p.file)?;
             }
         }
+        Command::Diff(args) => {
+            let source = SpecSource::read(&args.spec)?;
+            let spec = source.load()?;
+            let templates = args.templates.template_set()?;
+            // A re-render that would be refused is an error here too, not a drift.
+            let files = if args.chart {
+                let (network, _) = fabgen::verify(&spec, &templates)?;
+                refuse_unsequenced_changes(&source, &network, &args.dir)?;
+                let options = chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone() };
+                chart::tree(&chart::charts(&network, &templates, &options)?, args.per_org)
+            } else {
+                let generated = fabgen::generate(&spec, &templates)?;
+                refuse_unsequenced_changes(&source, &generated.network, &args.dir)?;
+                output::manifests::files(generated.rendered)
+            };
+            let drift = output::diff::diff(&files, &args.dir)?;
+            out.write_all(drift.patch.as_bytes())?;
+            if !drift.is_empty() {
+                eprintln!("{}: {}", args.dir.display(), drift.summary());
+                return Ok(Outcome::Drift);
+            }
+        }
     }
-    Ok(())
+    Ok(Outcome::Done)
 }
 
 /// Refuses a chaincode definition that changed since the last render into `dir` but keeps

@@ -6,11 +6,14 @@ mod cli;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
+    // `diff` exits like diff(1): 1 means drift, so its errors are 2.
+    let error_code = if matches!(args.command, cli::Command::Diff(_)) { 2 } else { 1 };
     match cli::run(args, &mut std::io::stdout().lock()) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(cli::Outcome::Done) => ExitCode::SUCCESS,
+        Ok(cli::Outcome::Drift) => ExitCode::from(1),
         Err(err) => {
             eprintln!("error: {}", cli::format_error(&err));
-            ExitCode::FAILURE
+            ExitCode::from(error_code)
         }
     }
 }

@@ -285,3 +285,53 @@ fn init_prints_a_valid_commented_spec_for_every_option() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(stderr(&bad).contains("invalid network name \"Bad_Name\""), "{}", stderr(&bad));
 }
+
+#[test]
+fn diff_exits_0_on_no_change_1_on_drift_and_2_on_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    let deploy = out.to_str().unwrap();
+    assert!(run(&["render", &tutorial(), "-o", deploy]).status.success());
+
+    let same = run(&["diff", &tutorial(), deploy]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    assert!(stdout(&same).is_empty());
+
+    // A hand edit, a file fabgen no longer renders, and a file it renders gone missing.
+    let service = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|f| f.starts_with("service-"))
+        .unwrap();
+    let edited = std::fs::read_to_string(out.join(&service)).unwrap().replacen("port: ", "port: 1", 1);
+    std::fs::write(out.join(&service), edited).unwrap();
+    std::fs::write(out.join("configmap-stale.yaml"), "kind: ConfigMap\n").unwrap();
+    std::fs::remove_file(out.join("namespace-hyperledger.yaml")).ok();
+    let drift = run(&["diff", &tutorial(), deploy]);
+    assert_eq!(drift.status.code(), Some(1), "{}", stderr(&drift));
+    let patch = stdout(&drift);
+    assert!(patch.contains(&format!("--- a/{service}\n+++ b/{service}\n")), "{patch}");
+    assert!(patch.contains("--- a/configmap-stale.yaml\n+++ /dev/null\n@@ -1 +0,0 @@\n-kind: ConfigMap\n"), "{patch}");
+    assert!(stderr(&drift).contains("removed, 1 changed"), "{}", stderr(&drift));
+    // diff writes nothing.
+    assert!(out.join("configmap-stale.yaml").exists());
+
+    let broken = common::root().join("tests/fixtures/err_unknown_references.yaml");
+    let error = run(&["diff", broken.to_str().unwrap(), deploy]);
+    assert_eq!(error.status.code(), Some(2));
+    assert!(stderr(&error).contains("unknown org"), "{}", stderr(&error));
+}
+
+#[test]
+fn diff_of_a_chart_compares_with_what_chart_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("chart");
+    let chart_dir = out.to_str().unwrap();
+    assert!(run(&["chart", &tutorial(), "-o", chart_dir]).status.success());
+    assert_eq!(run(&["diff", &tutorial(), chart_dir, "--chart"]).status.code(), Some(0));
+    let other_version = run(&["diff", &tutorial(), chart_dir, "--chart", "--chart-version", "0.2.0"]);
+    assert_eq!(other_version.status.code(), Some(1));
+    assert!(stdout(&other_version).contains("-version: 0.1.0\n+version: 0.2.0\n"), "{}", stdout(&other_version));
+    // The manifests are not the chart.
+    assert_eq!(run(&["diff", &tutorial(), chart_dir]).status.code(), Some(1));
+}
