@@ -272,7 +272,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
                 Some(dir) => {
                     refuse_unsequenced_changes(&source, &generated.network, dir)?;
                     let count = generated.rendered.objects.len();
-                    output::write_tree(dir, &output::manifests::files(generated.rendered))?;
+                    output::write_tree(dir, &output::manifests::files(generated.rendered, &generated.network.name))?;
                     writeln!(out, "wrote {count} objects to {}", dir.display())?;
                 }
                 None => out.write_all(output::manifests::stream(&generated.rendered).as_bytes())?,
@@ -342,7 +342,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
             } else {
                 let generated = fabgen::generate(&spec, &templates)?;
                 refuse_unsequenced_changes(&source, &generated.network, &args.dir)?;
-                output::manifests::files(generated.rendered)
+                output::manifests::files(generated.rendered, &generated.network.name)
             };
             let drift = output::diff::diff(&files, &args.dir)?;
             out.write_all(drift.patch.as_bytes())?;

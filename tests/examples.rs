@@ -57,6 +57,30 @@ fn every_object_is_written_by_the_fast_writer_exactly_as_serde_yaml_writes_it() 
 }
 
 #[test]
+fn every_object_carries_the_network_selector_and_the_prune_command_covers_every_kind() {
+    for_each_example(|name, generated, objs| {
+        let network = &generated.network.name;
+        for (file, obj) in objs {
+            let labels = &obj["metadata"]["labels"];
+            assert_eq!(labels["app.kubernetes.io/part-of"], network.as_str(), "{name} {file}");
+            assert_eq!(labels["app.kubernetes.io/managed-by"], "fabgen", "{name} {file}");
+        }
+        let command = fabgen::output::manifests::prune_command(&generated.rendered, network);
+        assert!(
+            command.contains(&format!("-l app.kubernetes.io/part-of={network},app.kubernetes.io/managed-by=fabgen ")),
+            "{command}"
+        );
+        for obj in objs.values() {
+            let (api_version, kind) = (obj["apiVersion"].as_str().unwrap(), obj["kind"].as_str().unwrap());
+            let group_version =
+                if api_version.contains('/') { api_version.to_string() } else { format!("core/{api_version}") };
+            let listed = command.contains(&format!("--prune-allowlist={group_version}/{kind}"));
+            assert_eq!(listed, !matches!(kind, "Namespace" | "Secret"), "{name}: {kind} in {command}");
+        }
+    });
+}
+
+#[test]
 fn nothing_mounts_the_docker_socket_or_the_host() {
     for_each_example(|name, generated, objs| {
         let stream = fabgen::output::manifests::stream(&generated.rendered);
