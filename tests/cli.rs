@@ -305,7 +305,12 @@ fn diff_exits_0_on_no_change_1_on_drift_and_2_on_error() {
         .unwrap();
     let edited = std::fs::read_to_string(out.join(&service)).unwrap().replacen("port: ", "port: 1", 1);
     std::fs::write(out.join(&service), edited).unwrap();
+    // As if an earlier render had written it: listed in the marker.
     std::fs::write(out.join("configmap-stale.yaml"), "kind: ConfigMap\n").unwrap();
+    let marker = std::fs::read_to_string(out.join(".fabgen")).unwrap();
+    std::fs::write(out.join(".fabgen"), format!("{marker}configmap-stale.yaml\n")).unwrap();
+    // Not fabgen's: a re-render keeps it, so it is no drift.
+    std::fs::write(out.join("README.md"), "ours\n").unwrap();
     std::fs::remove_file(out.join("namespace-hyperledger.yaml")).ok();
     let drift = run(&["diff", &tutorial(), deploy]);
     assert_eq!(drift.status.code(), Some(1), "{}", stderr(&drift));
@@ -313,6 +318,7 @@ fn diff_exits_0_on_no_change_1_on_drift_and_2_on_error() {
     assert!(patch.contains(&format!("--- a/{service}\n+++ b/{service}\n")), "{patch}");
     assert!(patch.contains("--- a/configmap-stale.yaml\n+++ /dev/null\n@@ -1 +0,0 @@\n-kind: ConfigMap\n"), "{patch}");
     assert!(stderr(&drift).contains("removed, 1 changed"), "{}", stderr(&drift));
+    assert!(!patch.contains("README.md"), "{patch}");
     // diff writes nothing.
     assert!(out.join("configmap-stale.yaml").exists());
 
@@ -334,4 +340,52 @@ fn diff_of_a_chart_compares_with_what_chart_writes() {
     assert!(stdout(&other_version).contains("-version: 0.1.0\n+version: 0.2.0\n"), "{}", stdout(&other_version));
     // The manifests are not the chart.
     assert_eq!(run(&["diff", &tutorial(), chart_dir]).status.code(), Some(1));
+}
+
+/// Every file of a tree, by relative path.
+fn tree_of(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_render_killed_at_any_point_leaves_the_old_tree_or_the_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("big.yaml");
+    let init = run(&["init", "--orgs", "12", "--peers", "2", "--channels", "3", "--chaincodes", "2"]);
+    std::fs::write(&spec, &init.stdout).unwrap();
+    let spec = spec.to_str().unwrap();
+    // The two trees, rendered in full, and how long the new one takes.
+    let (old_ref, new_ref) = (dir.path().join("old"), dir.path().join("new"));
+    assert!(run(&["render", &tutorial(), "-o", old_ref.to_str().unwrap()]).status.success());
+    let started = std::time::Instant::now();
+    assert!(run(&["render", spec, "-o", new_ref.to_str().unwrap()]).status.success());
+    let full = started.elapsed();
+    let (old_tree, new_tree) = (tree_of(&old_ref), tree_of(&new_ref));
+
+    let dest = dir.path().join("deploy");
+    let mut outcomes = std::collections::BTreeSet::new();
+    // Kills from the start to well past the end of a full render (the machine may be busy).
+    for step in 0..16u32 {
+        assert!(run(&["render", &tutorial(), "-o", dest.to_str().unwrap()]).status.success());
+        let mut child = common::fabgen().args(["render", spec, "-o", dest.to_str().unwrap()]).spawn().unwrap();
+        std::thread::sleep(full * step / 5);
+        let _ = child.kill();
+        child.wait().unwrap();
+        let now = tree_of(&dest);
+        let outcome = if now == old_tree {
+            "old"
+        } else if now == new_tree {
+            "new"
+        } else {
+            panic!("killed after {:?}: the tree is a mix ({} files)", full * step / 5, now.len())
+        };
+        outcomes.insert(outcome);
+    }
+    // The kills landed on both sides of the swap.
+    assert_eq!(outcomes.len(), 2, "{outcomes:?}");
 }

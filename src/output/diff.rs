@@ -2,7 +2,8 @@
 //! checks that a GitOps repository holds exactly what its spec renders.
 //!
 //! Compares the files a command would write (relative path -> bytes) with the files under the
-//! directory, fabgen's marker aside: files only rendered are added, files only on disk are
+//! directory that fabgen wrote there (its marker lists them; files others put there are kept by
+//! a re-render, so they are no drift): files only rendered are added, files only on disk are
 //! removed (a re-render would drop them), others differ or not.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,7 +12,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::write::MARKER;
+use super::write::{MARKER, owned_files};
 
 /// What would change.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -58,12 +59,14 @@ pub fn diff(files: &BTreeMap<String, Vec<u8>>, dir: &Path) -> Result<Drift> {
     Ok(drift)
 }
 
-/// Every file under `dir` but the marker, by relative path; nothing when `dir` does not exist.
+/// Every file fabgen wrote under `dir` (all but the marker, for a tree whose marker lists
+/// none), by relative path; nothing when `dir` does not exist.
 fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
     let mut files = BTreeMap::new();
     if !dir.exists() {
         return Ok(files);
     }
+    let owned = owned_files(dir)?;
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.with_context(|| format!("failed to read '{}'", dir.display()))?;
         if !entry.file_type().is_file() {
@@ -71,7 +74,7 @@ fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
         }
         let rel = entry.path().strip_prefix(dir).expect("walkdir yields paths under dir");
         let rel = rel.to_string_lossy().replace('\\', "/");
-        if rel == MARKER {
+        if rel == MARKER || owned.as_ref().is_some_and(|owned| !owned.contains(&rel)) {
             continue;
         }
         let bytes =

@@ -1,8 +1,12 @@
 //! The only code that writes files. A directory is built in full beside its destination and
-//! then swapped in, so a failed run leaves the previous output untouched and a reader never
-//! sees half a tree.
+//! then swapped in with one atomic exchange, so a failed or killed run leaves the previous
+//! output untouched and a reader never sees half a tree.
+//!
+//! The marker file lists the files fabgen wrote. A re-run removes those it no longer writes
+//! and keeps every other file in the directory (a README, a kustomize overlay someone added):
+//! they are hard-linked into the new tree before the swap, so they are never absent either.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -30,6 +34,17 @@ impl TreeKind {
                 "fabgen-secrets: this directory holds private keys written by `fabgen crypto`; never commit it.\n"
             }
         }
+    }
+
+    /// The marker of a tree holding `files`: what it is, then the files fabgen wrote.
+    fn marker_with(self, files: &BTreeMap<String, Vec<u8>>) -> String {
+        let mut text = self.marker().to_string();
+        text.push_str("# Files fabgen wrote (a re-run removes those it no longer writes and keeps all others):\n");
+        for path in files.keys() {
+            text.push_str(path);
+            text.push('\n');
+        }
+        text
     }
 
     fn of_marker(text: &str) -> TreeKind {
@@ -65,17 +80,86 @@ fn write_tree_of(dest: &Path, files: &BTreeMap<String, Vec<u8>>, kind: TreeKind)
     };
     fs::create_dir_all(&parent).with_context(|| format!("failed to create '{}'", parent.display()))?;
     let name = dest.file_name().with_context(|| format!("'{}' is not a directory path", dest.display()))?;
-    if dest.exists() {
-        ensure_replaceable(dest, kind)?;
+    let foreign = if dest.exists() { foreign_files(dest, kind)? } else { Vec::new() };
+    if let Some(taken) = foreign.iter().find(|f| files.contains_key(*f)) {
+        bail!(
+            "refusing to overwrite '{}': fabgen did not write it (it is not in {MARKER}); move it away first",
+            dest.join(taken).display()
+        );
     }
 
+    remove_stale_staging(&parent, name);
     let staging = parent.join(format!(".{}.fabgen-new-{}", name.to_string_lossy(), std::process::id()));
     let _ = fs::remove_dir_all(&staging);
-    let result = write_staging(&staging, files, kind).and_then(|()| swap_in(&staging, dest, &parent, name));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
-    }
+    let result = write_staging(&staging, files, kind)
+        .and_then(|()| carry_over(dest, &staging, &foreign, kind))
+        .and_then(|()| swap_in(&staging, dest));
+    // After a swap the staging path holds the previous tree; either way it goes.
+    let _ = fs::remove_dir_all(&staging);
     result
+}
+
+/// Removes what runs killed before their swap left beside the destination.
+fn remove_stale_staging(parent: &Path, name: &std::ffi::OsStr) {
+    let prefix = format!(".{}.fabgen-new-", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let pid_alive = |pid: &str| pid.parse::<u32>().is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+        if let Some(pid) = file_name.strip_prefix(&prefix)
+            && !pid_alive(pid)
+        {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// The files fabgen wrote into `dir`, from its marker; `None` when the marker lists none (an
+/// older fabgen's: every file was fabgen's) or there is no marker.
+pub fn owned_files(dir: &Path) -> Result<Option<BTreeSet<String>>> {
+    let marker = dir.join(MARKER);
+    if !marker.is_file() {
+        return Ok(None);
+    }
+    let text = fs::read_to_string(&marker).with_context(|| format!("failed to read '{}'", marker.display()))?;
+    let Some((_, list)) = text.split_once("# Files fabgen wrote") else { return Ok(None) };
+    Ok(Some(list.lines().skip(1).filter(|l| !l.is_empty()).map(str::to_string).collect()))
+}
+
+/// Files under `dest` fabgen did not write, by relative path; fails when `dest` may not be
+/// replaced at all.
+fn foreign_files(dest: &Path, kind: TreeKind) -> Result<Vec<String>> {
+    ensure_replaceable(dest, kind)?;
+    let Some(owned) = owned_files(dest)? else { return Ok(Vec::new()) };
+    let mut foreign = Vec::new();
+    for entry in walkdir::WalkDir::new(dest).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("failed to read '{}'", dest.display()))?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dest).expect("walkdir yields paths under dest");
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if rel != MARKER && !owned.contains(&rel) {
+            foreign.push(rel);
+        }
+    }
+    Ok(foreign)
+}
+
+/// Hard-links (or, across filesystems, copies) the files fabgen did not write into the new tree.
+fn carry_over(dest: &Path, staging: &Path, foreign: &[String], kind: TreeKind) -> Result<()> {
+    for rel in foreign {
+        let (from, to) = (dest.join(rel), staging.join(rel));
+        if let Some(dir) = to.parent() {
+            create_dir(dir, kind)?;
+        }
+        let linked = fs::symlink_metadata(&from).is_ok_and(|m| m.file_type().is_symlink())
+            && fs::read_link(&from).and_then(|target| std::os::unix::fs::symlink(target, &to)).is_ok();
+        if !linked && fs::hard_link(&from, &to).is_err() {
+            fs::copy(&from, &to).with_context(|| format!("failed to keep '{}'", from.display()))?;
+        }
+    }
+    Ok(())
 }
 
 fn ensure_replaceable(dest: &Path, kind: TreeKind) -> Result<()> {
@@ -115,7 +199,8 @@ fn write_staging(staging: &Path, files: &BTreeMap<String, Vec<u8>>, kind: TreeKi
         }
         write_file(&path, bytes, kind)?;
     }
-    write_file(&staging.join(MARKER), kind.marker().as_bytes(), kind).context("failed to write the fabgen marker")
+    write_file(&staging.join(MARKER), kind.marker_with(files).as_bytes(), kind)
+        .context("failed to write the fabgen marker")
 }
 
 fn create_dir(dir: &Path, kind: TreeKind) -> Result<()> {
@@ -141,19 +226,23 @@ fn write_file(path: &Path, bytes: &[u8], kind: TreeKind) -> Result<()> {
     file.write_all(bytes).with_context(|| format!("failed to write '{}'", path.display()))
 }
 
-fn swap_in(staging: &Path, dest: &Path, parent: &Path, name: &std::ffi::OsStr) -> Result<()> {
+/// Puts `staging` at `dest` in one step: a rename when `dest` does not exist, else an atomic
+/// exchange of the two (Linux renameat2 RENAME_EXCHANGE), after which `staging` holds the old tree.
+fn swap_in(staging: &Path, dest: &Path) -> Result<()> {
     if !dest.exists() {
         return fs::rename(staging, dest).with_context(|| format!("failed to move output into '{}'", dest.display()));
     }
-    let old = parent.join(format!(".{}.fabgen-old-{}", name.to_string_lossy(), std::process::id()));
-    let _ = fs::remove_dir_all(&old);
-    fs::rename(dest, &old).with_context(|| format!("failed to move '{}' aside", dest.display()))?;
-    if let Err(e) = fs::rename(staging, dest) {
-        // Put the previous output back; the caller removes the staging copy.
-        let _ = fs::rename(&old, dest);
-        return Err(e).with_context(|| format!("failed to move output into '{}'", dest.display()));
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).context("paths hold no NUL");
+    let (from, to) = (c(staging)?, c(dest)?);
+    // SAFETY: two valid NUL-terminated paths; renameat2 reads them and touches no memory of ours.
+    let rc =
+        unsafe { libc::renameat2(libc::AT_FDCWD, from.as_ptr(), libc::AT_FDCWD, to.as_ptr(), libc::RENAME_EXCHANGE) };
+    if rc != 0 {
+        return Err(std::io::Error::last_os_error())
+            .with_context(|| format!("failed to swap the new output into '{}'", dest.display()));
     }
-    fs::remove_dir_all(&old).with_context(|| format!("failed to remove the previous output '{}'", old.display()))
+    Ok(())
 }
 
 #[cfg(test)]
@@ -174,6 +263,35 @@ mod tests {
         assert!(!dest.join("b.yaml").exists(), "stale files are gone");
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("deploy")], "no staging directories left");
+    }
+
+    #[test]
+    fn keeps_files_it_did_not_write_and_removes_its_own_stale_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("deploy");
+        write_tree(&dest, &files(&[("a.yaml", "a"), ("old/b.yaml", "b")])).unwrap();
+        fs::write(dest.join("README.md"), "mine").unwrap();
+        fs::create_dir(dest.join("overlay")).unwrap();
+        fs::write(dest.join("overlay/kustomization.yaml"), "also mine").unwrap();
+        write_tree(&dest, &files(&[("a.yaml", "A"), ("c.yaml", "c")])).unwrap();
+        assert_eq!(fs::read_to_string(dest.join("a.yaml")).unwrap(), "A");
+        assert!(!dest.join("old/b.yaml").exists(), "a file fabgen wrote and no longer writes is gone");
+        assert_eq!(fs::read_to_string(dest.join("README.md")).unwrap(), "mine");
+        assert_eq!(fs::read_to_string(dest.join("overlay/kustomization.yaml")).unwrap(), "also mine");
+        assert_eq!(owned_files(&dest).unwrap(), Some(["a.yaml", "c.yaml"].map(String::from).into()));
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers, vec![std::ffi::OsString::from("deploy")], "no staging directories left");
+    }
+
+    #[test]
+    fn refuses_to_overwrite_a_file_it_did_not_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("deploy");
+        write_tree(&dest, &files(&[("a.yaml", "a")])).unwrap();
+        fs::write(dest.join("b.yaml"), "mine").unwrap();
+        let err = write_tree(&dest, &files(&[("a.yaml", "a"), ("b.yaml", "b")])).unwrap_err().to_string();
+        assert!(err.contains("refusing to overwrite") && err.contains("b.yaml"), "{err}");
+        assert_eq!(fs::read_to_string(dest.join("b.yaml")).unwrap(), "mine");
     }
 
     #[test]
