@@ -238,11 +238,30 @@ fn swap_in(staging: &Path, dest: &Path) -> Result<()> {
     // SAFETY: two valid NUL-terminated paths; renameat2 reads them and touches no memory of ours.
     let rc =
         unsafe { libc::renameat2(libc::AT_FDCWD, from.as_ptr(), libc::AT_FDCWD, to.as_ptr(), libc::RENAME_EXCHANGE) };
-    if rc != 0 {
-        return Err(std::io::Error::last_os_error())
-            .with_context(|| format!("failed to swap the new output into '{}'", dest.display()));
+    if rc == 0 {
+        return Ok(());
     }
-    Ok(())
+    let error = std::io::Error::last_os_error();
+    match error.raw_os_error() {
+        // A filesystem (or kernel) without the exchange: two renames, with a moment between
+        // them when `dest` is absent (the old tree waits beside it and is put back on failure).
+        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => swap_by_renames(staging, dest),
+        _ => Err(error).with_context(|| format!("failed to swap the new output into '{}'", dest.display())),
+    }
+}
+
+fn swap_by_renames(staging: &Path, dest: &Path) -> Result<()> {
+    let mut aside = staging.as_os_str().to_owned();
+    aside.push("-old");
+    let aside = PathBuf::from(aside);
+    let _ = fs::remove_dir_all(&aside);
+    fs::rename(dest, &aside).with_context(|| format!("failed to move '{}' aside", dest.display()))?;
+    if let Err(e) = fs::rename(staging, dest) {
+        let _ = fs::rename(&aside, dest);
+        return Err(e).with_context(|| format!("failed to move output into '{}'", dest.display()));
+    }
+    // Where the exchange would have left the old tree, for the caller to remove.
+    fs::rename(&aside, staging).with_context(|| format!("failed to remove the previous output '{}'", aside.display()))
 }
 
 #[cfg(test)]
@@ -281,6 +300,20 @@ mod tests {
         assert_eq!(owned_files(&dest).unwrap(), Some(["a.yaml", "c.yaml"].map(String::from).into()));
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("deploy")], "no staging directories left");
+    }
+
+    #[test]
+    fn the_fallback_swap_leaves_the_trees_where_the_exchange_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let (staging, dest) = (dir.path().join("new"), dir.path().join("deploy"));
+        fs::create_dir(&staging).unwrap();
+        fs::write(staging.join("n"), "new").unwrap();
+        fs::create_dir(&dest).unwrap();
+        fs::write(dest.join("o"), "old").unwrap();
+        swap_by_renames(&staging, &dest).unwrap();
+        assert_eq!(fs::read_to_string(dest.join("n")).unwrap(), "new");
+        assert_eq!(fs::read_to_string(staging.join("o")).unwrap(), "old");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 
     #[test]
