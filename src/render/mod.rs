@@ -45,6 +45,7 @@ where
 {
     let env = environment(templates, network, knobs)?;
     let instances = instances(network);
+    check_scale(instances.len())?;
     let batches: Vec<Result<Vec<Kept<T>>>> = instances
         .into_par_iter()
         .map(|instance| {
@@ -76,6 +77,19 @@ where
         }
     }
     Ok(rendered)
+}
+
+/// The most template instances (about one object each) fabgen renders for one network: a
+/// 1000-org network has 32 000 objects.
+pub const MAX_INSTANCES: usize = 250_000;
+
+fn check_scale(instances: usize) -> Result<()> {
+    if instances > MAX_INSTANCES {
+        bail!(
+            "the network would render {instances} template instances; fabgen renders at most {MAX_INSTANCES} for one network (split it into several specs)"
+        );
+    }
+    Ok(())
 }
 
 /// The template environment of one network: knobs, and the globals templates share.
@@ -335,6 +349,13 @@ fn numbered(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refuses_networks_beyond_the_object_limit() {
+        assert!(check_scale(MAX_INSTANCES).is_ok());
+        let err = check_scale(MAX_INSTANCES + 1).unwrap_err().to_string();
+        assert!(err.contains("250001 template instances") && err.contains("at most 250000"), "{err}");
+    }
 
     #[test]
     fn every_template_of_the_example_reads_its_long_strings_the_fast_way() {

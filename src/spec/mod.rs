@@ -43,6 +43,8 @@ pub struct SpecSource {
 impl SpecSource {
     /// Reads a spec file.
     pub fn read(path: &Path) -> Result<Self> {
+        let size = std::fs::metadata(path).with_context(|| format!("failed to read spec '{}'", path.display()))?.len();
+        check_size(&path.display().to_string(), size)?;
         let text =
             std::fs::read_to_string(path).with_context(|| format!("failed to read spec '{}'", path.display()))?;
         Ok(SpecSource { name: path.display().to_string(), text })
@@ -73,11 +75,32 @@ impl SpecSource {
     }
 }
 
+/// The largest spec fabgen reads: a 1000-org network's spec is about 110 KB.
+pub const MAX_SPEC_BYTES: u64 = 16 * 1024 * 1024;
+
+fn check_size(file: &str, size: u64) -> Result<(), SpecErrors> {
+    if size > MAX_SPEC_BYTES {
+        return Err(SpecErrors::single(format!(
+            "{file}: the spec is {size} bytes; fabgen reads specs of at most {MAX_SPEC_BYTES} bytes (16 MiB)"
+        )));
+    }
+    Ok(())
+}
+
 /// Parses, schema-checks and semantically validates a spec. `file` names it in messages.
 pub fn load_spec(file: &str, text: &str) -> Result<NetworkSpec, SpecErrors> {
+    check_size(file, text.len() as u64)?;
     let value: serde_json::Value = serde_yaml::from_str(text).map_err(|e| {
         let at = e.location().map(|l| format!("{}:{}", l.line(), l.column())).unwrap_or_else(|| "1:1".into());
-        SpecErrors::single(format!("{file}:{at} invalid YAML: {e}"))
+        // serde_yaml's own limits, said plainly.
+        let hint = match e.to_string() {
+            m if m.contains("repetition limit exceeded") => {
+                " (its aliases expand to more nodes than fabgen reads: a spec needs no alias that repeats others many times)"
+            }
+            m if m.contains("recursion limit exceeded") => " (it nests deeper than the 128 levels fabgen reads)",
+            _ => "",
+        };
+        SpecErrors::single(format!("{file}:{at} invalid YAML: {e}{hint}"))
     })?;
     let map = source_map::SourceMap::from_yaml(text);
 
@@ -131,6 +154,22 @@ mod tests {
             "n.yaml:7:1 chaincodes: duplicate key \"chaincodes\" (first at line 5, column 1); YAML forbids repeated keys and the first would be silently dropped"
         );
         assert!(lines[2].starts_with("n.yaml:8:1 replica: unknown field \"replica\""), "{err}");
+    }
+
+    #[test]
+    fn refuses_specs_beyond_the_limits_with_what_the_limit_is() {
+        let big = format!("name: n\n# {}\n", "x".repeat(MAX_SPEC_BYTES as usize));
+        let err = load_spec("big.yaml", &big).unwrap_err().to_string();
+        assert!(err.contains("big.yaml: the spec is") && err.contains("at most 16777216 bytes"), "{err}");
+        let mut bomb = vec!["a0: &a0 [x, x, x, x, x, x, x, x, x, x]".to_string()];
+        for i in 1..10 {
+            bomb.push(format!("a{i}: &a{i} [{}]", vec![format!("*a{}", i - 1); 10].join(", ")));
+        }
+        let err = load_spec("bomb.yaml", &bomb.join("\n")).unwrap_err().to_string();
+        assert!(err.contains("repetition limit exceeded (its aliases expand"), "{err}");
+        let deep = format!("name: {}{}\n", "[".repeat(300), "]".repeat(300));
+        let err = load_spec("deep.yaml", &deep).unwrap_err().to_string();
+        assert!(err.contains("deep.yaml:1:") && err.contains("deeper than the 128 levels"), "{err}");
     }
 
     #[test]
