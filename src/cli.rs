@@ -14,40 +14,86 @@ use fabgen::spec::{Diagnostic, NetworkSpec, SpecErrors, SpecSource};
 /// fabgen: one Hyperledger Fabric network spec in, Kubernetes manifests and chaincode
 /// packages out — no Docker socket, no privileged pods.
 #[derive(Debug, Parser)]
-#[command(name = "fabgen", version, about, long_about = None)]
+#[command(name = "fabgen", version, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// Examples each command's `--help` ends with (`tests/cli.rs` parses every one).
+const EXAMPLES_INIT: &str = "Examples:\n  fabgen init --orgs 3 --peers 2 > network.yaml\n  fabgen init --orgs 2 --channels 2 --chaincodes 1 --couchdb --ca > network.yaml\n  fabgen init --launcher k8s-builder --name supply > network.yaml\n";
+const EXAMPLES_SCHEMA: &str =
+    "Examples:\n  fabgen schema > fabgen.schema.json\n  fabgen schema | jq .properties.orgs\n";
+const EXAMPLES_VALIDATE: &str = "Examples:\n  fabgen validate network.yaml\n  fabgen validate\n";
+const EXAMPLES_RENDER: &str = "Examples:\n  fabgen render network.yaml -o deploy/\n  fabgen render network.yaml | kubectl apply -f -\n  fabgen render network.yaml -o deploy/ --templates my-templates/\n";
+const EXAMPLES_PACKAGE: &str = "Examples:\n  fabgen package network.yaml -o packages/\n  fabgen package -o packages/   # the embedded example network\n";
+const EXAMPLES_CRYPTO: &str = "Examples:\n  fabgen crypto network.yaml -o secrets/\n  fabgen crypto network.yaml -o secrets/ --rotate\n  fabgen crypto network.yaml -o secrets/ --days 90\n";
+const EXAMPLES_CHART: &str = "Examples:\n  fabgen chart network.yaml -o charts/mynet\n  fabgen chart network.yaml -o charts/ --per-org --chart-version 1.2.0\n";
+const EXAMPLES_DIFF: &str =
+    "Examples:\n  fabgen diff network.yaml deploy/\n  fabgen diff network.yaml charts/mynet --chart\n";
+const EXAMPLES_COMPLETIONS: &str = "Examples:\n  fabgen completions bash > /etc/bash_completion.d/fabgen\n  fabgen completions zsh > ~/.zfunc/_fabgen\n";
+const EXAMPLES_MAN: &str = "Examples:\n  fabgen man -o /usr/local/share/man/man1\n  fabgen man | man -l -\n";
+const EXIT_CODES: &str = "Exit status: 0 done, 1 an error (every problem is listed), 2 a usage error; `diff`: 0 no change, 1 drift, 2 an error.\n";
+
 /// Subcommands. Their names and `-o` are a stable interface other tooling relies on.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print a new, valid network spec to start from (commented, with the schema modeline):
     /// `fabgen init --orgs 3 --peers 2 > network.yaml`.
+    #[command(after_help = EXAMPLES_INIT)]
     Init(InitArgs),
     /// Print the JSON Schema of the network spec (for editors and CI).
+    #[command(after_help = EXAMPLES_SCHEMA)]
     Schema,
     /// Check a spec and report every problem with file:line:col.
+    #[command(after_help = EXAMPLES_VALIDATE)]
     Validate(SpecArgs),
     /// Render Kubernetes manifests: one file per object plus kustomization.yaml with -o,
     /// else one multi-document YAML stream on stdout.
+    #[command(after_help = EXAMPLES_RENDER)]
     Render(RenderArgs),
     /// Write the chaincode packages and print each package ID.
+    #[command(after_help = EXAMPLES_PACKAGE)]
     Package(PackageArgs),
     /// Write the network's crypto material (MSP and TLS identities of every organisation,
     /// node and admin, CA and CouchDB logins, chaincode TLS) as Secret manifests, plus the CA
     /// keys under authorities/. Re-runs keep existing CAs, keys and passwords. Apply with
     /// `kubectl apply -f DIR`; never commit DIR.
+    #[command(after_help = EXAMPLES_CRYPTO)]
     Crypto(CryptoArgs),
     /// Write a Helm chart of the network (or one per organisation with --per-org), made from
     /// the same templates as `render`, with values.yaml and values.schema.json.
+    #[command(after_help = EXAMPLES_CHART)]
     Chart(ChartArgs),
     /// Show what `render -o DIR` (or `chart -o DIR` with --chart) would change in DIR, as a
     /// unified diff; writes nothing. Exit status: 0 no change, 1 drift, 2 error (like diff(1)),
     /// for CI checks of GitOps repositories: `fabgen diff network.yaml deploy/`.
+    #[command(after_help = EXAMPLES_DIFF)]
     Diff(DiffArgs),
+    /// Print a shell completion script: `fabgen completions bash > /etc/bash_completion.d/fabgen`.
+    #[command(after_help = EXAMPLES_COMPLETIONS)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or with -o write fabgen.1 and a page per command:
+    /// `fabgen man -o /usr/local/share/man/man1`.
+    #[command(after_help = EXAMPLES_MAN)]
+    Man(ManArgs),
+}
+
+/// Options of `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Directory for fabgen.1 and fabgen-<command>.1, replaced atomically like every output.
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+}
+
+/// Options of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Options of `diff`.
@@ -329,6 +375,33 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
                 writeln!(out, "{}\t{}\t{}\t{}", p.org, p.chaincode, p.package.id, p.file)?;
             }
         }
+        Command::Completions(args) => {
+            use clap::CommandFactory;
+            clap_complete::generate(args.shell, &mut Cli::command(), "fabgen", out);
+        }
+        Command::Man(args) => {
+            use clap::CommandFactory;
+            let page = |command: clap::Command| -> Result<Vec<u8>> {
+                let mut roff = Vec::new();
+                clap_mangen::Man::new(command).render(&mut roff)?;
+                Ok(roff)
+            };
+            let top = Cli::command();
+            match &args.output {
+                None => out.write_all(&page(top)?)?,
+                Some(dir) => {
+                    let mut files = std::collections::BTreeMap::new();
+                    for sub in top.get_subcommands().filter(|c| c.get_name() != "help") {
+                        let name = format!("fabgen-{}", sub.get_name());
+                        let command = sub.clone().name(name.clone()).version(env!("CARGO_PKG_VERSION"));
+                        files.insert(format!("{name}.1"), page(command)?);
+                    }
+                    files.insert("fabgen.1".to_string(), page(top)?);
+                    output::write_tree(dir, &files)?;
+                    writeln!(out, "wrote {} man pages to {}", files.len(), dir.display())?;
+                }
+            }
+        }
         Command::Diff(args) => {
             let source = SpecSource::read(&args.spec)?;
             let spec = source.load()?;
@@ -377,4 +450,27 @@ pub fn format_error(err: &anyhow::Error) -> String {
         return format!("invalid spec\n{spec_errors}");
     }
     err.chain().map(ToString::to_string).collect::<Vec<_>>().join("\ncaused by: ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_command_ends_its_help_with_examples_that_parse() {
+        for command in Cli::command().get_subcommands().filter(|c| c.get_name() != "help") {
+            let help = command.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+            let examples: Vec<&str> = help.lines().filter_map(|l| l.strip_prefix("  ")).collect();
+            assert!(help.starts_with("Examples:") && examples.len() >= 2, "{}: {help:?}", command.get_name());
+            for example in examples {
+                // The command line itself: up to a redirection, a pipe or a comment.
+                let line = example.split(['>', '|', '#']).next().unwrap();
+                let args: Vec<&str> = line.split_whitespace().collect();
+                assert_eq!(args[1], command.get_name(), "{example}");
+                Cli::try_parse_from(&args).unwrap_or_else(|e| panic!("{example}: {e}"));
+            }
+        }
+        assert!(Cli::command().get_after_help().unwrap().to_string().contains("2 a usage error"));
+    }
 }

@@ -389,3 +389,37 @@ fn a_render_killed_at_any_point_leaves_the_old_tree_or_the_new_one() {
     // The kills landed on both sides of the swap.
     assert_eq!(outcomes.len(), 2, "{outcomes:?}");
 }
+
+#[test]
+fn completions_and_man_page_cover_every_command() {
+    let commands = ["init", "schema", "validate", "render", "package", "crypto", "chart", "diff", "completions", "man"];
+    let bash = run(&["completions", "bash"]);
+    assert!(bash.status.success());
+    let script = stdout(&bash);
+    for command in commands {
+        assert!(script.contains(command), "bash completion lacks {command}");
+    }
+    // The script is valid bash.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fabgen.bash");
+    std::fs::write(&file, &script).unwrap();
+    let parsed = std::process::Command::new("bash").arg("-n").arg(&file).output().unwrap();
+    assert!(parsed.status.success(), "{}", String::from_utf8_lossy(&parsed.stderr));
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let o = run(&["completions", shell]);
+        assert!(o.status.success() && stdout(&o).contains("fabgen"), "{shell}");
+    }
+    let man = stdout(&run(&["man"]));
+    assert!(man.contains(".TH fabgen 1"), "{man}");
+    // The page per command that the main page refers to (fabgen\-diff(1)...) is written too.
+    let pages = dir.path().join("man1");
+    assert!(run(&["man", "-o", pages.to_str().unwrap()]).status.success());
+    for command in commands {
+        assert!(man.contains(&format!("fabgen\\-{command}(1)")), "man page lacks {command}");
+        let page = std::fs::read_to_string(pages.join(format!("fabgen-{command}.1"))).unwrap();
+        assert!(
+            page.contains(&format!(".TH fabgen-{command} 1  \"fabgen-{command} {}\"", env!("CARGO_PKG_VERSION"))),
+            "{page}"
+        );
+    }
+}
