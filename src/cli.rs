@@ -34,6 +34,8 @@ const EXAMPLES_DIFF: &str =
     "Examples:\n  fabgen diff network.yaml deploy/\n  fabgen diff network.yaml charts/mynet --chart\n";
 const EXAMPLES_COMPLETIONS: &str = "Examples:\n  fabgen completions bash > /etc/bash_completion.d/fabgen\n  fabgen completions zsh > ~/.zfunc/_fabgen\n";
 const EXAMPLES_MAN: &str = "Examples:\n  fabgen man -o /usr/local/share/man/man1\n  fabgen man | man -l -\n";
+const EXAMPLES_EXPLAIN: &str =
+    "Examples:\n  fabgen explain chaincodes.tls\n  fabgen explain orgs.peers\n  fabgen explain\n";
 const EXIT_CODES: &str = "Exit status: 0 done, 1 an error (every problem is listed), 2 a usage error; `diff`: 0 no change, 1 drift, 2 an error.\n";
 
 /// Subcommands. Their names and `-o` are a stable interface other tooling relies on.
@@ -71,6 +73,10 @@ pub enum Command {
     /// for CI checks of GitOps repositories: `fabgen diff network.yaml deploy/`.
     #[command(after_help = EXAMPLES_DIFF)]
     Diff(DiffArgs),
+    /// Describe a spec field from the schema (type, default, allowed values, fields), like
+    /// `kubectl explain`: `fabgen explain chaincodes.tls`.
+    #[command(after_help = EXAMPLES_EXPLAIN)]
+    Explain(ExplainArgs),
     /// Print a shell completion script: `fabgen completions bash > /etc/bash_completion.d/fabgen`.
     #[command(after_help = EXAMPLES_COMPLETIONS)]
     Completions(CompletionsArgs),
@@ -86,6 +92,14 @@ pub struct ManArgs {
     /// Directory for fabgen.1 and fabgen-<command>.1, replaced atomically like every output.
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
+}
+
+/// Options of `explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Dotted field path (`orgs.peers.name`); omit for the spec's top-level fields.
+    #[arg(default_value = "")]
+    pub path: String,
 }
 
 /// Options of `completions`.
@@ -374,6 +388,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
             for p in &packages {
                 writeln!(out, "{}\t{}\t{}\t{}", p.org, p.chaincode, p.package.id, p.file)?;
             }
+        }
+        Command::Explain(args) => {
+            out.write_all(fabgen::spec::explain::explain(&fabgen::spec::json_schema(), &args.path)?.as_bytes())?;
         }
         Command::Completions(args) => {
             use clap::CommandFactory;

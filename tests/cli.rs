@@ -392,7 +392,8 @@ fn a_render_killed_at_any_point_leaves_the_old_tree_or_the_new_one() {
 
 #[test]
 fn completions_and_man_page_cover_every_command() {
-    let commands = ["init", "schema", "validate", "render", "package", "crypto", "chart", "diff", "completions", "man"];
+    let commands =
+        ["init", "schema", "validate", "render", "package", "crypto", "chart", "diff", "explain", "completions", "man"];
     let bash = run(&["completions", "bash"]);
     assert!(bash.status.success());
     let script = stdout(&bash);

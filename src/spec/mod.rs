@@ -10,6 +10,7 @@
 //! renders anything; the only disk access is reading the spec file.
 
 pub mod diagnostic;
+pub mod explain;
 pub mod init;
 pub mod names;
 pub mod policy_dsl;
