@@ -29,7 +29,7 @@ pub fn explain(schema: &Value, path: &str) -> Result<String> {
 
     let mut out = String::new();
     let title = if walked.is_empty() { "(the network spec)".to_string() } else { walked.join(".") };
-    out.push_str(&format!("FIELD: {title} <{}>\n", type_name(schema, node)));
+    out.push_str(&format!("FIELD: {title} <{}>\n", type_name(node)));
     if let Some(text) = field_text.or_else(|| description(resolve(schema, node))) {
         out.push_str(&format!("\nDESCRIPTION:\n{}\n", indent(&text)));
     }
@@ -53,7 +53,7 @@ pub fn explain(schema: &Value, path: &str) -> Result<String> {
         for (name, field) in fields {
             let mark = if required.contains(&name) { " -required-" } else { "" };
             let first = description(field).map(|d| d.lines().next().unwrap_or("").to_string()).unwrap_or_default();
-            out.push_str(&format!("  {name}\t<{}>{mark}\n    {first}\n", type_name(schema, field)));
+            out.push_str(&format!("  {name}\t<{}>{mark}\n    {first}\n", type_name(field)));
         }
     }
     Ok(out)
@@ -118,24 +118,21 @@ fn description(node: &Value) -> Option<String> {
 }
 
 /// `string`, `integer`, `[]ChaincodeSpec`, `Launcher`...
-fn type_name(schema: &Value, node: &Value) -> String {
+fn type_name(node: &Value) -> String {
     if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
         return reference.rsplit('/').next().unwrap_or(reference).to_string();
     }
     if let Some(items) = node.get("items") {
-        return format!("[]{}", type_name(schema, items));
+        return format!("[]{}", type_name(items));
     }
     if let Some(options) = node.get("anyOf").and_then(Value::as_array) {
-        let names: Vec<String> = options
-            .iter()
-            .filter(|o| o.get("type") != Some(&Value::from("null")))
-            .map(|o| type_name(schema, o))
-            .collect();
+        let names: Vec<String> =
+            options.iter().filter(|o| o.get("type") != Some(&Value::from("null"))).map(|o| type_name(o)).collect();
         return names.join(" | ");
     }
     match node.get("type") {
         Some(Value::String(t)) if t == "object" && node.get("additionalProperties").is_some_and(Value::is_object) => {
-            format!("map[string]{}", type_name(schema, &node["additionalProperties"]))
+            format!("map[string]{}", type_name(&node["additionalProperties"]))
         }
         Some(Value::String(t)) => t.clone(),
         Some(Value::Array(ts)) => {
