@@ -127,7 +127,7 @@ fn type_name(node: &Value) -> String {
     }
     if let Some(options) = node.get("anyOf").and_then(Value::as_array) {
         let names: Vec<String> =
-            options.iter().filter(|o| o.get("type") != Some(&Value::from("null"))).map(|o| type_name(o)).collect();
+            options.iter().filter(|o| o.get("type") != Some(&Value::from("null"))).map(type_name).collect();
         return names.join(" | ");
     }
     match node.get("type") {
