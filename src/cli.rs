@@ -25,7 +25,7 @@ pub struct Cli {
 const EXAMPLES_INIT: &str = "Examples:\n  fabgen init --orgs 3 --peers 2 > network.yaml\n  fabgen init --orgs 2 --channels 2 --chaincodes 1 --couchdb --ca > network.yaml\n  fabgen init --launcher k8s-builder --name supply > network.yaml\n";
 const EXAMPLES_SCHEMA: &str =
     "Examples:\n  fabgen schema > fabgen.schema.json\n  fabgen schema | jq .properties.orgs\n";
-const EXAMPLES_VALIDATE: &str = "Examples:\n  fabgen validate network.yaml\n  fabgen validate\n";
+const EXAMPLES_VALIDATE: &str = "Examples:\n  fabgen validate network.yaml\n  fabgen validate network.yaml --format json | jq -r '.[].message'\n  fabgen validate\n";
 const EXAMPLES_RENDER: &str = "Examples:\n  fabgen render network.yaml -o deploy/\n  fabgen render network.yaml | kubectl apply -f -\n  fabgen render network.yaml -o deploy/ --templates my-templates/\n";
 const EXAMPLES_PACKAGE: &str = "Examples:\n  fabgen package network.yaml -o packages/\n  fabgen package -o packages/   # the embedded example network\n";
 const EXAMPLES_CRYPTO: &str = "Examples:\n  fabgen crypto network.yaml -o secrets/\n  fabgen crypto network.yaml -o secrets/ --rotate\n  fabgen crypto network.yaml -o secrets/ --days 90\n";
@@ -50,7 +50,7 @@ pub enum Command {
     Schema,
     /// Check a spec and report every problem with file:line:col.
     #[command(after_help = EXAMPLES_VALIDATE)]
-    Validate(SpecArgs),
+    Validate(ValidateArgs),
     /// Render Kubernetes manifests: one file per object plus kustomization.yaml with -o,
     /// else one multi-document YAML stream on stdout.
     #[command(after_help = EXAMPLES_RENDER)]
@@ -92,6 +92,26 @@ pub struct ManArgs {
     /// Directory for fabgen.1 and fabgen-<command>.1, replaced atomically like every output.
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
+}
+
+/// Options of `validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// `text` (file:line:col lines on stderr) or `json` (an array of {file, line, column, path,
+    /// message, hint} on stdout, `[]` when valid) for editors and CI annotations.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// How `validate` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Lines for people.
+    Text,
+    /// JSON for tools.
+    Json,
 }
 
 /// Options of `explain`.
@@ -137,6 +157,8 @@ pub enum Outcome {
     Done,
     /// `diff` found changes.
     Drift,
+    /// `validate --format json` printed problems.
+    Invalid,
 }
 
 /// Options of `init`.
@@ -263,6 +285,14 @@ pub struct ChartArgs {
 }
 
 impl SpecArgs {
+    /// The spec's name in messages.
+    fn name(&self) -> String {
+        match &self.spec {
+            Some(path) => path.display().to_string(),
+            None => fabgen::spec::EMBEDDED_EXAMPLE_NAME.to_string(),
+        }
+    }
+
     /// The spec named on the command line, or the embedded example: its name in messages and
     /// the spec, parsed and validated.
     fn load(&self) -> Result<(SpecSource, NetworkSpec)> {
@@ -312,7 +342,28 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
             writeln!(out, "{schema}")?;
         }
         Command::Validate(args) => {
-            let (source, spec) = args.load()?;
+            if args.format == Format::Json {
+                let problems =
+                    match args.spec.load().and_then(|(_, spec)| fabgen::verify(&spec, &TemplateSet::embedded())) {
+                        Ok(_) => Vec::new(),
+                        Err(err) => match err.downcast_ref::<SpecErrors>() {
+                            Some(spec_errors) => spec_errors.located().to_vec(),
+                            // Not a problem of a place in the spec (the Kubernetes check of what
+                            // it renders, an unreadable file): the file as a whole.
+                            None => vec![fabgen::spec::diagnostic::Located {
+                                line: 1,
+                                column: 1,
+                                file: args.spec.name(),
+                                path: String::new(),
+                                message: format_error(&err),
+                                hint: None,
+                            }],
+                        },
+                    };
+                writeln!(out, "{}", serde_json::to_string_pretty(&problems)?)?;
+                return Ok(if problems.is_empty() { Outcome::Done } else { Outcome::Invalid });
+            }
+            let (source, spec) = args.spec.load()?;
             let name = &source.name;
             fabgen::verify(&spec, &TemplateSet::embedded())?;
             let peers: usize = spec.orgs.iter().map(|o| o.peers.len()).sum();

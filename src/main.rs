@@ -10,7 +10,7 @@ fn main() -> ExitCode {
     let error_code = if matches!(args.command, cli::Command::Diff(_)) { 2 } else { 1 };
     match cli::run(args, &mut std::io::stdout().lock()) {
         Ok(cli::Outcome::Done) => ExitCode::SUCCESS,
-        Ok(cli::Outcome::Drift) => ExitCode::from(1),
+        Ok(cli::Outcome::Drift | cli::Outcome::Invalid) => ExitCode::from(1),
         Err(err) => {
             eprintln!("error: {}", cli::format_error(&err));
             ExitCode::from(error_code)

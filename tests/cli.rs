@@ -424,3 +424,35 @@ fn completions_and_man_page_cover_every_command() {
         );
     }
 }
+
+#[test]
+fn validate_reports_machine_readable_diagnostics_as_json() {
+    let broken = common::root().join("tests/fixtures/err_unknown_references.yaml");
+    let o = run(&["validate", broken.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let problems: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        problems[0],
+        serde_json::json!({
+            "file": broken.to_str().unwrap(),
+            "line": 25,
+            "column": 18,
+            "path": "chaincodes[0].orgs[1]",
+            "message": "unknown org \"org3\" (known: org1, org2)",
+            "hint": "known: org1, org2",
+        })
+    );
+    assert_eq!(problems.as_array().unwrap().len(), 2);
+    // A YAML syntax error is located too; a valid spec gives an empty list.
+    let syntax = common::root().join("tests/fixtures/err_syntax.yaml");
+    let o = run(&["validate", syntax.to_str().unwrap(), "--format", "json"]);
+    let problems: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(
+        problems[0]["line"].as_u64().unwrap() > 1
+            && problems[0]["message"].as_str().unwrap().starts_with("invalid YAML"),
+        "{problems}"
+    );
+    let ok = run(&["validate", &tutorial(), "--format", "json"]);
+    assert_eq!(ok.status.code(), Some(0));
+    assert_eq!(stdout(&ok).trim(), "[]");
+}

@@ -40,16 +40,59 @@ impl Diagnostic {
     }
 }
 
+/// One problem, located: what `validate --format json` prints for editors and CI annotations.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Located {
+    /// The spec file as named on the command line.
+    pub file: String,
+    /// Line, from 1.
+    pub line: usize,
+    /// Column, from 1.
+    pub column: usize,
+    /// YAML path (`chaincodes[1].orgs[0]`); empty for the document or the file as a whole.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// What would be accepted, when the message says (`known: org1, org2`).
+    pub hint: Option<String>,
+}
+
+impl Located {
+    fn new(file: &str, pos: Position, path: &str, message: &str) -> Self {
+        // Messages end their list of what is accepted in parentheses: `(known: a, b)`,
+        // `(expected one of: ...)`.
+        let hint = ["(known: ", "(expected one of: "]
+            .iter()
+            .find_map(|open| message.rfind(open).map(|at| &message[at + 1..]))
+            .and_then(|rest| rest.strip_suffix(')'))
+            .map(str::to_string);
+        Located {
+            line: pos.line,
+            column: pos.col,
+            file: file.to_string(),
+            path: path.to_string(),
+            message: message.to_string(),
+            hint,
+        }
+    }
+
+    fn line_text(&self) -> String {
+        let path = if self.path.is_empty() { "(root)" } else { self.path.as_str() };
+        format!("{}:{}:{} {path}: {}", self.file, self.line, self.column, self.message)
+    }
+}
+
 /// Every problem found in one spec file, ready to print.
 #[derive(Debug)]
 pub struct SpecErrors {
+    located: Vec<Located>,
     lines: Vec<String>,
 }
 
 impl SpecErrors {
     /// Locates each diagnostic in `file` and sorts them by position.
     pub fn new(file: &str, map: &SourceMap, diagnostics: Vec<Diagnostic>) -> Self {
-        let mut located: Vec<((usize, usize), String)> = diagnostics
+        let mut located: Vec<Located> = diagnostics
             .into_iter()
             .map(|d| {
                 let pos = match d.anchor {
@@ -57,23 +100,30 @@ impl SpecErrors {
                     Anchor::Value => map.value(&d.path),
                     Anchor::At(pos) => pos,
                 };
-                let path = if d.path.is_empty() { "(root)" } else { d.path.as_str() };
-                ((pos.line, pos.col), format!("{file}:{}:{} {path}: {}", pos.line, pos.col, d.message))
+                Located::new(file, pos, &d.path, &d.message)
             })
             .collect();
-        located.sort();
+        located.sort_by(|a, b| (a.line, a.column, &a.path, &a.message).cmp(&(b.line, b.column, &b.path, &b.message)));
         located.dedup();
-        SpecErrors { lines: located.into_iter().map(|(_, line)| line).collect() }
+        let lines = located.iter().map(Located::line_text).collect();
+        SpecErrors { located, lines }
     }
 
-    /// A single problem that has its own position (e.g. a YAML syntax error).
-    pub fn single(line: String) -> Self {
-        SpecErrors { lines: vec![line] }
+    /// A problem of the file as a whole at `pos` (a YAML syntax error, its size), printed as
+    /// `file:line:col message`.
+    pub fn at(file: &str, pos: Position, message: String) -> Self {
+        let located = Located::new(file, pos, "", &message);
+        SpecErrors { lines: vec![format!("{file}:{}:{} {message}", pos.line, pos.col)], located: vec![located] }
     }
 
     /// The formatted problems, one per line, in file order.
     pub fn lines(&self) -> &[String] {
         &self.lines
+    }
+
+    /// The problems with their parts, in file order.
+    pub fn located(&self) -> &[Located] {
+        &self.located
     }
 }
 

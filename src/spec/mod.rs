@@ -81,9 +81,11 @@ pub const MAX_SPEC_BYTES: u64 = 16 * 1024 * 1024;
 
 fn check_size(file: &str, size: u64) -> Result<(), SpecErrors> {
     if size > MAX_SPEC_BYTES {
-        return Err(SpecErrors::single(format!(
-            "{file}: the spec is {size} bytes; fabgen reads specs of at most {MAX_SPEC_BYTES} bytes (16 MiB)"
-        )));
+        return Err(SpecErrors::at(
+            file,
+            source_map::Position { line: 1, col: 1 },
+            format!("the spec is {size} bytes; fabgen reads specs of at most {MAX_SPEC_BYTES} bytes (16 MiB)"),
+        ));
     }
     Ok(())
 }
@@ -92,7 +94,10 @@ fn check_size(file: &str, size: u64) -> Result<(), SpecErrors> {
 pub fn load_spec(file: &str, text: &str) -> Result<NetworkSpec, SpecErrors> {
     check_size(file, text.len() as u64)?;
     let value: serde_json::Value = serde_yaml::from_str(text).map_err(|e| {
-        let at = e.location().map(|l| format!("{}:{}", l.line(), l.column())).unwrap_or_else(|| "1:1".into());
+        let pos = e
+            .location()
+            .map(|l| source_map::Position { line: l.line(), col: l.column() })
+            .unwrap_or(source_map::Position { line: 1, col: 1 });
         // serde_yaml's own limits, said plainly.
         let hint = match e.to_string() {
             m if m.contains("repetition limit exceeded") => {
@@ -101,7 +106,7 @@ pub fn load_spec(file: &str, text: &str) -> Result<NetworkSpec, SpecErrors> {
             m if m.contains("recursion limit exceeded") => " (it nests deeper than the 128 levels fabgen reads)",
             _ => "",
         };
-        SpecErrors::single(format!("{file}:{at} invalid YAML: {e}{hint}"))
+        SpecErrors::at(file, pos, format!("invalid YAML: {e}{hint}"))
     })?;
     let map = source_map::SourceMap::from_yaml(text);
 
@@ -161,7 +166,7 @@ mod tests {
     fn refuses_specs_beyond_the_limits_with_what_the_limit_is() {
         let big = format!("name: n\n# {}\n", "x".repeat(MAX_SPEC_BYTES as usize));
         let err = load_spec("big.yaml", &big).unwrap_err().to_string();
-        assert!(err.contains("big.yaml: the spec is") && err.contains("at most 16777216 bytes"), "{err}");
+        assert!(err.contains("big.yaml:1:1 the spec is") && err.contains("at most 16777216 bytes"), "{err}");
         let mut bomb = vec!["a0: &a0 [x, x, x, x, x, x, x, x, x, x]".to_string()];
         for i in 1..10 {
             bomb.push(format!("a{i}: &a{i} [{}]", vec![format!("*a{}", i - 1); 10].join(", ")));
