@@ -12,7 +12,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::write::{MARKER, owned_files};
+use super::write::{owned_files, tree_files};
 
 /// What would change.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -67,18 +67,12 @@ fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
         return Ok(files);
     }
     let owned = owned_files(dir)?;
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.with_context(|| format!("failed to read '{}'", dir.display()))?;
-        if !entry.file_type().is_file() {
+    for rel in tree_files(dir)? {
+        if owned.as_ref().is_some_and(|owned| !owned.contains(&rel)) {
             continue;
         }
-        let rel = entry.path().strip_prefix(dir).expect("walkdir yields paths under dir");
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        if rel == MARKER || owned.as_ref().is_some_and(|owned| !owned.contains(&rel)) {
-            continue;
-        }
-        let bytes =
-            std::fs::read(entry.path()).with_context(|| format!("failed to read '{}'", entry.path().display()))?;
+        let path = dir.join(&rel);
+        let bytes = std::fs::read(&path).with_context(|| format!("failed to read '{}'", path.display()))?;
         files.insert(rel, bytes);
     }
     Ok(files)

@@ -131,19 +131,25 @@ pub fn owned_files(dir: &Path) -> Result<Option<BTreeSet<String>>> {
 fn foreign_files(dest: &Path, kind: TreeKind) -> Result<Vec<String>> {
     ensure_replaceable(dest, kind)?;
     let Some(owned) = owned_files(dest)? else { return Ok(Vec::new()) };
-    let mut foreign = Vec::new();
-    for entry in walkdir::WalkDir::new(dest).sort_by_file_name() {
-        let entry = entry.with_context(|| format!("failed to read '{}'", dest.display()))?;
+    Ok(tree_files(dest)?.into_iter().filter(|rel| !owned.contains(rel)).collect())
+}
+
+/// Every file (and symlink) under `dir` but the marker, by `/`-separated relative path, in
+/// name order.
+pub fn tree_files(dir: &Path) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("failed to read '{}'", dir.display()))?;
         if entry.file_type().is_dir() {
             continue;
         }
-        let rel = entry.path().strip_prefix(dest).expect("walkdir yields paths under dest");
+        let rel = entry.path().strip_prefix(dir).expect("walkdir yields paths under dir");
         let rel = rel.to_string_lossy().replace('\\', "/");
-        if rel != MARKER && !owned.contains(&rel) {
-            foreign.push(rel);
+        if rel != MARKER {
+            files.push(rel);
         }
     }
-    Ok(foreign)
+    Ok(files)
 }
 
 /// Hard-links (or, across filesystems, copies) the files fabgen did not write into the new tree.
