@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The one command that runs every test of fabgen on a fresh machine:
 #   bash scripts/test.sh
-# It installs what the tests need (dash, shellcheck and jq from Debian, the pinned Python oracles
-# into .venv), then runs formatting, lints and the whole cargo test suite.
+# It installs what the tests need (dash, shellcheck, jq, script(1) and Graphviz's dot from
+# Debian, the pinned Python oracles into .venv), then runs formatting, lints and the whole cargo
+# test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,9 +14,10 @@ as_root() {
         log "need root to run: $*"; return 1; fi
 }
 
+# command:Debian package
 missing=""
-for tool in dash shellcheck jq; do
-    command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
+for need in dash:dash shellcheck:shellcheck jq:jq script:bsdutils dot:graphviz; do
+    command -v "${need%%:*}" >/dev/null 2>&1 || missing="$missing ${need#*:}"
 done
 if [ -n "$missing" ]; then
     log "installing Debian packages:$missing"

@@ -19,6 +19,35 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Colour in error reports: `auto` when stderr is a terminal and NO_COLOR is unset or
+    /// empty, `always`, or `never`.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// When error reports are coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set (no-color.org).
+    Auto,
+    /// Always, even into a pipe or a file.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour what goes to stderr.
+    pub fn for_stderr(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+            }
+        }
+    }
 }
 
 /// Examples each command's `--help` ends with (`tests/cli.rs` parses every one).
@@ -510,6 +539,16 @@ fn refuse_unsequenced_changes(source: &SpecSource, network: &fabgen::model::Netw
         .map(|p| Diagnostic::at(format!("chaincodes[{}].sequence", p.chaincode), p.message))
         .collect();
     Err(source.errors(diagnostics).into())
+}
+
+/// What stderr shows for a failed command: spec problems with their lines and carets (see
+/// [`SpecErrors::render`]), any other error as `error: message` and its causes.
+pub fn report_error(err: &anyhow::Error, color: bool) -> String {
+    if let Some(spec_errors) = err.downcast_ref::<SpecErrors>() {
+        return spec_errors.render(color);
+    }
+    let (bold_red, bold, reset) = if color { ("\x1b[1m\x1b[91m", "\x1b[1m", "\x1b[0m") } else { ("", "", "") };
+    format!("{bold_red}error{reset}{bold}:{reset} {}\n", format_error(err))
 }
 
 /// `message: caused by: cause …`, one chain; spec problems print one per line.

@@ -148,6 +148,45 @@ fn validate_reports_all_problems_at_once() {
     assert!(stdout(&ok).contains("ok (2 orgs, 2 peers, 3 orderers, 1 channels, 2 chaincodes)"));
 }
 
+/// What fabgen prints with its stderr on a terminal: run under script(1) (util-linux), which
+/// gives it a pseudo-terminal, with `NO_COLOR` set to `no_color` or removed.
+fn on_a_terminal(args: &str, no_color: Option<&str>) -> String {
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_fabgen"));
+    let mut script = std::process::Command::new("script");
+    script.args(["-qec", &command, "/dev/null"]).env_remove("NO_COLOR");
+    if let Some(value) = no_color {
+        script.env("NO_COLOR", value);
+    }
+    let o = script.output().expect("script(1) from util-linux runs fabgen on a pseudo-terminal");
+    String::from_utf8(o.stdout).unwrap()
+}
+
+#[test]
+fn errors_quote_the_spec_line_with_a_caret_in_colour_only_on_a_terminal() {
+    let broken = common::root().join("tests/fixtures/err_unknown_references.yaml");
+    let broken = broken.to_str().unwrap();
+    let caret = "25 |     orgs: [org1, org3]\n   |                  ^^^^\n   |\n   = help: known: org1, org2\n";
+    // Into a pipe: the snippet, no escapes.
+    let piped = stderr(&run(&["validate", broken]));
+    assert!(piped.contains(caret) && !piped.contains('\x1b'), "{piped}");
+    assert!(piped.ends_with("error: invalid spec: 2 problems found\n"), "{piped}");
+    // On a terminal: coloured, unless NO_COLOR is set to anything but the empty string.
+    let tty = on_a_terminal(&format!("validate {broken}"), None);
+    assert!(tty.contains("\x1b["), "{tty:?}");
+    let escapes = regex::Regex::new("\x1b\\[[0-9;]*m").unwrap();
+    assert_eq!(escapes.replace_all(&tty.replace("\r\n", "\n"), ""), piped);
+    assert!(!on_a_terminal(&format!("validate {broken}"), Some("1")).contains('\x1b'));
+    assert!(on_a_terminal(&format!("validate {broken}"), Some("")).contains('\x1b'));
+    assert!(!on_a_terminal(&format!("--color never validate {broken}"), None).contains('\x1b'));
+    // Asked for: coloured into a pipe too, over NO_COLOR.
+    let mut always = common::fabgen();
+    always.args(["validate", broken, "--color", "always"]).env("NO_COLOR", "1");
+    assert!(stderr(&always.output().unwrap()).contains("\x1b["));
+    // Errors that are no spec problem follow the same choice.
+    let missing = on_a_terminal("validate /no/such/network.yaml", None);
+    assert!(missing.contains("\x1b[") && missing.contains("failed to read spec"), "{missing:?}");
+}
+
 #[test]
 fn templates_can_be_overridden_by_relative_path() {
     let dir = tempfile::tempdir().unwrap();

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
 use super::source_map::{Position, SourceMap};
 
 /// Whether a diagnostic points at a mapping key (e.g. an unknown field) or at a value.
@@ -87,11 +89,14 @@ impl Located {
 pub struct SpecErrors {
     located: Vec<Located>,
     lines: Vec<String>,
+    /// The spec line each problem is on (what [`SpecErrors::render`] quotes), in step with
+    /// `located`.
+    source_lines: Vec<(usize, String)>,
 }
 
 impl SpecErrors {
-    /// Locates each diagnostic in `file` and sorts them by position.
-    pub fn new(file: &str, map: &SourceMap, diagnostics: Vec<Diagnostic>) -> Self {
+    /// Locates each diagnostic of the spec `text` read from `file` and sorts them by position.
+    pub fn new(file: &str, text: &str, map: &SourceMap, diagnostics: Vec<Diagnostic>) -> Self {
         let mut located: Vec<Located> = diagnostics
             .into_iter()
             .map(|d| {
@@ -106,14 +111,16 @@ impl SpecErrors {
         located.sort_by(|a, b| (a.line, a.column, &a.path, &a.message).cmp(&(b.line, b.column, &b.path, &b.message)));
         located.dedup();
         let lines = located.iter().map(Located::line_text).collect();
-        SpecErrors { located, lines }
+        let source_lines = source_lines(text, &located);
+        SpecErrors { located, lines, source_lines }
     }
 
     /// A problem of the file as a whole at `pos` (a YAML syntax error, its size), printed as
     /// `file:line:col message`.
-    pub fn at(file: &str, pos: Position, message: String) -> Self {
-        let located = Located::new(file, pos, "", &message);
-        SpecErrors { lines: vec![format!("{file}:{}:{} {message}", pos.line, pos.col)], located: vec![located] }
+    pub fn at(file: &str, text: &str, pos: Position, message: String) -> Self {
+        let located = vec![Located::new(file, pos, "", &message)];
+        let source_lines = source_lines(text, &located);
+        SpecErrors { lines: vec![format!("{file}:{}:{} {message}", pos.line, pos.col)], located, source_lines }
     }
 
     /// The formatted problems, one per line, in file order.
@@ -125,6 +132,87 @@ impl SpecErrors {
     pub fn located(&self) -> &[Located] {
         &self.located
     }
+}
+
+impl SpecErrors {
+    /// Every problem as cargo and rustc print theirs: the `file:line:col path: message` line,
+    /// then the spec line with a caret under what is wrong and the hint as `help`, then the
+    /// count. `color` adds the terminal's colours (ANSI escapes).
+    pub fn render(&self, color: bool) -> String {
+        let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+        let mut out = String::new();
+        for ((problem, line), (first, source)) in self.located.iter().zip(&self.lines).zip(&self.source_lines) {
+            let title = line.as_str();
+            // The problem's line is the last one quoted.
+            let line_at = source.rfind('\n').map_or(0, |at| at + 1);
+            let span = token_span(&source[line_at..], problem.column);
+            let snippet = Snippet::source(source.as_str())
+                .line_start(*first)
+                .annotation(AnnotationKind::Primary.span(line_at + span.start..line_at + span.end));
+            let mut group = Level::ERROR.primary_title(title).element(snippet);
+            if let Some(hint) = &problem.hint {
+                group = group.element(Level::HELP.message(hint.as_str()));
+            }
+            out.push_str(&renderer.render(&[group]));
+            out.push('\n');
+        }
+        let n = self.lines.len();
+        let summary = format!("invalid spec: {n} problem{} found", if n == 1 { "" } else { "s" });
+        out.push_str(&renderer.render(&[Group::with_title(Level::ERROR.primary_title(summary))]));
+        out.push('\n');
+        out
+    }
+}
+
+/// What each problem's snippet quotes: its line of `text`, without the line break, and the
+/// line before it when its own is blank (a YAML syntax error at the end of a flow or a file)
+/// as `(first line number, text)`; empty past the end of the file.
+fn source_lines(text: &str, located: &[Located]) -> Vec<(usize, String)> {
+    let lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+    located
+        .iter()
+        .map(|l| {
+            let at = l.line.saturating_sub(1);
+            let line = lines.get(at).copied().unwrap_or("");
+            match at.checked_sub(1).and_then(|before| lines.get(before)) {
+                Some(before) if line.trim().is_empty() => (l.line - 1, format!("{before}\n{line}")),
+                _ => (l.line, line.to_string()),
+            }
+        })
+        .collect()
+}
+
+/// The bytes of `line` under the caret: the key, scalar or quoted string starting at `column`
+/// (counted in characters from 1, as the source map counts), or the one character there.
+fn token_span(line: &str, column: usize) -> std::ops::Range<usize> {
+    let start = line.char_indices().nth(column.saturating_sub(1)).map_or(line.len(), |(at, _)| at);
+    let rest = &line[start..];
+    let len = match rest.chars().next() {
+        None => 0,
+        Some(space) if space.is_whitespace() => space.len_utf8(),
+        Some(quote @ ('"' | '\'')) => rest[1..].find(quote).map_or(rest.len(), |end| end + 2),
+        Some(_) => {
+            // A plain scalar or key ends at `: `, ` #`, a flow indicator or the line's end.
+            let bytes = rest.as_bytes();
+            let mut end = rest.len();
+            for (i, c) in rest.char_indices() {
+                let next = bytes.get(i + 1).copied();
+                let ends = match c {
+                    ',' | '[' | ']' | '{' | '}' => i > 0,
+                    ':' => next.is_none_or(|b| b == b' ' || b == b'\t'),
+                    ' ' | '\t' => next == Some(b'#'),
+                    _ => false,
+                };
+                if ends {
+                    end = i;
+                    break;
+                }
+            }
+            let token = rest[..end].trim_end();
+            if token.is_empty() { rest.chars().next().map_or(0, char::len_utf8) } else { token.len() }
+        }
+    };
+    start..start + len
 }
 
 impl fmt::Display for SpecErrors {
@@ -143,4 +231,64 @@ impl std::error::Error for SpecErrors {}
 pub fn known_list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     let names: Vec<&str> = names.into_iter().collect();
     if names.is_empty() { "known: none".to_string() } else { format!("known: {}", names.join(", ")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn under_caret(line: &str, column: usize) -> &str {
+        &line[token_span(line, column)]
+    }
+
+    #[test]
+    fn the_caret_covers_the_token_at_the_column() {
+        assert_eq!(under_caret("    orgs: [org1, org3]", 18), "org3");
+        assert_eq!(under_caret("    orgs: [org1, org3]", 5), "orgs");
+        assert_eq!(under_caret("  replicas: two   # comment", 13), "two");
+        assert_eq!(under_caret(r#"  image: "a: b" # x"#, 10), r#""a: b""#);
+        assert_eq!(under_caret("  port: 'it''s'", 9), "'it'");
+        assert_eq!(under_caret("  url: http://x:80/y", 8), "http://x:80/y");
+        assert_eq!(under_caret("  - {name: ä, mspId: X}", 12), "ä");
+        assert_eq!(under_caret("  - {name: ä, mspId: X}", 15), "mspId");
+        // Past the end of the line, or at a space: one character or nothing.
+        assert_eq!(under_caret("key:", 9), "");
+        assert_eq!(under_caret("a:  b", 3), " ");
+    }
+
+    #[test]
+    fn each_problem_quotes_its_line_and_the_summary_counts_them() {
+        let text = "name: x\norgs:\n  - name: org1\n    peer: []\n";
+        let map = SourceMap::from_yaml(text);
+        let errors = SpecErrors::new(
+            "n.yaml",
+            text,
+            &map,
+            vec![
+                Diagnostic::at_key("orgs[0].peer", "unknown field \"peer\" (expected one of: name, peers)"),
+                Diagnostic::at("name", "too short"),
+            ],
+        );
+        let plain = errors.render(false);
+        assert_eq!(
+            plain,
+            "error: n.yaml:1:7 name: too short\n  |\n1 | name: x\n  |       ^\nerror: n.yaml:4:5 orgs[0].peer: unknown field \"peer\" (expected one of: name, peers)\n  |\n4 |     peer: []\n  |     ^^^^\n  |\n  = help: expected one of: name, peers\nerror: invalid spec: 2 problems found\n"
+        );
+        assert!(!plain.contains('\x1b'));
+        let coloured = errors.render(true);
+        assert!(coloured.contains("\x1b["), "{coloured:?}");
+        // The same words, only with escapes around them.
+        let stripped = regex::Regex::new("\x1b\\[[0-9;]*m").unwrap().replace_all(&coloured, "");
+        assert_eq!(stripped, plain);
+    }
+
+    #[test]
+    fn a_problem_on_a_blank_line_also_quotes_the_line_before() {
+        let text = "a: [1,\n\n";
+        let errors = SpecErrors::at("n.yaml", text, Position { line: 2, col: 1 }, "invalid YAML: unclosed".into());
+        assert_eq!(
+            errors.render(false),
+            "error: n.yaml:2:1 invalid YAML: unclosed\n  |\n1 | a: [1,\n  |       ^\nerror: invalid spec: 1 problem found\n"
+        );
+    }
 }

@@ -72,7 +72,7 @@ impl SpecSource {
     /// Problems found after validation (e.g. against an earlier output), located in this
     /// spec's text like validation's own.
     pub fn errors(&self, diagnostics: Vec<Diagnostic>) -> SpecErrors {
-        SpecErrors::new(&self.name, &source_map::SourceMap::from_yaml(&self.text), diagnostics)
+        SpecErrors::new(&self.name, &self.text, &source_map::SourceMap::from_yaml(&self.text), diagnostics)
     }
 }
 
@@ -81,8 +81,10 @@ pub const MAX_SPEC_BYTES: u64 = 16 * 1024 * 1024;
 
 fn check_size(file: &str, size: u64) -> Result<(), SpecErrors> {
     if size > MAX_SPEC_BYTES {
+        // Not read, so not quoted.
         return Err(SpecErrors::at(
             file,
+            "",
             source_map::Position { line: 1, col: 1 },
             format!("the spec is {size} bytes; fabgen reads specs of at most {MAX_SPEC_BYTES} bytes (16 MiB)"),
         ));
@@ -106,7 +108,7 @@ pub fn load_spec(file: &str, text: &str) -> Result<NetworkSpec, SpecErrors> {
             m if m.contains("recursion limit exceeded") => " (it nests deeper than the 128 levels fabgen reads)",
             _ => "",
         };
-        SpecErrors::at(file, pos, format!("invalid YAML: {e}{hint}"))
+        SpecErrors::at(file, text, pos, format!("invalid YAML: {e}{hint}"))
     })?;
     let map = source_map::SourceMap::from_yaml(text);
 
@@ -114,16 +116,16 @@ pub fn load_spec(file: &str, text: &str) -> Result<NetworkSpec, SpecErrors> {
     let mut diagnostics = duplicate_keys(&map);
     diagnostics.extend(schema::diagnostics(&schema, &value));
     if !diagnostics.is_empty() {
-        return Err(SpecErrors::new(file, &map, diagnostics));
+        return Err(SpecErrors::new(file, text, &map, diagnostics));
     }
     let mut spec: NetworkSpec = serde_json::from_value(value)
-        .map_err(|e| SpecErrors::new(file, &map, vec![Diagnostic::at("", e.to_string())]))?;
+        .map_err(|e| SpecErrors::new(file, text, &map, vec![Diagnostic::at("", e.to_string())]))?;
     spec.base_dir = (!file.starts_with('<')).then(|| {
         let parent = Path::new(file).parent().unwrap_or(Path::new(""));
         if parent.as_os_str().is_empty() { Path::new(".").to_path_buf() } else { parent.to_path_buf() }
     });
     let diagnostics = validate::validate(&spec, spec.base_dir.as_deref());
-    if diagnostics.is_empty() { Ok(spec) } else { Err(SpecErrors::new(file, &map, diagnostics)) }
+    if diagnostics.is_empty() { Ok(spec) } else { Err(SpecErrors::new(file, text, &map, diagnostics)) }
 }
 
 /// Every key written twice in one mapping: one of the two would be dropped without a word.
