@@ -562,3 +562,119 @@ fn allowed_flows_of_every_example() {
         });
     }
 }
+
+/// The pods a node of the picture stands for: its workload's pods, or pods with its labels in
+/// its namespace (any address: a pod of a namespace without policies). The clients of an org
+/// include the channel and lifecycle Jobs that carry its client label.
+fn node_pods(
+    node: &fabgen::model::topology::Node,
+    workloads: &BTreeMap<String, Labels>,
+    jobs: &[Labels],
+) -> Vec<Labels> {
+    use fabgen::model::topology::NodeKind;
+    if let Some(workload) = &node.workload {
+        return vec![workloads[workload].clone()];
+    }
+    let labels: Labels = node.pod_labels.clone();
+    let mut pods = vec![match (&node.namespace, node.kind) {
+        (_, NodeKind::Anywhere) => in_ns("elsewhere", labels.clone()),
+        (Some(ns), _) => in_ns(ns, labels.clone()),
+        (None, _) => labels.clone(),
+    }];
+    if node.kind == NodeKind::Clients {
+        let org = &labels["fabgen.io/client-of"];
+        pods.extend(jobs.iter().filter(|j| j.get("fabgen.io/client-of") == Some(org)).cloned());
+    }
+    pods
+}
+
+/// The flows `fabgen graph` draws are exactly those the rendered NetworkPolicies allow: for
+/// every two groups of the picture and every port anything listens on, either every pod of one
+/// reaches every pod of the other and an arrow says so, or none does and no arrow is drawn.
+/// Pods the picture leaves out (a pod without labels, a client of no org) reach nothing.
+#[test]
+fn the_graph_draws_exactly_the_flows_the_policies_allow() {
+    let mut specs: Vec<(String, fabgen::spec::NetworkSpec)> = common::examples()
+        .iter()
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, fabgen::spec::SpecSource::read(p).unwrap().load().unwrap())
+        })
+        .collect();
+    let configured = [
+        ("three-orgs", String::new()),
+        ("configured", "networkPolicies:\n  monitoring: {namespaceLabels: {kubernetes.io/metadata.name: monitoring}, podLabels: {app: prometheus}}\n  clients: [{namespaceLabels: {kubernetes.io/metadata.name: gateway}}, {podLabels: {app: gateway}}]\n".to_string()),
+        ("local-monitoring", "networkPolicies:\n  monitoring: {podLabels: {app: prometheus}}\n".to_string()),
+    ];
+    for (name, policies) in configured {
+        specs.push((name.to_string(), fabgen::spec::load_spec(name, &format!("{THREE_ORGS}{policies}")).unwrap()));
+    }
+    for (name, spec) in &specs {
+        let generated = fabgen::generate(&spec, &TemplateSet::embedded()).unwrap();
+        let topology = generated.network.topology();
+        assert!(topology.policies, "{name}");
+        let p = Policies::of(&generated);
+        let w = workloads(&generated);
+        let jobs: Vec<Labels> = generated
+            .rendered
+            .objects
+            .values()
+            .filter(|o| o.kind == "Job")
+            .map(|o| labels(&o.to_json().unwrap()["spec"]["template"]["metadata"]["labels"]))
+            .collect();
+        let drawn_workloads: std::collections::BTreeSet<&String> =
+            topology.groups().flat_map(|g| &g.nodes).filter_map(|n| n.workload.as_ref()).collect();
+        assert_eq!(drawn_workloads, w.keys().collect(), "{name}: every workload is drawn");
+
+        let mut governed: Vec<&str> = vec![generated.network.namespace.as_str()];
+        governed
+            .extend(generated.network.orgs.iter().filter_map(|o| o.k8s_builder.as_ref()).map(|b| b.namespace.as_str()));
+        let groups: Vec<(&str, Vec<Labels>)> = topology
+            .groups()
+            .map(|g| (g.id.as_str(), g.nodes.iter().flat_map(|n| node_pods(n, &w, &jobs)).collect()))
+            .collect();
+        let mut ports: std::collections::BTreeSet<u16> =
+            [53, 443, 5984, 6443, 7050, 7051, 7052, 7053, 7054, 9443].into();
+        ports.extend(generated.network.chaincodes.iter().flat_map(|c| &c.deployments).map(|d| d.port));
+        let drawn = |from: &str, to: &str, port: u16| {
+            topology.flows.iter().any(|f| {
+                f.ports.contains(&port)
+                    && ((f.from == from && f.to == to) || (f.both_ways && f.from == to && f.to == from))
+            })
+        };
+        for (a, a_pods) in &groups {
+            for (b, b_pods) in &groups {
+                let pairs: Vec<(&Labels, &Labels)> = a_pods
+                    .iter()
+                    .flat_map(|x| b_pods.iter().map(move |y| (x, y)))
+                    .filter(|(x, y)| !std::ptr::eq(*x, *y) && x != y)
+                    .collect();
+                let inside = |pod: &Labels| governed.contains(&p.namespace_of(pod));
+                if pairs.is_empty() || !pairs.iter().all(|(x, y)| inside(x) || inside(y)) {
+                    continue;
+                }
+                for &port in &ports {
+                    let open = pairs.iter().filter(|(x, y)| p.flow(x, y, port)).count();
+                    let want = if drawn(a, b, port) { pairs.len() } else { 0 };
+                    assert_eq!(
+                        open,
+                        want,
+                        "{name}: {a} -> {b}:{port}: {open} of {} pod pairs may connect",
+                        pairs.len()
+                    );
+                }
+            }
+        }
+        // Pods of the network's namespace that are nothing of the picture.
+        for stranger in [Labels::new(), client_of("no-such-org")] {
+            for (g, pods) in &groups {
+                for pod in pods {
+                    for &port in &ports {
+                        assert!(!p.flow(&stranger, pod, port), "{name}: {stranger:?} -> {g}:{port}");
+                        assert!(!p.flow(pod, &stranger, port), "{name}: {g} -> {stranger:?}:{port}");
+                    }
+                }
+            }
+        }
+    }
+}

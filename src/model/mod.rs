@@ -18,6 +18,7 @@ pub mod network;
 pub mod package;
 pub mod policy;
 pub mod resolve;
+pub mod topology;
 pub mod values;
 
 pub use self::network::*;

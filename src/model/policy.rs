@@ -14,6 +14,7 @@
 //! | clients of the orderer org → orderers | 7053 (admin) | |
 //! | configured clients → peers, orderers | 7051, 7050 | `networkPolicies.clients` |
 //! | configured monitoring → peers, orderers, CAs | 9443 | `networkPolicies.monitoring` |
+//! | egress of configured pods of the network's own namespace | as above | a selector without `namespaceLabels` |
 //!
 //! A client of org A is a pod in the namespace labelled `fabgen.io/client-of: A`. CouchDB runs
 //! beside its peer and is reached on localhost only: no rule admits its port.
@@ -266,6 +267,7 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
         });
     }
 
+    out.extend(selected_pods_egress(network, spec));
     out.extend(launcher_policies(network, &spec.dns));
     for cc in &network.chaincodes {
         for d in &cc.deployments {
@@ -273,6 +275,45 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
             let ingress = vec![rule("from", d.port, vec![peers_of(&d.org, network)])];
             out.push(workload(&d.name, &d.org, "chaincode", ingress, Vec::new()));
         }
+    }
+    out
+}
+
+/// Egress for the pods a `networkPolicies` selector admits when they live in the network's own
+/// namespace (no `namespaceLabels`): the default deny there closes their side of the flows the
+/// peers, orderers and CAs admit, so each such selector gets a policy opening exactly those.
+/// Pods of other namespaces are governed by their namespace's policies, not the network's.
+fn selected_pods_egress(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
+    let with_peers = || network.orgs.iter().filter(|o| !o.peers.is_empty());
+    let mut out = Vec::new();
+    let mut push = |name: String, selector: &SelectorSpec, egress: Vec<Value>| {
+        if selector.namespace_labels.is_some() {
+            return;
+        }
+        let pod_selector = json!({ "matchLabels": selector.pod_labels.clone().unwrap_or_default() });
+        out.push(Policy {
+            name,
+            namespace: None,
+            org: None,
+            component: "client".into(),
+            spec: json!({ "podSelector": pod_selector, "policyTypes": ["Egress"], "egress": egress }),
+        });
+    };
+    if let Some(monitoring) = &spec.monitoring {
+        let mut targets: Vec<Value> = with_peers().map(|o| peers_of(&o.name, network)).collect();
+        targets.push(orderers(network));
+        if network.orgs.iter().any(|o| o.ca.is_some()) {
+            targets.push(pods(&[("app.kubernetes.io/component", "ca")], network));
+        }
+        push("monitoring-egress".into(), monitoring, vec![rule("to", OPERATIONS_PORT, targets)]);
+    }
+    for (i, clients) in spec.clients.iter().enumerate() {
+        let peers: Vec<Value> = with_peers().map(|o| peers_of(&o.name, network)).collect();
+        let mut egress = vec![rule("to", ORDERER_PORT, vec![orderers(network)])];
+        if !peers.is_empty() {
+            egress.insert(0, rule("to", PEER_PORT, peers));
+        }
+        push(format!("clients-{i}-egress"), clients, egress);
     }
     out
 }

@@ -272,6 +272,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
             .collect(),
         chaincodes,
         network_policies: Vec::new(),
+        network_policies_spec: spec.network_policies.clone(),
         pod_security: if spec.chaincodes.iter().any(|c| c.launcher == Launcher::K8scc) {
             "baseline"
         } else {

@@ -1,0 +1,391 @@
+//! The network as a picture: organisations and their peers, orderers, CAs and chaincode
+//! servers, the channels they share, and the flows the NetworkPolicies allow between them.
+//! `output::graph` draws it as Mermaid or Graphviz DOT.
+//!
+//! The flows mirror [`super::policy`] rule for rule; `tests/security.rs` evaluates the rendered
+//! NetworkPolicies as Kubernetes does and checks that the flows drawn here are exactly the ones
+//! they allow, so a change to either that the other does not follow fails there.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::fabric::{CA_PORT, OPERATIONS_PORT, ORDERER_ADMIN_PORT, ORDERER_PORT, PEER_CHAINCODE_PORT, PEER_PORT};
+use super::network::Network;
+use super::policy::CLIENT_LABEL;
+use crate::spec::{NetworkPoliciesSpec, SelectorSpec};
+
+/// What a node of the picture is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeKind {
+    /// A peer StatefulSet.
+    Peer,
+    /// An orderer StatefulSet.
+    Orderer,
+    /// A Fabric CA Deployment.
+    Ca,
+    /// A chaincode-as-a-service Deployment.
+    Chaincode,
+    /// Pods labelled as clients of an org (`fabgen.io/client-of`), the channel and lifecycle
+    /// Jobs among them.
+    Clients,
+    /// Pods a launcher starts: hlfabric-k8scc's chaincode and build pods, fabric-builder-k8s's
+    /// chaincode Jobs.
+    Launched,
+    /// Pods a `networkPolicies` selector admits: monitoring, outside clients.
+    Selected,
+    /// Any address outside the network's pods (the Kubernetes API, module proxies).
+    Anywhere,
+}
+
+/// One box of the picture: a workload or a set of pods.
+#[derive(Debug, Clone, Serialize)]
+pub struct Node {
+    /// Identifier in the drawing (`[a-z0-9_]`).
+    pub id: String,
+    /// What the box says.
+    pub label: String,
+    /// What it is.
+    pub kind: NodeKind,
+    /// The Deployment or StatefulSet whose pods it is, when it is a workload of the network.
+    pub workload: Option<String>,
+    /// The labels its pods carry, when it is no workload of the network.
+    pub pod_labels: BTreeMap<String, String>,
+    /// The namespace of its pods, when known and not the network's ([`NodeKind::Anywhere`]
+    /// stands for any namespace and any address).
+    pub namespace: Option<String>,
+}
+
+/// Nodes that are one end of a flow together: all peers of an org, all orderers. A group of
+/// one node is drawn as that node.
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    /// Identifier in the drawing.
+    pub id: String,
+    /// Title of the group's box (when it has more than one node).
+    pub label: String,
+    /// Its nodes.
+    pub nodes: Vec<Node>,
+}
+
+/// An organisation's box: its groups.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgBox {
+    /// Identifier in the drawing.
+    pub id: String,
+    /// Org name.
+    pub name: String,
+    /// `name · MSP ID`.
+    pub label: String,
+    /// Peers, orderers, CA, chaincode servers, clients, launched pods.
+    pub groups: Vec<Group>,
+}
+
+/// A channel and the orgs that are members of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChannelNode {
+    /// Identifier in the drawing.
+    pub id: String,
+    /// `channel <name>`, and its chaincodes.
+    pub label: String,
+    /// Ids of the member orgs' boxes.
+    pub members: Vec<String>,
+}
+
+/// Traffic the NetworkPolicies allow from every pod of one group to every pod of another (or,
+/// from a group to itself, between any two of its pods).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Flow {
+    /// Group id of the side that connects.
+    pub from: String,
+    /// Group id of the side that listens.
+    pub to: String,
+    /// TCP ports.
+    pub ports: Vec<u16>,
+    /// The same ports are open the other way too.
+    pub both_ways: bool,
+    /// What it carries.
+    pub what: &'static str,
+}
+
+/// The whole picture.
+#[derive(Debug, Clone, Serialize)]
+pub struct Topology {
+    /// Network name.
+    pub network: String,
+    /// Whether NetworkPolicies are rendered; without them every pod reaches every other and
+    /// no flow is drawn.
+    pub policies: bool,
+    /// The orderer org's box, then each peer org's, in spec order.
+    pub orgs: Vec<OrgBox>,
+    /// Groups outside every org: hlfabric-k8scc's pods, configured selectors, "anywhere".
+    pub outside: Vec<Group>,
+    /// Channels.
+    pub channels: Vec<ChannelNode>,
+    /// Allowed flows, in a fixed order.
+    pub flows: Vec<Flow>,
+}
+
+impl Topology {
+    /// Every group, org boxes first.
+    pub fn groups(&self) -> impl Iterator<Item = &Group> {
+        self.orgs.iter().flat_map(|o| &o.groups).chain(&self.outside)
+    }
+}
+
+/// An identifier from names (DNS labels: lowercase letters, digits, '-'), with a prefix so it
+/// never is a keyword of either language (`end`, `graph`, `node`).
+fn id(prefix: &str, parts: &[&str]) -> String {
+    let mut out = prefix.to_string();
+    for part in parts {
+        out.push('_');
+        out.extend(part.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }));
+    }
+    out
+}
+
+fn workload_node(prefix: &str, name: &str, label: String, kind: NodeKind) -> Node {
+    Node {
+        id: id(prefix, &[name]),
+        label,
+        kind,
+        workload: Some(name.to_string()),
+        pod_labels: BTreeMap::new(),
+        namespace: None,
+    }
+}
+
+fn single(node: Node) -> Group {
+    Group { id: node.id.clone(), label: node.label.clone(), nodes: vec![node] }
+}
+
+fn pods_node(id: String, label: String, kind: NodeKind, labels: &[(&str, &str)], namespace: Option<String>) -> Node {
+    Node {
+        id,
+        label,
+        kind,
+        workload: None,
+        pod_labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        namespace,
+    }
+}
+
+/// Describes a `networkPolicies` selector: `pods app=prometheus in namespaces name=monitoring`.
+fn describe(selector: &SelectorSpec) -> String {
+    let labels = |m: &BTreeMap<String, String>| m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+    let pods = selector.pod_labels.as_ref().map_or("every pod".to_string(), |l| format!("pods {}", labels(l)));
+    match &selector.namespace_labels {
+        Some(ns) => format!("{pods} in namespaces {}", labels(ns)),
+        None => format!("{pods} of the namespace"),
+    }
+}
+
+fn selected_node(id: String, what: &str, selector: &SelectorSpec) -> Node {
+    let namespace = selector.namespace_labels.as_ref().and_then(|l| l.get("kubernetes.io/metadata.name")).cloned();
+    Node {
+        id,
+        label: format!("{what}: {}", describe(selector)),
+        kind: NodeKind::Selected,
+        workload: None,
+        pod_labels: selector.pod_labels.clone().unwrap_or_default(),
+        namespace,
+    }
+}
+
+/// The picture of `network`, with the flows `policies` allow.
+pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
+    let orderer_org = &network.orderer_org;
+    let orderers = id("g", &["orderers"]);
+    let peers = |org: &str| id("g", &["peers", org]);
+    let clients = |org: &str| id("n", &["clients", org]);
+
+    let mut orgs = vec![OrgBox {
+        id: id("org", &[&orderer_org.name]),
+        name: orderer_org.name.clone(),
+        label: format!("{} · {}", orderer_org.name, orderer_org.msp_id),
+        groups: vec![
+            Group {
+                id: orderers.clone(),
+                label: "orderers".into(),
+                nodes: orderer_org
+                    .orderers
+                    .iter()
+                    .map(|o| workload_node("n", &o.name, o.name.clone(), NodeKind::Orderer))
+                    .collect(),
+            },
+            single(pods_node(
+                clients(&orderer_org.name),
+                format!("clients of {}", orderer_org.name),
+                NodeKind::Clients,
+                &[(CLIENT_LABEL, &orderer_org.name)],
+                None,
+            )),
+        ],
+    }];
+    for org in &network.orgs {
+        let mut groups = Vec::new();
+        if !org.peers.is_empty() {
+            groups.push(Group {
+                id: peers(&org.name),
+                label: format!("peers of {}", org.name),
+                nodes: org.peers.iter().map(|p| workload_node("n", &p.name, p.name.clone(), NodeKind::Peer)).collect(),
+            });
+        }
+        if let Some(ca) = &org.ca {
+            groups.push(single(workload_node("n", &ca.name, ca.name.clone(), NodeKind::Ca)));
+        }
+        for d in network.chaincodes.iter().flat_map(|c| &c.deployments).filter(|d| d.org == org.name) {
+            groups.push(single(workload_node("n", &d.name, format!("{} :{}", d.name, d.port), NodeKind::Chaincode)));
+        }
+        if let Some(b) = &org.k8s_builder {
+            groups.push(single(pods_node(
+                id("n", &["k8s_builder", &org.name]),
+                format!("chaincode Jobs of fabric-builder-k8s in {}", b.namespace),
+                NodeKind::Launched,
+                &[("app.kubernetes.io/created-by", "fabric-builder-k8s")],
+                Some(b.namespace.clone()),
+            )));
+        }
+        groups.push(single(pods_node(
+            clients(&org.name),
+            format!("clients of {}", org.name),
+            NodeKind::Clients,
+            &[(CLIENT_LABEL, &org.name)],
+            None,
+        )));
+        orgs.push(OrgBox {
+            id: id("org", &[&org.name]),
+            name: org.name.clone(),
+            label: format!("{} · {}", org.name, org.msp_id),
+            groups,
+        });
+    }
+
+    let mut outside = Vec::new();
+    let k8scc_orgs: Vec<&str> = network.orgs.iter().filter(|o| o.k8scc.is_some()).map(|o| o.name.as_str()).collect();
+    let (k8scc_chaincode, k8scc_builds) = (id("n", &["k8scc_chaincode"]), id("n", &["k8scc_builds"]));
+    if !k8scc_orgs.is_empty() {
+        outside.push(single(pods_node(
+            k8scc_chaincode.clone(),
+            "chaincode pods hlfabric-k8scc launches".into(),
+            NodeKind::Launched,
+            &[("externalcc-type", "launcher")],
+            None,
+        )));
+        outside.push(single(pods_node(
+            k8scc_builds.clone(),
+            "build pods of hlfabric-k8scc".into(),
+            NodeKind::Launched,
+            &[("externalcc-type", "builder")],
+            None,
+        )));
+    }
+    let monitoring = id("n", &["monitoring"]);
+    if let Some(selector) = &policies.monitoring {
+        outside.push(single(selected_node(monitoring.clone(), "monitoring", selector)));
+    }
+    let outside_clients: Vec<String> =
+        (0..policies.clients.len()).map(|i| id("n", &["outside_clients", &i.to_string()])).collect();
+    for (node, selector) in outside_clients.iter().zip(&policies.clients) {
+        outside.push(single(selected_node(node.clone(), "clients", selector)));
+    }
+    let anywhere = id("n", &["anywhere"]);
+    let api_orgs: Vec<&str> = network.orgs.iter().filter(|o| o.api_access).map(|o| o.name.as_str()).collect();
+    if !api_orgs.is_empty() || !k8scc_orgs.is_empty() {
+        outside.push(single(pods_node(
+            anywhere.clone(),
+            "any address (Kubernetes API, module proxies)".into(),
+            NodeKind::Anywhere,
+            &[],
+            None,
+        )));
+    }
+
+    let channels = network
+        .channels
+        .iter()
+        .map(|c| {
+            let chaincodes: Vec<&str> =
+                network.chaincodes.iter().filter(|cc| cc.channel == c.name).map(|cc| cc.name.as_str()).collect();
+            let label = if chaincodes.is_empty() {
+                format!("channel {}", c.name)
+            } else {
+                format!("channel {} · {}", c.name, chaincodes.join(", "))
+            };
+            ChannelNode { id: id("ch", &[&c.name]), label, members: c.orgs.iter().map(|o| id("org", &[o])).collect() }
+        })
+        .collect();
+
+    let mut flows = Vec::new();
+    if policies.enabled {
+        let mut flow = |from: &str, to: &str, ports: &[u16], both_ways: bool, what: &'static str| {
+            flows.push(Flow { from: from.to_string(), to: to.to_string(), ports: ports.to_vec(), both_ways, what });
+        };
+        if orderer_org.orderers.len() > 1 {
+            flow(&orderers, &orderers, &[ORDERER_PORT], true, "Raft cluster");
+        }
+        flow(&clients(&orderer_org.name), &orderers, &[ORDERER_PORT, ORDERER_ADMIN_PORT], false, "channel admin");
+        let with_peers = |name: &str| network.orgs.iter().any(|o| o.name == name && !o.peers.is_empty());
+        for (i, org) in network.orgs.iter().enumerate() {
+            let has_peers = !org.peers.is_empty();
+            // The orgs whose peers this org's peers and clients reach: itself and every org it
+            // shares a channel with.
+            let mut reach: Vec<&str> = vec![org.name.as_str()];
+            for channel in network.channels.iter().filter(|c| org.channels.contains(&c.name)) {
+                reach.extend(channel.orgs.iter().map(String::as_str));
+            }
+            let reach: Vec<&str> =
+                network.orgs.iter().map(|o| o.name.as_str()).filter(|o| reach.contains(o) && with_peers(o)).collect();
+            if has_peers {
+                flow(&peers(&org.name), &orderers, &[ORDERER_PORT], false, "transactions, blocks");
+                if org.peers.len() > 1 {
+                    flow(&peers(&org.name), &peers(&org.name), &[PEER_PORT], true, "gossip");
+                }
+                for other in network.orgs[i + 1..].iter().filter(|o| reach.contains(&o.name.as_str())) {
+                    flow(&peers(&org.name), &peers(&other.name), &[PEER_PORT], true, "gossip, endorsement");
+                }
+                for d in network.chaincodes.iter().flat_map(|c| &c.deployments).filter(|d| d.org == org.name) {
+                    flow(&peers(&org.name), &id("n", &[&d.name]), &[d.port], false, "chaincode");
+                }
+                if org.api_access {
+                    flow(&peers(&org.name), &anywhere, &[443, 6443], false, "Kubernetes API");
+                }
+                if org.k8scc.is_some() {
+                    flow(&k8scc_chaincode, &peers(&org.name), &[PEER_CHAINCODE_PORT], false, "chaincode stream");
+                }
+                if org.k8s_builder.is_some() {
+                    let jobs = id("n", &["k8s_builder", &org.name]);
+                    flow(&jobs, &peers(&org.name), &[PEER_CHAINCODE_PORT], false, "chaincode stream");
+                }
+            }
+            for other in &reach {
+                flow(&clients(&org.name), &peers(other), &[PEER_PORT], false, "proposals, queries");
+            }
+            flow(&clients(&org.name), &orderers, &[ORDERER_PORT], false, "transactions");
+            if let Some(ca) = &org.ca {
+                flow(&clients(&org.name), &id("n", &[&ca.name]), &[CA_PORT], false, "enroll, register");
+            }
+        }
+        if !k8scc_orgs.is_empty() {
+            flow(&k8scc_builds, &anywhere, &[443], false, "dependencies");
+        }
+        if policies.monitoring.is_some() {
+            for org in network.orgs.iter().filter(|o| !o.peers.is_empty()) {
+                flow(&monitoring, &peers(&org.name), &[OPERATIONS_PORT], false, "metrics, health");
+            }
+            flow(&monitoring, &orderers, &[OPERATIONS_PORT], false, "metrics, health");
+            for ca in network.orgs.iter().filter_map(|o| o.ca.as_ref()) {
+                flow(&monitoring, &id("n", &[&ca.name]), &[OPERATIONS_PORT], false, "metrics, health");
+            }
+        }
+        for node in &outside_clients {
+            for org in network.orgs.iter().filter(|o| !o.peers.is_empty()) {
+                flow(node, &peers(&org.name), &[PEER_PORT], false, "proposals, queries");
+            }
+            flow(node, &orderers, &[ORDERER_PORT], false, "transactions");
+        }
+    }
+
+    Topology { network: network.name.clone(), policies: policies.enabled, orgs, outside, channels, flows }
+}
