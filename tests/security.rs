@@ -610,7 +610,7 @@ fn the_graph_draws_exactly_the_flows_the_policies_allow() {
         specs.push((name.to_string(), fabgen::spec::load_spec(name, &format!("{THREE_ORGS}{policies}")).unwrap()));
     }
     for (name, spec) in &specs {
-        let generated = fabgen::generate(&spec, &TemplateSet::embedded()).unwrap();
+        let generated = fabgen::generate(spec, &TemplateSet::embedded()).unwrap();
         let topology = generated.network.topology();
         assert!(topology.policies, "{name}");
         let p = Policies::of(&generated);
