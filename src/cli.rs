@@ -65,6 +65,7 @@ const EXAMPLES_COMPLETIONS: &str = "Examples:\n  fabgen completions bash > /etc/
 const EXAMPLES_MAN: &str = "Examples:\n  fabgen man -o /usr/local/share/man/man1\n  fabgen man | man -l -\n";
 const EXAMPLES_EXPLAIN: &str =
     "Examples:\n  fabgen explain chaincodes.tls\n  fabgen explain orgs.peers\n  fabgen explain\n";
+const EXAMPLES_GRAPH: &str = "Examples:\n  fabgen graph network.yaml > topology.mmd\n  fabgen graph network.yaml --format dot | dot -Tsvg > topology.svg\n";
 const EXIT_CODES: &str = "Exit status: 0 done, 1 an error (every problem is listed), 2 a usage error; `diff`: 0 no change, 1 drift, 2 an error.\n";
 
 /// Subcommands. Their names and `-o` are a stable interface other tooling relies on.
@@ -106,6 +107,11 @@ pub enum Command {
     /// `kubectl explain`: `fabgen explain chaincodes.tls`.
     #[command(after_help = EXAMPLES_EXPLAIN)]
     Explain(ExplainArgs),
+    /// Draw the network: organisations, peers, orderers, CAs, channels, chaincodes, and every
+    /// flow its NetworkPolicies allow, as a Mermaid flowchart (GitHub and GitLab render it in
+    /// Markdown) or Graphviz DOT: `fabgen graph network.yaml --format dot | dot -Tsvg`.
+    #[command(after_help = EXAMPLES_GRAPH)]
+    Graph(GraphArgs),
     /// Print a shell completion script: `fabgen completions bash > /etc/bash_completion.d/fabgen`.
     #[command(after_help = EXAMPLES_COMPLETIONS)]
     Completions(CompletionsArgs),
@@ -149,6 +155,25 @@ pub struct ExplainArgs {
     /// Dotted field path (`orgs.peers.name`); omit for the spec's top-level fields.
     #[arg(default_value = "")]
     pub path: String,
+}
+
+/// Options of `graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// `mermaid` (a flowchart for Markdown) or `dot` (Graphviz).
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+}
+
+/// How `graph` draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// Mermaid flowchart.
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
 }
 
 /// Options of `completions`.
@@ -412,7 +437,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
                 Some(dir) => {
                     refuse_unsequenced_changes(&source, &generated.network, dir)?;
                     let count = generated.rendered.objects.len();
-                    output::write_tree(dir, &output::manifests::files(generated.rendered, &generated.network.name))?;
+                    output::write_tree(dir, &output::manifests::files(generated.rendered, &generated.network))?;
                     writeln!(out, "wrote {count} objects to {}", dir.display())?;
                 }
                 None => out.write_all(output::manifests::stream(&generated.rendered).as_bytes())?,
@@ -469,6 +494,17 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
                 writeln!(out, "{}\t{}\t{}\t{}", p.org, p.chaincode, p.package.id, p.file)?;
             }
         }
+        Command::Graph(args) => {
+            let (_, spec) = args.spec.load()?;
+            // The picture of a network that renders and passes the checks, like every output.
+            let (network, _) = fabgen::verify(&spec, &TemplateSet::embedded())?;
+            let topology = fabgen::model::topology::of(&network);
+            let text = match args.format {
+                GraphFormat::Mermaid => output::graph::mermaid(&topology),
+                GraphFormat::Dot => output::graph::dot(&topology),
+            };
+            out.write_all(text.as_bytes())?;
+        }
         Command::Explain(args) => {
             out.write_all(fabgen::spec::explain::explain(&fabgen::spec::json_schema(), &args.path)?.as_bytes())?;
         }
@@ -512,7 +548,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
             } else {
                 let generated = fabgen::generate(&spec, &templates)?;
                 refuse_unsequenced_changes(&source, &generated.network, &args.dir)?;
-                output::manifests::files(generated.rendered, &generated.network.name)
+                output::manifests::files(generated.rendered, &generated.network)
             };
             let drift = output::diff::diff(&files, &args.dir)?;
             out.write_all(drift.patch.as_bytes())?;

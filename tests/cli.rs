@@ -51,8 +51,11 @@ fn kustomization_lists_every_object_file_namespace_first() {
     assert_eq!(listed[0], "namespace-hyperledger.yaml");
     let mut listed_sorted = listed.clone();
     listed_sorted.sort();
-    let mut on_disk: Vec<&str> =
-        tree.keys().map(String::as_str).filter(|f| *f != "kustomization.yaml" && *f != ".fabgen").collect();
+    let mut on_disk: Vec<&str> = tree
+        .keys()
+        .map(String::as_str)
+        .filter(|f| !["kustomization.yaml", ".fabgen", "README.md"].contains(f))
+        .collect();
     on_disk.sort();
     assert_eq!(listed_sorted, on_disk);
 }
@@ -349,7 +352,7 @@ fn diff_exits_0_on_no_change_1_on_drift_and_2_on_error() {
     let marker = std::fs::read_to_string(out.join(".fabgen")).unwrap();
     std::fs::write(out.join(".fabgen"), format!("{marker}configmap-stale.yaml\n")).unwrap();
     // Not fabgen's: a re-render keeps it, so it is no drift.
-    std::fs::write(out.join("README.md"), "ours\n").unwrap();
+    std::fs::write(out.join("NOTES.md"), "ours\n").unwrap();
     std::fs::remove_file(out.join("namespace-hyperledger.yaml")).ok();
     let drift = run(&["diff", &tutorial(), deploy]);
     assert_eq!(drift.status.code(), Some(1), "{}", stderr(&drift));
@@ -357,7 +360,7 @@ fn diff_exits_0_on_no_change_1_on_drift_and_2_on_error() {
     assert!(patch.contains(&format!("--- a/{service}\n+++ b/{service}\n")), "{patch}");
     assert!(patch.contains("--- a/configmap-stale.yaml\n+++ /dev/null\n@@ -1 +0,0 @@\n-kind: ConfigMap\n"), "{patch}");
     assert!(stderr(&drift).contains("removed, 1 changed"), "{}", stderr(&drift));
-    assert!(!patch.contains("README.md"), "{patch}");
+    assert!(!patch.contains("NOTES.md"), "{patch}");
     // diff writes nothing.
     assert!(out.join("configmap-stale.yaml").exists());
 

@@ -37,3 +37,17 @@ fn spec_reference_mentions_every_field() {
     let missing: Vec<&String> = fields.iter().filter(|f| !readme.contains(f.as_str())).collect();
     assert!(missing.is_empty(), "README spec reference lacks {missing:?}");
 }
+
+/// The README's pictures and error report are what fabgen prints today.
+#[test]
+fn readme_examples_are_current_output() {
+    let readme = readme();
+    let network = common::generate(&common::root().join("values/k8scc.yaml")).network;
+    let mermaid = fabgen::output::graph::mermaid(&fabgen::model::topology::of(&network));
+    assert!(readme.contains(&format!("```mermaid\n{mermaid}```\n")), "README's graph of values/k8scc.yaml is stale");
+
+    let fixture = common::root().join("tests/fixtures/err_unknown_references.yaml");
+    let o = common::fabgen().args(["validate", fixture.to_str().unwrap()]).output().unwrap();
+    let report = String::from_utf8(o.stderr).unwrap().replace(fixture.to_str().unwrap(), "network.yaml");
+    assert!(readme.contains(&format!("```\n{report}```\n")), "README's error report is stale:\n{report}");
+}

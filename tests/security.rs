@@ -611,7 +611,7 @@ fn the_graph_draws_exactly_the_flows_the_policies_allow() {
     }
     for (name, spec) in &specs {
         let generated = fabgen::generate(spec, &TemplateSet::embedded()).unwrap();
-        let topology = generated.network.topology();
+        let topology = fabgen::model::topology::of(&generated.network);
         assert!(topology.policies, "{name}");
         let p = Policies::of(&generated);
         let w = workloads(&generated);

@@ -43,7 +43,7 @@ pub struct Network {
     /// own; `network` in templates leaves them out, so memory holds no second copy of them.
     #[serde(skip)]
     pub network_policies: Vec<Policy>,
-    /// The spec's `networkPolicies`, which the picture of the flows (`topology`) follows.
+    /// The spec's `networkPolicies`, which the picture of the flows (`topology::of`) follows.
     #[serde(skip)]
     pub network_policies_spec: crate::spec::NetworkPoliciesSpec,
     /// Pod Security level the namespace enforces: `restricted`, or `baseline` when k8scc
@@ -59,13 +59,6 @@ pub struct Network {
     pub image_pull_policy: crate::spec::PullPolicy,
     /// Image pull Secrets of every pod.
     pub image_pull_secrets: Vec<String>,
-}
-
-impl Network {
-    /// The network as a picture, with the flows its NetworkPolicies allow.
-    pub fn topology(&self) -> super::topology::Topology {
-        super::topology::topology(self, &self.network_policies_spec)
-    }
 }
 
 /// fabgen's builder, as the peer sees it.

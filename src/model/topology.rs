@@ -193,6 +193,11 @@ fn selected_node(id: String, what: &str, selector: &SelectorSpec) -> Node {
     }
 }
 
+/// The picture of `network`, with the flows its NetworkPolicies allow.
+pub fn of(network: &Network) -> Topology {
+    topology(network, &network.network_policies_spec)
+}
+
 /// The picture of `network`, with the flows `policies` allow.
 pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
     let orderer_org = &network.orderer_org;

@@ -3,7 +3,7 @@
 //! Owns the output formats — plain manifests (`manifests`: file tree with kustomization, or a
 //! YAML stream), Helm charts (`chart`: chart-mode render, Helm expressions, values, schema,
 //! README), what an earlier run left in an output directory (`previous`: recorded chaincode
-//! definitions), what writing would change in one (`diff`) — and the one writer (`write`): every directory fabgen writes is built beside its
+//! definitions), what writing would change in one (`diff`), the network's picture (`graph`: Mermaid and DOT) — and the one writer (`write`): every directory fabgen writes is built beside its
 //! destination and swapped in atomically. No other module writes to the disk.
 //!
 //! Takes a `crate::render::Rendered` that passed `crate::check` (and, for charts, the
@@ -11,6 +11,7 @@
 
 pub mod chart;
 pub mod diff;
+pub mod graph;
 pub mod manifests;
 pub mod previous;
 pub mod write;

@@ -1,0 +1,168 @@
+//! `fabgen graph`: the network's [`Topology`] drawn as a Mermaid flowchart (which GitHub and
+//! GitLab render in Markdown, so the chart README and `render -o`'s README embed it) or as
+//! Graphviz DOT (`dot -Tsvg`).
+//!
+//! Organisations are boxes holding their peers, CA, chaincode servers and clients; channels are
+//! hexagons joined to their members by dotted lines; solid arrows are the flows the
+//! NetworkPolicies allow, labelled with their ports. Flows within a group (Raft among orderers,
+//! gossip among one org's peers) are written in the group's title.
+
+use std::fmt::Write;
+
+use crate::model::topology::{Flow, Group, Node, NodeKind, Topology};
+
+fn ports(flow: &Flow) -> String {
+    flow.ports.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// A group's title, with the flows among its own pods.
+fn group_title(group: &Group, flows: &[Flow]) -> String {
+    let mut title = group.label.clone();
+    for flow in flows.iter().filter(|f| f.from == group.id && f.to == group.id) {
+        write!(title, " · {} among themselves: {}", flow.what, ports(flow)).unwrap();
+    }
+    title
+}
+
+/// What a drawing says when there are no policies: every flow is open.
+const NO_POLICIES: &str = "NetworkPolicies are off (networkPolicies.enabled: false): every pod reaches every other";
+
+/// A Mermaid string: inside `"…"`, a double quote is written `#quot;`.
+fn mermaid_text(text: &str) -> String {
+    text.replace('"', "#quot;")
+}
+
+fn mermaid_node(node: &Node, id: &str) -> String {
+    let label = mermaid_text(&node.label);
+    match node.kind {
+        NodeKind::Peer | NodeKind::Orderer => format!("{id}[\"{label}\"]"),
+        NodeKind::Ca => format!("{id}([\"{label}\"])"),
+        NodeKind::Chaincode => format!("{id}[[\"{label}\"]]"),
+        NodeKind::Clients | NodeKind::Selected => format!("{id}[/\"{label}\"/]"),
+        NodeKind::Launched => format!("{id}>\"{label}\"]"),
+        NodeKind::Anywhere => format!("{id}((\"{label}\"))"),
+    }
+}
+
+fn mermaid_group(out: &mut String, group: &Group, flows: &[Flow], indent: &str) {
+    if let [node] = group.nodes.as_slice() {
+        writeln!(out, "{indent}{}", mermaid_node(node, &group.id)).unwrap();
+        return;
+    }
+    writeln!(out, "{indent}subgraph {}[\"{}\"]", group.id, mermaid_text(&group_title(group, flows))).unwrap();
+    for node in &group.nodes {
+        writeln!(out, "{indent}  {}", mermaid_node(node, &node.id)).unwrap();
+    }
+    writeln!(out, "{indent}end").unwrap();
+}
+
+/// The topology as a Mermaid flowchart.
+pub fn mermaid(topology: &Topology) -> String {
+    let mut out = String::new();
+    writeln!(out, "flowchart LR").unwrap();
+    for org in &topology.orgs {
+        writeln!(out, "  subgraph {}[\"{}\"]", org.id, mermaid_text(&org.label)).unwrap();
+        for group in &org.groups {
+            mermaid_group(&mut out, group, &topology.flows, "    ");
+        }
+        writeln!(out, "  end").unwrap();
+    }
+    for group in &topology.outside {
+        mermaid_group(&mut out, group, &topology.flows, "  ");
+    }
+    for channel in &topology.channels {
+        writeln!(out, "  {}{{{{\"{}\"}}}}", channel.id, mermaid_text(&channel.label)).unwrap();
+        for member in &channel.members {
+            writeln!(out, "  {} -.- {member}", channel.id).unwrap();
+        }
+    }
+    for flow in topology.flows.iter().filter(|f| f.from != f.to) {
+        let arrow = if flow.both_ways { "<-->" } else { "-->" };
+        writeln!(out, "  {} {arrow}|\"{} {}\"| {}", flow.from, ports(flow), mermaid_text(flow.what), flow.to).unwrap();
+    }
+    if !topology.policies {
+        writeln!(out, "  no_policies[\"{NO_POLICIES}\"]").unwrap();
+    }
+    out
+}
+
+/// A DOT string literal.
+fn dot_text(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn dot_shape(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Peer | NodeKind::Orderer => "box",
+        NodeKind::Ca => "cylinder",
+        NodeKind::Chaincode => "component",
+        NodeKind::Clients | NodeKind::Selected => "parallelogram",
+        NodeKind::Launched => "cds",
+        NodeKind::Anywhere => "ellipse",
+    }
+}
+
+/// A group as one DOT node, under the group's id: a single node as itself, several (all
+/// peers of an org, all orderers) as one box listing them. Edges then join nodes only:
+/// Graphviz's edges clipped to clusters (`compound`) lay out poorly and can fail to rank.
+fn dot_group(out: &mut String, group: &Group, flows: &[Flow], indent: &str) {
+    let (label, kind) = match group.nodes.as_slice() {
+        [node] => (node.label.clone(), node.kind),
+        nodes => {
+            let names: Vec<&str> = nodes.iter().map(|n| n.label.as_str()).collect();
+            (format!("{}\n{}", group_title(group, flows), names.join(", ")), nodes[0].kind)
+        }
+    };
+    let style = if group.nodes.len() > 1 { ", style=\"rounded,bold\"" } else { "" };
+    writeln!(out, "{indent}{} [label={}, shape={}{style}];", group.id, dot_text(&label), dot_shape(kind)).unwrap();
+}
+
+/// The topology as a Graphviz digraph.
+pub fn dot(topology: &Topology) -> String {
+    let mut out = String::new();
+    writeln!(out, "digraph {} {{", dot_text(&topology.network)).unwrap();
+    writeln!(out, "  graph [rankdir=LR, newrank=true, fontname=\"Helvetica\"];").unwrap();
+    writeln!(out, "  node [fontname=\"Helvetica\"];").unwrap();
+    writeln!(out, "  edge [fontname=\"Helvetica\", fontsize=10];").unwrap();
+    for org in &topology.orgs {
+        writeln!(out, "  subgraph cluster_{} {{", org.id).unwrap();
+        writeln!(out, "    label={};", dot_text(&org.label)).unwrap();
+        for group in &org.groups {
+            dot_group(&mut out, group, &topology.flows, "    ");
+        }
+        writeln!(out, "  }}").unwrap();
+    }
+    for group in &topology.outside {
+        dot_group(&mut out, group, &topology.flows, "  ");
+    }
+    for channel in &topology.channels {
+        writeln!(out, "  {} [label={}, shape=hexagon];", channel.id, dot_text(&channel.label)).unwrap();
+        for member in &channel.members {
+            // Members' peers join the channel.
+            let org = topology.orgs.iter().find(|o| &o.id == member).expect("channel members are orgs");
+            let node = &org.groups[0].id;
+            writeln!(out, "  {} -> {node} [style=dotted, arrowhead=none];", channel.id).unwrap();
+        }
+    }
+    for flow in topology.flows.iter().filter(|f| f.from != f.to) {
+        let both = if flow.both_ways { ", dir=both" } else { "" };
+        let label = dot_text(&format!("{} {}", ports(flow), flow.what));
+        writeln!(out, "  {} -> {} [label={label}{both}];", flow.from, flow.to).unwrap();
+    }
+    if !topology.policies {
+        writeln!(out, "  no_policies [label={}, shape=note];", dot_text(NO_POLICIES)).unwrap();
+    }
+    writeln!(out, "}}").unwrap();
+    out
+}
+
+/// The Markdown section the READMEs embed: a fenced Mermaid block and its legend.
+pub fn markdown_section(topology: &Topology) -> String {
+    format!(
+        "## Topology\n\nOrganisations with their peers, orderers, CA and chaincode servers; channels (hexagons) \
+         joined to their members by dotted lines; and, as arrows with their ports, every flow the \
+         NetworkPolicies allow (nothing else is open). `fabgen graph --format dot` draws the same \
+         with Graphviz.\n\n```mermaid\n{}```\n",
+        mermaid(topology)
+    )
+}
