@@ -49,9 +49,22 @@ pub const ORGANIZATIONS_DIR: &str = "/var/fabgen/organizations";
 /// etcdraft consenter's `ClientTLSCert` and `ServerTLSCert`.
 pub const CONSENTERS_DIR: &str = "/var/fabgen/consenters";
 
-/// Channel capabilities of a Fabric release line: (Channel, Orderer, Application). 2.5 is what
-/// fabgen targets (fabric-samples test-network configtx.yaml for 2.5: V2_0, V2_0, V2_5).
-pub fn capabilities(fabric_version: &str) -> (&'static str, &'static str, &'static str) {
-    let _ = fabric_version; // Only 2.5.x is accepted by validation today.
-    ("V2_0", "V2_0", "V2_5")
-}
+/// SmartBFT options of every BFT channel, as fabric-samples test-network/bft-config/configtx.yaml
+/// sets them. Every number and duration is written: configtxgen fills in defaults only when
+/// the whole `SmartBFT` block is absent, and the orderer refuses zero values (hyperledger-labs
+/// SmartBFT pkg/types/config.go `Validate`). `LeaderRotation` stays unset (off): 3.x refuses it on.
+pub const SMART_BFT_OPTIONS: &[(&str, &str)] = &[
+    ("RequestBatchMaxCount", "100"),
+    ("RequestBatchMaxBytes", "10485760"),
+    ("RequestBatchMaxInterval", "50ms"),
+    ("IncomingMessageBufferSize", "200"),
+    ("RequestPoolSize", "100000"),
+    ("RequestForwardTimeout", "2s"),
+    ("RequestComplainTimeout", "20s"),
+    ("RequestAutoRemoveTimeout", "3m0s"),
+    ("ViewChangeResendInterval", "5s"),
+    ("ViewChangeTimeout", "20s"),
+    ("LeaderHeartbeatTimeout", "1m0s"),
+    ("LeaderHeartbeatCount", "10"),
+    ("CollectTimeout", "1s"),
+];

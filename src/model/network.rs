@@ -9,6 +9,7 @@ use serde_json::Value;
 pub use super::lifecycle::Definition;
 use super::package;
 use super::values::ChartValues;
+use crate::spec::release::Release;
 use crate::spec::{K8sccSpec, Launcher, StorageSpec};
 
 /// The whole network, resolved.
@@ -20,6 +21,8 @@ pub struct Network {
     pub namespace: String,
     /// Fabric version of peers and orderers.
     pub fabric_version: String,
+    /// What differs between Fabric release lines (`spec::release`).
+    pub release: Release,
     /// Labels on every object.
     pub labels: BTreeMap<String, String>,
     /// Operator knobs with their defaults (templates read them through `knob()`).
@@ -134,8 +137,15 @@ pub struct Orderer {
     pub port: u16,
     /// `host:7053`, the channel participation API.
     pub admin_address: String,
-    /// Where the channel Jobs mount its TLS certificate (the etcdraft consenter's certificate).
+    /// Where the channel Jobs mount its TLS certificate (the consenter's `ClientTLSCert` and
+    /// `ServerTLSCert`).
     pub consenter_cert: String,
+    /// Where the channel Jobs mount its signing certificate (its MSP `signcerts`): a BFT
+    /// consenter's `Identity`, by which each orderer finds its own ID in the mapping (fabric
+    /// orderer/consensus/smartbft/consenter.go `detectSelfID`).
+    pub consenter_identity: String,
+    /// SmartBFT consenter ID: its position in the spec, from 1.
+    pub consenter_id: u32,
     /// MSP Secret.
     pub msp_secret: String,
     /// TLS Secret.
@@ -322,6 +332,12 @@ pub struct Configtx {
     pub orderer_capability: &'static str,
     /// Application group capability.
     pub application_capability: &'static str,
+    /// `OrdererType`: `etcdraft` or `BFT`.
+    pub orderer_type: &'static str,
+    /// Write the global `Orderer.Addresses` (not under the V3_0 channel capability).
+    pub global_orderer_addresses: bool,
+    /// SmartBFT options, in configtx.yaml's keys (the Go field names of smartbft.Options).
+    pub smart_bft: Vec<(&'static str, String)>,
 }
 
 /// A chaincode.

@@ -23,6 +23,8 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
     let ns = &spec.namespace;
     let host = |service: &str| format!("{service}.{ns}");
     let fabric = &spec.fabric;
+    let release = crate::spec::release::release(&fabric.version)
+        .with_context(|| format!("Fabric {} is not a release fabgen renders (validation refuses it)", fabric.version))?;
 
     let orderer_org = OrdererOrg {
         name: spec.orderer_org.name.clone(),
@@ -37,9 +39,12 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
             .orderer_org
             .orderers
             .iter()
-            .map(|o| {
+            .enumerate()
+            .map(|(i, o)| {
                 let name = names::orderer(&o.name);
                 Orderer {
+                    consenter_identity: format!("{CONSENTERS_DIR}/{name}/cert.pem"),
+                    consenter_id: i as u32 + 1,
                     address: format!("{}:{ORDERER_PORT}", host(&name)),
                     admin_address: format!("{}:{ORDERER_ADMIN_PORT}", host(&name)),
                     port: ORDERER_PORT,
@@ -225,6 +230,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
         name: spec.name.clone(),
         namespace: spec.namespace.clone(),
         fabric_version: fabric.version.clone(),
+        release: *release,
         labels: BTreeMap::from([
             ("app.kubernetes.io/managed-by".to_string(), "fabgen".to_string()),
             ("app.kubernetes.io/part-of".to_string(), spec.name.clone()),
@@ -234,12 +240,19 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
         builder: Builder { name: BUILDER_NAME, path: BUILDER_PATH, package_type: PACKAGE_TYPE },
         orderer_org,
         configtx: (!spec.channels.is_empty()).then(|| {
-            let (channel, orderer, application) = capabilities(&fabric.version);
+            let bft = spec.orderer_org.consensus == crate::spec::Consensus::Bft;
             Configtx {
                 config_map: names::configtx_config_map(&spec.name),
-                channel_capability: channel,
-                orderer_capability: orderer,
-                application_capability: application,
+                channel_capability: release.channel_capability,
+                orderer_capability: release.orderer_capability,
+                application_capability: release.application_capability,
+                orderer_type: if bft { "BFT" } else { "etcdraft" },
+                global_orderer_addresses: release.global_orderer_addresses,
+                smart_bft: if bft {
+                    SMART_BFT_OPTIONS.iter().map(|(k, v)| (*k, v.to_string())).collect()
+                } else {
+                    Vec::new()
+                },
             }
         }),
         orgs,

@@ -386,14 +386,32 @@ pub struct OrdererOrgSpec {
     pub name: String,
     /// MSP ID of the organisation, e.g. `OrdererMSP`.
     pub msp_id: String,
-    /// Raft orderers; an odd count of 3 or more tolerates failures.
+    /// Orderer nodes. Raft: an odd count of 3 or more tolerates crashes; BFT: at least 4
+    /// (3f + 1 nodes tolerate f faulty ones).
     pub orderers: Vec<OrdererSpec>,
+    /// Consensus of every channel: `etcdraft` (Raft, crash fault tolerant) or `BFT` (SmartBFT,
+    /// Byzantine fault tolerant; Fabric 3.0 or later, at least 4 orderers).
+    #[serde(default)]
+    pub consensus: Consensus,
     /// Ledger storage of every orderer.
     #[serde(default)]
     pub storage: StorageSpec,
 }
 
-/// One Raft orderer node.
+/// The ordering service's consensus type, spelled as configtx.yaml `OrdererType` spells it
+/// (fabric internal/configtxgen/genesisconfig/config.go: `etcdraft`, `BFT`; case matters).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum Consensus {
+    /// Raft.
+    #[default]
+    #[serde(rename = "etcdraft")]
+    Etcdraft,
+    /// SmartBFT.
+    #[serde(rename = "BFT")]
+    Bft,
+}
+
+/// One orderer node.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct OrdererSpec {

@@ -147,15 +147,50 @@ impl Validator {
 
     fn fabric(&mut self, spec: &NetworkSpec) {
         let f = &spec.fabric;
-        match VERSION.captures(&f.version) {
-            Some(c) if &c[1] == "2" && &c[2] == "5" => {}
-            _ => self.error(
+        let release = super::release::release(&f.version);
+        if release.is_none() {
+            self.error(
                 "fabric.version",
                 format!(
-                    "unsupported Fabric version \"{}\": fabgen renders the Fabric 2.5 core.yaml, so use 2.5.x",
-                    f.version
+                    "unsupported Fabric version \"{}\": fabgen renders Fabric {} (a version like 2.5.16 or 3.1.1)",
+                    f.version,
+                    super::release::supported()
                 ),
-            ),
+            );
+        }
+        if let Some(r) = release.filter(|r| !r.tools_image_published)
+            && f.tools_image.repository == "hyperledger/fabric-tools"
+        {
+            self.error(
+                "fabric.toolsImage",
+                format!(
+                    "Fabric {} publishes no hyperledger/fabric-tools image (fabric release_notes/v3.0.0.md); set \
+                     fabric.toolsImage to an image with that release's peer, configtxgen, configtxlator and osnadmin \
+                     and jq on PATH (README: \"Fabric 3\")",
+                    r.line
+                ),
+            );
+        }
+        if spec.orderer_org.consensus == super::types::Consensus::Bft {
+            match release {
+                Some(r) if !r.bft => self.error(
+                    "ordererOrg.consensus",
+                    format!(
+                        "BFT ordering needs Fabric 3.0 or later (its V3_0 channel capability); fabric.version is {}",
+                        f.version
+                    ),
+                ),
+                _ => {}
+            }
+            let n = spec.orderer_org.orderers.len();
+            if n < 4 {
+                self.error(
+                    "ordererOrg.orderers",
+                    format!(
+                        "BFT needs at least 4 orderers (3f + 1 nodes tolerate f faulty ones; with {n} none may fail)"
+                    ),
+                );
+            }
         }
         if !VERSION.is_match(&f.ca_version) {
             self.error("fabric.caVersion", format!("\"{}\" is not a version like 1.5.15", f.ca_version));
