@@ -73,14 +73,19 @@ struct Application {
 struct Orderer {
     #[serde(rename = "OrdererType")]
     orderer_type: String,
+    // Refused under the V3_0 channel capability (fabric release_notes/v3.0.0.md).
     #[serde(rename = "Addresses")]
-    addresses: Vec<String>,
+    addresses: Option<Vec<String>>,
     #[serde(rename = "BatchTimeout")]
     batch_timeout: String,
     #[serde(rename = "BatchSize")]
     batch_size: BatchSize,
     #[serde(rename = "EtcdRaft")]
-    etcd_raft: EtcdRaft,
+    etcd_raft: Option<EtcdRaft>,
+    #[serde(rename = "ConsenterMapping")]
+    consenter_mapping: Option<Vec<BftConsenter>>,
+    #[serde(rename = "SmartBFT")]
+    smart_bft: Option<SmartBft>,
     #[serde(rename = "Organizations")]
     organizations: Vec<Organization>,
     #[serde(rename = "Policies")]
@@ -120,6 +125,117 @@ struct Consenter {
     client_tls_cert: String,
     #[serde(rename = "ServerTLSCert")]
     server_tls_cert: String,
+}
+
+/// genesisconfig.go `Consenter` (the BFT `ConsenterMapping` entry).
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+struct BftConsenter {
+    #[serde(rename = "ID")]
+    id: u32,
+    #[serde(rename = "Host")]
+    host: String,
+    #[serde(rename = "Port")]
+    port: u32,
+    #[serde(rename = "MSPID")]
+    msp_id: String,
+    #[serde(rename = "Identity")]
+    identity: String,
+    #[serde(rename = "ClientTLSCert")]
+    client_tls_cert: String,
+    #[serde(rename = "ServerTLSCert")]
+    server_tls_cert: String,
+}
+
+/// fabric-protos orderer/smartbft/configuration.proto `Options`, by its Go field names (what
+/// configtxgen's exact unmarshalling accepts); durations as Go writes them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+#[allow(dead_code)]
+struct SmartBft {
+    request_batch_max_count: Option<u64>,
+    request_batch_max_bytes: Option<u64>,
+    request_batch_max_interval: Option<String>,
+    incoming_message_buffer_size: Option<u64>,
+    request_pool_size: Option<u64>,
+    request_forward_timeout: Option<String>,
+    request_complain_timeout: Option<String>,
+    request_auto_remove_timeout: Option<String>,
+    request_max_bytes: Option<u64>,
+    view_change_resend_interval: Option<String>,
+    view_change_timeout: Option<String>,
+    leader_heartbeat_timeout: Option<String>,
+    leader_heartbeat_count: Option<u64>,
+    collect_timeout: Option<String>,
+    sync_on_start: Option<bool>,
+    speed_up_view_change: Option<bool>,
+    leader_rotation: Option<serde_yaml::Value>,
+    decisions_per_leader: Option<u64>,
+}
+
+/// A Go duration as configtx.yaml writes them here (`50ms`, `2s`, `3m0s`, `1m0s`), in ms.
+fn millis(duration: &str) -> u64 {
+    let mut total = 0;
+    let mut number = String::new();
+    let mut rest = duration;
+    while !rest.is_empty() {
+        let c = rest.chars().next().unwrap();
+        if c.is_ascii_digit() {
+            number.push(c);
+            rest = &rest[1..];
+            continue;
+        }
+        let (unit, scale) = if rest.starts_with("ms") {
+            ("ms", 1)
+        } else if rest.starts_with('s') {
+            ("s", 1000)
+        } else if rest.starts_with('m') {
+            ("m", 60_000)
+        } else if rest.starts_with('h') {
+            ("h", 3_600_000)
+        } else {
+            panic!("{duration}")
+        };
+        total += number.parse::<u64>().unwrap() * scale;
+        number.clear();
+        rest = &rest[unit.len()..];
+    }
+    assert!(number.is_empty(), "{duration}: a number without a unit");
+    total
+}
+
+/// What the orderer accepts (hyperledger-labs SmartBFT pkg/types/config.go `Validate`, after
+/// Fabric's orderer/consensus/smartbft/util.go `ConfigFromMetadataOptions` overwrote the
+/// library defaults with these): every count and duration set and positive, and the orderings
+/// it requires. Leader rotation stays unset (3.x refuses it on).
+fn assert_smart_bft_is_valid(o: &SmartBft, context: &str) {
+    let count = |v: Option<u64>, name: &str| {
+        let v = v.unwrap_or_else(|| panic!("{context}: {name} unset (configtxgen then writes 0)"));
+        assert!(v > 0, "{context}: {name}");
+        v
+    };
+    let duration = |v: &Option<String>, name: &str| {
+        let v = millis(v.as_deref().unwrap_or_else(|| panic!("{context}: {name} unset")));
+        assert!(v > 0, "{context}: {name}");
+        v
+    };
+    let batch_count = count(o.request_batch_max_count, "RequestBatchMaxCount");
+    let batch_bytes = count(o.request_batch_max_bytes, "RequestBatchMaxBytes");
+    count(o.incoming_message_buffer_size, "IncomingMessageBufferSize");
+    count(o.request_pool_size, "RequestPoolSize");
+    count(o.leader_heartbeat_count, "LeaderHeartbeatCount");
+    duration(&o.request_batch_max_interval, "RequestBatchMaxInterval");
+    let forward = duration(&o.request_forward_timeout, "RequestForwardTimeout");
+    let complain = duration(&o.request_complain_timeout, "RequestComplainTimeout");
+    let auto_remove = duration(&o.request_auto_remove_timeout, "RequestAutoRemoveTimeout");
+    let resend = duration(&o.view_change_resend_interval, "ViewChangeResendInterval");
+    let view_change = duration(&o.view_change_timeout, "ViewChangeTimeout");
+    duration(&o.leader_heartbeat_timeout, "LeaderHeartbeatTimeout");
+    duration(&o.collect_timeout, "CollectTimeout");
+    assert!(batch_count <= batch_bytes, "{context}: RequestBatchMaxCount <= RequestBatchMaxBytes");
+    assert!(forward <= complain && complain <= auto_remove, "{context}: forward <= complain <= auto-remove");
+    assert!(resend <= view_change, "{context}: ViewChangeResendInterval <= ViewChangeTimeout");
+    assert!(o.leader_rotation.is_none() && o.decisions_per_leader.is_none(), "{context}: leader rotation unset");
 }
 
 fn signature(rule: &str) -> Policy {
@@ -197,9 +313,15 @@ fn configtx_yaml_has_the_structure_configtxgen_reads_and_the_network_it_describe
         assert_eq!(top.organizations, all, "{}", example.display());
 
         assert_eq!(top.profiles.len(), network.channels.len());
+        // Fabric 3 channels carry the V3_0 capability (which SmartBFT needs and which refuses
+        // the global orderer addresses); 2.5 ones V2_0. Orderer V2_0 and Application V2_5 in
+        // both (fabric-samples test-network configtx.yaml and bft-config/configtx.yaml).
+        let fabric3 = network.fabric_version.starts_with("3.");
+        let channel_capability = if fabric3 { "V3_0" } else { "V2_0" };
+        let bft = example.file_name().unwrap().to_string_lossy().contains("bft");
         for channel in &network.channels {
             let profile = &top.profiles[&channel.name];
-            assert_eq!(profile.capabilities, BTreeMap::from([("V2_0".into(), true)]));
+            assert_eq!(profile.capabilities, BTreeMap::from([(channel_capability.into(), true)]));
             assert_eq!(profile.policies, group_policies(&[]));
 
             let app = &profile.application;
@@ -216,9 +338,13 @@ fn configtx_yaml_has_the_structure_configtxgen_reads_and_the_network_it_describe
             assert_eq!(app.capabilities, BTreeMap::from([("V2_5".into(), true)]));
 
             let ord = &profile.orderer;
-            assert_eq!(ord.orderer_type, "etcdraft");
-            // Set, so configtxgen's default 127.0.0.1:7050 never enters the channel.
-            assert_eq!(ord.addresses, orderer_org.orderer_endpoints);
+            assert_eq!(ord.orderer_type, if bft { "BFT" } else { "etcdraft" });
+            if fabric3 {
+                assert_eq!(ord.addresses, None, "V3_0 refuses global orderer addresses");
+            } else {
+                // Set, so configtxgen's default 127.0.0.1:7050 never enters the channel.
+                assert_eq!(ord.addresses.as_ref(), Some(&orderer_org.orderer_endpoints));
+            }
             assert_eq!(ord.batch_timeout, "2s");
             assert!(ord.batch_size.max_message_count > 0);
             assert_eq!(ord.organizations, vec![orderer_org.clone()]);
@@ -234,8 +360,76 @@ fn configtx_yaml_has_the_structure_configtxgen_reads_and_the_network_it_describe
                     server_tls_cert: format!("/var/fabgen/consenters/{}/tls.crt", o.name),
                 })
                 .collect();
-            assert_eq!(ord.etcd_raft.consenters, consenters);
+            if bft {
+                assert!(ord.etcd_raft.is_none(), "{}", example.display());
+                let mapping: Vec<BftConsenter> = ordering
+                    .orderers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| BftConsenter {
+                        id: i as u32 + 1,
+                        host: format!("{}.{}", o.name, network.namespace),
+                        port: 7050,
+                        msp_id: ordering.msp_id.clone(),
+                        identity: format!("/var/fabgen/consenters/{}/cert.pem", o.name),
+                        client_tls_cert: format!("/var/fabgen/consenters/{}/tls.crt", o.name),
+                        server_tls_cert: format!("/var/fabgen/consenters/{}/tls.crt", o.name),
+                    })
+                    .collect();
+                assert_eq!(ord.consenter_mapping.as_ref(), Some(&mapping));
+                assert!(mapping.len() >= 4, "3f + 1 with f >= 1");
+                assert_smart_bft_is_valid(ord.smart_bft.as_ref().expect("SmartBFT options"), &channel.name);
+            } else {
+                assert!(ord.consenter_mapping.is_none() && ord.smart_bft.is_none());
+                assert_eq!(ord.etcd_raft.as_ref().unwrap().consenters, consenters);
+            }
+        }
+        // The create Job holds what those paths name: each orderer's TLS certificate and, for
+        // BFT, its signing certificate, from the Secrets `fabgen crypto` writes.
+        for channel in &network.channels {
+            let job = generated
+                .rendered
+                .objects
+                .values()
+                .find(|o| o.kind == "Job" && o.name.starts_with(&channel.create_job))
+                .expect("a create Job")
+                .to_json()
+                .unwrap();
+            let pod = &job["spec"]["template"]["spec"];
+            for o in &ordering.orderers {
+                let volume = format!("consenter-{}", o.name);
+                let mount = pod["containers"][0]["volumeMounts"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|m| m["name"] == volume.as_str())
+                    .unwrap();
+                assert_eq!(mount["mountPath"], format!("/var/fabgen/consenters/{}", o.name));
+                let volume = pod["volumes"].as_array().unwrap().iter().find(|v| v["name"] == volume.as_str()).unwrap();
+                let mut files: Vec<(String, String, String)> = Vec::new();
+                let mut collect = |secret: &serde_json::Value, name: &serde_json::Value| {
+                    for item in secret["items"].as_array().unwrap() {
+                        files.push((
+                            name.as_str().unwrap().into(),
+                            item["key"].as_str().unwrap().into(),
+                            item["path"].as_str().unwrap().into(),
+                        ));
+                    }
+                };
+                if let Some(sources) = volume["projected"]["sources"].as_array() {
+                    for source in sources {
+                        collect(&source["secret"], &source["secret"]["name"]);
+                    }
+                } else {
+                    collect(&volume["secret"], &volume["secret"]["secretName"]);
+                }
+                let mut want = vec![(format!("{}-tls", o.name), "tls.crt".to_string(), "tls.crt".to_string())];
+                if bft {
+                    want.push((format!("{}-msp", o.name), "cert.pem".into(), "cert.pem".into()));
+                }
+                assert_eq!(files, want, "{} {}", example.display(), o.name);
+            }
         }
     }
-    assert!(checked >= 5, "examples with channels: {checked}");
+    assert!(checked >= 7, "examples with channels: {checked}");
 }

@@ -14,6 +14,7 @@ use super::package::{self, CodeFile, Connection, PackageMetadata};
 use super::{policy, values};
 use serde::Serialize;
 
+use crate::spec::release::Release;
 use crate::spec::{
     ChaincodeSpec, CollectionSpec, EndorsementPolicySpec, Language, Launcher, NetworkSpec, TlsProvider, names,
 };
@@ -23,8 +24,9 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
     let ns = &spec.namespace;
     let host = |service: &str| format!("{service}.{ns}");
     let fabric = &spec.fabric;
-    let release = crate::spec::release::release(&fabric.version)
-        .with_context(|| format!("Fabric {} is not a release fabgen renders (validation refuses it)", fabric.version))?;
+    let release = crate::spec::release::release(&fabric.version).with_context(|| {
+        format!("Fabric {} is not a release fabgen renders (validation refuses it)", fabric.version)
+    })?;
 
     let orderer_org = OrdererOrg {
         name: spec.orderer_org.name.clone(),
@@ -180,7 +182,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                 config_map: names::k8scc_config_map(&org.name),
                 transfer_claim: names::k8scc_transfer_claim(&org.name),
                 role: names::launcher_role(&org.name, "k8scc"),
-                images: build_images(&spec.fabric.version),
+                images: build_images(&spec.fabric.version, release),
             });
             let k8s_builder = uses(Launcher::K8sBuilder).then(|| OrgK8sBuilder {
                 namespace: names::chaincode_namespace(&spec.namespace, &org.name),
@@ -524,15 +526,15 @@ fn org_certificates(org: &str, deployments: &[&ChaincodeDeployment], spec: &Netw
     }
 }
 
-/// k8scc's build images: the Fabric build images of the Fabric version in use. javaenv and
-/// nodeenv are published under the two-digit version only (docs/launcher-facts.md A6), so all
-/// three use it.
-fn build_images(fabric_version: &str) -> BTreeMap<&'static str, String> {
+/// k8scc's build images: Fabric's Go build image of the Fabric line in use, and the Java and
+/// Node.js ones of the tag the release's core.yaml names (docs/launcher-facts.md A6: javaenv and
+/// nodeenv are published under two-digit tags only).
+fn build_images(fabric_version: &str, release: &Release) -> BTreeMap<&'static str, String> {
     let two_digit: String = fabric_version.split('.').take(2).collect::<Vec<_>>().join(".");
     BTreeMap::from([
         ("golang", format!("hyperledger/fabric-ccenv:{two_digit}")),
-        ("java", format!("hyperledger/fabric-javaenv:{two_digit}")),
-        ("node", format!("hyperledger/fabric-nodeenv:{two_digit}")),
+        ("java", format!("hyperledger/fabric-javaenv:{}", release.java_node_env_tag)),
+        ("node", format!("hyperledger/fabric-nodeenv:{}", release.java_node_env_tag)),
     ])
 }
 

@@ -121,13 +121,15 @@ fn write_scalar(out: &mut String, value: &Value, indent: usize) -> Written {
 /// A string: a literal block when it has line breaks (serde_yaml asks for one), else plain
 /// when libyaml allows it and the text would not read back as another type, else single-quoted.
 fn write_string(out: &mut String, s: &str, indent: usize) -> Written {
-    // Printable ASCII and line feeds only: the rest (tabs, CR, Unicode) takes paths not
-    // written here.
-    if !s.bytes().all(|b| b == b'\n' || (b' '..=b'~').contains(&b)) {
-        return None;
-    }
+    // A literal block takes printable ASCII, line feeds and the Unicode libyaml's emitter
+    // writes as it is (`IS_PRINTABLE`, less the breaks U+0085, U+2028, U+2029 and the BOM,
+    // which it treats apart); a single line printable ASCII only. The rest (tabs, CR, other
+    // Unicode) takes paths not written here.
     if s.contains('\n') {
-        return write_literal(out, s, indent);
+        return if s.chars().all(literal_char) { write_literal(out, s, indent) } else { None };
+    }
+    if !s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return None;
     }
     if plain_allowed(s) && !reads_as_other_type(s)? {
         out.push_str(s);
@@ -137,6 +139,14 @@ fn write_string(out: &mut String, s: &str, indent: usize) -> Written {
         out.push('\'');
     }
     Some(())
+}
+
+/// A character a literal block holds as it is: libyaml's `IS_PRINTABLE` (unsafe-libyaml
+/// macros) without tab and CR, and without the characters it reads as breaks or a BOM.
+fn literal_char(c: char) -> bool {
+    matches!(c, '\n' | ' '..='~')
+        || matches!(c as u32, 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x1_0000..=0x10_FFFF)
+            && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
 }
 
 /// A literal block scalar (`|` or `|-`) of a string with line breaks.
@@ -268,7 +278,8 @@ mod tests {
         let pieces = prop::sample::select(vec![
             "a", "x", "Z", "0", "1", "07", "1.5", "-", "+", ".", ":", ": ", "#", " #", "?", ",", "[", "]", "{", "}",
             "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`", " ", "  ", "\n", "\n\n", "---", "...", "true", "null",
-            "~", "0x1F", "1e3", ".inf", "=", "0o7", "-1", "+.5", "False", "Null",
+            "~", "0x1F", "1e3", ".inf", "=", "0o7", "-1", "+.5", "False", "Null", "’", "é", "\u{a0}", "😀", "\u{e000}",
+            "\u{85}", "\u{2028}", "\u{2029}", "\u{feff}", "\u{fffe}", "\u{7f}", "\u{9f}",
         ]);
         // Now and then a character this writer leaves to serde_yaml.
         let rare = prop::sample::select(vec!["", "", "", "", "", "", "", "", "é", "\t", "\r"]);

@@ -34,6 +34,10 @@ pub struct Release {
     /// `hyperledger/fabric-tools` is published for this line; from 3.0 on it is not, and the
     /// channel and lifecycle Jobs need an image named in `fabric.toolsImage`.
     pub tools_image_published: bool,
+    /// Tag of the Java and Node.js chaincode build images (`fabric-javaenv`, `fabric-nodeenv`):
+    /// the chaincode projects publish them per their own release line, which 3.x core.yaml
+    /// names as `2.5` (`chaincode.java.runtime`, `chaincode.node.runtime`).
+    pub java_node_env_tag: &'static str,
     /// The orderer still reads `General.BootstrapMethod` (deprecated in 3.0, gone from the 3.x
     /// sample orderer.yaml), which 2.5 must be told is `none`.
     pub orderer_bootstrap_method: bool,
@@ -50,6 +54,7 @@ pub const RELEASES: &[Release] = &[
         bft: false,
         global_orderer_addresses: true,
         tools_image_published: true,
+        java_node_env_tag: "2.5",
         orderer_bootstrap_method: true,
     },
     Release {
@@ -61,6 +66,7 @@ pub const RELEASES: &[Release] = &[
         bft: true,
         global_orderer_addresses: false,
         tools_image_published: false,
+        java_node_env_tag: "2.5",
         orderer_bootstrap_method: false,
     },
     Release {
@@ -72,6 +78,7 @@ pub const RELEASES: &[Release] = &[
         bft: true,
         global_orderer_addresses: false,
         tools_image_published: false,
+        java_node_env_tag: "2.5",
         orderer_bootstrap_method: false,
     },
 ];

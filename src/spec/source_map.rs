@@ -58,9 +58,20 @@ impl SourceMap {
         self.lookup(&self.values, path)
     }
 
-    /// Position of the key of the field at `path`, falling back to its value or an ancestor.
+    /// Position of the key of the field at `path`, falling back to its value, or, for a field
+    /// the spec leaves out, to the key of the nearest ancestor written (where it would go).
     pub fn key(&self, path: &str) -> Position {
-        self.keys.get(path).copied().unwrap_or_else(|| self.value(path))
+        if let Some(pos) = self.keys.get(path).or_else(|| self.values.get(path)) {
+            return *pos;
+        }
+        let mut current = path;
+        while !current.is_empty() {
+            current = parent_path(current);
+            if let Some(pos) = self.keys.get(current) {
+                return *pos;
+            }
+        }
+        self.value(path)
     }
 
     fn lookup(&self, table: &BTreeMap<String, Position>, path: &str) -> Position {

@@ -161,7 +161,8 @@ impl Validator {
         if let Some(r) = release.filter(|r| !r.tools_image_published)
             && f.tools_image.repository == "hyperledger/fabric-tools"
         {
-            self.error(
+            // At the key: usually the image is the default, and `fabric:` is what is written.
+            self.diagnostics.push(Diagnostic::at_key(
                 "fabric.toolsImage",
                 format!(
                     "Fabric {} publishes no hyperledger/fabric-tools image (fabric release_notes/v3.0.0.md); set \
@@ -169,7 +170,24 @@ impl Validator {
                      and jq on PATH (README: \"Fabric 3\")",
                     r.line
                 ),
-            );
+            ));
+        }
+        // fabric-builder-k8s's peer image is built on fabric-peer 2.5: a Fabric 3 network would
+        // run 2.5 peers for the orgs that use it, which cannot join V3_0 channels.
+        let uses_k8s_builder = spec.chaincodes.iter().any(|c| c.launcher == super::types::Launcher::K8sBuilder);
+        if release.is_some_and(|r| r.line != "2.5") && uses_k8s_builder && {
+            let (image, default) = (&spec.launchers.k8s_builder.peer_image, super::types::K8sBuilderSpec::default());
+            image.repository == default.peer_image.repository && image.tag == default.peer_image.tag
+        } {
+            self.diagnostics.push(Diagnostic::at_key(
+                "launchers.k8sBuilder.peerImage",
+                format!(
+                    "the default k8s-builder peer image is built on Fabric 2.5, but fabric.version is {}; set \
+                     launchers.k8sBuilder.peerImage to a Fabric {} peer image with the builder",
+                    f.version,
+                    release.map_or("3", |r| r.line)
+                ),
+            ));
         }
         if spec.orderer_org.consensus == super::types::Consensus::Bft {
             match release {
@@ -184,12 +202,12 @@ impl Validator {
             }
             let n = spec.orderer_org.orderers.len();
             if n < 4 {
-                self.error(
+                self.diagnostics.push(Diagnostic::at_key(
                     "ordererOrg.orderers",
                     format!(
                         "BFT needs at least 4 orderers (3f + 1 nodes tolerate f faulty ones; with {n} none may fail)"
                     ),
-                );
+                ));
             }
         }
         if !VERSION.is_match(&f.ca_version) {
@@ -1152,5 +1170,48 @@ chaincodes:
         );
         assert!(m.iter().any(|e| e.contains("has a malformed digest")), "{m:?}");
         assert!(m.iter().any(|e| e.starts_with("chaincodes[0].dialTimeout: \"0s\" is zero")), "{m:?}");
+    }
+
+    #[test]
+    fn fabric_versions_and_bft_are_checked_against_the_release_table() {
+        let orderers = |n: usize| {
+            let list: Vec<String> = (0..n).map(|i| format!("{{name: orderer{i}}}")).collect();
+            format!("orderers: [{}]", list.join(", "))
+        };
+        let with = |version: &str, consensus: &str, n: usize, tools: &str| {
+            BASE.replace("orderers: [{name: orderer0}]", &format!("consensus: {consensus}, {}", orderers(n)))
+                .replace("name: net\n", &format!("name: net\nfabric: {{version: \"{version}\"{tools}}}\n"))
+        };
+        let tools = ", toolsImage: {repository: registry.example.com/tools, tag: \"3.1.1\"}";
+        assert_eq!(messages(&with("3.1.1", "BFT", 4, tools)), Vec::<String>::new());
+        assert_eq!(messages(&with("3.0.0", "etcdraft", 1, tools)), Vec::<String>::new());
+        assert_eq!(messages(&with("2.5.16", "etcdraft", 3, "")), Vec::<String>::new());
+        let m = messages(&with("2.5.16", "BFT", 4, ""));
+        assert_eq!(
+            m,
+            [
+                "ordererOrg.consensus: BFT ordering needs Fabric 3.0 or later (its V3_0 channel capability); fabric.version is 2.5.16"
+            ]
+        );
+        let m = messages(&with("3.1.1", "BFT", 3, tools));
+        assert_eq!(
+            m,
+            [
+                "ordererOrg.orderers: BFT needs at least 4 orderers (3f + 1 nodes tolerate f faulty ones; with 3 none may fail)"
+            ]
+        );
+        let m = messages(&with("3.1.1", "etcdraft", 3, ""));
+        assert!(
+            m.len() == 1
+                && m[0].starts_with("fabric.toolsImage: Fabric 3.1 publishes no hyperledger/fabric-tools image"),
+            "{m:?}"
+        );
+        let m = messages(&with("3.2.0", "etcdraft", 3, tools));
+        assert_eq!(
+            m,
+            [
+                "fabric.version: unsupported Fabric version \"3.2.0\": fabgen renders Fabric 2.5.x, 3.0.x, 3.1.x (a version like 2.5.16 or 3.1.1)"
+            ]
+        );
     }
 }
