@@ -169,6 +169,14 @@ impl World {
                 for (key, file) in keys {
                     write(&file, format!("secret {name} {key}\n").as_bytes());
                 }
+            } else if let Some(projected) = volume.get("projected") {
+                for source in projected["sources"].as_array().unwrap() {
+                    let secret = &source["secret"];
+                    let name = secret["name"].as_str().unwrap();
+                    for (key, file) in items(secret).expect("projected Secrets name their items") {
+                        write(&file, format!("secret {name} {key}\n").as_bytes());
+                    }
+                }
             } else {
                 assert!(volume.get("emptyDir").is_some(), "{volume}");
             }
@@ -302,6 +310,43 @@ fn a_fresh_network_gets_its_channel_in_order_and_a_second_run_changes_nothing() 
     assert!(again.iter().all(|l| looks.iter().any(|p| l.starts_with(p))), "a second run only looks: {again:#?}");
     assert_eq!(again.iter().filter(|l| l.starts_with("peer channel fetch config")).count(), 2, "{again:#?}");
     assert_eq!(std::fs::read_to_string(state.join("orderer-orderer0.chan-ab")).unwrap(), block);
+}
+
+/// A SmartBFT channel is made as a Raft one: configtxgen (which, in the stand-in as in the real
+/// CLI, loads every certificate the ConsenterMapping names, so each must be mounted where it
+/// points), then `osnadmin channel join` on all four orderers.
+#[test]
+fn a_bft_channel_is_created_on_every_orderer_with_each_consenters_certificates_mounted() {
+    let spec = SPEC
+        .replace("name: chan\n", "name: chan\nfabric: {version: \"3.1.1\", toolsImage: {repository: registry.example.com/tools, tag: \"3.1.1\"}}\n")
+        .replace(
+            "orderers: [{name: orderer0}, {name: orderer1}]",
+            "consensus: BFT, orderers: [{name: orderer0}, {name: orderer1}, {name: orderer2}, {name: orderer3}]",
+        );
+    let net = render_spec(&spec);
+    let world = World::new(&net);
+    let (ok, out) = world.run(&net.jobs["channel-ab-create"], &[]);
+    assert!(ok, "{out}");
+    let log: Vec<String> = world.log().iter().map(|l| tool_and_verb(l)).collect();
+    let mut expected = vec!["osnadmin channel list"; 4];
+    expected.push("configtxgen");
+    expected.extend(["osnadmin channel join"; 4]);
+    assert_eq!(log, expected, "{:#?}", world.log());
+    // Without the signing certificates configtxgen cannot load the identities.
+    let mut without = net.jobs["channel-ab-create"].mounts.clone();
+    for (_, volume) in &mut without {
+        if let Some(sources) = volume.pointer_mut("/projected/sources").and_then(|s| s.as_array_mut()) {
+            sources.retain(|s| !s["secret"]["name"].as_str().unwrap().ends_with("-msp"));
+        }
+    }
+    let fresh = World::new(&net);
+    let job = Job {
+        script: net.jobs["channel-ab-create"].script.clone(),
+        env: net.jobs["channel-ab-create"].env.clone(),
+        mounts: without,
+    };
+    let (ok, out) = fresh.run(&job, &[]);
+    assert!(!ok && out.contains("cannot load /var/fabgen/consenters/orderer0/cert.pem"), "{out}");
 }
 
 #[test]

@@ -328,7 +328,8 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
             flows.push(Flow { from: from.to_string(), to: to.to_string(), ports: ports.to_vec(), both_ways, what });
         };
         if orderer_org.orderers.len() > 1 {
-            flow(&orderers, &orderers, &[ORDERER_PORT], true, "Raft cluster");
+            let bft = network.configtx.as_ref().is_some_and(|c| c.orderer_type == "BFT");
+            flow(&orderers, &orderers, &[ORDERER_PORT], true, if bft { "SmartBFT consensus" } else { "Raft cluster" });
         }
         flow(&clients(&orderer_org.name), &orderers, &[ORDERER_PORT, ORDERER_ADMIN_PORT], false, "channel admin");
         let with_peers = |name: &str| network.orgs.iter().any(|o| o.name == name && !o.peers.is_empty());
