@@ -51,7 +51,7 @@ impl ColorChoice {
 }
 
 /// Examples each command's `--help` ends with (`tests/cli.rs` parses every one).
-const EXAMPLES_INIT: &str = "Examples:\n  fabgen init --orgs 3 --peers 2 > network.yaml\n  fabgen init --orgs 2 --channels 2 --chaincodes 1 --couchdb --ca > network.yaml\n  fabgen init --launcher k8s-builder --name supply > network.yaml\n";
+const EXAMPLES_INIT: &str = "Examples:\n  fabgen init --orgs 3 --peers 2 > network.yaml\n  fabgen init --fabric 3.1.1 --bft > network.yaml\n  fabgen init --orgs 2 --channels 2 --chaincodes 1 --couchdb --ca > network.yaml\n  fabgen init --launcher k8s-builder --name supply > network.yaml\n";
 const EXAMPLES_SCHEMA: &str =
     "Examples:\n  fabgen schema > fabgen.schema.json\n  fabgen schema | jq .properties.orgs\n";
 const EXAMPLES_VALIDATE: &str = "Examples:\n  fabgen validate network.yaml\n  fabgen validate network.yaml --format json | jq -r '.[].message'\n  fabgen validate\n";
@@ -227,9 +227,15 @@ pub struct InitArgs {
     /// Peers per organisation.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub peers: u32,
-    /// Raft orderers.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=15))]
-    pub orderers: u32,
+    /// Orderers [default: 3 for Raft, 4 with --bft].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=15))]
+    pub orderers: Option<u32>,
+    /// Fabric version of every node: 2.5.x, 3.0.x or 3.1.x.
+    #[arg(long = "fabric", default_value = fabgen::spec::DEFAULT_FABRIC_VERSION)]
+    pub fabric_version: String,
+    /// SmartBFT ordering instead of Raft (Fabric 3, at least 4 orderers).
+    #[arg(long)]
+    pub bft: bool,
     /// Channels: the first has every org, each further one a share of them.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=1000))]
     pub channels: u32,
@@ -374,7 +380,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
                 name: args.name.clone(),
                 orgs: args.orgs as usize,
                 peers: args.peers as usize,
-                orderers: args.orderers as usize,
+                orderers: args.orderers.unwrap_or(if args.bft { 4 } else { 3 }) as usize,
                 channels: args.channels as usize,
                 chaincodes: args.chaincodes as usize,
                 launcher: match args.launcher {
@@ -384,6 +390,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
                 },
                 couchdb: args.couchdb,
                 ca: args.ca,
+                fabric_version: args.fabric_version.clone(),
+                bft: args.bft,
             };
             let text = fabgen::spec::init::scaffold(&options);
             // What init prints must be a spec fabgen accepts (paths of k8scc sources aside,

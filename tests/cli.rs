@@ -294,6 +294,8 @@ fn init_prints_a_valid_commented_spec_for_every_option() {
         &["--orgs", "3", "--launcher", "k8s-builder", "--orderers", "5", "--name", "bank-net"],
         &["--orgs", "2", "--channels", "2", "--launcher", "k8scc"],
         &["--orgs", "1", "--channels", "0", "--chaincodes", "0", "--orderers", "1"],
+        &["--fabric", "3.1.1", "--bft"],
+        &["--fabric", "3.0.0", "--orderers", "1", "--couchdb"],
     ];
     for (i, args) in cases.iter().enumerate() {
         let mut full = vec!["init"];

@@ -29,6 +29,10 @@ pub struct InitOptions {
     pub couchdb: bool,
     /// A Fabric CA per organisation.
     pub ca: bool,
+    /// Fabric version of every node.
+    pub fabric_version: String,
+    /// SmartBFT ordering instead of Raft (Fabric 3).
+    pub bft: bool,
 }
 
 impl Default for InitOptions {
@@ -43,6 +47,8 @@ impl Default for InitOptions {
             launcher: Launcher::Ccaas,
             couchdb: false,
             ca: false,
+            fabric_version: super::types::DEFAULT_FABRIC_VERSION.into(),
+            bft: false,
         }
     }
 }
@@ -69,13 +75,33 @@ pub fn scaffold(o: &InitOptions) -> String {
     );
     let _ = writeln!(w, "name: {}\n# Namespace of every object; created by the rendered manifests.", o.name);
     let _ = writeln!(w, "namespace: {}", o.name);
-    let _ = writeln!(
-        w,
-        "fabric:\n  # Fabric 2.5 (the LTS release) for peers, orderers and the bootstrap Jobs.\n  version: \"{}\"",
-        super::types::DEFAULT_FABRIC_VERSION
-    );
-    let _ = writeln!(w, "# The ordering service: {} Raft node(s); a majority must be up to order.", o.orderers);
-    let _ = writeln!(w, "ordererOrg:\n  name: orderer\n  mspId: OrdererMSP\n  orderers:");
+    let release = super::release::release(&o.fabric_version);
+    if release.is_some_and(|r| !r.tools_image_published) {
+        let _ = writeln!(
+            w,
+            "fabric:\n  # Fabric {v} for peers, orderers and the bootstrap Jobs.\n  version: \"{v}\"\n  # Fabric 3 publishes no fabric-tools image: replace this with yours, holding {v}'s peer,\n  # configtxgen, configtxlator and osnadmin, and jq (README: \"Fabric 3\").\n  toolsImage:\n    repository: registry.example.com/fabric/tools\n    tag: \"{v}\"",
+            v = o.fabric_version
+        );
+    } else {
+        let _ = writeln!(
+            w,
+            "fabric:\n  # Fabric {} for peers, orderers and the bootstrap Jobs.\n  version: \"{}\"",
+            if o.fabric_version == super::types::DEFAULT_FABRIC_VERSION {
+                "2.5 (the LTS release)".to_string()
+            } else {
+                o.fabric_version.clone()
+            },
+            o.fabric_version
+        );
+    }
+    if o.bft {
+        let f = (o.orderers.saturating_sub(1)) / 3;
+        let _ = writeln!(w, "# The ordering service: {} SmartBFT node(s); {f} may fail or misbehave.", o.orderers);
+        let _ = writeln!(w, "ordererOrg:\n  name: orderer\n  mspId: OrdererMSP\n  consensus: BFT\n  orderers:");
+    } else {
+        let _ = writeln!(w, "# The ordering service: {} Raft node(s); a majority must be up to order.", o.orderers);
+        let _ = writeln!(w, "ordererOrg:\n  name: orderer\n  mspId: OrdererMSP\n  orderers:");
+    }
     for i in 0..o.orderers {
         let _ = writeln!(w, "    - name: orderer{i}");
     }
