@@ -23,17 +23,28 @@ fn spec_text(options: &InitOptions, names: &[String]) -> String {
 }
 
 fn options() -> impl Strategy<Value = InitOptions> {
-    (1usize..4, 1usize..3, 1usize..5, 0usize..3, 0usize..3, any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
-        |(orgs, peers, orderers, channels, chaincodes, k8s_builder, couchdb, ca)| InitOptions {
-            name: "prop".into(),
-            orgs,
-            peers,
-            orderers,
-            channels,
-            chaincodes,
-            launcher: if k8s_builder { Launcher::K8sBuilder } else { Launcher::Ccaas },
-            couchdb,
-            ca,
+    let counts = (1usize..4, 1usize..3, 1usize..5, 0usize..3, 0usize..3);
+    let choices = (any::<bool>(), any::<bool>(), any::<bool>(), 0usize..3, any::<bool>());
+    (counts, choices).prop_map(
+        |((orgs, peers, orderers, channels, chaincodes), (k8s_builder, couchdb, ca, release, bft))| {
+            let fabric_version = ["2.5.16", "3.0.0", "3.1.1"][release].to_string();
+            let fabric3 = release > 0;
+            // What validation asks of each: BFT on Fabric 3 with 4 or more orderers; the
+            // k8s-builder peer image is built on 2.5.
+            let bft = bft && fabric3;
+            InitOptions {
+                name: "prop".into(),
+                orgs,
+                peers,
+                orderers: if bft { orderers.max(4) } else { orderers },
+                channels,
+                chaincodes,
+                launcher: if k8s_builder && !fabric3 { Launcher::K8sBuilder } else { Launcher::Ccaas },
+                couchdb,
+                ca,
+                fabric_version,
+                bft,
+            }
         },
     )
 }
