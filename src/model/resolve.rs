@@ -155,7 +155,8 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                         host: host(name),
                         address: format!("{}:{PEER_PORT}", host(name)),
                         chaincode_address: format!("{}:{PEER_CHAINCODE_PORT}", host(name)),
-                        gossip_leader_election: !others.is_empty(),
+                        // Elect a leader among org-mates only where blocks gossip to the others.
+                        gossip_leader_election: !others.is_empty() && release.block_gossip,
                         gossip_bootstrap: (!others.is_empty()).then(|| others.join(" ")),
                         couchdb: p.couchdb,
                         msp_secret: names::msp_secret(name),

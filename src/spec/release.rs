@@ -34,6 +34,11 @@ pub struct Release {
     /// `hyperledger/fabric-tools` is published for this line; from 3.0 on it is not, and the
     /// channel and lifecycle Jobs need an image named in `fabric.toolsImage`.
     pub tools_image_published: bool,
+    /// Peers spread blocks by gossip (`peer.deliveryclient.blockGossipEnabled` true in the
+    /// release's core.yaml), so one elected leader per org may pull them from the orderers. From
+    /// 3.0 on block gossip is off and deprecated: every peer must lead (`orgLeader: true`,
+    /// `useLeaderElection: false`, release_notes/v3.0.0.md), or non-leaders never get blocks.
+    pub block_gossip: bool,
     /// Tag of the Java and Node.js chaincode build images (`fabric-javaenv`, `fabric-nodeenv`):
     /// the chaincode projects publish them per their own release line, which 3.x core.yaml
     /// names as `2.5` (`chaincode.java.runtime`, `chaincode.node.runtime`).
@@ -54,6 +59,7 @@ pub const RELEASES: &[Release] = &[
         bft: false,
         global_orderer_addresses: true,
         tools_image_published: true,
+        block_gossip: true,
         java_node_env_tag: "2.5",
         orderer_bootstrap_method: true,
     },
@@ -66,6 +72,7 @@ pub const RELEASES: &[Release] = &[
         bft: true,
         global_orderer_addresses: false,
         tools_image_published: false,
+        block_gossip: false,
         java_node_env_tag: "2.5",
         orderer_bootstrap_method: false,
     },
@@ -78,6 +85,7 @@ pub const RELEASES: &[Release] = &[
         bft: true,
         global_orderer_addresses: false,
         tools_image_published: false,
+        block_gossip: false,
         java_node_env_tag: "2.5",
         orderer_bootstrap_method: false,
     },
