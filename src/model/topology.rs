@@ -134,8 +134,9 @@ impl Topology {
     }
 }
 
-/// An identifier from names (DNS labels: lowercase letters, digits, '-'), with a prefix so it
-/// never is a keyword of either language (`end`, `graph`, `node`).
+/// An identifier from names (DNS labels: lowercase letters, digits, '-'), with a prefix per
+/// kind of node, so that no two nodes share one (a peer named `clients` is `p_clients_org1`,
+/// the org's clients `clients_org1`) and none is a keyword of either language (`end`, `graph`).
 fn id(prefix: &str, parts: &[&str]) -> String {
     let mut out = prefix.to_string();
     for part in parts {
@@ -203,7 +204,7 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
     let orderer_org = &network.orderer_org;
     let orderers = id("g", &["orderers"]);
     let peers = |org: &str| id("g", &["peers", org]);
-    let clients = |org: &str| id("n", &["clients", org]);
+    let clients = |org: &str| id("clients", &[org]);
 
     let mut orgs = vec![OrgBox {
         id: id("org", &[&orderer_org.name]),
@@ -216,7 +217,7 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
                 nodes: orderer_org
                     .orderers
                     .iter()
-                    .map(|o| workload_node("n", &o.name, o.name.clone(), NodeKind::Orderer))
+                    .map(|o| workload_node("o", &o.name, o.name.clone(), NodeKind::Orderer))
                     .collect(),
             },
             single(pods_node(
@@ -234,18 +235,18 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
             groups.push(Group {
                 id: peers(&org.name),
                 label: format!("peers of {}", org.name),
-                nodes: org.peers.iter().map(|p| workload_node("n", &p.name, p.name.clone(), NodeKind::Peer)).collect(),
+                nodes: org.peers.iter().map(|p| workload_node("p", &p.name, p.name.clone(), NodeKind::Peer)).collect(),
             });
         }
         if let Some(ca) = &org.ca {
-            groups.push(single(workload_node("n", &ca.name, ca.name.clone(), NodeKind::Ca)));
+            groups.push(single(workload_node("ca", &ca.name, ca.name.clone(), NodeKind::Ca)));
         }
         for d in network.chaincodes.iter().flat_map(|c| &c.deployments).filter(|d| d.org == org.name) {
-            groups.push(single(workload_node("n", &d.name, format!("{} :{}", d.name, d.port), NodeKind::Chaincode)));
+            groups.push(single(workload_node("cc", &d.name, format!("{} :{}", d.name, d.port), NodeKind::Chaincode)));
         }
         if let Some(b) = &org.k8s_builder {
             groups.push(single(pods_node(
-                id("n", &["k8s_builder", &org.name]),
+                id("jobs", &[&org.name]),
                 format!("chaincode Jobs of fabric-builder-k8s in {}", b.namespace),
                 NodeKind::Launched,
                 &[("app.kubernetes.io/created-by", "fabric-builder-k8s")],
@@ -269,7 +270,7 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
 
     let mut outside = Vec::new();
     let k8scc_orgs: Vec<&str> = network.orgs.iter().filter(|o| o.k8scc.is_some()).map(|o| o.name.as_str()).collect();
-    let (k8scc_chaincode, k8scc_builds) = (id("n", &["k8scc_chaincode"]), id("n", &["k8scc_builds"]));
+    let (k8scc_chaincode, k8scc_builds) = (id("k8scc", &["chaincode"]), id("k8scc", &["builds"]));
     if !k8scc_orgs.is_empty() {
         outside.push(single(pods_node(
             k8scc_chaincode.clone(),
@@ -286,16 +287,15 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
             None,
         )));
     }
-    let monitoring = id("n", &["monitoring"]);
+    let monitoring = id("monitoring", &[]);
     if let Some(selector) = &policies.monitoring {
         outside.push(single(selected_node(monitoring.clone(), "monitoring", selector)));
     }
-    let outside_clients: Vec<String> =
-        (0..policies.clients.len()).map(|i| id("n", &["outside_clients", &i.to_string()])).collect();
+    let outside_clients: Vec<String> = (0..policies.clients.len()).map(|i| id("outside", &[&i.to_string()])).collect();
     for (node, selector) in outside_clients.iter().zip(&policies.clients) {
         outside.push(single(selected_node(node.clone(), "clients", selector)));
     }
-    let anywhere = id("n", &["anywhere"]);
+    let anywhere = id("anywhere", &[]);
     let api_orgs: Vec<&str> = network.orgs.iter().filter(|o| o.api_access).map(|o| o.name.as_str()).collect();
     if !api_orgs.is_empty() || !k8scc_orgs.is_empty() {
         outside.push(single(pods_node(
@@ -352,7 +352,7 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
                     flow(&peers(&org.name), &peers(&other.name), &[PEER_PORT], true, "gossip, endorsement");
                 }
                 for d in network.chaincodes.iter().flat_map(|c| &c.deployments).filter(|d| d.org == org.name) {
-                    flow(&peers(&org.name), &id("n", &[&d.name]), &[d.port], false, "chaincode");
+                    flow(&peers(&org.name), &id("cc", &[&d.name]), &[d.port], false, "chaincode");
                 }
                 if org.api_access {
                     flow(&peers(&org.name), &anywhere, &[443, 6443], false, "Kubernetes API");
@@ -361,7 +361,7 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
                     flow(&k8scc_chaincode, &peers(&org.name), &[PEER_CHAINCODE_PORT], false, "chaincode stream");
                 }
                 if org.k8s_builder.is_some() {
-                    let jobs = id("n", &["k8s_builder", &org.name]);
+                    let jobs = id("jobs", &[&org.name]);
                     flow(&jobs, &peers(&org.name), &[PEER_CHAINCODE_PORT], false, "chaincode stream");
                 }
             }
@@ -370,7 +370,7 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
             }
             flow(&clients(&org.name), &orderers, &[ORDERER_PORT], false, "transactions");
             if let Some(ca) = &org.ca {
-                flow(&clients(&org.name), &id("n", &[&ca.name]), &[CA_PORT], false, "enroll, register");
+                flow(&clients(&org.name), &id("ca", &[&ca.name]), &[CA_PORT], false, "enroll, register");
             }
         }
         if !k8scc_orgs.is_empty() {
@@ -382,7 +382,7 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
             }
             flow(&monitoring, &orderers, &[OPERATIONS_PORT], false, "metrics, health");
             for ca in network.orgs.iter().filter_map(|o| o.ca.as_ref()) {
-                flow(&monitoring, &id("n", &[&ca.name]), &[OPERATIONS_PORT], false, "metrics, health");
+                flow(&monitoring, &id("ca", &[&ca.name]), &[OPERATIONS_PORT], false, "metrics, health");
             }
         }
         for node in &outside_clients {
@@ -394,4 +394,28 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
     }
 
     Topology { network: network.name.clone(), policies: policies.enabled, orgs, outside, channels, flows }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_ids_are_unique_even_when_names_look_alike() {
+        let text = "name: n\nnamespace: n\nordererOrg: {name: clients, mspId: OMSP, orderers: [{name: peers}, {name: ca}]}\norgs:\n  - {name: org1, mspId: O1MSP, ca: true, peers: [{name: clients}, {name: peers}]}\n  - {name: clients-org1, mspId: O2MSP, peers: [{name: ca}]}\nchannels: [{name: orderers, orgs: [org1, clients-org1]}]\nchaincodes: [{name: clients, version: \"1\", image: \"x/c:1\", channel: orderers}]\nnetworkPolicies: {monitoring: {podLabels: {a: b}}, clients: [{podLabels: {c: d}}]}\n";
+        let spec = crate::spec::load_spec("n.yaml", text).unwrap();
+        let (network, _) = crate::model::resolve::resolve(&spec).unwrap();
+        let t = of(&network);
+        // A single-node group is drawn as its node: the same id, once.
+        let mut drawn: Vec<&str> = t.groups().filter(|g| g.nodes.len() > 1).map(|g| g.id.as_str()).collect();
+        drawn.extend(t.groups().flat_map(|g| &g.nodes).map(|n| n.id.as_str()));
+        drawn.extend(t.orgs.iter().map(|o| o.id.as_str()));
+        drawn.extend(t.channels.iter().map(|c| c.id.as_str()));
+        let unique: std::collections::BTreeSet<&str> = drawn.iter().copied().collect();
+        assert_eq!(unique.len(), drawn.len(), "{drawn:?}");
+        // Every flow joins groups that exist.
+        for f in &t.flows {
+            assert!(t.groups().any(|g| g.id == f.from) && t.groups().any(|g| g.id == f.to), "{f:?}");
+        }
+    }
 }
