@@ -326,16 +326,9 @@ pub struct ChannelJoin {
 pub struct Configtx {
     /// ConfigMap holding `configtx.yaml`.
     pub config_map: String,
-    /// Capabilities: Channel, Orderer, Application.
-    pub channel_capability: &'static str,
-    /// Orderer group capability.
-    pub orderer_capability: &'static str,
-    /// Application group capability.
-    pub application_capability: &'static str,
-    /// `OrdererType`: `etcdraft` or `BFT`.
+    /// `OrdererType`: `etcdraft` or `BFT`. Capabilities and whether the global orderer
+    /// addresses are written come from `Network::release`.
     pub orderer_type: &'static str,
-    /// Write the global `Orderer.Addresses` (not under the V3_0 channel capability).
-    pub global_orderer_addresses: bool,
     /// SmartBFT options, in configtx.yaml's keys (the Go field names of smartbft.Options).
     pub smart_bft: Vec<(&'static str, String)>,
 }

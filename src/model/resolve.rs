@@ -246,11 +246,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
             let bft = spec.orderer_org.consensus == crate::spec::Consensus::Bft;
             Configtx {
                 config_map: names::configtx_config_map(&spec.name),
-                channel_capability: release.channel_capability,
-                orderer_capability: release.orderer_capability,
-                application_capability: release.application_capability,
                 orderer_type: if bft { "BFT" } else { "etcdraft" },
-                global_orderer_addresses: release.global_orderer_addresses,
                 smart_bft: if bft {
                     SMART_BFT_OPTIONS.iter().map(|(k, v)| (*k, v.to_string())).collect()
                 } else {
