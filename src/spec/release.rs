@@ -48,6 +48,22 @@ pub struct Release {
     pub orderer_bootstrap_method: bool,
 }
 
+/// Fabric 3.0; 3.1 differs only in its line (the 3.x core.yaml serves both: its
+/// `chaincode.runtimeParams` are new in 3.1 and not read by 3.0).
+const FABRIC_3: Release = Release {
+    line: "3.0",
+    channel_capability: "V3_0",
+    orderer_capability: "V2_0",
+    application_capability: "V2_5",
+    core_yaml: "peer/core-3.yaml",
+    bft: true,
+    global_orderer_addresses: false,
+    tools_image_published: false,
+    block_gossip: false,
+    java_node_env_tag: "2.5",
+    orderer_bootstrap_method: false,
+};
+
 /// Every release line fabgen renders, oldest first. 2.5 (LTS) is the default.
 pub const RELEASES: &[Release] = &[
     Release {
@@ -63,35 +79,12 @@ pub const RELEASES: &[Release] = &[
         java_node_env_tag: "2.5",
         orderer_bootstrap_method: true,
     },
-    Release {
-        line: "3.0",
-        channel_capability: "V3_0",
-        orderer_capability: "V2_0",
-        application_capability: "V2_5",
-        core_yaml: "peer/core-3.yaml",
-        bft: true,
-        global_orderer_addresses: false,
-        tools_image_published: false,
-        block_gossip: false,
-        java_node_env_tag: "2.5",
-        orderer_bootstrap_method: false,
-    },
-    Release {
-        line: "3.1",
-        channel_capability: "V3_0",
-        orderer_capability: "V2_0",
-        application_capability: "V2_5",
-        core_yaml: "peer/core-3.yaml",
-        bft: true,
-        global_orderer_addresses: false,
-        tools_image_published: false,
-        block_gossip: false,
-        java_node_env_tag: "2.5",
-        orderer_bootstrap_method: false,
-    },
+    FABRIC_3,
+    Release { line: "3.1", ..FABRIC_3 },
 ];
 
-static VERSION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d+)\.(\d+)\.(\d+)$").unwrap());
+/// A Fabric or Fabric CA version: `major.minor.patch`.
+pub static VERSION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d+)\.(\d+)\.(\d+)$").unwrap());
 
 /// The release line of a version like `3.1.1`, if fabgen renders for it.
 pub fn release(version: &str) -> Option<&'static Release> {

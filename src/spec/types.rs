@@ -636,6 +636,8 @@ fn default_k8scc_limits() -> CpuMemory {
 fn default_transfer_size() -> String {
     "5Gi".to_string()
 }
+/// The Fabric release line the default k8s-builder peer image is built on.
+pub const K8S_BUILDER_PEER_IMAGE_FABRIC_LINE: &str = "2.5";
 fn default_k8s_builder_image() -> ImageSpec {
     ImageSpec {
         repository: "ghcr.io/hyperledger-labs/fabric-builder-k8s/k8s-fabric-peer".into(),

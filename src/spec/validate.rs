@@ -45,7 +45,6 @@ static GO_DURATION: LazyLock<Regex> =
 /// Environment variable names Kubernetes and shells accept.
 static ENV_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*$").unwrap());
 static DIGEST: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^sha256:[a-f0-9]{64}$").unwrap());
-static VERSION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d+)\.(\d+)\.(\d+)$").unwrap());
 
 /// Env names fabgen sets on chaincode containers; a user value would silently fight them.
 pub const RESERVED_CHAINCODE_ENV: &[&str] = &[
@@ -175,7 +174,7 @@ impl Validator {
         // fabric-builder-k8s's peer image is built on fabric-peer 2.5: a Fabric 3 network would
         // run 2.5 peers for the orgs that use it, which cannot join V3_0 channels.
         let uses_k8s_builder = spec.chaincodes.iter().any(|c| c.launcher == super::types::Launcher::K8sBuilder);
-        if release.is_some_and(|r| r.line != "2.5") && uses_k8s_builder && {
+        if release.is_some_and(|r| r.line != super::types::K8S_BUILDER_PEER_IMAGE_FABRIC_LINE) && uses_k8s_builder && {
             let (image, default) = (&spec.launchers.k8s_builder.peer_image, super::types::K8sBuilderSpec::default());
             image.repository == default.peer_image.repository && image.tag == default.peer_image.tag
         } {
@@ -210,7 +209,7 @@ impl Validator {
                 ));
             }
         }
-        if !VERSION.is_match(&f.ca_version) {
+        if !super::release::VERSION.is_match(&f.ca_version) {
             self.error("fabric.caVersion", format!("\"{}\" is not a version like 1.5.15", f.ca_version));
         }
         for (field, image) in [
