@@ -313,8 +313,7 @@ fn configtx_yaml_has_the_structure_configtxgen_reads_and_the_network_it_describe
         assert_eq!(top.organizations, all, "{}", example.display());
 
         assert_eq!(top.profiles.len(), network.channels.len());
-        // Fabric 3 channels carry the V3_0 capability (which SmartBFT needs and which refuses
-        // the global orderer addresses); 2.5 ones V2_0. Orderer V2_0 and Application V2_5 in
+        // Fabric 3 channels carry the V3_0 capability (which SmartBFT needs); 2.5 ones V2_0. Orderer V2_0 and Application V2_5 in
         // both (fabric-samples test-network configtx.yaml and bft-config/configtx.yaml).
         let fabric3 = network.fabric_version.starts_with("3.");
         let channel_capability = if fabric3 { "V3_0" } else { "V2_0" };
@@ -339,12 +338,13 @@ fn configtx_yaml_has_the_structure_configtxgen_reads_and_the_network_it_describe
 
             let ord = &profile.orderer;
             assert_eq!(ord.orderer_type, if bft { "BFT" } else { "etcdraft" });
-            if fabric3 {
-                assert_eq!(ord.addresses, None, "V3_0 refuses global orderer addresses");
-            } else {
-                // Set, so configtxgen's default 127.0.0.1:7050 never enters the channel.
-                assert_eq!(ord.addresses.as_ref(), Some(&orderer_org.orderer_endpoints));
-            }
+            // No global addresses on any release line: V3_0 refuses them, and 2.5 peers warn on
+            // every config block that carries them beside the orgs' OrdererEndpoints
+            // (internal/pkg/peer/orderers/connection.go). configtxgen (every 2.5.x and 3.x tag) writes no
+            // OrdererAddresses value for an empty list and fills in no default
+            // (internal/configtxgen/encoder/encoder.go, genesisconfig/config.go).
+            assert_eq!(ord.addresses, None, "{} {}", example.display(), channel.name);
+            assert!(!orderer_org.orderer_endpoints.is_empty());
             assert_eq!(ord.batch_timeout, "2s");
             assert!(ord.batch_size.max_message_count > 0);
             assert_eq!(ord.organizations, vec![orderer_org.clone()]);

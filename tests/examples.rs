@@ -544,3 +544,113 @@ fn gossip_bootstraps_from_other_peers_and_leads_as_fabric_recommends() {
         );
     });
 }
+
+/// Every empty list and map in `value`, by path (`/spec/egress`).
+fn empties(value: &serde_json::Value, at: &str, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Array(items) if items.is_empty() => out.push(at.to_string()),
+        serde_json::Value::Object(map) if map.is_empty() => out.push(at.to_string()),
+        serde_json::Value::Array(items) => {
+            items.iter().enumerate().for_each(|(i, v)| empties(v, &format!("{at}/{i}"), out))
+        }
+        serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| empties(v, &format!("{at}/{k}"), out)),
+        _ => {}
+    }
+}
+
+/// A second `kubectl apply` (and a GitOps diff) sees nothing to do only if each manifest is what
+/// the API server stores: no empty list or map, which it drops (Go's omitempty, or a nil slice
+/// or map after etcd; a real 1.28 server dropped `egress: []` and every apply put it back), and,
+/// inside a StatefulSet's volumeClaimTemplates, which kubectl replaces whole, every field the
+/// server defaults there (what a real server returned: apiVersion, kind, a null
+/// creationTimestamp, volumeMode, status.phase). The empty objects left are structs, which the
+/// server keeps.
+#[test]
+fn every_object_is_what_the_api_server_stores() {
+    let structs = ["emptyDir", "podSelector", "selfSigned"];
+    let claims = std::cell::Cell::new(0);
+    for_each_example(|name, _, objects| {
+        for (file, object) in objects {
+            let mut found = Vec::new();
+            empties(object, "", &mut found);
+            found.retain(|path| !structs.iter().any(|s| path.ends_with(&format!("/{s}"))));
+            assert!(found.is_empty(), "{name} {file}: empty {found:?}");
+            for claim in object["spec"]["volumeClaimTemplates"].as_array().into_iter().flatten() {
+                assert_eq!(claim["apiVersion"], "v1", "{name} {file}");
+                assert_eq!(claim["kind"], "PersistentVolumeClaim", "{name} {file}");
+                assert!(claim["metadata"].as_object().unwrap().contains_key("creationTimestamp"), "{name} {file}");
+                assert_eq!(claim["metadata"]["creationTimestamp"], serde_json::Value::Null, "{name} {file}");
+                assert_eq!(claim["spec"]["volumeMode"], "Filesystem", "{name} {file}");
+                assert_eq!(claim["status"], serde_json::json!({"phase": "Pending"}), "{name} {file}");
+                claims.set(claims.get() + 1);
+            }
+        }
+    });
+    // Every peer and orderer of every example has a ledger claim; CouchDB peers have two.
+    assert!(claims.get() >= 30, "{} claims", claims.get());
+}
+
+/// `(module, version)` of every requirement of a go.mod, in both the one-line and the block form.
+fn go_requirements(go_mod: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut in_block = false;
+    for line in go_mod.lines().map(|l| l.split("//").next().unwrap().trim()) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["require", "("] => in_block = true,
+            [")"] => in_block = false,
+            ["require", module, version] => out.push((module.to_string(), version.to_string())),
+            [module, version] if in_block => out.push((module.to_string(), version.to_string())),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Fabric builds Go chaincode with `go build -mod=readonly` (core/chaincode/platforms/golang
+/// platform.go), which fails on any module go.mod requires without a go.sum line: `h1:` for its
+/// content and `/go.mod h1:` for its go.mod (the module graph). Every Go source an example
+/// packages has both for every requirement, each a SHA-256 in base64.
+#[test]
+fn every_go_chaincode_source_has_go_sum_entries_for_every_requirement() {
+    let hash = regex::Regex::new(r"^h1:[A-Za-z0-9+/]{43}=$").unwrap();
+    let mut sources = 0;
+    for entry in walkdir::WalkDir::new(common::root().join("values/chaincode")) {
+        let entry = entry.unwrap();
+        if entry.file_name() != "go.mod" {
+            continue;
+        }
+        let dir = entry.path().parent().unwrap();
+        let go_mod = std::fs::read_to_string(entry.path()).unwrap();
+        let go_sum = std::fs::read_to_string(dir.join("go.sum"))
+            .unwrap_or_else(|_| panic!("{}: go.mod without go.sum", dir.display()));
+        let lines: BTreeMap<(String, String), String> = go_sum
+            .lines()
+            .map(|l| {
+                let w: Vec<&str> = l.split_whitespace().collect();
+                assert_eq!(w.len(), 3, "{}: {l}", dir.display());
+                assert!(hash.is_match(w[2]), "{}: {l}", dir.display());
+                ((w[0].to_string(), w[1].to_string()), w[2].to_string())
+            })
+            .collect();
+        let required = go_requirements(&go_mod);
+        assert!(required.iter().any(|(m, _)| m == "github.com/hyperledger/fabric-contract-api-go/v2"), "{go_mod}");
+        for (module, version) in required {
+            for v in [version.clone(), format!("{version}/go.mod")] {
+                assert!(
+                    lines.contains_key(&(module.clone(), v.clone())),
+                    "{}: no go.sum line for {module} {v}",
+                    dir.display()
+                );
+            }
+        }
+        sources += 1;
+    }
+    assert!(sources >= 1);
+}
+
+#[test]
+fn go_requirements_are_read_in_both_forms() {
+    let reqs = go_requirements("module m\n\nrequire a.b/c v1.0.0\nrequire (\n\tx.y/z v0.1.0 // indirect\n)\n");
+    assert_eq!(reqs, [("a.b/c".into(), "v1.0.0".into()), ("x.y/z".into(), "v0.1.0".into())]);
+}

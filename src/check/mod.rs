@@ -20,10 +20,12 @@ use crate::render::{Object, Rendered};
 
 type TypedParse = fn(serde_json::Value) -> Result<(), serde_json::Error>;
 
-/// One checkable kind: its typed parse and its closed schema.
+/// One checkable kind: its typed parse and its closed schema, compiled and as written (to tell
+/// lists and maps, which the API server drops when empty, from structs, which it keeps).
 struct KindCheck {
     parse: TypedParse,
     validator: jsonschema::Validator,
+    schema: serde_json::Value,
 }
 
 /// Validators for every kind fabgen renders, compiled once.
@@ -44,9 +46,10 @@ where
 {
     let mut schema = serde_json::to_value(schemars::schema_for!(T)).expect("schemas serialise");
     close_objects(&mut schema);
+    admit_null_time(&mut schema);
     let validator = jsonschema::validator_for(&schema).expect("k8s-openapi schemas are valid");
     let parse: TypedParse = |v| serde_json::from_value::<T>(v).map(|_| ());
-    ((api_version, kind), KindCheck { parse, validator })
+    ((api_version, kind), KindCheck { parse, validator, schema })
 }
 
 impl Checker {
@@ -92,6 +95,9 @@ impl Checker {
                 format!("{}: {e}", if at.is_empty() { "/" } else { &at })
             })
             .collect();
+        if problems.is_empty() {
+            stored_away(&json, &kind.schema, &kind.schema, "", &mut problems);
+        }
         if problems.is_empty()
             && let Err(e) = (kind.parse)(json)
         {
@@ -152,6 +158,71 @@ fn close_objects(node: &mut serde_json::Value) {
     }
 }
 
+/// Lets `metav1.Time` be `null`, as the API server writes an unset one (`creationTimestamp:
+/// null`): manifests carry it inside lists kubectl replaces whole (a StatefulSet's
+/// `volumeClaimTemplates`), so that they equal what the server stores.
+fn admit_null_time(schema: &mut serde_json::Value) {
+    if let Some(time) = schema.pointer_mut("/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.Time") {
+        time["type"] = serde_json::json!(["string", "null"]);
+    }
+}
+
+/// The schema `node` stands for, its `$ref` followed within `root`.
+fn resolve<'a>(mut node: &'a serde_json::Value, root: &'a serde_json::Value) -> &'a serde_json::Value {
+    while let Some(pointer) = node.get("$ref").and_then(|r| r.as_str()).and_then(|r| r.strip_prefix('#')) {
+        match root.pointer(pointer) {
+            Some(target) => node = target,
+            None => break,
+        }
+    }
+    node
+}
+
+/// A Go map (`map[string]…`) rather than a struct: open to any key, listing none.
+fn is_map(schema: &serde_json::Value) -> bool {
+    schema.get("properties").is_none() && schema.get("additionalProperties").is_some_and(|a| a.is_object())
+}
+
+/// Finds the empty lists and maps of `value`, which the API server does not store (Go's
+/// `omitempty`, or a nil slice or map after the round trip through etcd): a manifest with one
+/// differs from the stored object on every `kubectl apply` and in every GitOps diff. Empty
+/// structs (`emptyDir: {}`, `podSelector: {}`) are stored and stay.
+fn stored_away(
+    value: &serde_json::Value,
+    schema: &serde_json::Value,
+    root: &serde_json::Value,
+    at: &str,
+    problems: &mut Vec<String>,
+) {
+    let schema = resolve(schema, root);
+    let mut report = |what: &str| {
+        problems.push(format!(
+            "{at}: an empty {what}, which the API server does not store: omit it, or a second apply sees a change"
+        ))
+    };
+    match value {
+        serde_json::Value::Array(items) if items.is_empty() => report("list"),
+        serde_json::Value::Array(items) => {
+            let item = schema.get("items").unwrap_or(&serde_json::Value::Null);
+            for (i, v) in items.iter().enumerate() {
+                stored_away(v, item, root, &format!("{at}/{i}"), problems);
+            }
+        }
+        serde_json::Value::Object(map) if map.is_empty() && is_map(schema) => report("map"),
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                let child = schema
+                    .get("properties")
+                    .and_then(|p| p.get(key))
+                    .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()))
+                    .unwrap_or(&serde_json::Value::Null);
+                stored_away(v, child, root, &format!("{at}/{key}"), problems);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +251,25 @@ mod tests {
         let bad = SERVICE.replace("targetPort: grpc", "targetPort: grpc, tagetPort: 1");
         let problems = Checker::new().check_object(&object(&bad)).unwrap();
         assert!(problems.iter().any(|p| p.contains("/spec/ports/0") && p.contains("tagetPort")), "{problems:?}");
+    }
+
+    #[test]
+    fn rejects_empty_lists_and_maps_the_server_drops_but_keeps_empty_structs() {
+        let policy = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: n, labels: {}}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n  egress: []\n";
+        let problems = Checker::new().check_object(&object(policy)).unwrap();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("/metadata/labels: an empty map"), "{problems:?}");
+        assert!(problems[1].starts_with("/spec/egress: an empty list"), "{problems:?}");
+        let kept = policy.replace(", labels: {}", "").replace("  egress: []\n", "");
+        assert_eq!(Checker::new().check_object(&object(&kept)).unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn accepts_the_null_creation_timestamp_the_server_stores() {
+        let sts = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s, namespace: n}\nspec:\n  serviceName: s\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: i}]}\n  volumeClaimTemplates:\n    - apiVersion: v1\n      kind: PersistentVolumeClaim\n      metadata: {name: data, creationTimestamp: null}\n      spec: {accessModes: [ReadWriteOnce], volumeMode: Filesystem, resources: {requests: {storage: 1Gi}}}\n      status: {phase: Pending}\n";
+        assert_eq!(Checker::new().check_object(&object(sts)).unwrap(), Vec::<String>::new());
+        let wrong = sts.replace("creationTimestamp: null", "creationTimestamp: 5");
+        assert!(!Checker::new().check_object(&object(&wrong)).unwrap().is_empty());
     }
 
     #[test]

@@ -276,7 +276,20 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
             out.push(workload(&d.name, &d.org, "chaincode", ingress, Vec::new()));
         }
     }
+    out.iter_mut().for_each(|p| drop_empty_rules(&mut p.spec));
     out
+}
+
+/// Removes `ingress: []` and `egress: []`. A direction listed in `policyTypes` with no rules
+/// denies everything either way, but the API server drops an empty list (it stores none), so
+/// a manifest carrying one differs from the stored object on every `kubectl apply` and in
+/// every GitOps diff.
+fn drop_empty_rules(spec: &mut Value) {
+    if let Value::Object(map) = spec {
+        map.retain(|key, value| {
+            !((key == "ingress" || key == "egress") && value.as_array().is_some_and(Vec::is_empty))
+        });
+    }
 }
 
 /// Egress for the pods a `networkPolicies` selector admits when they live in the network's own

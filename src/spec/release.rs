@@ -3,9 +3,8 @@
 //! consensus types are accepted, the model asks it for capabilities, the peer's core.yaml and
 //! the orderer's settings.
 //!
-//! Sources: fabric `release_notes/v3.0.0.md` (V3_0 channel capability for SmartBFT; global
-//! `OrdererAddresses` refused under V3_0; no fabric-tools image published; block gossip off by
-//! default), fabric `common/capabilities/channel.go` (`V3_0`; no orderer capability above
+//! Sources: fabric `release_notes/v3.0.0.md` (V3_0 channel capability for SmartBFT; no
+//! fabric-tools image published; block gossip off by default), fabric `common/capabilities/channel.go` (`V3_0`; no orderer capability above
 //! `V2_0`), fabric-samples `test-network/configtx/configtx.yaml` (2.5: V2_0 / V2_0 / V2_5) and
 //! `test-network/bft-config/configtx.yaml` (3.x: V3_0 / V2_0 / V2_5).
 
@@ -28,9 +27,6 @@ pub struct Release {
     pub core_yaml: &'static str,
     /// SmartBFT ordering is available (it needs the V3_0 channel capability).
     pub bft: bool,
-    /// The channel config may carry the global `Orderer.Addresses` (refused under V3_0: each
-    /// orderer org lists its `OrdererEndpoints`, which fabgen always writes).
-    pub global_orderer_addresses: bool,
     /// `hyperledger/fabric-tools` is published for this line; from 3.0 on it is not, and the
     /// channel and lifecycle Jobs need an image named in `fabric.toolsImage`.
     pub tools_image_published: bool,
@@ -57,7 +53,6 @@ const FABRIC_3: Release = Release {
     application_capability: "V2_5",
     core_yaml: "peer/core-3.yaml",
     bft: true,
-    global_orderer_addresses: false,
     tools_image_published: false,
     block_gossip: false,
     java_node_env_tag: "2.5",
@@ -73,7 +68,6 @@ pub const RELEASES: &[Release] = &[
         application_capability: "V2_5",
         core_yaml: "peer/core.yaml",
         bft: false,
-        global_orderer_addresses: true,
         tools_image_published: true,
         block_gossip: true,
         java_node_env_tag: "2.5",
