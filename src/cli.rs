@@ -372,201 +372,293 @@ impl TemplateArgs {
     }
 }
 
+/// Standard output for a reader that may leave early (`| head`, `| grep -q`). Once a write
+/// finds the pipe closed, the rest of the output is dropped and the command ends as it would
+/// have, with no error line and its usual exit status: a broken pipe is no failure of the
+/// command (ripgrep treats it as success; Rust ignores SIGPIPE, so without this every write
+/// would fail, and clap_complete would panic).
+pub struct Stdout {
+    inner: std::io::StdoutLock<'static>,
+    closed: bool,
+}
+
+impl Stdout {
+    /// The process's standard output.
+    pub fn new() -> Self {
+        Stdout { inner: std::io::stdout().lock(), closed: false }
+    }
+
+    /// Passes `result` on unless it is the reader having left, after which writes succeed
+    /// without writing.
+    fn unless_closed<T>(&mut self, result: std::io::Result<T>, done: T) -> std::io::Result<T> {
+        match result {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(done)
+            }
+            other => other,
+        }
+    }
+}
+
+impl Default for Stdout {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let result = self.inner.write(buf);
+        self.unless_closed(result, buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let result = self.inner.flush();
+        self.unless_closed(result, ())
+    }
+}
+
 /// Runs one command, writing normal output to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
     match cli.command {
-        Command::Init(args) => {
-            let options = fabgen::spec::init::InitOptions {
-                name: args.name.clone(),
-                orgs: args.orgs as usize,
-                peers: args.peers as usize,
-                orderers: args.orderers.unwrap_or(if args.bft { 4 } else { 3 }) as usize,
-                channels: args.channels as usize,
-                chaincodes: args.chaincodes as usize,
-                launcher: match args.launcher {
-                    LauncherArg::Ccaas => fabgen::spec::Launcher::Ccaas,
-                    LauncherArg::K8scc => fabgen::spec::Launcher::K8scc,
-                    LauncherArg::K8sBuilder => fabgen::spec::Launcher::K8sBuilder,
-                },
-                couchdb: args.couchdb,
-                ca: args.ca,
-                fabric_version: args.fabric_version.clone(),
-                bft: args.bft,
-            };
-            let text = fabgen::spec::init::scaffold(&options);
-            // What init prints must be a spec fabgen accepts (paths of k8scc sources aside,
-            // which are checked when the source is packaged).
-            fabgen::spec::load_spec("<init>", &text).map_err(anyhow::Error::from)?;
-            out.write_all(text.as_bytes())?;
-        }
-        Command::Schema => {
-            let schema = serde_json::to_string_pretty(&fabgen::spec::json_schema())?;
-            writeln!(out, "{schema}")?;
-        }
-        Command::Validate(args) => {
-            if args.format == Format::Json {
-                let problems =
-                    match args.spec.load().and_then(|(_, spec)| fabgen::verify(&spec, &TemplateSet::embedded())) {
-                        Ok(_) => Vec::new(),
-                        Err(err) => match err.downcast_ref::<SpecErrors>() {
-                            Some(spec_errors) => spec_errors.located().to_vec(),
-                            // Not a problem of a place in the spec (the Kubernetes check of what
-                            // it renders, an unreadable file): the file as a whole.
-                            None => vec![fabgen::spec::diagnostic::Located {
-                                line: 1,
-                                column: 1,
-                                file: args.spec.name(),
-                                path: String::new(),
-                                message: format_error(&err),
-                                hint: None,
-                            }],
-                        },
-                    };
-                writeln!(out, "{}", serde_json::to_string_pretty(&problems)?)?;
-                return Ok(if problems.is_empty() { Outcome::Done } else { Outcome::Invalid });
-            }
-            let (source, spec) = args.spec.load()?;
-            let name = &source.name;
-            fabgen::verify(&spec, &TemplateSet::embedded())?;
-            let peers: usize = spec.orgs.iter().map(|o| o.peers.len()).sum();
-            writeln!(
-                out,
-                "{name}: ok ({} orgs, {peers} peers, {} orderers, {} channels, {} chaincodes)",
-                spec.orgs.len(),
-                spec.orderer_org.orderers.len(),
-                spec.channels.len(),
-                spec.chaincodes.len()
-            )?;
-        }
-        Command::Render(args) => {
-            let (source, spec) = args.spec.load()?;
-            let generated = fabgen::generate(&spec, &args.templates.template_set()?)?;
-            match &args.output {
-                Some(dir) => {
-                    refuse_unsequenced_changes(&source, &generated.network, dir)?;
-                    let count = generated.rendered.objects.len();
-                    output::write_tree(dir, &output::manifests::files(generated.rendered, &generated.network))?;
-                    writeln!(out, "wrote {count} objects to {}", dir.display())?;
-                }
-                None => out.write_all(output::manifests::stream(&generated.rendered).as_bytes())?,
-            }
-        }
-        Command::Chart(args) => {
-            let (source, spec) = args.spec.load()?;
-            let templates = args.templates.template_set()?;
-            // The manifests must pass the check before any chart is made of them.
-            let (network, _) = fabgen::verify(&spec, &templates)?;
-            refuse_unsequenced_changes(&source, &network, &args.output)?;
-            let options = chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone() };
-            let charts = chart::charts(&network, &templates, &options)?;
-            output::write_tree(&args.output, &chart::tree(&charts, args.per_org))?;
-            for c in &charts {
-                let at = if args.per_org { args.output.join(&c.name) } else { args.output.clone() };
-                writeln!(out, "wrote chart {} to {}", c.name, at.display())?;
-            }
-        }
-        Command::Crypto(args) => {
-            let (_, spec) = args.spec.load()?;
-            let (network, _) = fabgen::verify(&spec, &TemplateSet::embedded())?;
-            let options = crypto::CryptoOptions {
-                not_before: args.not_before.as_deref().map(crypto::parse_date).transpose()?,
-                days: args.days,
-                ca_days: args.ca_days,
-                rotate: args.rotate,
-                ..crypto::CryptoOptions::at(time::OffsetDateTime::now_utc())
-            };
-            let previous = crypto::previous::Previous::read(&args.output)?;
-            let material = crypto::generate(&network, &previous, &options)?;
-            fabgen::check::Checker::new().check(&material.secrets)?;
-            let secrets = material.secrets.objects.len();
-            let mut files = output::manifests::objects(material.secrets.into_documents()?);
-            files.extend(material.authorities);
-            output::write_secret_tree(&args.output, &files)?;
-            let s = &material.summary;
-            writeln!(
-                out,
-                "wrote {} Secrets to {} (created {}, renewed {}, kept {})",
-                secrets,
-                args.output.display(),
-                s.created,
-                s.renewed,
-                s.kept
-            )?;
-        }
-        Command::Package(args) => {
-            let (_, spec) = args.spec.load()?;
-            let (_, packages) = fabgen::verify(&spec, &TemplateSet::embedded())?;
-            let files = packages.iter().map(|p| (p.file.clone(), p.package.bytes.clone())).collect();
-            output::write_tree(&args.output, &files)?;
-            for p in &packages {
-                writeln!(out, "{}\t{}\t{}\t{}", p.org, p.chaincode, p.package.id, p.file)?;
-            }
-        }
-        Command::Graph(args) => {
-            let (_, spec) = args.spec.load()?;
-            // The picture of a network that renders and passes the checks, like every output.
-            let (network, _) = fabgen::verify(&spec, &TemplateSet::embedded())?;
-            let topology = fabgen::model::topology::of(&network);
-            let text = match args.format {
-                GraphFormat::Mermaid => output::graph::mermaid(&topology),
-                GraphFormat::Dot => output::graph::dot(&topology),
-            };
-            out.write_all(text.as_bytes())?;
-        }
+        Command::Init(args) => init(&args, out),
+        Command::Schema => print(out, &format!("{}\n", serde_json::to_string_pretty(&fabgen::spec::json_schema())?)),
+        Command::Validate(args) if args.format == Format::Json => validate_json(&args, out),
+        Command::Validate(args) => validate(&args, out),
+        Command::Render(args) => render(&args, out),
+        Command::Chart(args) => write_chart(&args, out),
+        Command::Crypto(args) => write_crypto(&args, out),
+        Command::Package(args) => package(&args, out),
+        Command::Graph(args) => graph(&args, out),
         Command::Explain(args) => {
-            out.write_all(fabgen::spec::explain::explain(&fabgen::spec::json_schema(), &args.path)?.as_bytes())?;
+            print(out, &fabgen::spec::explain::explain(&fabgen::spec::json_schema(), &args.path)?)
         }
-        Command::Completions(args) => {
-            use clap::CommandFactory;
-            clap_complete::generate(args.shell, &mut Cli::command(), "fabgen", out);
-        }
-        Command::Man(args) => {
-            use clap::CommandFactory;
-            let page = |command: clap::Command| -> Result<Vec<u8>> {
-                let mut roff = Vec::new();
-                clap_mangen::Man::new(command).render(&mut roff)?;
-                Ok(roff)
-            };
-            let top = Cli::command();
-            match &args.output {
-                None => out.write_all(&page(top)?)?,
-                Some(dir) => {
-                    let mut files = std::collections::BTreeMap::new();
-                    for sub in top.get_subcommands().filter(|c| c.get_name() != "help") {
-                        let name = format!("fabgen-{}", sub.get_name());
-                        let command = sub.clone().name(name.clone()).version(env!("CARGO_PKG_VERSION"));
-                        files.insert(format!("{name}.1"), page(command)?);
-                    }
-                    files.insert("fabgen.1".to_string(), page(top)?);
-                    output::write_tree(dir, &files)?;
-                    writeln!(out, "wrote {} man pages to {}", files.len(), dir.display())?;
-                }
-            }
-        }
-        Command::Diff(args) => {
-            let source = SpecSource::read(&args.spec)?;
-            let spec = source.load()?;
-            let templates = args.templates.template_set()?;
-            // A re-render that would be refused is an error here too, not a drift.
-            let files = if args.chart {
-                let (network, _) = fabgen::verify(&spec, &templates)?;
-                refuse_unsequenced_changes(&source, &network, &args.dir)?;
-                let options = chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone() };
-                chart::tree(&chart::charts(&network, &templates, &options)?, args.per_org)
-            } else {
-                let generated = fabgen::generate(&spec, &templates)?;
-                refuse_unsequenced_changes(&source, &generated.network, &args.dir)?;
-                output::manifests::files(generated.rendered, &generated.network)
-            };
-            let drift = output::diff::diff(&files, &args.dir)?;
-            out.write_all(drift.patch.as_bytes())?;
-            if !drift.is_empty() {
-                eprintln!("{}: {}", args.dir.display(), drift.summary());
-                return Ok(Outcome::Drift);
-            }
-        }
+        Command::Completions(args) => completions(&args, out),
+        Command::Man(args) => man(&args, out),
+        Command::Diff(args) => diff(&args, out),
+    }
+}
+
+/// Writes `text` to `out`: a command's whole output.
+fn print(out: &mut dyn Write, text: &str) -> Result<Outcome> {
+    out.write_all(text.as_bytes())?;
+    Ok(Outcome::Done)
+}
+
+fn init(args: &InitArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let options = fabgen::spec::init::InitOptions {
+        name: args.name.clone(),
+        orgs: args.orgs as usize,
+        peers: args.peers as usize,
+        orderers: args.orderers.unwrap_or(if args.bft { 4 } else { 3 }) as usize,
+        channels: args.channels as usize,
+        chaincodes: args.chaincodes as usize,
+        launcher: match args.launcher {
+            LauncherArg::Ccaas => fabgen::spec::Launcher::Ccaas,
+            LauncherArg::K8scc => fabgen::spec::Launcher::K8scc,
+            LauncherArg::K8sBuilder => fabgen::spec::Launcher::K8sBuilder,
+        },
+        couchdb: args.couchdb,
+        ca: args.ca,
+        fabric_version: args.fabric_version.clone(),
+        bft: args.bft,
+    };
+    let text = fabgen::spec::init::scaffold(&options);
+    // What init prints must be a spec fabgen accepts (paths of k8scc sources aside, which are
+    // checked when the source is packaged).
+    fabgen::spec::load_spec("<init>", &text).map_err(anyhow::Error::from)?;
+    print(out, &text)
+}
+
+/// `validate --format json`: every problem located, `[]` when valid.
+fn validate_json(args: &ValidateArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let problems = match args.spec.load().and_then(|(_, spec)| fabgen::verify(&spec, &TemplateSet::embedded())) {
+        Ok(_) => Vec::new(),
+        Err(err) => match err.downcast_ref::<SpecErrors>() {
+            Some(spec_errors) => spec_errors.located().to_vec(),
+            // Not a problem of a place in the spec (the Kubernetes check of what it renders, an
+            // unreadable file): the file as a whole.
+            None => vec![fabgen::spec::diagnostic::Located {
+                line: 1,
+                column: 1,
+                file: args.spec.name(),
+                path: String::new(),
+                message: format_error(&err),
+                hint: None,
+            }],
+        },
+    };
+    writeln!(out, "{}", serde_json::to_string_pretty(&problems)?)?;
+    Ok(if problems.is_empty() { Outcome::Done } else { Outcome::Invalid })
+}
+
+fn validate(args: &ValidateArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let (source, spec) = args.spec.load()?;
+    fabgen::verify(&spec, &TemplateSet::embedded())?;
+    let peers: usize = spec.orgs.iter().map(|o| o.peers.len()).sum();
+    writeln!(
+        out,
+        "{}: ok ({} orgs, {peers} peers, {} orderers, {} channels, {} chaincodes)",
+        source.name,
+        spec.orgs.len(),
+        spec.orderer_org.orderers.len(),
+        spec.channels.len(),
+        spec.chaincodes.len()
+    )?;
+    Ok(Outcome::Done)
+}
+
+fn render(args: &RenderArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let (source, spec) = args.spec.load()?;
+    let generated = fabgen::generate(&spec, &args.templates.template_set()?)?;
+    let Some(dir) = &args.output else {
+        return print(out, &output::manifests::stream(&generated.rendered));
+    };
+    refuse_unsequenced_changes(&source, &generated.network, dir)?;
+    let count = generated.rendered.objects.len();
+    output::write_tree(dir, &output::manifests::files(generated.rendered, &generated.network))?;
+    writeln!(out, "wrote {count} objects to {}", dir.display())?;
+    Ok(Outcome::Done)
+}
+
+fn write_chart(args: &ChartArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let (source, spec) = args.spec.load()?;
+    let templates = args.templates.template_set()?;
+    // The manifests must pass the check before any chart is made of them.
+    let (network, _) = fabgen::verify(&spec, &templates)?;
+    refuse_unsequenced_changes(&source, &network, &args.output)?;
+    let options = chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone() };
+    let charts = chart::charts(&network, &templates, &options)?;
+    output::write_tree(&args.output, &chart::tree(&charts, args.per_org))?;
+    for c in &charts {
+        let at = if args.per_org { args.output.join(&c.name) } else { args.output.clone() };
+        writeln!(out, "wrote chart {} to {}", c.name, at.display())?;
     }
     Ok(Outcome::Done)
+}
+
+/// `fabgen crypto`: the Secrets, the CAs that made them, and the Namespace they live in (the
+/// render's own, byte for byte), so that `kubectl apply -f` of this tree alone works on an
+/// empty cluster: `namespace-*.yaml` sorts before `secret-*.yaml`.
+fn write_crypto(args: &CryptoArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let (_, spec) = args.spec.load()?;
+    let (network, _, namespaces) = fabgen::verify_keeping_namespaces(&spec, &TemplateSet::embedded())?;
+    let options = crypto::CryptoOptions {
+        not_before: args.not_before.as_deref().map(crypto::parse_date).transpose()?,
+        days: args.days,
+        ca_days: args.ca_days,
+        rotate: args.rotate,
+        ..crypto::CryptoOptions::at(time::OffsetDateTime::now_utc())
+    };
+    let previous = crypto::previous::Previous::read(&args.output)?;
+    let material = crypto::generate(&network, &previous, &options)?;
+    fabgen::check::Checker::new().check(&material.secrets)?;
+    let secrets = material.secrets.objects.len();
+    let mut files = output::manifests::objects(material.secrets.into_documents()?);
+    files.extend(output::manifests::objects(namespaces));
+    files.extend(material.authorities);
+    output::write_secret_tree(&args.output, &files)?;
+    let s = &material.summary;
+    writeln!(
+        out,
+        "wrote {} Secrets to {} (created {}, renewed {}, kept {})",
+        secrets,
+        args.output.display(),
+        s.created,
+        s.renewed,
+        s.kept
+    )?;
+    Ok(Outcome::Done)
+}
+
+fn package(args: &PackageArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let (_, spec) = args.spec.load()?;
+    let (_, packages) = fabgen::verify(&spec, &TemplateSet::embedded())?;
+    let files = packages.iter().map(|p| (p.file.clone(), p.package.bytes.clone())).collect();
+    output::write_tree(&args.output, &files)?;
+    for p in &packages {
+        writeln!(out, "{}\t{}\t{}\t{}", p.org, p.chaincode, p.package.id, p.file)?;
+    }
+    Ok(Outcome::Done)
+}
+
+fn graph(args: &GraphArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let (_, spec) = args.spec.load()?;
+    // The picture of a network that renders and passes the checks, like every output.
+    let (network, _) = fabgen::verify(&spec, &TemplateSet::embedded())?;
+    let topology = fabgen::model::topology::of(&network);
+    print(
+        out,
+        &match args.format {
+            GraphFormat::Mermaid => output::graph::mermaid(&topology),
+            GraphFormat::Dot => output::graph::dot(&topology),
+        },
+    )
+}
+
+fn completions(args: &CompletionsArgs, out: &mut dyn Write) -> Result<Outcome> {
+    use clap::CommandFactory;
+    // Into a buffer first: clap_complete panics when its writer fails (a closed pipe).
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "fabgen", &mut script);
+    out.write_all(&script)?;
+    Ok(Outcome::Done)
+}
+
+fn man(args: &ManArgs, out: &mut dyn Write) -> Result<Outcome> {
+    use clap::CommandFactory;
+    let page = |command: clap::Command| -> Result<Vec<u8>> {
+        let mut roff = Vec::new();
+        clap_mangen::Man::new(command).render(&mut roff)?;
+        Ok(roff)
+    };
+    let top = Cli::command();
+    let Some(dir) = &args.output else {
+        out.write_all(&page(top)?)?;
+        return Ok(Outcome::Done);
+    };
+    let mut files = std::collections::BTreeMap::new();
+    for sub in top.get_subcommands().filter(|c| c.get_name() != "help") {
+        let name = format!("fabgen-{}", sub.get_name());
+        let command = sub.clone().name(name.clone()).version(env!("CARGO_PKG_VERSION"));
+        files.insert(format!("{name}.1"), page(command)?);
+    }
+    files.insert("fabgen.1".to_string(), page(top)?);
+    output::write_tree(dir, &files)?;
+    writeln!(out, "wrote {} man pages to {}", files.len(), dir.display())?;
+    Ok(Outcome::Done)
+}
+
+fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let source = SpecSource::read(&args.spec)?;
+    let spec = source.load()?;
+    let templates = args.templates.template_set()?;
+    // A re-render that would be refused is an error here too, not a drift.
+    let files = if args.chart {
+        let (network, _) = fabgen::verify(&spec, &templates)?;
+        refuse_unsequenced_changes(&source, &network, &args.dir)?;
+        let options = chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone() };
+        chart::tree(&chart::charts(&network, &templates, &options)?, args.per_org)
+    } else {
+        let generated = fabgen::generate(&spec, &templates)?;
+        refuse_unsequenced_changes(&source, &generated.network, &args.dir)?;
+        output::manifests::files(generated.rendered, &generated.network)
+    };
+    let drift = output::diff::diff(&files, &args.dir)?;
+    out.write_all(drift.patch.as_bytes())?;
+    if drift.is_empty() {
+        return Ok(Outcome::Done);
+    }
+    // stderr may be a closed pipe too (`2>&1 | head`): nothing to do about it then.
+    let _ = writeln!(std::io::stderr(), "{}: {}", args.dir.display(), drift.summary());
+    Ok(Outcome::Drift)
 }
 
 /// Refuses a chaincode definition that changed since the last render into `dir` but keeps

@@ -49,6 +49,21 @@ pub fn verify(spec: &NetworkSpec, templates: &TemplateSet) -> Result<(Network, V
     Ok((network, packages))
 }
 
+/// Like [`verify`], keeping the Namespace objects as written: `fabgen crypto` puts them beside
+/// its Secrets, byte-identical to the render's, so `kubectl apply -f` of its tree alone works
+/// on an empty cluster.
+pub fn verify_keeping_namespaces(
+    spec: &NetworkSpec,
+    templates: &TemplateSet,
+) -> Result<(Network, Vec<BuiltPackage>, Rendered<Document>)> {
+    let (network, packages) = model::resolve(spec)?;
+    let kept = render_checked(&network, templates, |o| {
+        if o.kind == "Namespace" { o.into_document().map(Some) } else { Ok(None) }
+    })?;
+    let objects = kept.objects.into_iter().filter_map(|(file, d)| Some((file, d?))).collect();
+    Ok((network, packages, Rendered { objects }))
+}
+
 /// Renders the manifests of `network`, checking each object as it is rendered and keeping what
 /// `keep` makes of it; fails listing every problem.
 fn render_checked<T: Send>(

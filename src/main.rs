@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -9,11 +10,12 @@ fn main() -> ExitCode {
     // `diff` exits like diff(1): 1 means drift, so its errors are 2.
     let color = args.color.for_stderr();
     let error_code = if matches!(args.command, cli::Command::Diff(_)) { 2 } else { 1 };
-    match cli::run(args, &mut std::io::stdout().lock()) {
+    match cli::run(args, &mut cli::Stdout::new()) {
         Ok(cli::Outcome::Done) => ExitCode::SUCCESS,
         Ok(cli::Outcome::Drift | cli::Outcome::Invalid) => ExitCode::from(1),
         Err(err) => {
-            eprint!("{}", cli::report_error(&err, color));
+            // Nothing more to say if stderr is gone too.
+            let _ = std::io::stderr().write_all(cli::report_error(&err, color).as_bytes());
             ExitCode::from(error_code)
         }
     }

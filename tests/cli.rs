@@ -500,3 +500,69 @@ fn validate_reports_machine_readable_diagnostics_as_json() {
     assert_eq!(ok.status.code(), Some(0));
     assert_eq!(stdout(&ok).trim(), "[]");
 }
+
+/// Runs fabgen with its stdout on a pipe whose reader has already gone (as `| head` leaves it
+/// once it has read enough): every write fails with EPIPE, whatever the output's size.
+fn run_into_closed_pipe(args: &[&str]) -> Output {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0; 2];
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    let (reader, writer) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(reader);
+    let child = common::fabgen()
+        .args(args)
+        .stdout(std::process::Stdio::from(writer))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Every command that prints ends quietly when its reader leaves: no panic, no error line, and
+/// the exit status it has with a reader (0; `diff` 1 for drift, which it reports on stderr).
+#[test]
+fn every_printing_command_ends_quietly_when_the_reader_closes_the_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = |name: &str| dir.path().join(name).display().to_string();
+    let (render_dir, stale) = (out("render"), out("stale"));
+    assert!(run(&["render", &tutorial(), "-o", &stale]).status.success());
+    std::fs::remove_file(Path::new(&stale).join("README.md")).unwrap();
+    let t = tutorial();
+    let mut commands: Vec<Vec<String>> = [
+        vec!["init"],
+        vec!["schema"],
+        vec!["validate", &t],
+        vec!["validate", &t, "--format", "json"],
+        vec!["render", &t],
+        vec!["render"],
+        vec!["render", &t, "-o", &render_dir],
+        vec!["chart", &t, "-o", &out("chart")],
+        vec!["crypto", &t, "-o", &out("crypto")],
+        vec!["package", &t, "-o", &out("packages")],
+        vec!["graph", &t],
+        vec!["graph", &t, "--format", "dot"],
+        vec!["explain", "orgs"],
+        vec!["man"],
+        vec!["man", "-o", &out("man")],
+        vec!["diff", &t, &render_dir],
+        vec!["--help"],
+        vec!["render", "--help"],
+        vec!["--version"],
+    ]
+    .iter()
+    .map(|c| c.iter().map(|s| s.to_string()).collect())
+    .collect();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        commands.push(vec!["completions".into(), shell.into()]);
+    }
+    for command in &commands {
+        let args: Vec<&str> = command.iter().map(String::as_str).collect();
+        let o = run_into_closed_pipe(&args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o), "", "{args:?}");
+    }
+    let drift = run_into_closed_pipe(&["diff", &t, &stale]);
+    assert_eq!(drift.status.code(), Some(1), "{}", stderr(&drift));
+    assert!(stderr(&drift).starts_with(&format!("{stale}: ")), "{}", stderr(&drift));
+    assert!(!stderr(&drift).contains("rror"), "{}", stderr(&drift));
+}

@@ -145,10 +145,18 @@ fn a_rerun_keeps_every_file_byte_for_byte_and_the_tree_is_owner_only() {
         let want = if entry.file_type().is_dir() { 0o700 } else { 0o600 };
         assert_eq!(mode, want, "{} is {mode:o}", entry.path().display());
     }
-    // `kubectl apply -f DIR` takes the .yaml files of DIR only: every one is a Secret, and the
-    // CA keys sit in a subdirectory as .pem.
+    // `kubectl apply -f DIR` takes the .yaml files of DIR only, in name order: the Namespace
+    // first (the render's, byte for byte, so an empty cluster takes the tree), then Secrets;
+    // the CA keys sit in a subdirectory as .pem.
+    let render = common::generate(&spec);
+    let namespace = render.rendered.objects.iter().find(|(_, d)| d.kind == "Namespace").unwrap();
+    assert_eq!(before[namespace.0.as_str()], namespace.1.yaml.as_bytes());
+    let yaml: Vec<&String> = before.keys().filter(|f| f.ends_with(".yaml")).collect();
+    assert_eq!(yaml[0], namespace.0);
     for (file, bytes) in &before {
-        if file.ends_with(".yaml") {
+        if file == namespace.0 {
+            continue;
+        } else if file.ends_with(".yaml") {
             assert!(!file.contains('/'), "{file}");
             assert!(String::from_utf8_lossy(bytes).contains("kind: Secret\n"), "{file}");
         } else {

@@ -109,6 +109,8 @@ for name in sorted(os.listdir(secrets_dir)):
     if not name.endswith(".yaml"):
         continue
     doc = yaml.safe_load(open(os.path.join(secrets_dir, name)))
+    if doc["kind"] == "Namespace":  # the Secrets' namespace, so the tree applies on its own
+        continue
     counts["secrets"] += 1
     secret = doc["metadata"]["name"]
     org = doc["metadata"]["labels"]["fabgen.io/org"]
