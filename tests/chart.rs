@@ -313,3 +313,48 @@ fn chart_files_are_deterministic_and_snapshotted() {
         });
     });
 }
+
+/// Helm refuses a chart with any file above 5 MiB, and Kubernetes any ConfigMap above 1 MiB;
+/// fabgen keeps every file it writes within 1 MiB. The 300-org network of scripts/bench.py
+/// (2 peers each, 5 channels, 2 chaincodes per channel) once wrote an 8 MB README (its whole
+/// Mermaid picture): now its README shows orgs, channels and membership, and the chart loads in
+/// the real Helm engine and renders every object of `fabgen render`.
+#[test]
+fn a_300_org_network_writes_no_file_over_1_mib_and_its_chart_renders_in_helm() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = fabgen::spec::init::InitOptions {
+        name: "big".into(),
+        orgs: 300,
+        peers: 2,
+        orderers: 3,
+        channels: 5,
+        chaincodes: 2,
+        ..Default::default()
+    };
+    let spec = dir.path().join("big.yaml");
+    std::fs::write(&spec, fabgen::spec::init::scaffold(&options)).unwrap();
+    let (render, chart) = (dir.path().join("render"), dir.path().join("chart"));
+    for (command, out) in [("render", &render), ("chart", &chart)] {
+        let o = common::fabgen().args([command, spec.to_str().unwrap(), "-o", out.to_str().unwrap()]).output().unwrap();
+        assert!(o.status.success(), "{command}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+    for tree in [&render, &chart] {
+        let files = common::read_tree(tree);
+        assert!(files.len() > 1000, "{}", files.len());
+        for (file, bytes) in &files {
+            assert!(bytes.len() <= 1 << 20, "{}/{file} is {} bytes", tree.display(), bytes.len());
+        }
+        let readme = String::from_utf8(files["README.md"].clone()).unwrap();
+        assert!(readme.contains("`fabgen graph SPEC` prints it"), "{}", &readme[..2000]);
+        let picture = readme.split("```mermaid\n").nth(1).unwrap().split("```").next().unwrap();
+        assert!(picture.len() <= fabgen::output::graph::MERMAID_MAX_TEXT, "{}", picture.len());
+        assert!(picture.contains("-.-") && !picture.contains("-->"), "membership, no flows");
+    }
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let namespace =
+        serde_yaml::from_str::<serde_yaml::Value>(&text).unwrap()["namespace"].as_str().unwrap().to_string();
+    let rendered = helm_render(&chart, "big", &namespace, None).unwrap();
+    let expected =
+        common::read_tree(&render).keys().filter(|f| f.ends_with(".yaml") && *f != "kustomization.yaml").count();
+    assert_eq!(rendered.len(), expected);
+}

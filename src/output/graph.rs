@@ -156,13 +156,73 @@ pub fn dot(topology: &Topology) -> String {
     out
 }
 
-/// The Markdown section the READMEs embed: a fenced Mermaid block and its legend.
+/// Mermaid's default `maxTextSize`: above it, Mermaid (and so GitHub and GitLab) draws no
+/// diagram but an error.
+pub const MERMAID_MAX_TEXT: usize = 50_000;
+
+/// The topology reduced to organisations, channels and membership: no nodes inside the org
+/// boxes and no flows, whose number grows with the square of the orgs.
+pub fn mermaid_summary(topology: &Topology) -> String {
+    let mut out = String::new();
+    writeln!(out, "flowchart LR").unwrap();
+    for org in &topology.orgs {
+        writeln!(out, "  {}[\"{}\"]", org.id, mermaid_text(&org.label)).unwrap();
+    }
+    for channel in &topology.channels {
+        writeln!(out, "  {}{{{{\"{}\"}}}}", channel.id, mermaid_text(&channel.label)).unwrap();
+        for member in &channel.members {
+            writeln!(out, "  {} -.- {member}", channel.id).unwrap();
+        }
+    }
+    out
+}
+
+/// Channel membership as a Markdown table, for networks too large for any Mermaid picture.
+fn membership_table(topology: &Topology) -> String {
+    let mut out = String::from("| Channel | Members |\n|---|---|\n");
+    for channel in &topology.channels {
+        let names: Vec<&str> = channel
+            .members
+            .iter()
+            .filter_map(|m| topology.orgs.iter().find(|o| &o.id == m))
+            .map(|o| o.name.as_str())
+            .collect();
+        writeln!(out, "| {} | {} ({}) |", channel.label, names.join(", "), names.len()).unwrap();
+    }
+    out
+}
+
+/// The Markdown section the READMEs embed: the whole picture as Mermaid and its legend while it
+/// stays within [`MERMAID_MAX_TEXT`]; past that, organisations, channels and membership only
+/// (as Mermaid, or as a table when even that is too large), saying how to get the whole picture.
+/// A README thus stays small at any scale (Helm refuses chart files above 5 MiB).
 pub fn markdown_section(topology: &Topology) -> String {
+    let full = mermaid(topology);
+    if full.len() <= MERMAID_MAX_TEXT {
+        return format!(
+            "## Topology\n\nOrganisations with their peers, orderers, CA and chaincode servers; channels (hexagons) \
+             joined to their members by dotted lines; and, as arrows with their ports, every flow the \
+             NetworkPolicies allow (nothing else is open). `fabgen graph --format dot` draws the same \
+             with Graphviz.\n\n```mermaid\n{full}```\n"
+        );
+    }
+    let why = format!(
+        "The whole picture, with the peers, orderers, CAs, chaincode servers and every flow the \
+         NetworkPolicies allow, is {} characters of Mermaid, more than the {MERMAID_MAX_TEXT} Mermaid draws \
+         (and so GitHub and GitLab): `fabgen graph SPEC` prints it, and `fabgen graph SPEC --format dot | dot \
+         -Tsvg` draws it with Graphviz.",
+        full.len()
+    );
+    let summary = mermaid_summary(topology);
+    if summary.len() <= MERMAID_MAX_TEXT {
+        return format!(
+            "## Topology\n\nOrganisations and the channels (hexagons) they are members of. {why}\n\n```mermaid\n{summary}```\n"
+        );
+    }
     format!(
-        "## Topology\n\nOrganisations with their peers, orderers, CA and chaincode servers; channels (hexagons) \
-         joined to their members by dotted lines; and, as arrows with their ports, every flow the \
-         NetworkPolicies allow (nothing else is open). `fabgen graph --format dot` draws the same \
-         with Graphviz.\n\n```mermaid\n{}```\n",
-        mermaid(topology)
+        "## Topology\n\n{} organisations in {} channels. {why}\n\n{}",
+        topology.orgs.len(),
+        topology.channels.len(),
+        membership_table(topology)
     )
 }
