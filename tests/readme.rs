@@ -51,3 +51,123 @@ fn readme_examples_are_current_output() {
     let report = String::from_utf8(o.stderr).unwrap().replace(fixture.to_str().unwrap(), "network.yaml");
     assert!(readme.contains(&format!("```\n{report}```\n")), "README's error report is stale:\n{report}");
 }
+
+/// The schema of one field, `$ref`s followed: `a.b[].c` walks properties and, for `[]`, items.
+fn field_schema<'a>(root: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Value> {
+    let resolve = |mut node: &'a serde_json::Value| {
+        while let Some(r) = node.get("$ref").and_then(|r| r.as_str()) {
+            node = root.pointer(r.strip_prefix('#')?)?;
+        }
+        Some(node)
+    };
+    let mut node = root;
+    for segment in path.split('.') {
+        let (name, items) = match segment.strip_suffix("[]") {
+            Some(name) => (name, true),
+            None => (segment, false),
+        };
+        node = resolve(resolve(node)?.get("properties")?.get(name)?)?;
+        if items {
+            node = resolve(node.get("items")?)?;
+        }
+    }
+    Some(node)
+}
+
+/// The rows of the README's spec table: the fields each names (`a.b`, `c` is `a.b` and `a.c`)
+/// and its Default cell.
+fn spec_table_rows(readme: &str) -> Vec<(Vec<String>, String)> {
+    let section = readme.split("\n## The spec\n").nth(1).unwrap().split("\n## ").next().unwrap();
+    let code = regex::Regex::new(r"`([^`]+)`").unwrap();
+    let mut rows = Vec::new();
+    for line in section.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.split(" | ").collect();
+        let names: Vec<String> = code.captures_iter(cells[0]).map(|c| c[1].to_string()).collect();
+        let first = &names[0];
+        let parent = first.rsplit_once('.').map(|(p, _)| format!("{p}.")).unwrap_or_default();
+        let fields = names.iter().map(|n| if n.contains('.') { n.clone() } else { format!("{parent}{n}") }).collect();
+        rows.push((fields, cells[1].to_string()));
+    }
+    rows
+}
+
+/// The README's spec table names real fields, and every default it gives as one YAML literal is
+/// a valid value of that field, equal to the schema's default where the schema has one (the
+/// table once showed image objects as strings, which validation refuses).
+#[test]
+fn the_spec_tables_fields_exist_and_their_defaults_validate() {
+    let schema = fabgen::spec::json_schema();
+    let literal = regex::Regex::new(r"^`([^`<…]+)`$").unwrap();
+    let (mut checked, mut rows) = (0, 0);
+    for (fields, default) in spec_table_rows(&readme()) {
+        rows += 1;
+        let value = literal.captures(default.trim()).map(|c| serde_yaml::from_str::<serde_json::Value>(&c[1]).unwrap());
+        for field in &fields {
+            let field_schema =
+                field_schema(&schema, field).unwrap_or_else(|| panic!("README names {field}, not in the schema"));
+            let Some(value) = &value else { continue };
+            let mut with_defs = field_schema.clone();
+            with_defs["$defs"] = schema["$defs"].clone();
+            let validator = jsonschema::validator_for(&with_defs).unwrap();
+            let errors: Vec<String> = validator.iter_errors(value).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "README default of {field}, {default}: {errors:?}");
+            let documented = field_schema.get("default").or_else(|| {
+                let (parent, name) = field.rsplit_once('.')?;
+                field_schema_default(&schema, parent, name)
+            });
+            if let Some(documented) = documented {
+                assert_eq!(documented, value, "README default of {field}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(rows > 40 && checked > 25, "{rows} rows, {checked} defaults checked");
+}
+
+/// The default a parent's property declares for `name` (schemars puts it beside the `$ref`).
+fn field_schema_default<'a>(schema: &'a serde_json::Value, parent: &str, name: &str) -> Option<&'a serde_json::Value> {
+    let parent = field_schema(schema, parent)?;
+    parent.get("properties")?.get(name)?.get("default")
+}
+
+/// Deep-merges `fragment` into `base`: maps key by key, anything else replaced.
+fn merge(base: &mut serde_yaml::Value, fragment: serde_yaml::Value) {
+    match (base, fragment) {
+        (serde_yaml::Value::Mapping(b), serde_yaml::Value::Mapping(f)) => {
+            for (k, v) in f {
+                match b.get_mut(&k) {
+                    Some(slot) => merge(slot, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, f) => *slot = f,
+    }
+}
+
+/// Every YAML block of the README is a spec or a part of one: a whole spec (it has `name`)
+/// loads as it is; a part, merged into values/minimal.yaml, gives a spec that loads.
+#[test]
+fn every_yaml_block_of_the_readme_is_a_valid_spec_or_part_of_one() {
+    let readme = readme();
+    let blocks: Vec<&str> = readme.split("```yaml\n").skip(1).map(|rest| rest.split("```").next().unwrap()).collect();
+    assert!(!blocks.is_empty());
+    let base: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(common::root().join("values/minimal.yaml")).unwrap()).unwrap();
+    for block in blocks {
+        let fragment: serde_yaml::Value = serde_yaml::from_str(block).unwrap_or_else(|e| panic!("{e}:\n{block}"));
+        let spec = if fragment.get("name").is_some() {
+            fragment
+        } else {
+            let mut spec = base.clone();
+            merge(&mut spec, fragment);
+            spec
+        };
+        let text = serde_yaml::to_string(&spec).unwrap();
+        if let Err(e) = fabgen::spec::load_spec("README.md", &text) {
+            panic!("README block does not validate:\n{block}\n{e}");
+        }
+    }
+}

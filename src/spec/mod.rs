@@ -14,6 +14,7 @@ pub mod explain;
 pub mod init;
 pub mod names;
 pub mod policy_dsl;
+pub mod quantity;
 pub mod release;
 pub mod schema;
 pub mod source_map;

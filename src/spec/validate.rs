@@ -36,9 +36,6 @@ static MSP_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z0-9][A-Za
 /// Collection names (`collectionNameRegExp`, fabric core/chaincode/lifecycle/scc.go), with a
 /// letter or digit first: the peer accepts a leading '-', but it names nothing sensibly.
 static COLLECTION_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z0-9][A-Za-z0-9_-]*$").unwrap());
-/// Kubernetes resource quantity (apimachinery `resource.Quantity` grammar).
-static QUANTITY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^([+-]?[0-9.]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$").unwrap());
 /// Go `time.ParseDuration` syntax, as the peer parses `dial_timeout`.
 static GO_DURATION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$").unwrap());
@@ -135,8 +132,12 @@ impl Validator {
         for (field, limits) in
             [("buildLimits", &spec.launchers.k8scc.build_limits), ("launchLimits", &spec.launchers.k8scc.launch_limits)]
         {
-            self.quantity(&format!("launchers.k8scc.{field}.cpu"), &limits.cpu);
-            self.quantity(&format!("launchers.k8scc.{field}.memory"), &limits.memory);
+            // k8scc reads these itself for the pods it creates; no object of fabgen's holds them.
+            for (what, q) in [("cpu", &limits.cpu), ("memory", &limits.memory)] {
+                if let Some(problem) = super::quantity::not_positive(q) {
+                    self.error(&format!("launchers.k8scc.{field}.{what}"), problem);
+                }
+            }
         }
         self.orderer_org(spec);
         self.orgs(spec);
@@ -823,9 +824,11 @@ impl Validator {
         }
     }
 
+    /// A quantity fabgen writes into an object: positive, and in the form the API server
+    /// stores (`spec::quantity`).
     fn quantity(&mut self, path: &str, q: &str) {
-        if !QUANTITY.is_match(q) || q.parse::<f64>().is_ok_and(|v| v <= 0.0) {
-            self.error(path, format!("\"{q}\" is not a positive Kubernetes quantity like 500m, 1, 512Mi or 10Gi"));
+        if let Some(problem) = super::quantity::problem(q) {
+            self.error(path, problem);
         }
     }
 
