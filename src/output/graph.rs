@@ -226,3 +226,80 @@ pub fn markdown_section(topology: &Topology) -> String {
         membership_table(topology)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::topology::{ChannelNode, Flow, Group, Node, NodeKind, OrgBox};
+
+    /// `orgs` orgs of one peer each, all in one channel; up to 200 orgs, every org's peer
+    /// reaching every other's (flows that grow with the square of the orgs, as gossip does).
+    fn topology(orgs: usize) -> Topology {
+        let org = |i: usize| {
+            let node = |id: String| Node {
+                id: id.clone(),
+                label: id,
+                kind: NodeKind::Peer,
+                workload: None,
+                pod_labels: Default::default(),
+                namespace: None,
+            };
+            OrgBox {
+                id: format!("org{i}"),
+                name: format!("org{i}"),
+                label: format!("org{i} · Org{i}MSP"),
+                groups: vec![Group {
+                    id: format!("p_org{i}"),
+                    label: "peers".into(),
+                    nodes: vec![node(format!("p_org{i}"))],
+                }],
+            }
+        };
+        let flows = (0..orgs.min(200))
+            .flat_map(|a| (0..orgs.min(200)).map(move |b| (a, b)))
+            .map(|(a, b)| Flow {
+                from: format!("p_org{a}"),
+                to: format!("p_org{b}"),
+                ports: vec![7051],
+                both_ways: false,
+                what: "gossip",
+            })
+            .collect();
+        Topology {
+            network: "net".into(),
+            policies: true,
+            orgs: (0..orgs).map(org).collect(),
+            outside: Vec::new(),
+            channels: vec![ChannelNode {
+                id: "ch_all".into(),
+                label: "channel all".into(),
+                members: (0..orgs).map(|i| format!("org{i}")).collect(),
+            }],
+            flows,
+        }
+    }
+
+    #[test]
+    fn small_networks_embed_the_whole_picture() {
+        let t = topology(3);
+        assert!(markdown_section(&t).contains(&format!("```mermaid\n{}```", mermaid(&t))));
+    }
+
+    #[test]
+    fn larger_ones_embed_membership_then_a_table_and_name_the_whole_pictures_size() {
+        let t = topology(100);
+        let section = markdown_section(&t);
+        assert!(mermaid(&t).len() > MERMAID_MAX_TEXT);
+        assert!(section.contains(&format!("```mermaid\n{}```", mermaid_summary(&t))), "{section}");
+        assert!(section.contains(&format!("is {} characters of Mermaid", mermaid(&t).len())));
+        assert!(!section.contains("-->"));
+
+        let t = topology(1500);
+        let section = markdown_section(&t);
+        assert!(mermaid_summary(&t).len() > MERMAID_MAX_TEXT);
+        assert!(!section.contains("```mermaid"));
+        assert!(section.contains("| channel all | org0, org1, "), "{}", &section[..500]);
+        assert!(section.contains("org1499 (1500) |"));
+        assert!(section.len() < 1 << 20);
+    }
+}
