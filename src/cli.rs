@@ -508,7 +508,7 @@ fn validate(args: &ValidateArgs, out: &mut dyn Write) -> Result<Outcome> {
         "{}: ok ({} orgs, {peers} peers, {} orderers, {} channels, {} chaincodes)",
         source.name,
         spec.orgs.len(),
-        spec.orderer_org.orderers.len(),
+        spec.ordering_orgs().iter().map(|(_, o)| o.orderers.len()).sum::<usize>(),
         spec.channels.len(),
         spec.chaincodes.len()
     )?;

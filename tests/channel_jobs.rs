@@ -5,7 +5,9 @@
 //! what its Job mounts: ConfigMap items with the rendered content, Secret items as
 //! placeholders. Covered: the invocation order, a second run that changes nothing, an orderer
 //! that is not up yet, an orderer added to a channel that exists, bounded waits that give up,
-//! and a new definition after a sequence bump. Scripts are shellcheck-clean.
+//! a new definition after a sequence bump, and a channel served by two ordering organisations
+//! (the creator's block, checked and joined by the other; a forged block refused). Scripts are
+//! shellcheck-clean.
 
 mod common;
 
@@ -407,7 +409,9 @@ fn peers_wait_for_the_channel_and_for_themselves_within_the_deadline() {
 fn rendered_job_scripts_are_shellcheck_clean_posix_sh() {
     let mut jobs = render().jobs;
     jobs.extend(render_spec(LIFECYCLE).jobs);
+    jobs.extend(render_spec(TWO_ORDERING_ORGS).jobs.into_iter().map(|(name, job)| (format!("two-{name}"), job)));
     assert!(jobs.keys().any(|j| j.contains("-lifecycle-")) && jobs.keys().any(|j| j.contains("-approve-")));
+    assert!(jobs.keys().any(|j| j.contains("-orderers-")));
     for (name, job) in &jobs {
         let dir = tempfile::tempdir().unwrap();
         let file: &Path = &dir.path().join("script.sh");
@@ -621,4 +625,120 @@ fn a_spec_behind_the_channel_fails_with_the_sequence_to_use() {
     let (ok, out) = world.run(&net.jobs["chaincode-basic-lifecycle-org2"], &[]);
     assert!(!ok);
     assert!(out.contains("the channel has sequence 3 committed, later than this definition's 1; set the chaincode's sequence to 3 (unchanged) or 4 (changed)"), "{out}");
+}
+
+/// Two ordering organisations serve channel `ab`: `ord-a` creates it, `ord-b` joins its own
+/// orderers with the block `ord-a`'s orderers serve.
+const TWO_ORDERING_ORGS: &str = r#"
+name: chan
+namespace: chan
+ordererOrgs:
+  - {name: ord-a, mspId: OrdAMSP, orderers: [{name: orderer0-a}, {name: orderer1-a}]}
+  - {name: ord-b, mspId: OrdBMSP, orderers: [{name: orderer0-b}]}
+orgs:
+  - {name: org1, mspId: Org1MSP, peers: [{name: peer0}]}
+  - {name: org2, mspId: Org2MSP, peers: [{name: peer0}]}
+channels:
+  - {name: ab, orgs: [org1, org2]}
+"#;
+
+fn orderer_calls(world: &World) -> Vec<String> {
+    world
+        .log()
+        .iter()
+        .filter(|l| !l.starts_with("configtxlator"))
+        .map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            match words.as_slice() {
+                ["osnadmin", "channel", verb, "-o", at, ..] => format!("osnadmin {verb} {at}"),
+                ["peer", "channel", "fetch", "0", _, "-c", _, "-o", at, ..] => format!("fetch {at}"),
+                ["configtxgen", ..] => "configtxgen".into(),
+                _ => l.clone(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn the_creator_makes_the_block_and_another_ordering_org_joins_its_own_orderers_with_it() {
+    let net = render_spec(TWO_ORDERING_ORGS);
+    let world = World::new(&net);
+    // ord-b first: nothing serves the channel yet, so it waits, bounded, and says why.
+    let (ok, out) = world.run(&net.jobs["channel-ab-orderers-ord-b"], &[("WAIT_SECONDS", "0")]);
+    assert!(!ok && out.contains("no orderer of another ordering organisation serves the channel yet"), "{out}");
+    world.clear_log();
+
+    let (ok, out) = world.run(&net.jobs["channel-ab-create"], &[]);
+    assert!(ok, "{out}");
+    assert_eq!(
+        orderer_calls(&world),
+        [
+            "osnadmin list orderer0-a.chan:7053",
+            "osnadmin list orderer1-a.chan:7053",
+            // No orderer of ord-b serves it: the creator makes the block, then joins its own.
+            "fetch orderer0-b.chan:7050",
+            "configtxgen",
+            "osnadmin join orderer0-a.chan:7053",
+            "osnadmin join orderer1-a.chan:7053",
+        ]
+    );
+    world.clear_log();
+    let (ok, out) = world.run(&net.jobs["channel-ab-orderers-ord-b"], &[]);
+    assert!(ok, "{out}");
+    assert!(out.contains("genesis block checked"), "{out}");
+    assert_eq!(
+        orderer_calls(&world),
+        ["osnadmin list orderer0-b.chan:7053", "fetch orderer0-a.chan:7050", "osnadmin join orderer0-b.chan:7053"]
+    );
+    // One channel: ord-b's orderer holds the very block ord-a's made.
+    let held = |host: &str| std::fs::read_to_string(world.state().join(format!("orderer-{host}-ab"))).unwrap();
+    assert_eq!(held("orderer0-b.chan"), held("orderer0-a.chan"));
+
+    // A second run of either changes nothing.
+    world.clear_log();
+    for job in ["channel-ab-create", "channel-ab-orderers-ord-b"] {
+        let (ok, out) = world.run(&net.jobs[job], &[]);
+        assert!(ok && out.contains("nothing to do"), "{job}: {out}");
+    }
+    assert!(orderer_calls(&world).iter().all(|c| c.starts_with("osnadmin list")), "{:?}", world.log());
+}
+
+#[test]
+fn a_creator_whose_orderers_lost_the_channel_takes_the_block_another_org_serves() {
+    let net = render_spec(TWO_ORDERING_ORGS);
+    let world = World::new(&net);
+    for job in ["channel-ab-create", "channel-ab-orderers-ord-b"] {
+        assert!(world.run(&net.jobs[job], &[]).0);
+    }
+    let before = std::fs::read_to_string(world.state().join("orderer-orderer0-b.chan-ab")).unwrap();
+    for host in ["orderer0-a.chan", "orderer1-a.chan"] {
+        std::fs::remove_file(world.state().join(format!("orderer-{host}-ab"))).unwrap();
+    }
+    world.clear_log();
+    let (ok, out) = world.run(&net.jobs["channel-ab-create"], &[]);
+    assert!(ok, "{out}");
+    assert!(!orderer_calls(&world).contains(&"configtxgen".to_string()), "a new block would be a new channel");
+    assert_eq!(std::fs::read_to_string(world.state().join("orderer-orderer0-a.chan-ab")).unwrap(), before);
+}
+
+#[test]
+fn a_genesis_block_that_is_not_the_specs_channel_is_refused_before_any_join() {
+    let net = render_spec(TWO_ORDERING_ORGS);
+    let world = World::new(&net);
+    assert!(world.run(&net.jobs["channel-ab-create"], &[]).0);
+    // The block ord-a's orderer serves names other consenters and another member.
+    let path = world.state().join("orderer-orderer0-a.chan-ab");
+    let forged = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("orderer0-b.chan", "intruder.chan")
+        .replace("Org2MSP", "Org9MSP");
+    std::fs::write(&path, forged).unwrap();
+    world.clear_log();
+    let (ok, out) = world.run(&net.jobs["channel-ab-orderers-ord-b"], &[]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("refusing the genesis block: orderer0-b.chan is no consenter; members Org1MSP Org9MSP"),
+        "{out}"
+    );
+    assert!(!world.log().iter().any(|l| l.contains("osnadmin channel join")), "{:?}", world.log());
 }

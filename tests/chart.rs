@@ -261,14 +261,19 @@ fn per_org_charts_together_render_the_whole_network_chart() {
             std::fs::read_dir(&per_org).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
         charts.sort();
         let generated = common::generate(&spec);
-        assert_eq!(charts.len(), generated.network.orgs.len() + 1, "{}", spec.display());
+        assert_eq!(
+            charts.len(),
+            generated.network.orgs.len() + generated.network.orderer_orgs.len(),
+            "{}",
+            spec.display()
+        );
         for chart in charts {
             let chart_name = chart.file_name().unwrap().to_string_lossy().into_owned();
             let org = chart_name.strip_prefix(&format!("{name}-")).unwrap().to_string();
             let objects = helm_render(&chart, &chart_name, &ns, None).unwrap();
             // Each org's chart holds exactly that org's objects (the orderer org's also the
             // network-wide ones, which carry no org label).
-            let is_orderer_org = org == generated.network.orderer_org.name;
+            let is_orderer_org = org == generated.network.orderer_orgs[0].name;
             for (k, v) in &objects {
                 let label = v["metadata"]["labels"]["fabgen.io/org"].as_str();
                 assert!(

@@ -266,6 +266,21 @@ fn group_policies(extra: &[(&str, Policy)]) -> BTreeMap<String, Policy> {
     out
 }
 
+/// Each channel's `ordererOrgs` as the spec file writes them (none: every ordering org).
+fn spec_channels(example: &std::path::Path) -> BTreeMap<String, Option<Vec<String>>> {
+    let spec: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(example).unwrap()).unwrap();
+    spec["channels"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            let names =
+                c["ordererOrgs"].as_sequence().map(|s| s.iter().map(|n| n.as_str().unwrap().to_string()).collect());
+            (c["name"].as_str().unwrap().to_string(), names)
+        })
+        .collect()
+}
+
 #[test]
 fn configtx_yaml_has_the_structure_configtxgen_reads_and_the_network_it_describes() {
     let mut checked = 0;
@@ -282,8 +297,7 @@ fn configtx_yaml_has_the_structure_configtxgen_reads_and_the_network_it_describe
         let top: TopLevel =
             serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}\n{text}", example.display()));
 
-        let ordering = &network.orderer_org;
-        let orderer_org = Organization {
+        let ordering_org = |ordering: &fabgen::model::OrdererOrg| Organization {
             name: ordering.msp_id.clone(),
             id: ordering.msp_id.clone(),
             msp_dir: format!("/var/fabgen/organizations/{}/msp", ordering.name),
@@ -292,12 +306,21 @@ fn configtx_yaml_has_the_structure_configtxgen_reads_and_the_network_it_describe
                 ("Writers".into(), signature(&format!("OR('{}.member')", ordering.msp_id))),
                 ("Admins".into(), signature(&format!("OR('{}.admin')", ordering.msp_id))),
             ]),
+            // Each ordering org's own endpoints, one per consenter of its own.
             orderer_endpoints: ordering
                 .orderers
                 .iter()
                 .map(|o| format!("{}.{}:7050", o.name, network.namespace))
                 .collect(),
         };
+        // SmartBFT consenter IDs: the orderers of every ordering org in spec order, from 1.
+        let ids: BTreeMap<String, u32> = network
+            .orderer_orgs
+            .iter()
+            .flat_map(|o| &o.orderers)
+            .enumerate()
+            .map(|(i, o)| (o.name.clone(), i as u32 + 1))
+            .collect();
         let peer_org = |name: &str| {
             let org = network.orgs.iter().find(|o| o.name == name).unwrap();
             Organization {
@@ -308,7 +331,7 @@ fn configtx_yaml_has_the_structure_configtxgen_reads_and_the_network_it_describe
                 orderer_endpoints: vec![],
             }
         };
-        let mut all = vec![orderer_org.clone()];
+        let mut all: Vec<Organization> = network.orderer_orgs.iter().map(ordering_org).collect();
         all.extend(network.orgs.iter().map(|o| peer_org(&o.name)));
         assert_eq!(top.organizations, all, "{}", example.display());
 
@@ -317,9 +340,19 @@ fn configtx_yaml_has_the_structure_configtxgen_reads_and_the_network_it_describe
         // both (fabric-samples test-network configtx.yaml and bft-config/configtx.yaml).
         let fabric3 = network.fabric_version.starts_with("3.");
         let channel_capability = if fabric3 { "V3_0" } else { "V2_0" };
-        let bft = example.file_name().unwrap().to_string_lossy().contains("bft");
+        let bft = network.configtx.as_ref().unwrap().orderer_type == "BFT";
         for channel in &network.channels {
             let profile = &top.profiles[&channel.name];
+            // Its ordering orgs: as the spec names them for the channel, else all of them.
+            let spec_channel = &spec_channels(&example)[&channel.name];
+            let channel_ordering: Vec<&fabgen::model::OrdererOrg> = match &spec_channel {
+                Some(names) => {
+                    names.iter().map(|n| network.orderer_orgs.iter().find(|o| &o.name == n).unwrap()).collect()
+                }
+                None => network.orderer_orgs.iter().collect(),
+            };
+            let orderers: Vec<(&fabgen::model::OrdererOrg, &fabgen::model::Orderer)> =
+                channel_ordering.iter().flat_map(|org| org.orderers.iter().map(move |o| (*org, o))).collect();
             assert_eq!(profile.capabilities, BTreeMap::from([(channel_capability.into(), true)]));
             assert_eq!(profile.policies, group_policies(&[]));
 
@@ -344,16 +377,15 @@ fn configtx_yaml_has_the_structure_configtxgen_reads_and_the_network_it_describe
             // OrdererAddresses value for an empty list and fills in no default
             // (internal/configtxgen/encoder/encoder.go, genesisconfig/config.go).
             assert_eq!(ord.addresses, None, "{} {}", example.display(), channel.name);
-            assert!(!orderer_org.orderer_endpoints.is_empty());
+            assert!(channel_ordering.iter().all(|o| !o.orderers.is_empty()));
             assert_eq!(ord.batch_timeout, "2s");
             assert!(ord.batch_size.max_message_count > 0);
-            assert_eq!(ord.organizations, vec![orderer_org.clone()]);
+            assert_eq!(ord.organizations, channel_ordering.iter().map(|o| ordering_org(o)).collect::<Vec<_>>());
             assert_eq!(ord.policies, group_policies(&[("BlockValidation", implicit("ANY Writers"))]));
             assert_eq!(ord.capabilities, BTreeMap::from([("V2_0".into(), true)]));
-            let consenters: Vec<Consenter> = ordering
-                .orderers
+            let consenters: Vec<Consenter> = orderers
                 .iter()
-                .map(|o| Consenter {
+                .map(|(_, o)| Consenter {
                     host: format!("{}.{}", o.name, network.namespace),
                     port: 7050,
                     client_tls_cert: format!("/var/fabgen/consenters/{}/tls.crt", o.name),
@@ -362,15 +394,13 @@ fn configtx_yaml_has_the_structure_configtxgen_reads_and_the_network_it_describe
                 .collect();
             if bft {
                 assert!(ord.etcd_raft.is_none(), "{}", example.display());
-                let mapping: Vec<BftConsenter> = ordering
-                    .orderers
+                let mapping: Vec<BftConsenter> = orderers
                     .iter()
-                    .enumerate()
-                    .map(|(i, o)| BftConsenter {
-                        id: i as u32 + 1,
+                    .map(|(org, o)| BftConsenter {
+                        id: ids[&o.name],
                         host: format!("{}.{}", o.name, network.namespace),
                         port: 7050,
-                        msp_id: ordering.msp_id.clone(),
+                        msp_id: org.msp_id.clone(),
                         identity: format!("/var/fabgen/consenters/{}/cert.pem", o.name),
                         client_tls_cert: format!("/var/fabgen/consenters/{}/tls.crt", o.name),
                         server_tls_cert: format!("/var/fabgen/consenters/{}/tls.crt", o.name),
@@ -391,12 +421,16 @@ fn configtx_yaml_has_the_structure_configtxgen_reads_and_the_network_it_describe
                 .rendered
                 .objects
                 .values()
-                .find(|o| o.kind == "Job" && o.name.starts_with(&channel.create_job))
+                .find(|o| o.kind == "Job" && o.name.starts_with(&format!("{}-", channel.orderer_jobs[0].job)))
                 .expect("a create Job")
                 .to_json()
                 .unwrap();
             let pod = &job["spec"]["template"]["spec"];
-            for o in &ordering.orderers {
+            let consenters = channel
+                .ordering
+                .iter()
+                .flat_map(|n| &network.orderer_orgs.iter().find(|o| &o.name == n).unwrap().orderers);
+            for o in consenters {
                 let volume = format!("consenter-{}", o.name);
                 let mount = pod["containers"][0]["volumeMounts"]
                     .as_array()

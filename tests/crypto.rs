@@ -87,7 +87,7 @@ fn every_secret_the_pods_reference_is_written_with_the_keys_they_mount() {
             }
         }
         // Beyond what pods mount: each org's public MSP and admin identity, for the Jobs.
-        let mut orgs = vec![generated.network.orderer_org.name.clone()];
+        let mut orgs: Vec<String> = generated.network.orderer_orgs.iter().map(|o| o.name.clone()).collect();
         orgs.extend(generated.network.orgs.iter().map(|o| o.name.clone()));
         for org in &orgs {
             for name in [format!("{org}-org-msp"), format!("{org}-admin-msp"), format!("{org}-admin-tls")] {
@@ -239,7 +239,7 @@ fn validity_dates_are_the_ones_asked_for() {
     let spec = common::root().join("values/minimal.yaml");
     run_crypto(&spec, &out, &["--not-before", "2026-03-01", "--days", "90", "--ca-days", "1000"]);
     let generated = common::generate(&spec);
-    let orderer = &generated.network.orderer_org.orderers[0].name;
+    let orderer = &generated.network.orderer_orgs[0].orderers[0].name;
     let leaf = cert_info(&out, &format!("{orderer}-tls"), "tls.crt");
     let start = crypto::parse_date("2026-03-01").unwrap();
     assert_eq!(leaf.validity.not_before, start);

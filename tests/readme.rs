@@ -162,6 +162,10 @@ fn every_yaml_block_of_the_readme_is_a_valid_spec_or_part_of_one() {
             fragment
         } else {
             let mut spec = base.clone();
+            // `ordererOrgs` is the other form of the base's `ordererOrg`.
+            if fragment.get("ordererOrgs").is_some() {
+                spec.as_mapping_mut().unwrap().remove("ordererOrg");
+            }
             merge(&mut spec, fragment);
             spec
         };

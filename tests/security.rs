@@ -507,7 +507,13 @@ fn population(generated: &fabgen::Generated, spec: &fabgen::spec::NetworkSpec) -
         pods.insert(format!("job/{}", template["app.kubernetes.io/instance"]), template);
     }
     let network = &generated.network;
-    for org in network.orgs.iter().map(|o| o.name.as_str()).chain([network.orderer_org.name.as_str(), "no-such-org"]) {
+    for org in network
+        .orgs
+        .iter()
+        .map(|o| o.name.as_str())
+        .chain(network.orderer_orgs.iter().map(|o| o.name.as_str()))
+        .chain(["no-such-org"])
+    {
         pods.insert(format!("client-of/{org}"), client_of(org));
     }
     pods.insert("plain-pod".into(), Labels::new());

@@ -158,11 +158,12 @@ pub fn plan(network: &Network) -> Plan {
     let mut orgs = Vec::new();
     let mut secrets = Vec::new();
 
-    let orderer_org = &network.orderer_org.name;
-    orgs.push(OrgPlan { name: orderer_org.clone(), cas: vec![CaRole::Identity, CaRole::Tls] });
-    org_identities(&mut secrets, orderer_org);
-    for orderer in &network.orderer_org.orderers {
-        node(&mut secrets, orderer_org, &orderer.name, "orderer", ns);
+    for ordering in &network.orderer_orgs {
+        orgs.push(OrgPlan { name: ordering.name.clone(), cas: vec![CaRole::Identity, CaRole::Tls] });
+        org_identities(&mut secrets, &ordering.name);
+        for orderer in &ordering.orderers {
+            node(&mut secrets, &ordering.name, &orderer.name, "orderer", ns);
+        }
     }
 
     for org in &network.orgs {

@@ -15,6 +15,7 @@ pub mod digest;
 pub mod fabric;
 pub mod lifecycle;
 pub mod network;
+pub mod ordering;
 pub mod package;
 pub mod policy;
 pub mod resolve;

@@ -32,8 +32,8 @@ pub struct Network {
     pub run_as_user: u32,
     /// fabgen's external builder.
     pub builder: Builder,
-    /// The orderer organisation.
-    pub orderer_org: OrdererOrg,
+    /// The ordering organisations, in spec order.
+    pub orderer_orgs: Vec<OrdererOrg>,
     /// configtx.yaml, when the network has channels.
     pub configtx: Option<Configtx>,
     /// Peer organisations.
@@ -112,7 +112,9 @@ pub struct OrdererOrg {
     pub service_account: String,
     /// Ledger storage.
     pub storage: Storage,
-    /// Raft nodes.
+    /// Knob of its orderers' ledger volume.
+    pub storage_knob: String,
+    /// Its orderers.
     pub orderers: Vec<Orderer>,
     /// `MSPDir` of the org in configtx.yaml (where the channel Jobs mount its public MSP).
     pub configtx_msp_dir: String,
@@ -298,10 +300,34 @@ pub struct Channel {
     /// Member orgs in the network's order (of `orgs` in the spec), the order configtx.yaml
     /// and the Jobs list them in.
     pub members: Vec<String>,
-    /// The Job that creates it on the orderers (run as the orderer org's admin).
-    pub create_job: String,
+    /// Its ordering organisations, the creator first: their orderers are its consenters.
+    pub ordering: Vec<String>,
+    /// The Jobs putting it on the orderers, one per ordering organisation (run as that
+    /// organisation's admin), the creator's first.
+    pub orderer_jobs: Vec<OrdererJob>,
     /// One Job per member org joining the org's peers.
     pub joins: Vec<ChannelJoin>,
+}
+
+/// The Job putting a channel on one ordering organisation's orderers.
+#[derive(Debug, Serialize)]
+pub struct OrdererJob {
+    /// Job name before its content digest (`render` appends it).
+    pub job: String,
+    /// The ordering organisation.
+    pub org: String,
+    /// It makes the genesis block when no orderer serves the channel yet.
+    pub creator: bool,
+    /// With several ordering organisations: the other organisations' orderers, as
+    /// `host:port=<their TLS CA file>`, which may serve the channel's genesis block.
+    pub block_sources: Vec<String>,
+    /// Hosts of the organisation's own orderers, which a fetched genesis block must name as
+    /// consenters.
+    pub own_consenters: Vec<String>,
+    /// MSP IDs of the channel's ordering organisations, which a fetched block must have.
+    pub ordering_msp_ids: Vec<String>,
+    /// MSP IDs of the channel's member organisations, which a fetched block must have.
+    pub member_msp_ids: Vec<String>,
 }
 
 /// The Job joining one org's peers to a channel.
@@ -344,6 +370,9 @@ pub struct Chaincode {
     pub label: String,
     /// Channel.
     pub channel: String,
+    /// The ordering organisation whose orderers its lifecycle Jobs send transactions to: the
+    /// channel's first (its creator).
+    pub ordering_org: String,
     /// `--init-required`.
     pub init_required: bool,
     /// How it is built and run.

@@ -167,29 +167,33 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
     };
     let mut out = deny_all_but_dns("default-deny", "allow-dns", None, None, &spec.dns);
 
-    for orderer in &network.orderer_org.orderers {
-        let all_peers = pods(&[("app.kubernetes.io/component", "peer")], network);
-        let mut clients = vec![orderers(network), all_peers, any_client()];
-        clients.extend(outside_clients.iter().cloned());
-        let mut ingress = vec![
-            rule("from", ORDERER_PORT, clients),
-            rule("from", ORDERER_ADMIN_PORT, vec![clients_of(&network.orderer_org.name)]),
-        ];
-        ops(&mut ingress);
-        let egress = vec![rule("to", ORDERER_PORT, vec![orderers(network)])];
-        out.push(workload(&orderer.name, &network.orderer_org.name, "orderer", ingress, egress));
+    for ordering in &network.orderer_orgs {
+        for orderer in &ordering.orderers {
+            let all_peers = pods(&[("app.kubernetes.io/component", "peer")], network);
+            let mut clients = vec![orderers(network), all_peers, any_client()];
+            clients.extend(outside_clients.iter().cloned());
+            // The admin endpoint serves its own organisation's clients only (its TLS client
+            // roots are that organisation's).
+            let mut ingress = vec![
+                rule("from", ORDERER_PORT, clients),
+                rule("from", ORDERER_ADMIN_PORT, vec![clients_of(&ordering.name)]),
+            ];
+            ops(&mut ingress);
+            let egress = vec![rule("to", ORDERER_PORT, vec![orderers(network)])];
+            out.push(workload(&orderer.name, &ordering.name, "orderer", ingress, egress));
+        }
+        out.push(Policy {
+            name: format!("clients-of-{}", ordering.name),
+            namespace: None,
+            org: Some(ordering.name.clone()),
+            component: "client".into(),
+            spec: json!({
+                "podSelector": { "matchLabels": { CLIENT_LABEL: ordering.name } },
+                "policyTypes": ["Egress"],
+                "egress": [rule("to", ORDERER_PORT, vec![orderers(network)]), rule("to", ORDERER_ADMIN_PORT, vec![orderers(network)])],
+            }),
+        });
     }
-    out.push(Policy {
-        name: format!("clients-of-{}", network.orderer_org.name),
-        namespace: None,
-        org: Some(network.orderer_org.name.clone()),
-        component: "client".into(),
-        spec: json!({
-            "podSelector": { "matchLabels": { CLIENT_LABEL: network.orderer_org.name } },
-            "policyTypes": ["Egress"],
-            "egress": [rule("to", ORDERER_PORT, vec![orderers(network)]), rule("to", ORDERER_ADMIN_PORT, vec![orderers(network)])],
-        }),
-    });
 
     for org in &network.orgs {
         let reachable = reachable_peers(&org.name, &org.channels, network);

@@ -28,37 +28,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
         format!("Fabric {} is not a release fabgen renders (validation refuses it)", fabric.version)
     })?;
 
-    let orderer_org = OrdererOrg {
-        name: spec.orderer_org.name.clone(),
-        msp_id: spec.orderer_org.msp_id.clone(),
-        service_account: names::orderer_service_account(&spec.orderer_org.name),
-        storage: Storage::from(&spec.orderer_org.storage),
-        configtx_msp_dir: format!("{ORGANIZATIONS_DIR}/{}/msp", spec.orderer_org.name),
-        org_msp_secret: names::org_msp_secret(&spec.orderer_org.name),
-        admin_msp_secret: names::admin_msp_secret(&spec.orderer_org.name),
-        admin_tls_secret: names::admin_tls_secret(&spec.orderer_org.name),
-        orderers: spec
-            .orderer_org
-            .orderers
-            .iter()
-            .enumerate()
-            .map(|(i, o)| {
-                let name = names::orderer(&o.name);
-                Orderer {
-                    consenter_identity: format!("{CONSENTERS_DIR}/{name}/cert.pem"),
-                    consenter_id: i as u32 + 1,
-                    address: format!("{}:{ORDERER_PORT}", host(&name)),
-                    admin_address: format!("{}:{ORDERER_ADMIN_PORT}", host(&name)),
-                    port: ORDERER_PORT,
-                    consenter_cert: format!("{CONSENTERS_DIR}/{name}/tls.crt"),
-                    host: host(&name),
-                    msp_secret: names::msp_secret(&name),
-                    tls_secret: names::tls_secret(&name),
-                    name,
-                }
-            })
-            .collect(),
-    };
+    let orderer_orgs = super::ordering::orderer_orgs(spec, &host);
 
     let mut packages = Vec::new();
     let mut chaincodes = Vec::new();
@@ -126,6 +96,12 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
             version: cc.version.clone(),
             label,
             channel: cc.channel.clone(),
+            ordering_org: spec
+                .channels
+                .iter()
+                .find(|c| c.name == cc.channel)
+                .and_then(|c| spec.channel_ordering_orgs(c).first().map(|o| o.name.clone()))
+                .context("validated: a chaincode's channel has an ordering organisation")?,
             init_required: cc.init_required,
             launcher: cc.launcher,
             orgs,
@@ -241,9 +217,8 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
         values: values::defaults(spec),
         run_as_user: RUN_AS_USER,
         builder: Builder { name: BUILDER_NAME, path: BUILDER_PATH, package_type: PACKAGE_TYPE },
-        orderer_org,
         configtx: (!spec.channels.is_empty()).then(|| {
-            let bft = spec.orderer_org.consensus == crate::spec::Consensus::Bft;
+            let bft = spec.consensus() == crate::spec::Consensus::Bft;
             Configtx {
                 config_map: names::configtx_config_map(&spec.name),
                 orderer_type: if bft { "BFT" } else { "etcdraft" },
@@ -262,7 +237,8 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                 name: c.name.clone(),
                 orgs: c.orgs.clone(),
                 members: channel_members(spec, c).iter().map(|o| o.name.clone()).collect(),
-                create_job: names::channel_create_job(&c.name),
+                ordering: spec.channel_ordering_orgs(c).iter().map(|o| o.name.clone()).collect(),
+                orderer_jobs: super::ordering::orderer_jobs(spec, c, &orderer_orgs),
                 joins: channel_members(spec, c)
                     .into_iter()
                     .map(|o| {
@@ -283,6 +259,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
             })
             .collect(),
         chaincodes,
+        orderer_orgs,
         network_policies: Vec::new(),
         network_policies_spec: spec.network_policies.clone(),
         pod_security: if spec.chaincodes.iter().any(|c| c.launcher == Launcher::K8scc) {

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::fabric::{CA_PORT, OPERATIONS_PORT, ORDERER_ADMIN_PORT, ORDERER_PORT, PEER_CHAINCODE_PORT, PEER_PORT};
-use super::network::Network;
+use super::network::{Network, OrdererOrg};
 use super::policy::CLIENT_LABEL;
 use crate::spec::{NetworkPoliciesSpec, SelectorSpec};
 
@@ -194,6 +194,33 @@ fn selected_node(id: String, what: &str, selector: &SelectorSpec) -> Node {
     }
 }
 
+/// An ordering organisation's box: its orderers (as `group`) and its clients.
+fn ordering_box(ordering: &OrdererOrg, group: &str) -> OrgBox {
+    OrgBox {
+        id: id("org", &[&ordering.name]),
+        name: ordering.name.clone(),
+        label: format!("{} · {}", ordering.name, ordering.msp_id),
+        groups: vec![
+            Group {
+                id: group.to_string(),
+                label: "orderers".into(),
+                nodes: ordering
+                    .orderers
+                    .iter()
+                    .map(|o| workload_node("o", &o.name, o.name.clone(), NodeKind::Orderer))
+                    .collect(),
+            },
+            single(pods_node(
+                id("clients", &[&ordering.name]),
+                format!("clients of {}", ordering.name),
+                NodeKind::Clients,
+                &[(CLIENT_LABEL, &ordering.name)],
+                None,
+            )),
+        ],
+    }
+}
+
 /// The picture of `network`, with the flows its NetworkPolicies allow.
 pub fn of(network: &Network) -> Topology {
     topology(network, &network.network_policies_spec)
@@ -201,34 +228,15 @@ pub fn of(network: &Network) -> Topology {
 
 /// The picture of `network`, with the flows `policies` allow.
 pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
-    let orderer_org = &network.orderer_org;
-    let orderers = id("g", &["orderers"]);
+    // One ordering organisation's orderers are `orderers`; with several, each has its own group.
+    let several = network.orderer_orgs.len() > 1;
+    let orderer_group = |org: &str| if several { id("g", &["orderers", org]) } else { id("g", &["orderers"]) };
+    let orderer_groups: Vec<String> = network.orderer_orgs.iter().map(|o| orderer_group(&o.name)).collect();
     let peers = |org: &str| id("g", &["peers", org]);
     let clients = |org: &str| id("clients", &[org]);
 
-    let mut orgs = vec![OrgBox {
-        id: id("org", &[&orderer_org.name]),
-        name: orderer_org.name.clone(),
-        label: format!("{} · {}", orderer_org.name, orderer_org.msp_id),
-        groups: vec![
-            Group {
-                id: orderers.clone(),
-                label: "orderers".into(),
-                nodes: orderer_org
-                    .orderers
-                    .iter()
-                    .map(|o| workload_node("o", &o.name, o.name.clone(), NodeKind::Orderer))
-                    .collect(),
-            },
-            single(pods_node(
-                clients(&orderer_org.name),
-                format!("clients of {}", orderer_org.name),
-                NodeKind::Clients,
-                &[(CLIENT_LABEL, &orderer_org.name)],
-                None,
-            )),
-        ],
-    }];
+    let mut orgs: Vec<OrgBox> =
+        network.orderer_orgs.iter().map(|ordering| ordering_box(ordering, &orderer_group(&ordering.name))).collect();
     for org in &network.orgs {
         let mut groups = Vec::new();
         if !org.peers.is_empty() {
@@ -327,11 +335,22 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
         let mut flow = |from: &str, to: &str, ports: &[u16], both_ways: bool, what: &'static str| {
             flows.push(Flow { from: from.to_string(), to: to.to_string(), ports: ports.to_vec(), both_ways, what });
         };
-        if orderer_org.orderers.len() > 1 {
-            let bft = network.configtx.as_ref().is_some_and(|c| c.orderer_type == "BFT");
-            flow(&orderers, &orderers, &[ORDERER_PORT], true, if bft { "SmartBFT consensus" } else { "Raft cluster" });
+        let bft = network.configtx.as_ref().is_some_and(|c| c.orderer_type == "BFT");
+        let consensus = if bft { "SmartBFT consensus" } else { "Raft cluster" };
+        for (i, ordering) in network.orderer_orgs.iter().enumerate() {
+            let own = &orderer_groups[i];
+            if ordering.orderers.len() > 1 {
+                flow(own, own, &[ORDERER_PORT], true, consensus);
+            }
+            for other in &orderer_groups[i + 1..] {
+                flow(own, other, &[ORDERER_PORT], true, consensus);
+            }
+            // An orderer's admin endpoint admits its own organisation's clients only.
+            flow(&clients(&ordering.name), own, &[ORDERER_PORT, ORDERER_ADMIN_PORT], false, "channel admin");
+            for other in orderer_groups.iter().filter(|g| *g != own) {
+                flow(&clients(&ordering.name), other, &[ORDERER_PORT], false, "genesis block");
+            }
         }
-        flow(&clients(&orderer_org.name), &orderers, &[ORDERER_PORT, ORDERER_ADMIN_PORT], false, "channel admin");
         let with_peers = |name: &str| network.orgs.iter().any(|o| o.name == name && !o.peers.is_empty());
         for (i, org) in network.orgs.iter().enumerate() {
             let has_peers = !org.peers.is_empty();
@@ -344,7 +363,9 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
             let reach: Vec<&str> =
                 network.orgs.iter().map(|o| o.name.as_str()).filter(|o| reach.contains(o) && with_peers(o)).collect();
             if has_peers {
-                flow(&peers(&org.name), &orderers, &[ORDERER_PORT], false, "transactions, blocks");
+                for orderers in &orderer_groups {
+                    flow(&peers(&org.name), orderers, &[ORDERER_PORT], false, "transactions, blocks");
+                }
                 if org.peers.len() > 1 {
                     flow(&peers(&org.name), &peers(&org.name), &[PEER_PORT], true, "gossip");
                 }
@@ -368,7 +389,9 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
             for other in &reach {
                 flow(&clients(&org.name), &peers(other), &[PEER_PORT], false, "proposals, queries");
             }
-            flow(&clients(&org.name), &orderers, &[ORDERER_PORT], false, "transactions");
+            for orderers in &orderer_groups {
+                flow(&clients(&org.name), orderers, &[ORDERER_PORT], false, "transactions");
+            }
             if let Some(ca) = &org.ca {
                 flow(&clients(&org.name), &id("ca", &[&ca.name]), &[CA_PORT], false, "enroll, register");
             }
@@ -380,7 +403,9 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
             for org in network.orgs.iter().filter(|o| !o.peers.is_empty()) {
                 flow(&monitoring, &peers(&org.name), &[OPERATIONS_PORT], false, "metrics, health");
             }
-            flow(&monitoring, &orderers, &[OPERATIONS_PORT], false, "metrics, health");
+            for orderers in &orderer_groups {
+                flow(&monitoring, orderers, &[OPERATIONS_PORT], false, "metrics, health");
+            }
             for ca in network.orgs.iter().filter_map(|o| o.ca.as_ref()) {
                 flow(&monitoring, &id("ca", &[&ca.name]), &[OPERATIONS_PORT], false, "metrics, health");
             }
@@ -389,7 +414,9 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
             for org in network.orgs.iter().filter(|o| !o.peers.is_empty()) {
                 flow(node, &peers(&org.name), &[PEER_PORT], false, "proposals, queries");
             }
-            flow(node, &orderers, &[ORDERER_PORT], false, "transactions");
+            for orderers in &orderer_groups {
+                flow(node, orderers, &[ORDERER_PORT], false, "transactions");
+            }
         }
     }
 

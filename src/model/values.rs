@@ -166,6 +166,7 @@ pub struct OrdererValues {
     /// Node and pod (anti-)affinity.
     pub affinity: Option<Affinity>,
     /// Ledger volume of every orderer.
+    #[serde(skip_serializing_if = "StorageValues::is_per_org")]
     pub storage: StorageValues,
 }
 
@@ -195,6 +196,19 @@ pub struct StorageValues {
     pub storage_class: Option<String>,
     /// Size of each ledger volume.
     pub size: String,
+}
+
+impl StorageValues {
+    /// With several ordering organisations, each has its own orderer storage
+    /// (`orgs.<org>.storage`): `orderers.storage` is then left out of the values.
+    pub fn per_org() -> Self {
+        StorageValues { storage_class: None, size: String::new() }
+    }
+
+    /// Whether this stands for [`StorageValues::per_org`].
+    pub fn is_per_org(&self) -> bool {
+        self.size.is_empty()
+    }
 }
 
 /// Knobs of one chaincode.
@@ -264,9 +278,12 @@ pub fn defaults(spec: &NetworkSpec) -> ChartValues {
                 node_selector: n.node_selector,
                 tolerations: n.tolerations,
                 affinity: n.affinity,
-                storage: StorageValues {
-                    storage_class: spec.orderer_org.storage.storage_class.clone(),
-                    size: spec.orderer_org.storage.size.clone(),
+                storage: match spec.ordering_orgs().as_slice() {
+                    [(_, only)] => StorageValues {
+                        storage_class: only.storage.storage_class.clone(),
+                        size: only.storage.size.clone(),
+                    },
+                    _ => StorageValues::per_org(),
                 },
             }
         }),
@@ -276,10 +293,18 @@ pub fn defaults(spec: &NetworkSpec) -> ChartValues {
         orgs: spec
             .orgs
             .iter()
-            .map(|o| {
+            .map(|o| (o.name.clone(), &o.storage))
+            .chain(
+                // Several ordering organisations: each one's orderer storage.
+                (spec.ordering_orgs().len() > 1)
+                    .then(|| spec.ordering_orgs().into_iter().map(|(_, o)| (o.name.clone(), &o.storage)))
+                    .into_iter()
+                    .flatten(),
+            )
+            .map(|(name, storage)| {
                 let storage =
-                    StorageValues { storage_class: o.storage.storage_class.clone(), size: o.storage.size.clone() };
-                (o.name.clone(), OrgValues { storage })
+                    StorageValues { storage_class: storage.storage_class.clone(), size: storage.size.clone() };
+                (name, OrgValues { storage })
             })
             .collect(),
         chaincodes: spec

@@ -58,7 +58,7 @@ pub fn charts(network: &Network, templates: &TemplateSet, options: &ChartOptions
     let recorded = knobs.recorded();
 
     let groups: Vec<(String, Vec<&str>)> = if options.per_org {
-        let mut orgs: Vec<String> = vec![network.orderer_org.name.clone()];
+        let mut orgs: Vec<String> = network.orderer_orgs.iter().map(|o| o.name.clone()).collect();
         orgs.extend(network.orgs.iter().map(|o| o.name.clone()));
         orgs.into_iter()
             .map(|org| {
@@ -85,14 +85,15 @@ pub fn tree(charts: &[Chart], per_org: bool) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
-/// The organisation whose chart holds an object (the Namespace goes with the orderers).
+/// The organisation whose chart holds an object (the Namespace goes with the first ordering
+/// organisation's).
 fn owner(rendered: &Rendered, file: &str, network: &Network) -> String {
     let object = &rendered.objects[file];
     object.value["metadata"]["labels"]
         .get("fabgen.io/org")
         .and_then(Value::as_str)
         .map(str::to_string)
-        .unwrap_or_else(|| network.orderer_org.name.clone())
+        .unwrap_or_else(|| network.orderer_orgs[0].name.clone())
 }
 
 /// Values path of the knobs shared by a component's objects.
@@ -479,6 +480,18 @@ pub fn values_schema(values: &serde_json::Value) -> Result<serde_json::Value> {
             "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
             "not": { "enum": crate::spec::validate::RESERVED_CHAINCODE_ENV },
         });
+    }
+    // Several ordering organisations keep their orderer storage under `orgs`.
+    if values["orderers"].is_object()
+        && values["orderers"].get("storage").is_none()
+        && let Some(orderers) = schema.pointer_mut("/$defs/OrdererValues")
+    {
+        if let Some(properties) = orderers["properties"].as_object_mut() {
+            properties.remove("storage");
+        }
+        if let Some(required) = orderers["required"].as_array_mut() {
+            required.retain(|r| r != "storage");
+        }
     }
     schema["required"] = serde_json::Value::Array(Vec::new());
     Ok(schema)

@@ -100,6 +100,9 @@ fn environment(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>) -
     // cost of the Jobs grow with the square of the number of orgs.
     let orgs_by_name: BTreeMap<&str, &crate::model::Org> = network.orgs.iter().map(|o| (o.name.as_str(), o)).collect();
     env.add_global("orgs_by_name", to_value(orgs_by_name));
+    let ordering_by_name: BTreeMap<&str, &crate::model::OrdererOrg> =
+        network.orderer_orgs.iter().map(|o| (o.name.as_str(), o)).collect();
+    env.add_global("ordering_by_name", to_value(ordering_by_name));
     Ok(env)
 }
 
@@ -148,14 +151,16 @@ fn instances<'a>(network: &'a Network) -> Vec<Instance<'a>> {
     };
 
     emit("namespace.yaml", "namespace.yaml".into(), context! { network => net.clone() }, None);
-    let orderer_org = to_value(&network.orderer_org);
-    for orderer in &network.orderer_org.orderers {
-        emit(
-            "orderer.yaml",
-            format!("orderer.yaml for {}", orderer.name),
-            context! { network => net.clone(), org => orderer_org.clone() },
-            own("orderer", orderer),
-        );
+    for ordering in &network.orderer_orgs {
+        let org_value = to_value(ordering);
+        for orderer in &ordering.orderers {
+            emit(
+                "orderer.yaml",
+                format!("orderer.yaml for {}", orderer.name),
+                context! { network => net.clone(), org => org_value.clone() },
+                own("orderer", orderer),
+            );
+        }
     }
     for org in &network.orgs {
         let org_value = to_value(org);

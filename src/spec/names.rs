@@ -172,6 +172,12 @@ pub fn channel_create_job(channel: &str) -> String {
     format!("channel-{}-create", channel.replace('.', "-"))
 }
 
+/// Job of a further ordering organisation of a channel: joins the organisation's orderers to
+/// the channel the first one created (a digest is appended, as for the create Job).
+pub fn channel_orderers_job(channel: &str, org: &str) -> String {
+    format!("channel-{}-orderers-{org}", channel.replace('.', "-"))
+}
+
 /// Job joining an org's peers to a channel (a digest is appended, as for the create Job).
 pub fn channel_join_job(channel: &str, org: &str) -> String {
     format!("channel-{}-join-{org}", channel.replace('.', "-"))

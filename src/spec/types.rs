@@ -31,8 +31,17 @@ pub struct NetworkSpec {
     /// Compute resources per kind of Fabric node; chaincodes carry their own.
     #[serde(default)]
     pub resources: NodeResourcesSpec,
-    /// The ordering service organisation and its Raft orderers.
-    pub orderer_org: OrdererOrgSpec,
+    /// The ordering service organisation and its orderers, when one organisation runs them
+    /// all. Give this or `ordererOrgs`, not both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "OrdererOrgSpec")]
+    pub orderer_org: Option<OrdererOrgSpec>,
+    /// The ordering organisations, when several run the ordering service together (each with
+    /// its own MSP ID, CAs and orderers; the consenters of a channel are the orderers of every
+    /// ordering organisation it names). Give this or `ordererOrg`, not both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<OrdererOrgSpec>")]
+    pub orderer_orgs: Option<Vec<OrdererOrgSpec>>,
     /// Peer organisations.
     pub orgs: Vec<PeerOrgSpec>,
     /// Application channels and their member organisations.
@@ -58,6 +67,30 @@ pub struct NetworkSpec {
 }
 
 impl NetworkSpec {
+    /// The ordering organisations with the spec path each was written at (`ordererOrg` or
+    /// `ordererOrgs[i]`), in spec order.
+    pub fn ordering_orgs(&self) -> Vec<(String, &OrdererOrgSpec)> {
+        match (&self.orderer_org, &self.orderer_orgs) {
+            (Some(org), _) => vec![("ordererOrg".to_string(), org)],
+            (None, Some(orgs)) => orgs.iter().enumerate().map(|(i, o)| (format!("ordererOrgs[{i}]"), o)).collect(),
+            (None, None) => Vec::new(),
+        }
+    }
+
+    /// The ordering organisations a channel names (`channels[].ordererOrgs`), else all of them.
+    pub fn channel_ordering_orgs(&self, channel: &ChannelSpec) -> Vec<&OrdererOrgSpec> {
+        let all: Vec<&OrdererOrgSpec> = self.ordering_orgs().into_iter().map(|(_, o)| o).collect();
+        match &channel.orderer_orgs {
+            Some(names) => names.iter().filter_map(|n| all.iter().find(|o| &o.name == n).copied()).collect(),
+            None => all,
+        }
+    }
+
+    /// The consensus of every channel: the ordering organisations' (validation makes them agree).
+    pub fn consensus(&self) -> Consensus {
+        self.ordering_orgs().first().map(|(_, o)| o.consensus).unwrap_or_default()
+    }
+
     /// The orgs that run a chaincode: as listed, else every member of its channel.
     pub fn chaincode_orgs(&self, cc: &ChaincodeSpec) -> Vec<String> {
         match &cc.orgs {
@@ -390,7 +423,8 @@ pub struct OrdererOrgSpec {
     /// (3f + 1 nodes tolerate f faulty ones).
     pub orderers: Vec<OrdererSpec>,
     /// Consensus of every channel: `etcdraft` (Raft, crash fault tolerant) or `BFT` (SmartBFT,
-    /// Byzantine fault tolerant; Fabric 3.0 or later, at least 4 orderers).
+    /// Byzantine fault tolerant; Fabric 3.0 or later, at least 4 consenters per channel). With
+    /// several ordering organisations, all give the same.
     #[serde(default)]
     pub consensus: Consensus,
     /// Ledger storage of every orderer.
@@ -456,6 +490,11 @@ pub struct ChannelSpec {
     pub name: String,
     /// Names of the member peer organisations.
     pub orgs: Vec<String>,
+    /// Names of the ordering organisations whose orderers are the channel's consenters; the
+    /// first creates the channel. Default: every ordering organisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<String>")]
+    pub orderer_orgs: Option<Vec<String>>,
 }
 
 /// How a chaincode is built and run.

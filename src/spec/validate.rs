@@ -9,6 +9,8 @@ use regex::Regex;
 use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Diagnostic, known_list};
+
+mod ordering;
 use super::names;
 use super::policy_dsl;
 use super::source_map::{field_path, index_path};
@@ -139,9 +141,10 @@ impl Validator {
                 }
             }
         }
-        self.orderer_org(spec);
+        self.ordering_orgs(spec);
         self.orgs(spec);
         self.channels(spec);
+        self.channel_consenters(spec);
         self.chaincodes(spec);
     }
 
@@ -189,10 +192,11 @@ impl Validator {
                 ),
             ));
         }
-        if spec.orderer_org.consensus == super::types::Consensus::Bft {
+        if spec.consensus() == super::types::Consensus::Bft {
+            let (path, first) = spec.ordering_orgs().into_iter().next().expect("BFT was given by an ordering org");
             match release {
                 Some(r) if !r.bft => self.error(
-                    "ordererOrg.consensus",
+                    &format!("{path}.consensus"),
                     format!(
                         "BFT ordering needs Fabric 3.0 or later (its V3_0 channel capability); fabric.version is {}",
                         f.version
@@ -200,8 +204,9 @@ impl Validator {
                 ),
                 _ => {}
             }
-            let n = spec.orderer_org.orderers.len();
-            if n < 4 {
+            // One ordering organisation: its orderers are every channel's consenters.
+            let n = first.orderers.len();
+            if spec.orderer_org.is_some() && n < 4 {
                 self.diagnostics.push(Diagnostic::at_key(
                     "ordererOrg.orderers",
                     format!(
@@ -250,44 +255,22 @@ impl Validator {
         }
     }
 
-    fn orderer_org(&mut self, spec: &NetworkSpec) {
-        let org = &spec.orderer_org;
-        self.dns1123("ordererOrg.name", &org.name, "organisation name");
-        self.msp_id("ordererOrg.mspId", &org.msp_id);
-        self.storage("ordererOrg.storage", &org.storage.size, org.storage.storage_class.as_deref());
-        if org.orderers.is_empty() {
-            self.error("ordererOrg.orderers", "at least one orderer is needed");
-        }
-        self.unique("ordererOrg.orderers", org.orderers.iter().map(|o| o.name.as_str()), "orderer");
-        for (i, o) in org.orderers.iter().enumerate() {
-            let path = format!("ordererOrg.orderers[{i}].name");
-            // A bad or duplicate name is reported once, not again for every name derived from it.
-            if !self.dns1035(&path, &o.name, "orderer name") || org.orderers[..i].iter().any(|p| p.name == o.name) {
-                continue;
-            }
-            let name = names::orderer(&o.name);
-            self.statefulset(&path, &name);
-            self.service(&path, &name);
-            self.derived(&path, &names::orderer_service_account(&org.name));
-            self.derived(&path, &names::msp_secret(&name));
-            self.derived(&path, &names::tls_secret(&name));
-        }
-    }
-
     fn orgs(&mut self, spec: &NetworkSpec) {
         if spec.orgs.is_empty() {
             self.error("orgs", "at least one peer organisation is needed");
         }
         self.unique("orgs", spec.orgs.iter().map(|o| o.name.as_str()), "organisation");
         let mut msp_ids: BTreeMap<&str, String> = BTreeMap::new();
-        msp_ids.insert(&spec.orderer_org.msp_id, "ordererOrg".into());
+        for (path, org) in spec.ordering_orgs() {
+            msp_ids.entry(&org.msp_id).or_insert(path);
+        }
         for (i, org) in spec.orgs.iter().enumerate() {
             let path = index_path("orgs", i);
             let name_path = field_path(&path, "name");
             // Names derived from a bad or duplicate org name would only repeat the problem.
             let derive = self.dns1123(&name_path, &org.name, "organisation name")
                 && !spec.orgs[..i].iter().any(|o| o.name == org.name);
-            if org.name == spec.orderer_org.name {
+            if spec.ordering_orgs().iter().any(|(_, o)| o.name == org.name) {
                 self.error(&name_path, format!("\"{}\" is also the orderer organisation's name", org.name));
             }
             let msp_path = field_path(&path, "mspId");
@@ -364,7 +347,9 @@ impl Validator {
             // Job names carry a digest and name their pods' `job-name` label (63 characters);
             // bad characters are reported on the channel and org names themselves.
             let max = 63 - names::JOB_DIGEST_LEN;
+            let ordering = spec.channel_ordering_orgs(ch);
             let jobs = std::iter::once(names::channel_create_job(&ch.name))
+                .chain(ordering.iter().skip(1).map(|o| names::channel_orderers_job(&ch.name, &o.name)))
                 .chain(ch.orgs.iter().map(|org| names::channel_join_job(&ch.name, org)));
             for job in jobs.filter(|job| job.len() > max) {
                 self.error(
