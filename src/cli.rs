@@ -57,7 +57,7 @@ const EXAMPLES_SCHEMA: &str =
 const EXAMPLES_VALIDATE: &str = "Examples:\n  fabgen validate network.yaml\n  fabgen validate network.yaml --format json | jq -r '.[].message'\n  fabgen validate\n";
 const EXAMPLES_RENDER: &str = "Examples:\n  fabgen render network.yaml -o deploy/\n  fabgen render network.yaml | kubectl apply -f -\n  fabgen render network.yaml -o deploy/ --templates my-templates/\n";
 const EXAMPLES_PACKAGE: &str = "Examples:\n  fabgen package network.yaml -o packages/\n  fabgen package -o packages/   # the embedded example network\n";
-const EXAMPLES_CRYPTO: &str = "Examples:\n  fabgen crypto network.yaml -o secrets/\n  fabgen crypto network.yaml -o secrets/ --rotate\n  fabgen crypto network.yaml -o secrets/ --days 90\n";
+const EXAMPLES_CRYPTO: &str = "Examples:\n  fabgen crypto network.yaml -o secrets/\n  fabgen crypto network.yaml -o secrets/ --rotate\n  fabgen crypto network.yaml -o secrets/ --days 90\n  fabgen crypto network.yaml --org org1 -o org1-secrets/   # one member of a consortium: its keys, its card\n";
 const EXAMPLES_CHART: &str = "Examples:\n  fabgen chart network.yaml -o charts/mynet\n  fabgen chart network.yaml -o charts/ --per-org --chart-version 1.2.0\n";
 const EXAMPLES_DIFF: &str =
     "Examples:\n  fabgen diff network.yaml deploy/\n  fabgen diff network.yaml charts/mynet --chart\n";
@@ -323,6 +323,11 @@ pub struct CryptoArgs {
     /// Days new CA certificates are valid.
     #[arg(long, value_name = "N", default_value_t = 3650)]
     pub ca_days: u32,
+    /// Only this organisation's CAs, keys and Secrets, plus its public card
+    /// (`DIR/public/ORG.yaml`: certificates and endpoints, no key) for the consortium's
+    /// repository. Without it: every organisation's, for a network one operator runs.
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
 }
 
 /// Options of `chart`.
@@ -555,6 +560,7 @@ fn write_crypto(args: &CryptoArgs, out: &mut dyn Write) -> Result<Outcome> {
         days: args.days,
         ca_days: args.ca_days,
         rotate: args.rotate,
+        org: args.org.clone(),
         ..crypto::CryptoOptions::at(time::OffsetDateTime::now_utc())
     };
     let previous = crypto::previous::Previous::read(&args.output)?;
@@ -564,6 +570,9 @@ fn write_crypto(args: &CryptoArgs, out: &mut dyn Write) -> Result<Outcome> {
     let mut files = output::manifests::objects(material.secrets.into_documents()?);
     files.extend(output::manifests::objects(namespaces));
     files.extend(material.authorities);
+    if let Some(card) = &material.card {
+        files.insert(card.file_name(), card.to_file()?);
+    }
     output::write_secret_tree(&args.output, &files)?;
     let s = &material.summary;
     writeln!(

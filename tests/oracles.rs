@@ -220,3 +220,67 @@ fn crypto_material_of_every_example_passes_an_independent_x509_check() {
         assert!(result.status.success(), "{}: {}", example.display(), String::from_utf8_lossy(&result.stdout));
     }
 }
+
+/// Custody: in a consortium each organisation runs `fabgen crypto --org ORG` at home. What it
+/// writes holds ORG's private keys only (every PEM key found, in .pem files and Secret data,
+/// matched by Python's `cryptography` against the certificates of every organisation), and its
+/// public card (`public/ORG.yaml`) holds no key, only ORG's certificates, issued by the CAs the
+/// card names. Together the organisations write exactly the Secrets one operator's run writes,
+/// none twice; an `--org` the spec lacks is refused with the known ones.
+#[test]
+fn each_organisation_keys_only_itself_and_its_card_is_public() {
+    let spec = common::root().join("values/consortium.yaml");
+    let network = common::generate(&spec).network;
+    let orgs: Vec<String> = fabgen::crypto::org_names(&network).into_iter().map(str::to_string).collect();
+    assert_eq!(orgs, ["ord-a", "ord-b", "org1", "org2", "org3"]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = |org: &str| dir.path().join(org);
+    let crypto = |extra: &[&str], to: &std::path::Path| {
+        let mut args = vec!["crypto", spec.to_str().unwrap(), "-o", to.to_str().unwrap()];
+        args.extend(extra);
+        common::fabgen().args(&args).output().unwrap()
+    };
+    for org in &orgs {
+        let o = crypto(&["--org", org], &out(org));
+        assert!(o.status.success(), "{org}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+    let all_dirs: Vec<String> = orgs.iter().map(|o| out(o).display().to_string()).collect();
+    for org in &orgs {
+        let result = Command::new(common::oracle_bin().join("python"))
+            .arg(common::root().join("tests/oracles/custody.py"))
+            .arg(out(org))
+            .arg(org)
+            .args(&all_dirs)
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&result.stdout).into_owned() + &String::from_utf8_lossy(&result.stderr);
+        assert!(result.status.success(), "{org}:\n{report}");
+        let keys: usize = report.split(": ").nth(1).and_then(|s| s.split(' ').next()?.parse().ok()).unwrap();
+        assert!(keys >= 4, "{org}: {report}");
+
+        let text = std::fs::read_to_string(out(org).join(format!("public/{org}.yaml"))).unwrap();
+        let card: fabgen::crypto::card::Card = serde_yaml::from_str(&text).unwrap();
+        let ca = std::fs::read_to_string(out(org).join(format!("authorities/{org}/ca.pem"))).unwrap();
+        assert_eq!(card.msp.cacert, ca, "{org}: the card names the CA kept at home");
+    }
+
+    // The organisations' Secrets together are one operator's, none written twice.
+    let secrets = |tree: &std::path::Path| -> Vec<String> {
+        common::read_tree(tree).into_keys().filter(|f| f.starts_with("secret-")).collect()
+    };
+    let mut split: Vec<String> = orgs.iter().flat_map(|o| secrets(&out(o))).collect();
+    split.sort();
+    let whole = dir.path().join("whole");
+    assert!(crypto(&[], &whole).status.success());
+    assert_eq!(split, secrets(&whole));
+
+    let o = crypto(&["--org", "org9"], &dir.path().join("none"));
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("--org org9: the spec has no organisation \"org9\" (known: ord-a, ord-b, org1, org2, org3)"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!dir.path().join("none").exists(), "nothing written");
+}

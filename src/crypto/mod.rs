@@ -10,6 +10,7 @@
 //! keys are random — so re-runs keep what exists: CAs, keys, certificates and passwords stay
 //! unless the request behind them changed, a certificate nears its end, or `rotate` is set.
 
+pub mod card;
 pub mod low_s;
 pub mod plan;
 pub mod previous;
@@ -41,12 +42,15 @@ pub struct CryptoOptions {
     pub ca_days: u32,
     /// New CAs, keys and certificates for everything (logins are kept).
     pub rotate: bool,
+    /// Only this organisation's CAs, keys and Secrets, and its public card: what one member of
+    /// a consortium makes and keeps at home. `None`: every organisation's (one operator).
+    pub org: Option<String>,
 }
 
 impl CryptoOptions {
     /// Default options at `now`.
     pub fn at(now: OffsetDateTime) -> Self {
-        CryptoOptions { now, not_before: None, days: None, ca_days: 3650, rotate: false }
+        CryptoOptions { now, not_before: None, days: None, ca_days: 3650, rotate: false, org: None }
     }
 
     fn not_before(&self) -> OffsetDateTime {
@@ -98,11 +102,25 @@ pub struct Material {
     pub authorities: BTreeMap<String, Vec<u8>>,
     /// Counts, for the command's report.
     pub summary: Summary,
+    /// With [`CryptoOptions::org`]: that organisation's public card.
+    pub card: Option<card::Card>,
+}
+
+/// The organisations of `network`, ordering ones first, as `--org` names them.
+pub fn org_names(network: &Network) -> Vec<&str> {
+    network.orderer_orgs.iter().map(|o| o.name.as_str()).chain(network.orgs.iter().map(|o| o.name.as_str())).collect()
 }
 
 /// Makes (or keeps) every Secret the network needs.
 pub fn generate(network: &Network, previous: &Previous, options: &CryptoOptions) -> Result<Material> {
-    let plan = plan::plan(network);
+    let plan = match &options.org {
+        None => plan::plan(network),
+        Some(org) if org_names(network).contains(&org.as_str()) => plan::plan(network).only(org),
+        Some(org) => bail!(
+            "--org {org}: the spec has no organisation \"{org}\" ({})",
+            crate::spec::diagnostic::known_list(org_names(network))
+        ),
+    };
     let mut summary = Summary::default();
     let cas = authorities(&plan, previous, options, &mut summary)?;
     let leaf_validity = options.leaf_validity();
@@ -131,7 +149,8 @@ pub fn generate(network: &Network, previous: &Previous, options: &CryptoOptions)
         files.insert(format!("{stem}.pem"), ca.cert_pem.clone().into_bytes());
         files.insert(format!("{stem}-key.pem"), ca.key_pem.clone().into_bytes());
     }
-    Ok(Material { secrets, authorities: files, summary })
+    let card = options.org.as_deref().map(|org| card::Card::of(network, org, &secrets)).transpose()?;
+    Ok(Material { secrets, authorities: files, summary, card })
 }
 
 type Authorities = BTreeMap<(String, CaRole), Authority>;

@@ -95,6 +95,16 @@ pub struct Plan {
     pub secrets: Vec<SecretPlan>,
 }
 
+impl Plan {
+    /// Only what organisation `org` makes and keeps: its CAs and its Secrets.
+    pub fn only(self, org: &str) -> Plan {
+        Plan {
+            orgs: self.orgs.into_iter().filter(|o| o.name == org).collect(),
+            secrets: self.secrets.into_iter().filter(|s| s.org == org).collect(),
+        }
+    }
+}
+
 /// The DNS names clients use for a Service: short, namespaced, and fully qualified.
 pub fn service_dns_names(service: &str, namespace: &str) -> Vec<String> {
     vec![
