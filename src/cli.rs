@@ -55,7 +55,7 @@ const EXAMPLES_INIT: &str = "Examples:\n  fabgen init --orgs 3 --peers 2 > netwo
 const EXAMPLES_SCHEMA: &str =
     "Examples:\n  fabgen schema > fabgen.schema.json\n  fabgen schema | jq .properties.orgs\n";
 const EXAMPLES_VALIDATE: &str = "Examples:\n  fabgen validate network.yaml\n  fabgen validate network.yaml --format json | jq -r '.[].message'\n  fabgen validate\n";
-const EXAMPLES_RENDER: &str = "Examples:\n  fabgen render network.yaml -o deploy/\n  fabgen render network.yaml | kubectl apply -f -\n  fabgen render network.yaml -o deploy/ --templates my-templates/\n";
+const EXAMPLES_RENDER: &str = "Examples:\n  fabgen render network.yaml -o deploy/\n  fabgen render network.yaml | kubectl apply -f -\n  fabgen render network.yaml -o deploy/ --templates my-templates/\n  fabgen render network.yaml --org org1 --cards cards/ -o org1-deploy/\n";
 const EXAMPLES_PACKAGE: &str = "Examples:\n  fabgen package network.yaml -o packages/\n  fabgen package -o packages/   # the embedded example network\n";
 const EXAMPLES_CRYPTO: &str = "Examples:\n  fabgen crypto network.yaml -o secrets/\n  fabgen crypto network.yaml -o secrets/ --rotate\n  fabgen crypto network.yaml -o secrets/ --days 90\n  fabgen crypto network.yaml --org org1 -o org1-secrets/   # one member of a consortium: its keys, its card\n";
 const EXAMPLES_CHART: &str = "Examples:\n  fabgen chart network.yaml -o charts/mynet\n  fabgen chart network.yaml -o charts/ --per-org --chart-version 1.2.0\n";
@@ -280,6 +280,15 @@ pub struct RenderArgs {
     /// Output directory, replaced atomically; omit to print to stdout.
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
+    /// Only what organisation ORG runs, for one member of a consortium: its own objects (and
+    /// the network-wide ones), with every other organisation's public material taken from its
+    /// card in --cards.
+    #[arg(long, value_name = "ORG", requires = "cards")]
+    pub org: Option<String>,
+    /// Directory of the other organisations' public cards (`<org>.yaml`, as `fabgen crypto
+    /// --org` writes them into public/).
+    #[arg(long, value_name = "DIR", requires = "org")]
+    pub cards: Option<PathBuf>,
     #[command(flatten)]
     pub templates: TemplateArgs,
 }
@@ -522,7 +531,11 @@ fn validate(args: &ValidateArgs, out: &mut dyn Write) -> Result<Outcome> {
 
 fn render(args: &RenderArgs, out: &mut dyn Write) -> Result<Outcome> {
     let (source, spec) = args.spec.load()?;
-    let generated = fabgen::generate(&spec, &args.templates.template_set()?)?;
+    let templates = args.templates.template_set()?;
+    let generated = match (&args.org, &args.cards) {
+        (Some(org), Some(cards)) => fabgen::generate_part(&spec, &templates, org, cards)?,
+        _ => fabgen::generate(&spec, &templates)?,
+    };
     let Some(dir) = &args.output else {
         return print(out, &output::manifests::stream(&generated.rendered));
     };

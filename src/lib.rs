@@ -49,6 +49,27 @@ pub fn verify(spec: &NetworkSpec, templates: &TemplateSet) -> Result<(Network, V
     Ok((network, packages))
 }
 
+/// One organisation's part of a consortium (`render --org ORG --cards DIR`): the objects ORG
+/// runs (labelled `fabgen.io/org: ORG`, its public ConfigMaps of the others' cards among them)
+/// and the network-wide ones (no org label: Namespace, default deny, DNS, configtx.yaml),
+/// rendered with every other organisation's public material from its card (`model::custody`).
+pub fn generate_part(
+    spec: &NetworkSpec,
+    templates: &TemplateSet,
+    org: &str,
+    cards: &std::path::Path,
+) -> Result<Generated> {
+    let (mut network, packages) = model::resolve(spec)?;
+    model::custody::apply(&mut network, org, cards)?;
+    let kept = render_checked(&network, templates, |o| {
+        let owner = o.value["metadata"]["labels"].get("fabgen.io/org").and_then(|v| v.as_str());
+        if owner.is_none_or(|owner| owner == org) { o.into_document().map(Some) } else { Ok(None) }
+    })?;
+    let objects = kept.objects.into_iter().filter_map(|(file, d)| Some((file, d?))).collect();
+    let packages = packages.into_iter().filter(|p| p.org == org).collect();
+    Ok(Generated { network, packages, rendered: Rendered { objects } })
+}
+
 /// Like [`verify`], keeping the Namespace objects as written: `fabgen crypto` puts them beside
 /// its Secrets, byte-identical to the render's, so `kubectl apply -f` of its tree alone works
 /// on an empty cluster.

@@ -49,7 +49,10 @@ fn render() -> Net {
 
 fn render_spec(text: &str) -> Net {
     let spec = fabgen::spec::load_spec("chan.yaml", text).unwrap();
-    let generated = fabgen::generate(&spec, &fabgen::render::TemplateSet::embedded()).unwrap();
+    net_of(fabgen::generate(&spec, &fabgen::render::TemplateSet::embedded()).unwrap())
+}
+
+fn net_of(generated: fabgen::Generated) -> Net {
     let mut jobs = BTreeMap::new();
     let mut config_maps = BTreeMap::new();
     for object in generated.rendered.objects.values() {
@@ -741,4 +744,52 @@ fn a_genesis_block_that_is_not_the_specs_channel_is_refused_before_any_join() {
         "{out}"
     );
     assert!(!world.log().iter().any(|l| l.contains("osnadmin channel join")), "{:?}", world.log());
+}
+
+/// In a consortium ord-a renders its part from the others' cards (`render --org ord-a --cards`):
+/// its creator Job mounts ord-b's consenter certificates and every member's MSP from the
+/// ConfigMaps made of their cards, and configtxgen (whose stand-in opens every file the profile
+/// names) makes the block from them; then ord-b's part joins ord-b's orderer with it.
+#[test]
+fn parts_rendered_from_cards_create_and_join_the_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec_file = dir.path().join("chan.yaml");
+    std::fs::write(&spec_file, TWO_ORDERING_ORGS).unwrap();
+    let cards = dir.path().join("cards");
+    std::fs::create_dir(&cards).unwrap();
+    for org in ["ord-a", "ord-b", "org1", "org2"] {
+        let out = dir.path().join(org);
+        let o = common::fabgen()
+            .args(["crypto", spec_file.to_str().unwrap(), "--org", org, "-o", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::copy(out.join(format!("public/{org}.yaml")), cards.join(format!("{org}.yaml"))).unwrap();
+    }
+    let spec = fabgen::spec::load_spec("chan.yaml", TWO_ORDERING_ORGS).unwrap();
+    let part = |org: &str| {
+        net_of(fabgen::generate_part(&spec, &fabgen::render::TemplateSet::embedded(), org, &cards).unwrap())
+    };
+    let (a, b) = (part("ord-a"), part("ord-b"));
+    let creator = &a.jobs["channel-ab-create"];
+    let from_cards: Vec<&str> = creator
+        .mounts
+        .iter()
+        .filter_map(|(_, v)| v["configMap"]["name"].as_str())
+        .filter(|n| n.ends_with("-public"))
+        .collect();
+    assert_eq!(
+        from_cards,
+        ["ord-b-public", "org1-public", "org2-public", "ord-b-public"],
+        "ord-b's MSP, members, ord-b's consenter"
+    );
+    assert!(!a.jobs.contains_key("channel-ab-orderers-ord-b") && !b.jobs.contains_key("channel-ab-create"));
+
+    let mut world = World::new(&a);
+    world.config_maps.extend(b.config_maps.clone());
+    let (ok, out) = world.run(creator, &[]);
+    assert!(ok, "{out}");
+    assert!(world.log().iter().any(|l| l.starts_with("configtxgen")), "{:?}", world.log());
+    let (ok, out) = world.run(&b.jobs["channel-ab-orderers-ord-b"], &[]);
+    assert!(ok && out.contains("genesis block checked"), "{out}");
 }

@@ -149,7 +149,7 @@ pub fn generate(network: &Network, previous: &Previous, options: &CryptoOptions)
         files.insert(format!("{stem}.pem"), ca.cert_pem.clone().into_bytes());
         files.insert(format!("{stem}-key.pem"), ca.key_pem.clone().into_bytes());
     }
-    let card = options.org.as_deref().map(|org| card::Card::of(network, org, &secrets)).transpose()?;
+    let card = options.org.as_deref().map(|org| card::card_of(network, org, &secrets)).transpose()?;
     Ok(Material { secrets, authorities: files, summary, card })
 }
 

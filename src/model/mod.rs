@@ -11,6 +11,8 @@
 //! `fabric` and `package` know nothing of the model, `network` holds the types, `policy` reads
 //! a finished `network`, and `resolve` builds it.
 
+pub mod card;
+pub mod custody;
 pub mod digest;
 pub mod fabric;
 pub mod lifecycle;

@@ -34,6 +34,8 @@ pub struct Network {
     pub builder: Builder,
     /// The ordering organisations, in spec order.
     pub orderer_orgs: Vec<OrdererOrg>,
+    /// With `render --org ORG --cards DIR`: ORG's part of a consortium (`custody`).
+    pub custody: Option<Custody>,
     /// configtx.yaml, when the network has channels.
     pub configtx: Option<Configtx>,
     /// Peer organisations.
@@ -62,6 +64,27 @@ pub struct Network {
     pub image_pull_policy: crate::spec::PullPolicy,
     /// Image pull Secrets of every pod.
     pub image_pull_secrets: Vec<String>,
+}
+
+/// ORG's part: who renders, and the public material of everyone else.
+#[derive(Debug, Serialize)]
+pub struct Custody {
+    /// The organisation rendering its part.
+    pub org: String,
+    /// Every other organisation's public material, a ConfigMap each.
+    pub public: Vec<PublicOrg>,
+}
+
+/// One other organisation's public material, as a ConfigMap of ORG's tree.
+#[derive(Debug, Serialize)]
+pub struct PublicOrg {
+    /// The organisation.
+    pub org: String,
+    /// ConfigMap name.
+    pub config_map: String,
+    /// Its keys: `cacert.pem`, `tlscacert.pem`, `config.yaml`, and per orderer
+    /// `<orderer>.tls.crt` and `<orderer>.cert.pem`.
+    pub data: BTreeMap<String, String>,
 }
 
 /// fabgen's builder, as the peer sees it.
@@ -124,6 +147,9 @@ pub struct OrdererOrg {
     pub admin_msp_secret: String,
     /// Secret with the org admin's TLS client pair.
     pub admin_tls_secret: String,
+    /// In another organisation's part of a consortium: the ConfigMap (from this org's card)
+    /// its Jobs mount this org's public MSP from, instead of the Secret.
+    pub public_config_map: Option<String>,
 }
 
 /// One orderer node.
@@ -152,6 +178,9 @@ pub struct Orderer {
     pub msp_secret: String,
     /// TLS Secret.
     pub tls_secret: String,
+    /// In another organisation's part of a consortium: the ConfigMap (from its org's card)
+    /// holding its TLS and signing certificates as `<name>.tls.crt` and `<name>.cert.pem`.
+    pub public_config_map: Option<String>,
 }
 
 /// A peer organisation.
@@ -188,6 +217,9 @@ pub struct Org {
     pub org_msp_secret: String,
     /// Secret with the org admin's MSP.
     pub admin_msp_secret: String,
+    /// In another organisation's part of a consortium: the ConfigMap (from this org's card)
+    /// its Jobs mount this org's public MSP from, instead of the Secret.
+    pub public_config_map: Option<String>,
     /// Packages this org installs, one per chaincode it runs.
     pub packages: Vec<PackageRef>,
     /// Whether any chaincode the org runs uses TLS (its peers then mount client TLS).

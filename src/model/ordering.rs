@@ -32,6 +32,7 @@ pub fn orderer_orgs(spec: &NetworkSpec, host: &dyn Fn(&str) -> String) -> Vec<Or
                         host: host(&name),
                         msp_secret: names::msp_secret(&name),
                         tls_secret: names::tls_secret(&name),
+                        public_config_map: None,
                         name,
                     }
                 })
@@ -48,6 +49,7 @@ pub fn orderer_orgs(spec: &NetworkSpec, host: &dyn Fn(&str) -> String) -> Vec<Or
                 org_msp_secret: names::org_msp_secret(&org.name),
                 admin_msp_secret: names::admin_msp_secret(&org.name),
                 admin_tls_secret: names::admin_tls_secret(&org.name),
+                public_config_map: None,
                 orderers,
             }
         })

@@ -193,6 +193,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                 configtx_msp_dir: format!("{ORGANIZATIONS_DIR}/{}/msp", org.name),
                 org_msp_secret: names::org_msp_secret(&org.name),
                 admin_msp_secret: names::admin_msp_secret(&org.name),
+                public_config_map: None,
                 packages,
                 chaincode_tls,
                 chaincode_client_tls_secret: names::chaincode_client_tls_secret(&org.name),
@@ -260,6 +261,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
             .collect(),
         chaincodes,
         orderer_orgs,
+        custody: None,
         network_policies: Vec::new(),
         network_policies_spec: spec.network_policies.clone(),
         pod_security: if spec.chaincodes.iter().any(|c| c.launcher == Launcher::K8scc) {

@@ -206,6 +206,14 @@ fn instances<'a>(network: &'a Network) -> Vec<Instance<'a>> {
     if network.configtx.is_some() {
         emit("channels.yaml", "channels.yaml".into(), context! { network => net.clone() }, None);
     }
+    for public in network.custody.iter().flat_map(|c| &c.public) {
+        emit(
+            "public.yaml",
+            format!("public.yaml for {}", public.org),
+            context! { network => net.clone() },
+            own("public", public),
+        );
+    }
     for channel in &network.channels {
         emit(
             "channel-jobs.yaml",

@@ -172,6 +172,12 @@ pub fn channel_create_job(channel: &str) -> String {
     format!("channel-{}-create", channel.replace('.', "-"))
 }
 
+/// ConfigMap of another organisation's public material (its card) in one organisation's part
+/// of a consortium.
+pub fn public_config_map(org: &str) -> String {
+    format!("{org}-public")
+}
+
 /// Job of a further ordering organisation of a channel: joins the organisation's orderers to
 /// the channel the first one created (a digest is appended, as for the create Job).
 pub fn channel_orderers_job(channel: &str, org: &str) -> String {
