@@ -58,7 +58,7 @@ const EXAMPLES_VALIDATE: &str = "Examples:\n  fabgen validate network.yaml\n  fa
 const EXAMPLES_RENDER: &str = "Examples:\n  fabgen render network.yaml -o deploy/\n  fabgen render network.yaml | kubectl apply -f -\n  fabgen render network.yaml -o deploy/ --templates my-templates/\n  fabgen render network.yaml --org org1 --cards cards/ -o org1-deploy/\n";
 const EXAMPLES_PACKAGE: &str = "Examples:\n  fabgen package network.yaml -o packages/\n  fabgen package -o packages/   # the embedded example network\n";
 const EXAMPLES_CRYPTO: &str = "Examples:\n  fabgen crypto network.yaml -o secrets/\n  fabgen crypto network.yaml -o secrets/ --rotate\n  fabgen crypto network.yaml -o secrets/ --days 90\n  fabgen crypto network.yaml --org org1 -o org1-secrets/   # one member of a consortium: its keys, its card\n";
-const EXAMPLES_CHART: &str = "Examples:\n  fabgen chart network.yaml -o charts/mynet\n  fabgen chart network.yaml -o charts/ --per-org --chart-version 1.2.0\n";
+const EXAMPLES_CHART: &str = "Examples:\n  fabgen chart network.yaml -o charts/mynet\n  fabgen chart network.yaml -o charts/ --per-org --chart-version 1.2.0\n  fabgen chart network.yaml --org org1 --cards cards/ -o charts/mynet-org1\n";
 const EXAMPLES_DIFF: &str =
     "Examples:\n  fabgen diff network.yaml deploy/\n  fabgen diff network.yaml charts/mynet --chart\n";
 const EXAMPLES_COMPLETIONS: &str = "Examples:\n  fabgen completions bash > /etc/bash_completion.d/fabgen\n  fabgen completions zsh > ~/.zfunc/_fabgen\n";
@@ -200,6 +200,12 @@ pub struct DiffArgs {
     /// With --chart: `version` in Chart.yaml.
     #[arg(long, default_value = "0.1.0", value_name = "SEMVER", requires = "chart")]
     pub chart_version: String,
+    /// Compare with organisation ORG's part of a consortium (`render --org` / `chart --org`).
+    #[arg(long, value_name = "ORG", requires = "cards", conflicts_with = "per_org")]
+    pub org: Option<String>,
+    /// Directory of the other organisations' public cards (`<org>.yaml`).
+    #[arg(long, value_name = "DIR", requires = "org")]
+    pub cards: Option<PathBuf>,
     #[command(flatten)]
     pub templates: TemplateArgs,
 }
@@ -354,6 +360,13 @@ pub struct ChartArgs {
     /// `version` written to Chart.yaml.
     #[arg(long, default_value = "0.1.0", value_name = "SEMVER")]
     pub chart_version: String,
+    /// Only organisation ORG's part of a consortium (as `render --org`), its chart named
+    /// `<network>-<ORG>`, with the other organisations' public material from their cards.
+    #[arg(long, value_name = "ORG", requires = "cards", conflicts_with = "per_org")]
+    pub org: Option<String>,
+    /// Directory of the other organisations' public cards (`<org>.yaml`).
+    #[arg(long, value_name = "DIR", requires = "org")]
+    pub cards: Option<PathBuf>,
     #[command(flatten)]
     pub templates: TemplateArgs,
 }
@@ -550,9 +563,13 @@ fn write_chart(args: &ChartArgs, out: &mut dyn Write) -> Result<Outcome> {
     let (source, spec) = args.spec.load()?;
     let templates = args.templates.template_set()?;
     // The manifests must pass the check before any chart is made of them.
-    let (network, _) = fabgen::verify(&spec, &templates)?;
+    let network = match (&args.org, &args.cards) {
+        (Some(org), Some(cards)) => fabgen::generate_part(&spec, &templates, org, cards)?.network,
+        _ => fabgen::verify(&spec, &templates)?.0,
+    };
     refuse_unsequenced_changes(&source, &network, &args.output)?;
-    let options = chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone() };
+    let options =
+        chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone(), org: args.org.clone() };
     let charts = chart::charts(&network, &templates, &options)?;
     output::write_tree(&args.output, &chart::tree(&charts, args.per_org))?;
     for c in &charts {
@@ -663,14 +680,16 @@ fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
     let spec = source.load()?;
     let templates = args.templates.template_set()?;
     // A re-render that would be refused is an error here too, not a drift.
+    let generated = match (&args.org, &args.cards) {
+        (Some(org), Some(cards)) => fabgen::generate_part(&spec, &templates, org, cards)?,
+        _ => fabgen::generate(&spec, &templates)?,
+    };
+    refuse_unsequenced_changes(&source, &generated.network, &args.dir)?;
     let files = if args.chart {
-        let (network, _) = fabgen::verify(&spec, &templates)?;
-        refuse_unsequenced_changes(&source, &network, &args.dir)?;
-        let options = chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone() };
-        chart::tree(&chart::charts(&network, &templates, &options)?, args.per_org)
+        let options =
+            chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone(), org: args.org.clone() };
+        chart::tree(&chart::charts(&generated.network, &templates, &options)?, args.per_org)
     } else {
-        let generated = fabgen::generate(&spec, &templates)?;
-        refuse_unsequenced_changes(&source, &generated.network, &args.dir)?;
         output::manifests::files(generated.rendered, &generated.network)
     };
     let drift = output::diff::diff(&files, &args.dir)?;
@@ -687,8 +706,16 @@ fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
 /// its sequence (or skips or lowers it), pointing at the chaincode's `sequence` in the spec.
 fn refuse_unsequenced_changes(source: &SpecSource, network: &fabgen::model::Network, dir: &Path) -> Result<()> {
     let previous = output::previous::definitions(dir)?;
-    let problems =
-        fabgen::model::lifecycle::sequence_problems(&previous, network.chaincodes.iter().map(|c| &c.definition));
+    // One organisation's part recorded its own package only.
+    let current: Vec<fabgen::model::lifecycle::Definition> = network
+        .chaincodes
+        .iter()
+        .map(|c| match &network.custody {
+            Some(custody) => c.definition.as_part_of(&custody.org),
+            None => c.definition.clone(),
+        })
+        .collect();
+    let problems = fabgen::model::lifecycle::sequence_problems(&previous, &current);
     if problems.is_empty() {
         return Ok(());
     }

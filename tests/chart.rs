@@ -363,3 +363,44 @@ fn a_300_org_network_writes_no_file_over_1_mib_and_its_chart_renders_in_helm() {
         common::read_tree(&render).keys().filter(|f| f.ends_with(".yaml") && *f != "kustomization.yaml").count();
     assert_eq!(rendered.len(), expected);
 }
+
+/// `chart --org ORG --cards DIR` is ORG's part as a chart: the real Helm engine renders exactly
+/// the objects `render --org ORG --cards DIR` writes, for an ordering and a peer organisation
+/// of values/consortium.yaml.
+#[test]
+fn an_organisations_part_as_a_chart_renders_the_objects_of_its_render() {
+    let spec = common::root().join("values/consortium.yaml");
+    let dir = tempfile::tempdir().unwrap();
+    let cards = dir.path().join("cards");
+    std::fs::create_dir(&cards).unwrap();
+    for org in ["ord-a", "ord-b", "org1", "org2", "org3"] {
+        let out = dir.path().join(format!("crypto-{org}"));
+        let o = common::fabgen()
+            .args(["crypto", spec.to_str().unwrap(), "--org", org, "-o", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::copy(out.join(format!("public/{org}.yaml")), cards.join(format!("{org}.yaml"))).unwrap();
+    }
+    let (name, ns) = network(&spec);
+    for org in ["ord-b", "org1"] {
+        let (chart, part) = (dir.path().join(format!("chart-{org}")), dir.path().join(format!("part-{org}")));
+        for (command, out) in [("chart", &chart), ("render", &part)] {
+            let o = common::fabgen()
+                .args([command, spec.to_str().unwrap(), "--org", org, "--cards", cards.to_str().unwrap()])
+                .args(["-o", out.to_str().unwrap()])
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{command} {org}: {}", String::from_utf8_lossy(&o.stderr));
+        }
+        let texts: Vec<serde_json::Value> = common::read_tree(&part)
+            .into_iter()
+            .filter(|(f, _)| f.ends_with(".yaml") && f != "kustomization.yaml")
+            .flat_map(|(_, bytes)| parse_docs(&String::from_utf8(bytes).unwrap()))
+            .collect();
+        let expected = objects(texts);
+        let rendered = helm_render(&chart, &format!("{name}-{org}"), &ns, None).unwrap();
+        assert_eq!(rendered.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>(), "{org}");
+        assert!(differences(&rendered, &expected).is_empty(), "{org}: {:?}", differences(&rendered, &expected));
+    }
+}

@@ -78,6 +78,16 @@ pub struct SequenceProblem {
     pub message: String,
 }
 
+impl Definition {
+    /// The definition as one organisation's part of a consortium records it: with that
+    /// organisation's package ID only, since its part holds only its own lifecycle Job.
+    pub fn as_part_of(&self, org: &str) -> Definition {
+        let mut part = self.clone();
+        part.package_ids.retain(|o, _| o == org);
+        part
+    }
+}
+
 /// Compares a network's definitions (in spec order) with those rendered before (by chaincode
 /// name). Chaincodes new to the network may start anywhere (a channel may know them already).
 pub fn sequence_problems<'a>(

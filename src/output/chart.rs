@@ -33,6 +33,9 @@ pub struct ChartOptions {
     pub per_org: bool,
     /// `version` in Chart.yaml.
     pub version: String,
+    /// One organisation's part of a consortium (the network carries its custody): a chart of
+    /// its own objects and the network-wide ones.
+    pub org: Option<String>,
 }
 
 /// One generated chart.
@@ -50,19 +53,24 @@ pub fn charts(network: &Network, templates: &TemplateSet, options: &ChartOptions
     let knobs = Knobs::new(Mode::Chart, &network.values);
     let mut rendered = render::render(templates, network, &knobs)?;
     // Owners come from the labels as rendered, before shared knobs turn labels into tokens.
-    let owners: BTreeMap<String, String> =
-        rendered.objects.keys().map(|f| (f.clone(), owner(&rendered, f, network))).collect();
+    let labelled: BTreeMap<String, Option<String>> =
+        rendered.objects.keys().map(|f| (f.clone(), label_org(&rendered, f).map(str::to_string))).collect();
+    // Network-wide objects (no org label) go with the first ordering organisation.
+    let owner = |f: &str| labelled[f].clone().unwrap_or_else(|| network.orderer_orgs[0].name.clone());
     for object in rendered.objects.values_mut() {
         add_shared_knobs(object, &knobs);
     }
     let recorded = knobs.recorded();
 
-    let groups: Vec<(String, Vec<&str>)> = if options.per_org {
+    let groups: Vec<(String, Vec<&str>)> = if let Some(org) = &options.org {
+        let part = |f: &&str| labelled[*f].as_ref().is_none_or(|owner| owner == org);
+        vec![(format!("{}-{org}", network.name), rendered.apply_order().into_iter().filter(part).collect())]
+    } else if options.per_org {
         let mut orgs: Vec<String> = network.orderer_orgs.iter().map(|o| o.name.clone()).collect();
         orgs.extend(network.orgs.iter().map(|o| o.name.clone()));
         orgs.into_iter()
             .map(|org| {
-                let files = rendered.apply_order().into_iter().filter(|f| owners[*f] == org).collect();
+                let files = rendered.apply_order().into_iter().filter(|f| owner(f) == org).collect();
                 (format!("{}-{org}", network.name), files)
             })
             .collect()
@@ -85,15 +93,9 @@ pub fn tree(charts: &[Chart], per_org: bool) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
-/// The organisation whose chart holds an object (the Namespace goes with the first ordering
-/// organisation's).
-fn owner(rendered: &Rendered, file: &str, network: &Network) -> String {
-    let object = &rendered.objects[file];
-    object.value["metadata"]["labels"]
-        .get("fabgen.io/org")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .unwrap_or_else(|| network.orderer_orgs[0].name.clone())
+/// The `fabgen.io/org` label of an object, if it has one.
+fn label_org<'a>(rendered: &'a Rendered, file: &str) -> Option<&'a str> {
+    rendered.objects[file].value["metadata"]["labels"].get("fabgen.io/org").and_then(Value::as_str)
 }
 
 /// Values path of the knobs shared by a component's objects.
