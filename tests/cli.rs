@@ -566,3 +566,46 @@ fn every_printing_command_ends_quietly_when_the_reader_closes_the_pipe() {
     assert!(stderr(&drift).starts_with(&format!("{stale}: ")), "{}", stderr(&drift));
     assert!(!stderr(&drift).contains("rror"), "{}", stderr(&drift));
 }
+
+/// `render --org` checks every card against the spec before anything is written, and reports
+/// every problem at once: a missing card (naming the file expected), an MSP ID and an endpoint
+/// the spec does not give.
+#[test]
+fn a_part_from_missing_or_contradicting_cards_is_refused_with_every_problem_and_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = common::root().join("values/consortium.yaml");
+    let cards = dir.path().join("cards");
+    std::fs::create_dir(&cards).unwrap();
+    for org in ["ord-a", "ord-b", "org2"] {
+        let out = dir.path().join(org);
+        assert!(run(&["crypto", spec.to_str().unwrap(), "--org", org, "-o", out.to_str().unwrap()]).status.success());
+        let card = std::fs::read_to_string(out.join(format!("public/{org}.yaml"))).unwrap();
+        let card = card
+            .replace("mspId: Org2MSP", "mspId: Org9MSP")
+            .replace("orderer0-a.fabric-consortium:7050", "orderer0-a.elsewhere:7050");
+        std::fs::write(cards.join(format!("{org}.yaml")), card).unwrap();
+    }
+    let out = dir.path().join("part");
+    let o = run(&[
+        "render",
+        spec.to_str().unwrap(),
+        "--org",
+        "org1",
+        "--cards",
+        cards.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    for want in [
+        "the card of ord-a contradicts the spec: orderer0-a at orderer0-a.elsewhere:7050 (the spec: orderer0-a.fabric-consortium:7050)",
+        "the card of org2 contradicts the spec: MSP ID Org9MSP (the spec: Org2MSP)",
+        &format!("no card of org3: expected {}/org3.yaml", cards.display()),
+    ] {
+        assert!(err.contains(want), "{want}\nin {err}");
+    }
+    assert!(!out.exists());
+    let o = run(&["render", spec.to_str().unwrap(), "--org", "org1"]);
+    assert_eq!(o.status.code(), Some(2), "--org needs --cards: {}", stderr(&o));
+}

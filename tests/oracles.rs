@@ -327,6 +327,14 @@ fn each_organisation_keys_only_itself_and_its_card_is_public() {
                 );
             } else if file.starts_with("job-") {
                 jobs += 1;
+                // Other members act on their own schedule: a part's Jobs wait a year for them.
+                let env = object["spec"]["template"]["spec"]["containers"][0]["env"].as_sequence().unwrap();
+                let value = |name: &str| env.iter().find(|e| e["name"] == name).and_then(|e| e["value"].as_str());
+                assert_eq!(
+                    (value("WAIT_SECONDS"), value("RETRY_SECONDS")),
+                    (Some("31536000"), Some("30")),
+                    "{org}: {file}"
+                );
             } else {
                 assert_eq!(Some(&bytes), full.get(&file), "{org}: {file} differs from the one-operator render");
             }

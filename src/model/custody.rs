@@ -5,6 +5,10 @@
 //! where they would otherwise mount the other organisations' Secrets. No Secret of another
 //! organisation is named, and no private key crosses.
 //!
+//! The other members create channels, join and approve on their own schedule, so a part's Jobs
+//! wait for them for a year, not ten minutes ([`JobWaits::consortium_part`]): the committer's
+//! `checkcommitreadiness` waits for the approvals it needs however long they take.
+//!
 //! Every card is checked against the spec first: it must exist, be the card of its
 //! organisation, carry the MSP ID the spec gives and exactly the nodes and endpoints the spec
 //! derives. All problems are reported together.
@@ -13,7 +17,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::card::Card;
-use super::network::{Custody, Network, PublicOrg};
+use super::network::{Custody, JobWaits, Network, PublicOrg};
 use crate::spec::diagnostic::known_list;
 use crate::spec::names;
 use anyhow::{Result, bail};
@@ -44,6 +48,7 @@ pub fn apply(network: &mut Network, org: &str, cards: &Path) -> Result<()> {
         mark_public(network, &p.org, &p.config_map);
     }
     network.custody = Some(Custody { org: org.to_string(), public });
+    network.job_waits = JobWaits::consortium_part();
     Ok(())
 }
 

@@ -36,6 +36,8 @@ pub struct Network {
     pub orderer_orgs: Vec<OrdererOrg>,
     /// With `render --org ORG --cards DIR`: ORG's part of a consortium (`custody`).
     pub custody: Option<Custody>,
+    /// How long the Jobs wait for what they need, and how often they look.
+    pub job_waits: JobWaits,
     /// configtx.yaml, when the network has channels.
     pub configtx: Option<Configtx>,
     /// Peer organisations.
@@ -85,6 +87,29 @@ pub struct PublicOrg {
     /// Its keys: `cacert.pem`, `tlscacert.pem`, `config.yaml`, and per orderer
     /// `<orderer>.tls.crt` and `<orderer>.cert.pem`.
     pub data: BTreeMap<String, String>,
+}
+
+/// How long the channel and lifecycle Jobs wait (`WAIT_SECONDS`, then the Job fails and
+/// Kubernetes retries it) and how often they look (`RETRY_SECONDS`), as env values.
+#[derive(Debug, Serialize)]
+pub struct JobWaits {
+    /// Seconds.
+    pub wait_seconds: String,
+    /// Seconds.
+    pub retry_seconds: String,
+}
+
+impl JobWaits {
+    /// One operator brings the whole network up at once: ten minutes, looking every 5 s.
+    pub fn one_operator() -> Self {
+        JobWaits { wait_seconds: "600".into(), retry_seconds: "5".into() }
+    }
+
+    /// In a consortium the other members create, join and approve on their own schedule:
+    /// a part's Jobs wait a year, looking every 30 s.
+    pub fn consortium_part() -> Self {
+        JobWaits { wait_seconds: "31536000".into(), retry_seconds: "30".into() }
+    }
 }
 
 /// fabgen's builder, as the peer sees it.

@@ -262,6 +262,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
         chaincodes,
         orderer_orgs,
         custody: None,
+        job_waits: JobWaits::one_operator(),
         network_policies: Vec::new(),
         network_policies_spec: spec.network_policies.clone(),
         pod_security: if spec.chaincodes.iter().any(|c| c.launcher == Launcher::K8scc) {

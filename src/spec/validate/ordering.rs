@@ -5,6 +5,14 @@ use super::super::names;
 use super::super::types::{Consensus, NetworkSpec};
 use super::{Diagnostic, Validator, index_path, known_list};
 
+/// A consensus as configtx.yaml spells it.
+fn consensus_name(consensus: Consensus) -> &'static str {
+    match consensus {
+        Consensus::Etcdraft => "etcdraft",
+        Consensus::Bft => "BFT",
+    }
+}
+
 impl Validator {
     /// One form or the other, each organisation's own rules, names unique across all of them,
     /// and one consensus.
@@ -36,8 +44,10 @@ impl Validator {
                 self.error(
                     &format!("{path}.consensus"),
                     format!(
-                        "every ordering organisation runs one consensus; {} has {:?}",
-                        orgs[0].0, orgs[0].1.consensus
+                        "every ordering organisation runs one consensus: {} has {}, this one {}",
+                        orgs[0].0,
+                        consensus_name(orgs[0].1.consensus),
+                        consensus_name(org.consensus)
                     ),
                 );
             }
@@ -96,6 +106,10 @@ impl Validator {
             return;
         }
         for (i, channel) in spec.channels.iter().enumerate() {
+            // A channel naming an unknown ordering organisation is reported as that.
+            if channel.orderer_orgs.iter().flatten().any(|n| !known.contains(&n.as_str())) {
+                continue;
+            }
             let n: usize = spec.channel_ordering_orgs(channel).iter().map(|o| o.orderers.len()).sum();
             if n < 4 {
                 let at = if channel.orderer_orgs.is_some() { "ordererOrgs" } else { "name" };
@@ -157,7 +171,7 @@ mod tests {
         for want in [
             "ordererOrgs[1].name: ordering organisation \"a\" is listed twice",
             "ordererOrgs[1].mspId: MSP ID \"AMSP\" is already used by ordererOrgs[0]",
-            "ordererOrgs[1].consensus: every ordering organisation runs one consensus; ordererOrgs[0] has Etcdraft",
+            "ordererOrgs[1].consensus: every ordering organisation runs one consensus: ordererOrgs[0] has etcdraft, this one BFT",
             "ordererOrgs[1].orderers[0].name: orderer \"o0\" is also an orderer of another ordering organisation",
         ] {
             assert!(found.iter().any(|f| f == want), "{want}\nin {found:?}");
