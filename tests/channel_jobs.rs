@@ -755,17 +755,7 @@ fn parts_rendered_from_cards_create_and_join_the_channel() {
     let dir = tempfile::tempdir().unwrap();
     let spec_file = dir.path().join("chan.yaml");
     std::fs::write(&spec_file, TWO_ORDERING_ORGS).unwrap();
-    let cards = dir.path().join("cards");
-    std::fs::create_dir(&cards).unwrap();
-    for org in ["ord-a", "ord-b", "org1", "org2"] {
-        let out = dir.path().join(org);
-        let o = common::fabgen()
-            .args(["crypto", spec_file.to_str().unwrap(), "--org", org, "-o", out.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        std::fs::copy(out.join(format!("public/{org}.yaml")), cards.join(format!("{org}.yaml"))).unwrap();
-    }
+    let cards = common::cards(&spec_file, &["ord-a", "ord-b", "org1", "org2"], dir.path());
     let spec = fabgen::spec::load_spec("chan.yaml", TWO_ORDERING_ORGS).unwrap();
     let part = |org: &str| {
         net_of(fabgen::generate_part(&spec, &fabgen::render::TemplateSet::embedded(), org, &cards).unwrap())

@@ -371,17 +371,7 @@ fn a_300_org_network_writes_no_file_over_1_mib_and_its_chart_renders_in_helm() {
 fn an_organisations_part_as_a_chart_renders_the_objects_of_its_render() {
     let spec = common::root().join("values/consortium.yaml");
     let dir = tempfile::tempdir().unwrap();
-    let cards = dir.path().join("cards");
-    std::fs::create_dir(&cards).unwrap();
-    for org in ["ord-a", "ord-b", "org1", "org2", "org3"] {
-        let out = dir.path().join(format!("crypto-{org}"));
-        let o = common::fabgen()
-            .args(["crypto", spec.to_str().unwrap(), "--org", org, "-o", out.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        std::fs::copy(out.join(format!("public/{org}.yaml")), cards.join(format!("{org}.yaml"))).unwrap();
-    }
+    let cards = common::cards(&spec, &["ord-a", "ord-b", "org1", "org2", "org3"], dir.path());
     let (name, ns) = network(&spec);
     for org in ["ord-b", "org1"] {
         let (chart, part) = (dir.path().join(format!("chart-{org}")), dir.path().join(format!("part-{org}")));

@@ -56,6 +56,16 @@ fn mermaid_group(out: &mut String, group: &Group, flows: &[Flow], indent: &str) 
     writeln!(out, "{indent}end").unwrap();
 }
 
+/// Each channel as a hexagon, joined to its members by dotted lines.
+fn mermaid_channels(out: &mut String, topology: &Topology) {
+    for channel in &topology.channels {
+        writeln!(out, "  {}{{{{\"{}\"}}}}", channel.id, mermaid_text(&channel.label)).unwrap();
+        for member in &channel.members {
+            writeln!(out, "  {} -.- {member}", channel.id).unwrap();
+        }
+    }
+}
+
 /// The topology as a Mermaid flowchart.
 pub fn mermaid(topology: &Topology) -> String {
     let mut out = String::new();
@@ -70,12 +80,7 @@ pub fn mermaid(topology: &Topology) -> String {
     for group in &topology.outside {
         mermaid_group(&mut out, group, &topology.flows, "  ");
     }
-    for channel in &topology.channels {
-        writeln!(out, "  {}{{{{\"{}\"}}}}", channel.id, mermaid_text(&channel.label)).unwrap();
-        for member in &channel.members {
-            writeln!(out, "  {} -.- {member}", channel.id).unwrap();
-        }
-    }
+    mermaid_channels(&mut out, topology);
     for flow in topology.flows.iter().filter(|f| f.from != f.to) {
         let arrow = if flow.both_ways { "<-->" } else { "-->" };
         writeln!(out, "  {} {arrow}|\"{} {}\"| {}", flow.from, ports(flow), mermaid_text(flow.what), flow.to).unwrap();
@@ -168,12 +173,7 @@ pub fn mermaid_summary(topology: &Topology) -> String {
     for org in &topology.orgs {
         writeln!(out, "  {}[\"{}\"]", org.id, mermaid_text(&org.label)).unwrap();
     }
-    for channel in &topology.channels {
-        writeln!(out, "  {}{{{{\"{}\"}}}}", channel.id, mermaid_text(&channel.label)).unwrap();
-        for member in &channel.members {
-            writeln!(out, "  {} -.- {member}", channel.id).unwrap();
-        }
-    }
+    mermaid_channels(&mut out, topology);
     out
 }
 

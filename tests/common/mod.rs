@@ -66,3 +66,20 @@ pub fn pod_specs(object: &serde_json::Value) -> Vec<serde_json::Value> {
         _ => vec![],
     }
 }
+
+/// Runs `fabgen crypto --org ORG` for each of `orgs` into `dir/crypto-ORG` and collects their
+/// public cards in `dir/cards` (what a consortium's repository holds); returns that directory.
+pub fn cards(spec: &Path, orgs: &[&str], dir: &Path) -> PathBuf {
+    let cards = dir.join("cards");
+    std::fs::create_dir_all(&cards).unwrap();
+    for org in orgs {
+        let out = dir.join(format!("crypto-{org}"));
+        let o = fabgen()
+            .args(["crypto", spec.to_str().unwrap(), "--org", org, "-o", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "crypto --org {org}: {}", String::from_utf8_lossy(&o.stderr));
+        std::fs::copy(out.join(format!("public/{org}.yaml")), cards.join(format!("{org}.yaml"))).unwrap();
+    }
+    cards
+}
