@@ -228,54 +228,67 @@ pub fn of(network: &Network) -> Topology {
 
 /// The picture of `network`, with the flows `policies` allow.
 pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
-    // One ordering organisation's orderers are `orderers`; with several, each has its own group.
-    let several = network.orderer_orgs.len() > 1;
-    let orderer_group = |org: &str| if several { id("g", &["orderers", org]) } else { id("g", &["orderers"]) };
-    let orderer_groups: Vec<String> = network.orderer_orgs.iter().map(|o| orderer_group(&o.name)).collect();
-    let peers = |org: &str| id("g", &["peers", org]);
-    let clients = |org: &str| id("clients", &[org]);
+    let mut orgs: Vec<OrgBox> = network
+        .orderer_orgs
+        .iter()
+        .zip(orderer_groups(network))
+        .map(|(ordering, group)| ordering_box(ordering, &group))
+        .collect();
+    orgs.extend(network.orgs.iter().map(|org| peer_org_box(org, network)));
+    Topology {
+        network: network.name.clone(),
+        policies: policies.enabled,
+        orgs,
+        outside: outside_groups(network, policies),
+        channels: channel_nodes(network),
+        flows: flows(network, policies),
+    }
+}
 
-    let mut orgs: Vec<OrgBox> =
-        network.orderer_orgs.iter().map(|ordering| ordering_box(ordering, &orderer_group(&ordering.name))).collect();
-    for org in &network.orgs {
-        let mut groups = Vec::new();
-        if !org.peers.is_empty() {
-            groups.push(Group {
-                id: peers(&org.name),
-                label: format!("peers of {}", org.name),
-                nodes: org.peers.iter().map(|p| workload_node("p", &p.name, p.name.clone(), NodeKind::Peer)).collect(),
-            });
-        }
-        if let Some(ca) = &org.ca {
-            groups.push(single(workload_node("ca", &ca.name, ca.name.clone(), NodeKind::Ca)));
-        }
-        for d in network.chaincodes.iter().flat_map(|c| &c.deployments).filter(|d| d.org == org.name) {
-            groups.push(single(workload_node("cc", &d.name, format!("{} :{}", d.name, d.port), NodeKind::Chaincode)));
-        }
-        if let Some(b) = &org.k8s_builder {
-            groups.push(single(pods_node(
-                id("jobs", &[&org.name]),
-                format!("chaincode Jobs of fabric-builder-k8s in {}", b.namespace),
-                NodeKind::Launched,
-                &[("app.kubernetes.io/created-by", "fabric-builder-k8s")],
-                Some(b.namespace.clone()),
-            )));
-        }
-        groups.push(single(pods_node(
-            clients(&org.name),
-            format!("clients of {}", org.name),
-            NodeKind::Clients,
-            &[(CLIENT_LABEL, &org.name)],
-            None,
-        )));
-        orgs.push(OrgBox {
-            id: id("org", &[&org.name]),
-            name: org.name.clone(),
-            label: format!("{} · {}", org.name, org.msp_id),
-            groups,
+/// A peer organisation's box: its peers, CA, chaincode servers, launched pods and clients.
+fn peer_org_box(org: &super::network::Org, network: &Network) -> OrgBox {
+    let peers = peers_group;
+    let clients = clients_group;
+    let mut groups = Vec::new();
+    if !org.peers.is_empty() {
+        groups.push(Group {
+            id: peers(&org.name),
+            label: format!("peers of {}", org.name),
+            nodes: org.peers.iter().map(|p| workload_node("p", &p.name, p.name.clone(), NodeKind::Peer)).collect(),
         });
     }
+    if let Some(ca) = &org.ca {
+        groups.push(single(workload_node("ca", &ca.name, ca.name.clone(), NodeKind::Ca)));
+    }
+    for d in network.chaincodes.iter().flat_map(|c| &c.deployments).filter(|d| d.org == org.name) {
+        groups.push(single(workload_node("cc", &d.name, format!("{} :{}", d.name, d.port), NodeKind::Chaincode)));
+    }
+    if let Some(b) = &org.k8s_builder {
+        groups.push(single(pods_node(
+            id("jobs", &[&org.name]),
+            format!("chaincode Jobs of fabric-builder-k8s in {}", b.namespace),
+            NodeKind::Launched,
+            &[("app.kubernetes.io/created-by", "fabric-builder-k8s")],
+            Some(b.namespace.clone()),
+        )));
+    }
+    groups.push(single(pods_node(
+        clients(&org.name),
+        format!("clients of {}", org.name),
+        NodeKind::Clients,
+        &[(CLIENT_LABEL, &org.name)],
+        None,
+    )));
+    OrgBox {
+        id: id("org", &[&org.name]),
+        name: org.name.clone(),
+        label: format!("{} · {}", org.name, org.msp_id),
+        groups,
+    }
+}
 
+/// Groups outside every org: hlfabric-k8scc's pods, configured selectors, "anywhere".
+fn outside_groups(network: &Network, policies: &NetworkPoliciesSpec) -> Vec<Group> {
     let mut outside = Vec::new();
     let k8scc_orgs: Vec<&str> = network.orgs.iter().filter(|o| o.k8scc.is_some()).map(|o| o.name.as_str()).collect();
     let (k8scc_chaincode, k8scc_builds) = (id("k8scc", &["chaincode"]), id("k8scc", &["builds"]));
@@ -315,7 +328,12 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
         )));
     }
 
-    let channels = network
+    outside
+}
+
+/// Each channel with its chaincodes and member orgs.
+fn channel_nodes(network: &Network) -> Vec<ChannelNode> {
+    network
         .channels
         .iter()
         .map(|c| {
@@ -328,99 +346,147 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
             };
             ChannelNode { id: id("ch", &[&c.name]), label, members: c.orgs.iter().map(|o| id("org", &[o])).collect() }
         })
-        .collect();
+        .collect()
+}
 
-    let mut flows = Vec::new();
-    if policies.enabled {
-        let mut flow = |from: &str, to: &str, ports: &[u16], both_ways: bool, what: &'static str| {
-            flows.push(Flow { from: from.to_string(), to: to.to_string(), ports: ports.to_vec(), both_ways, what });
-        };
-        let bft = network.configtx.as_ref().is_some_and(|c| c.orderer_type == "BFT");
-        let consensus = if bft { "SmartBFT consensus" } else { "Raft cluster" };
-        for (i, ordering) in network.orderer_orgs.iter().enumerate() {
-            let own = &orderer_groups[i];
-            if ordering.orderers.len() > 1 {
-                flow(own, own, &[ORDERER_PORT], true, consensus);
-            }
-            for other in &orderer_groups[i + 1..] {
-                flow(own, other, &[ORDERER_PORT], true, consensus);
-            }
-            // An orderer's admin endpoint admits its own organisation's clients only.
-            flow(&clients(&ordering.name), own, &[ORDERER_PORT, ORDERER_ADMIN_PORT], false, "channel admin");
-            for other in orderer_groups.iter().filter(|g| *g != own) {
-                flow(&clients(&ordering.name), other, &[ORDERER_PORT], false, "genesis block");
-            }
+/// Flows as they are found, in a fixed order.
+#[derive(Default)]
+struct Flows(Vec<Flow>);
+
+impl Flows {
+    fn add(&mut self, from: &str, to: &str, ports: &[u16], both_ways: bool, what: &'static str) {
+        self.0.push(Flow { from: from.to_string(), to: to.to_string(), ports: ports.to_vec(), both_ways, what });
+    }
+}
+
+/// The orderer group of every ordering organisation: `orderers` for one, one per org for several.
+fn orderer_groups(network: &Network) -> Vec<String> {
+    let several = network.orderer_orgs.len() > 1;
+    network
+        .orderer_orgs
+        .iter()
+        .map(|o| if several { id("g", &["orderers", &o.name]) } else { id("g", &["orderers"]) })
+        .collect()
+}
+
+fn peers_group(org: &str) -> String {
+    id("g", &["peers", org])
+}
+
+fn clients_group(org: &str) -> String {
+    id("clients", &[org])
+}
+
+/// The flows `policies` allow, in a fixed order.
+fn flows(network: &Network, policies: &NetworkPoliciesSpec) -> Vec<Flow> {
+    let mut flows = Flows::default();
+    if !policies.enabled {
+        return flows.0;
+    }
+    ordering_flows(network, &mut flows);
+    for (i, org) in network.orgs.iter().enumerate() {
+        org_flows(network, i, org, &mut flows);
+    }
+    outside_flows(network, policies, &mut flows);
+    flows.0
+}
+
+/// Consensus among the orderers, and each ordering organisation's clients.
+fn ordering_flows(network: &Network, flows: &mut Flows) {
+    let groups = orderer_groups(network);
+    let bft = network.configtx.as_ref().is_some_and(|c| c.orderer_type == "BFT");
+    let consensus = if bft { "SmartBFT consensus" } else { "Raft cluster" };
+    for (i, ordering) in network.orderer_orgs.iter().enumerate() {
+        let own = &groups[i];
+        if ordering.orderers.len() > 1 {
+            flows.add(own, own, &[ORDERER_PORT], true, consensus);
         }
-        let with_peers = |name: &str| network.orgs.iter().any(|o| o.name == name && !o.peers.is_empty());
-        for (i, org) in network.orgs.iter().enumerate() {
-            let has_peers = !org.peers.is_empty();
-            // The orgs whose peers this org's peers and clients reach: itself and every org it
-            // shares a channel with.
-            let mut reach: Vec<&str> = vec![org.name.as_str()];
-            for channel in network.channels.iter().filter(|c| org.channels.contains(&c.name)) {
-                reach.extend(channel.orgs.iter().map(String::as_str));
-            }
-            let reach: Vec<&str> =
-                network.orgs.iter().map(|o| o.name.as_str()).filter(|o| reach.contains(o) && with_peers(o)).collect();
-            if has_peers {
-                for orderers in &orderer_groups {
-                    flow(&peers(&org.name), orderers, &[ORDERER_PORT], false, "transactions, blocks");
-                }
-                if org.peers.len() > 1 {
-                    flow(&peers(&org.name), &peers(&org.name), &[PEER_PORT], true, "gossip");
-                }
-                for other in network.orgs[i + 1..].iter().filter(|o| reach.contains(&o.name.as_str())) {
-                    flow(&peers(&org.name), &peers(&other.name), &[PEER_PORT], true, "gossip, endorsement");
-                }
-                for d in network.chaincodes.iter().flat_map(|c| &c.deployments).filter(|d| d.org == org.name) {
-                    flow(&peers(&org.name), &id("cc", &[&d.name]), &[d.port], false, "chaincode");
-                }
-                if org.api_access {
-                    flow(&peers(&org.name), &anywhere, &[443, 6443], false, "Kubernetes API");
-                }
-                if org.k8scc.is_some() {
-                    flow(&k8scc_chaincode, &peers(&org.name), &[PEER_CHAINCODE_PORT], false, "chaincode stream");
-                }
-                if org.k8s_builder.is_some() {
-                    let jobs = id("jobs", &[&org.name]);
-                    flow(&jobs, &peers(&org.name), &[PEER_CHAINCODE_PORT], false, "chaincode stream");
-                }
-            }
-            for other in &reach {
-                flow(&clients(&org.name), &peers(other), &[PEER_PORT], false, "proposals, queries");
-            }
-            for orderers in &orderer_groups {
-                flow(&clients(&org.name), orderers, &[ORDERER_PORT], false, "transactions");
-            }
-            if let Some(ca) = &org.ca {
-                flow(&clients(&org.name), &id("ca", &[&ca.name]), &[CA_PORT], false, "enroll, register");
-            }
+        for other in &groups[i + 1..] {
+            flows.add(own, other, &[ORDERER_PORT], true, consensus);
         }
-        if !k8scc_orgs.is_empty() {
-            flow(&k8scc_builds, &anywhere, &[443], false, "dependencies");
-        }
-        if policies.monitoring.is_some() {
-            for org in network.orgs.iter().filter(|o| !o.peers.is_empty()) {
-                flow(&monitoring, &peers(&org.name), &[OPERATIONS_PORT], false, "metrics, health");
-            }
-            for orderers in &orderer_groups {
-                flow(&monitoring, orderers, &[OPERATIONS_PORT], false, "metrics, health");
-            }
-            for ca in network.orgs.iter().filter_map(|o| o.ca.as_ref()) {
-                flow(&monitoring, &id("ca", &[&ca.name]), &[OPERATIONS_PORT], false, "metrics, health");
-            }
-        }
-        for node in &outside_clients {
-            for org in network.orgs.iter().filter(|o| !o.peers.is_empty()) {
-                flow(node, &peers(&org.name), &[PEER_PORT], false, "proposals, queries");
-            }
-            for orderers in &orderer_groups {
-                flow(node, orderers, &[ORDERER_PORT], false, "transactions");
-            }
+        // An orderer's admin endpoint admits its own organisation's clients only.
+        let clients = clients_group(&ordering.name);
+        flows.add(&clients, own, &[ORDERER_PORT, ORDERER_ADMIN_PORT], false, "channel admin");
+        for other in groups.iter().filter(|g| *g != own) {
+            flows.add(&clients, other, &[ORDERER_PORT], false, "genesis block");
         }
     }
+}
 
-    Topology { network: network.name.clone(), policies: policies.enabled, orgs, outside, channels, flows }
+/// What a peer organisation's peers and clients reach, and what reaches its peers.
+fn org_flows(network: &Network, i: usize, org: &super::network::Org, flows: &mut Flows) {
+    let peers = peers_group(&org.name);
+    let with_peers = |name: &str| network.orgs.iter().any(|o| o.name == name && !o.peers.is_empty());
+    // The orgs whose peers this org's peers and clients reach: itself and every org it shares
+    // a channel with.
+    let mut reach: Vec<&str> = vec![org.name.as_str()];
+    for channel in network.channels.iter().filter(|c| org.channels.contains(&c.name)) {
+        reach.extend(channel.orgs.iter().map(String::as_str));
+    }
+    let reach: Vec<&str> =
+        network.orgs.iter().map(|o| o.name.as_str()).filter(|o| reach.contains(o) && with_peers(o)).collect();
+    if !org.peers.is_empty() {
+        for orderers in &orderer_groups(network) {
+            flows.add(&peers, orderers, &[ORDERER_PORT], false, "transactions, blocks");
+        }
+        if org.peers.len() > 1 {
+            flows.add(&peers, &peers, &[PEER_PORT], true, "gossip");
+        }
+        for other in network.orgs[i + 1..].iter().filter(|o| reach.contains(&o.name.as_str())) {
+            flows.add(&peers, &peers_group(&other.name), &[PEER_PORT], true, "gossip, endorsement");
+        }
+        for d in network.chaincodes.iter().flat_map(|c| &c.deployments).filter(|d| d.org == org.name) {
+            flows.add(&peers, &id("cc", &[&d.name]), &[d.port], false, "chaincode");
+        }
+        if org.api_access {
+            flows.add(&peers, &id("anywhere", &[]), &[443, 6443], false, "Kubernetes API");
+        }
+        if org.k8scc.is_some() {
+            flows.add(&id("k8scc", &["chaincode"]), &peers, &[PEER_CHAINCODE_PORT], false, "chaincode stream");
+        }
+        if org.k8s_builder.is_some() {
+            flows.add(&id("jobs", &[&org.name]), &peers, &[PEER_CHAINCODE_PORT], false, "chaincode stream");
+        }
+    }
+    let clients = clients_group(&org.name);
+    for other in &reach {
+        flows.add(&clients, &peers_group(other), &[PEER_PORT], false, "proposals, queries");
+    }
+    for orderers in &orderer_groups(network) {
+        flows.add(&clients, orderers, &[ORDERER_PORT], false, "transactions");
+    }
+    if let Some(ca) = &org.ca {
+        flows.add(&clients, &id("ca", &[&ca.name]), &[CA_PORT], false, "enroll, register");
+    }
+}
+
+/// k8scc's builds, monitoring and outside clients.
+fn outside_flows(network: &Network, policies: &NetworkPoliciesSpec, flows: &mut Flows) {
+    let with_peers = || network.orgs.iter().filter(|o| !o.peers.is_empty());
+    if network.orgs.iter().any(|o| o.k8scc.is_some()) {
+        flows.add(&id("k8scc", &["builds"]), &id("anywhere", &[]), &[443], false, "dependencies");
+    }
+    if policies.monitoring.is_some() {
+        let monitoring = id("monitoring", &[]);
+        for org in with_peers() {
+            flows.add(&monitoring, &peers_group(&org.name), &[OPERATIONS_PORT], false, "metrics, health");
+        }
+        for orderers in &orderer_groups(network) {
+            flows.add(&monitoring, orderers, &[OPERATIONS_PORT], false, "metrics, health");
+        }
+        for ca in network.orgs.iter().filter_map(|o| o.ca.as_ref()) {
+            flows.add(&monitoring, &id("ca", &[&ca.name]), &[OPERATIONS_PORT], false, "metrics, health");
+        }
+    }
+    for i in 0..policies.clients.len() {
+        let node = id("outside", &[&i.to_string()]);
+        for org in with_peers() {
+            flows.add(&node, &peers_group(&org.name), &[PEER_PORT], false, "proposals, queries");
+        }
+        for orderers in &orderer_groups(network) {
+            flows.add(&node, orderers, &[ORDERER_PORT], false, "transactions");
+        }
+    }
 }
 
 #[cfg(test)]
