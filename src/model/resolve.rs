@@ -30,6 +30,102 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
 
     let orderer_orgs = super::ordering::orderer_orgs(spec, &host);
 
+    let (chaincodes, packages, org_packages) = chaincodes(spec, &host)?;
+    let orgs = peer_orgs(spec, release, &chaincodes, org_packages, &host);
+
+    let mut network = Network {
+        name: spec.name.clone(),
+        namespace: spec.namespace.clone(),
+        fabric_version: fabric.version.clone(),
+        release: *release,
+        labels: BTreeMap::from([
+            ("app.kubernetes.io/managed-by".to_string(), "fabgen".to_string()),
+            ("app.kubernetes.io/part-of".to_string(), spec.name.clone()),
+        ]),
+        values: values::defaults(spec),
+        run_as_user: RUN_AS_USER,
+        builder: Builder { name: BUILDER_NAME, path: BUILDER_PATH, package_type: PACKAGE_TYPE },
+        configtx: (!spec.channels.is_empty()).then(|| {
+            let bft = spec.consensus() == crate::spec::Consensus::Bft;
+            Configtx {
+                config_map: names::configtx_config_map(&spec.name),
+                orderer_type: if bft { "BFT" } else { "etcdraft" },
+                smart_bft: if bft {
+                    SMART_BFT_OPTIONS.iter().map(|(k, v)| (*k, v.to_string())).collect()
+                } else {
+                    Vec::new()
+                },
+            }
+        }),
+        orgs,
+        channels: channels(spec, &orderer_orgs, &host),
+        chaincodes,
+        orderer_orgs,
+        custody: None,
+        job_waits: JobWaits::one_operator(),
+        network_policies: Vec::new(),
+        network_policies_spec: spec.network_policies.clone(),
+        pod_security: if spec.chaincodes.iter().any(|c| c.launcher == Launcher::K8scc) {
+            "baseline"
+        } else {
+            "restricted"
+        },
+        k8scc: spec.launchers.k8scc.clone(),
+        k8s_builder_start_timeout: spec.launchers.k8s_builder.start_timeout.clone(),
+        tools_image: values::image_reference(&values::ImageValues {
+            repository: fabric.tools_image.repository.clone(),
+            tag: if fabric.tools_image.tag.is_empty() {
+                fabric.version.clone()
+            } else {
+                fabric.tools_image.tag.clone()
+            },
+            digest: fabric.tools_image.digest.clone(),
+            pull_policy: fabric.image_pull_policy,
+        }),
+        image_pull_policy: fabric.image_pull_policy,
+        image_pull_secrets: fabric.image_pull_secrets.clone(),
+    };
+    network.network_policies = policy::policies(&network, &spec.network_policies);
+    Ok((network, packages))
+}
+
+/// Every channel: members, ordering organisations, and the Jobs that create it and join the
+/// members' peers.
+fn channels(spec: &NetworkSpec, orderer_orgs: &[OrdererOrg], host: &dyn Fn(&str) -> String) -> Vec<Channel> {
+    spec.channels
+        .iter()
+        .map(|c| Channel {
+            name: c.name.clone(),
+            orgs: c.orgs.clone(),
+            members: channel_members(spec, c).iter().map(|o| o.name.clone()).collect(),
+            ordering: spec.channel_ordering_orgs(c).iter().map(|o| o.name.clone()).collect(),
+            orderer_jobs: super::ordering::orderer_jobs(spec, c, orderer_orgs),
+            joins: channel_members(spec, c)
+                .into_iter()
+                .map(|o| {
+                    let peers: Vec<String> = o
+                        .peers
+                        .iter()
+                        .map(|p| format!("{}:{PEER_PORT}", host(&names::peer(&o.name, &p.name))))
+                        .collect();
+                    ChannelJoin {
+                        job: names::channel_join_job(&c.name, &o.name),
+                        org: o.name.clone(),
+                        msp_id: o.msp_id.clone(),
+                        anchor_peers: peers.clone(),
+                        peers,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Every chaincode with its packages (one per org that runs it) and lifecycle Jobs; also the
+/// packages by org, for the orgs' packages ConfigMaps.
+type ResolvedChaincodes = (Vec<Chaincode>, Vec<BuiltPackage>, BTreeMap<String, Vec<PackageRef>>);
+
+fn chaincodes(spec: &NetworkSpec, host: &dyn Fn(&str) -> String) -> Result<ResolvedChaincodes> {
     let mut packages = Vec::new();
     let mut chaincodes = Vec::new();
     let mut org_packages: BTreeMap<String, Vec<PackageRef>> = BTreeMap::new();
@@ -90,7 +186,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
             packages.push(BuiltPackage { org: org.name.clone(), chaincode: cc.name.clone(), file, package: built });
         }
         let definition = definition(cc, &package_ids)?;
-        let lifecycle = lifecycle_jobs(spec, cc, &orgs, &definition, &host)?;
+        let lifecycle = lifecycle_jobs(spec, cc, &orgs, &definition, host)?;
         chaincodes.push(Chaincode {
             name: cc.name.clone(),
             version: cc.version.clone(),
@@ -114,8 +210,18 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
         });
     }
 
-    let orgs = spec
-        .orgs
+    Ok((chaincodes, packages, org_packages))
+}
+
+/// Every peer organisation, with its peers, CA, packages, launchers and chaincode TLS.
+fn peer_orgs(
+    spec: &NetworkSpec,
+    release: &Release,
+    chaincodes: &[Chaincode],
+    mut org_packages: BTreeMap<String, Vec<PackageRef>>,
+    host: &dyn Fn(&str) -> String,
+) -> Vec<Org> {
+    spec.orgs
         .iter()
         .map(|org| {
             let peer_names: Vec<String> = org.peers.iter().map(|p| names::peer(&org.name, &p.name)).collect();
@@ -204,89 +310,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
                 k8s_builder,
             }
         })
-        .collect();
-
-    let mut network = Network {
-        name: spec.name.clone(),
-        namespace: spec.namespace.clone(),
-        fabric_version: fabric.version.clone(),
-        release: *release,
-        labels: BTreeMap::from([
-            ("app.kubernetes.io/managed-by".to_string(), "fabgen".to_string()),
-            ("app.kubernetes.io/part-of".to_string(), spec.name.clone()),
-        ]),
-        values: values::defaults(spec),
-        run_as_user: RUN_AS_USER,
-        builder: Builder { name: BUILDER_NAME, path: BUILDER_PATH, package_type: PACKAGE_TYPE },
-        configtx: (!spec.channels.is_empty()).then(|| {
-            let bft = spec.consensus() == crate::spec::Consensus::Bft;
-            Configtx {
-                config_map: names::configtx_config_map(&spec.name),
-                orderer_type: if bft { "BFT" } else { "etcdraft" },
-                smart_bft: if bft {
-                    SMART_BFT_OPTIONS.iter().map(|(k, v)| (*k, v.to_string())).collect()
-                } else {
-                    Vec::new()
-                },
-            }
-        }),
-        orgs,
-        channels: spec
-            .channels
-            .iter()
-            .map(|c| Channel {
-                name: c.name.clone(),
-                orgs: c.orgs.clone(),
-                members: channel_members(spec, c).iter().map(|o| o.name.clone()).collect(),
-                ordering: spec.channel_ordering_orgs(c).iter().map(|o| o.name.clone()).collect(),
-                orderer_jobs: super::ordering::orderer_jobs(spec, c, &orderer_orgs),
-                joins: channel_members(spec, c)
-                    .into_iter()
-                    .map(|o| {
-                        let peers: Vec<String> = o
-                            .peers
-                            .iter()
-                            .map(|p| format!("{}:{PEER_PORT}", host(&names::peer(&o.name, &p.name))))
-                            .collect();
-                        ChannelJoin {
-                            job: names::channel_join_job(&c.name, &o.name),
-                            org: o.name.clone(),
-                            msp_id: o.msp_id.clone(),
-                            anchor_peers: peers.clone(),
-                            peers,
-                        }
-                    })
-                    .collect(),
-            })
-            .collect(),
-        chaincodes,
-        orderer_orgs,
-        custody: None,
-        job_waits: JobWaits::one_operator(),
-        network_policies: Vec::new(),
-        network_policies_spec: spec.network_policies.clone(),
-        pod_security: if spec.chaincodes.iter().any(|c| c.launcher == Launcher::K8scc) {
-            "baseline"
-        } else {
-            "restricted"
-        },
-        k8scc: spec.launchers.k8scc.clone(),
-        k8s_builder_start_timeout: spec.launchers.k8s_builder.start_timeout.clone(),
-        tools_image: values::image_reference(&values::ImageValues {
-            repository: fabric.tools_image.repository.clone(),
-            tag: if fabric.tools_image.tag.is_empty() {
-                fabric.version.clone()
-            } else {
-                fabric.tools_image.tag.clone()
-            },
-            digest: fabric.tools_image.digest.clone(),
-            pull_policy: fabric.image_pull_policy,
-        }),
-        image_pull_policy: fabric.image_pull_policy,
-        image_pull_secrets: fabric.image_pull_secrets.clone(),
-    };
-    network.network_policies = policy::policies(&network, &spec.network_policies);
-    Ok((network, packages))
+        .collect()
 }
 
 /// The definition the lifecycle Jobs approve and commit.
