@@ -783,3 +783,32 @@ fn parts_rendered_from_cards_create_and_join_the_channel() {
     let (ok, out) = world.run(&b.jobs["channel-ab-orderers-ord-b"], &[]);
     assert!(ok && out.contains("genesis block checked"), "{out}");
 }
+
+/// The two ordering organisations in two clusters: the creator's block names the consenters by
+/// their external names, and ord-b's Job fetches it from ord-a's orderers through their
+/// external names (here, routes the test lays to their Services), checks it against its own
+/// orderers' external names and joins them.
+#[test]
+fn across_clusters_the_block_is_fetched_and_checked_by_external_names() {
+    let spec = format!(
+        "{}{}",
+        TWO_ORDERING_ORGS
+            .replace("{name: ord-a, mspId: OrdAMSP,", "{name: ord-a, mspId: OrdAMSP, cluster: east,")
+            .replace("{name: ord-b, mspId: OrdBMSP,", "{name: ord-b, mspId: OrdBMSP, cluster: west,")
+            .replace("{name: org1, mspId: Org1MSP,", "{name: org1, mspId: Org1MSP, cluster: east,")
+            .replace("{name: org2, mspId: Org2MSP,", "{name: org2, mspId: Org2MSP, cluster: west,"),
+        "clusters:\n  - {name: east, domain: east.example.com, expose: {gatewayTLSRoute: {name: gw, namespace: gw, sectionName: tls, from: {namespaceLabels: {kubernetes.io/metadata.name: gw}}}}}\n  - {name: west, domain: west.example.com, expose: {gatewayTLSRoute: {name: gw, namespace: gw, sectionName: tls, from: {namespaceLabels: {kubernetes.io/metadata.name: gw}}}}}\n"
+    );
+    let net = render_spec(&spec);
+    let world = World::new(&net);
+    for orderer in ["orderer0-a", "orderer1-a"] {
+        std::fs::write(world.state().join(format!("route-{orderer}.east.example.com")), format!("{orderer}.chan"))
+            .unwrap();
+    }
+    assert!(world.run(&net.jobs["channel-ab-create"], &[]).0);
+    world.clear_log();
+    let (ok, out) = world.run(&net.jobs["channel-ab-orderers-ord-b"], &[]);
+    assert!(ok, "{out}");
+    assert!(out.contains("consenters include orderer0-b.west.example.com"), "{out}");
+    assert!(orderer_calls(&world).contains(&"fetch orderer0-a.east.example.com:443".to_string()), "{:?}", world.log());
+}

@@ -582,7 +582,7 @@ fn a_part_from_missing_or_contradicting_cards_is_refused_with_every_problem_and_
         let card = std::fs::read_to_string(out.join(format!("public/{org}.yaml"))).unwrap();
         let card = card
             .replace("mspId: Org2MSP", "mspId: Org9MSP")
-            .replace("orderer0-a.fabric-consortium:7050", "orderer0-a.elsewhere:7050");
+            .replace("orderer0-a.east.consortium.example.com:443", "orderer0-a.elsewhere:7050");
         std::fs::write(cards.join(format!("{org}.yaml")), card).unwrap();
     }
     let out = dir.path().join("part");
@@ -599,7 +599,7 @@ fn a_part_from_missing_or_contradicting_cards_is_refused_with_every_problem_and_
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     for want in [
-        "the card of ord-a contradicts the spec: orderer0-a at orderer0-a.elsewhere:7050 (the spec: orderer0-a.fabric-consortium:7050)",
+        "the card of ord-a contradicts the spec: orderer0-a at orderer0-a.elsewhere:7050 (the spec: orderer0-a.east.consortium.example.com:443)",
         "the card of org2 contradicts the spec: MSP ID Org9MSP (the spec: Org2MSP)",
         &format!("no card of org3: expected {}/org3.yaml", cards.display()),
     ] {

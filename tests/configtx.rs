@@ -266,6 +266,33 @@ fn group_policies(extra: &[(&str, Policy)]) -> BTreeMap<String, Policy> {
     out
 }
 
+/// Where the other organisations reach an orderer, read off the spec file: its Service in a
+/// network of one cluster; across clusters its external name (given, or `<name>.<domain of
+/// its organisation's cluster>`) on the cluster's port (443 unless the spec says otherwise).
+fn orderer_endpoint(example: &std::path::Path, orderer: &str, namespace: &str) -> (String, u16) {
+    let spec: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(example).unwrap()).unwrap();
+    let ordering: Vec<&serde_yaml::Value> = match spec.get("ordererOrgs") {
+        Some(list) => list.as_sequence().unwrap().iter().collect(),
+        None => vec![&spec["ordererOrg"]],
+    };
+    let orgs = ordering.iter().copied().chain(spec["orgs"].as_sequence().unwrap());
+    let mut clusters: Vec<&str> = orgs.filter_map(|o| o["cluster"].as_str()).collect();
+    clusters.sort_unstable();
+    clusters.dedup();
+    let org =
+        ordering.iter().find(|o| o["orderers"].as_sequence().unwrap().iter().any(|n| n["name"] == orderer)).unwrap();
+    if clusters.len() < 2 {
+        return (format!("{orderer}.{namespace}"), 7050);
+    }
+    let node = org["orderers"].as_sequence().unwrap().iter().find(|n| n["name"] == orderer).unwrap();
+    let cluster = spec["clusters"].as_sequence().unwrap().iter().find(|c| c["name"] == org["cluster"]).unwrap();
+    let host = node["externalName"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{orderer}.{}", cluster["domain"].as_str().unwrap()));
+    (host, cluster["port"].as_u64().unwrap_or(443) as u16)
+}
+
 /// Each channel's `ordererOrgs` as the spec file writes them (none: every ordering org).
 fn spec_channels(example: &std::path::Path) -> BTreeMap<String, Option<Vec<String>>> {
     let spec: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(example).unwrap()).unwrap();
@@ -310,7 +337,10 @@ fn configtx_yaml_has_the_structure_configtxgen_reads_and_the_network_it_describe
             orderer_endpoints: ordering
                 .orderers
                 .iter()
-                .map(|o| format!("{}.{}:7050", o.name, network.namespace))
+                .map(|o| {
+                    let (host, port) = orderer_endpoint(&example, &o.name, &network.namespace);
+                    format!("{host}:{port}")
+                })
                 .collect(),
         };
         // SmartBFT consenter IDs: the orderers of every ordering org in spec order, from 1.
@@ -386,8 +416,8 @@ fn configtx_yaml_has_the_structure_configtxgen_reads_and_the_network_it_describe
             let consenters: Vec<Consenter> = orderers
                 .iter()
                 .map(|(_, o)| Consenter {
-                    host: format!("{}.{}", o.name, network.namespace),
-                    port: 7050,
+                    host: orderer_endpoint(&example, &o.name, &network.namespace).0,
+                    port: orderer_endpoint(&example, &o.name, &network.namespace).1,
                     client_tls_cert: format!("/var/fabgen/consenters/{}/tls.crt", o.name),
                     server_tls_cert: format!("/var/fabgen/consenters/{}/tls.crt", o.name),
                 })
@@ -398,8 +428,8 @@ fn configtx_yaml_has_the_structure_configtxgen_reads_and_the_network_it_describe
                     .iter()
                     .map(|(org, o)| BftConsenter {
                         id: ids[&o.name],
-                        host: format!("{}.{}", o.name, network.namespace),
-                        port: 7050,
+                        host: orderer_endpoint(&example, &o.name, &network.namespace).0,
+                        port: orderer_endpoint(&example, &o.name, &network.namespace).1.into(),
                         msp_id: org.msp_id.clone(),
                         identity: format!("/var/fabgen/consenters/{}/cert.pem", o.name),
                         client_tls_cert: format!("/var/fabgen/consenters/{}/tls.crt", o.name),

@@ -654,3 +654,58 @@ fn go_requirements_are_read_in_both_forms() {
     let reqs = go_requirements("module m\n\nrequire a.b/c v1.0.0\nrequire (\n\tx.y/z v0.1.0 // indirect\n)\n");
     assert_eq!(reqs, [("a.b/c".into(), "v1.0.0".into()), ("x.y/z".into(), "v0.1.0".into())]);
 }
+
+/// In a network across clusters one list of external names feeds every place that names a
+/// node to other organisations: each peer's gossip external endpoint, its org's anchor peers,
+/// each orderer's `OrdererEndpoints` and consenter `Host:Port`, and each node's TLSRoute
+/// hostname; no Service name (`<service>.<namespace>`) is left in the channel config or among
+/// anchor peers, where other clusters could not resolve it.
+#[test]
+fn across_clusters_every_place_names_a_node_by_its_external_name() {
+    let example = common::root().join("values/consortium.yaml");
+    let generated = common::generate(&example);
+    let network = &generated.network;
+    let objects = objects(&generated);
+    let env = |object: &serde_json::Value, name: &str| -> Option<String> {
+        object["spec"]["template"]["spec"]["containers"][0]["env"]
+            .as_array()?
+            .iter()
+            .find(|e| e["name"] == name)
+            .and_then(|e| e["value"].as_str().map(str::to_string))
+    };
+    let route_host = |service: &str| objects[&format!("tlsroute-{service}.yaml")]["spec"]["hostnames"][0].clone();
+    let internal = format!(".{}:", network.namespace);
+    for org in &network.orgs {
+        let mut anchors = Vec::new();
+        for peer in &org.peers {
+            let external = peer.external.as_ref().expect("every node has an external name across clusters");
+            let sts = &objects[&format!("statefulset-{}.yaml", peer.name)];
+            assert_eq!(env(sts, "CORE_PEER_GOSSIP_EXTERNALENDPOINT").as_deref(), Some(external.address.as_str()));
+            assert_eq!(route_host(&peer.name), external.host.as_str());
+            anchors.push(external.address.clone());
+        }
+        for (file, job) in
+            objects.iter().filter(|(f, _)| f.starts_with("job-channel-") && f.contains(&format!("-join-{}-", org.name)))
+        {
+            assert_eq!(env(job, "ANCHOR_PEERS"), Some(anchors.join(" ")), "{file}");
+        }
+    }
+    let configtx = objects[&format!("configmap-{}-configtx.yaml", network.name)]["data"]["configtx.yaml"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for ordering in &network.orderer_orgs {
+        for orderer in &ordering.orderers {
+            let external = orderer.external.as_ref().unwrap();
+            assert_eq!(route_host(&orderer.name), external.host.as_str());
+            assert!(
+                configtx.contains(&format!("- \"{}\"", external.address)),
+                "{} in OrdererEndpoints",
+                external.address
+            );
+            let (host, port) = external.address.rsplit_once(':').unwrap();
+            assert!(configtx.contains(&format!("Host: \"{host}\"\n          Port: {port}")), "{host} as a consenter");
+        }
+    }
+    assert!(!configtx.contains(&internal), "a Service name in the channel config:\n{configtx}");
+}

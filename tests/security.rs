@@ -549,6 +549,7 @@ fn allowed_flows_of_every_example() {
         let mut ports: std::collections::BTreeSet<u16> =
             [53, 443, 5984, 6443, 7050, 7051, 7052, 7053, 7054, 9443].into();
         ports.extend(generated.network.chaincodes.iter().flat_map(|c| &c.deployments).map(|d| d.port));
+        ports.extend(&generated.network.remote_ports);
         let mut lines = String::new();
         for (from, from_labels) in &pods {
             for (to, to_labels) in &pods {
@@ -642,6 +643,7 @@ fn the_graph_draws_exactly_the_flows_the_policies_allow() {
         let mut ports: std::collections::BTreeSet<u16> =
             [53, 443, 5984, 6443, 7050, 7051, 7052, 7053, 7054, 9443].into();
         ports.extend(generated.network.chaincodes.iter().flat_map(|c| &c.deployments).map(|d| d.port));
+        ports.extend(&generated.network.remote_ports);
         let drawn = |from: &str, to: &str, port: u16| {
             topology.flows.iter().any(|f| {
                 f.ports.contains(&port)

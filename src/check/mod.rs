@@ -8,6 +8,7 @@
 //! nothing on: it passes or lists every problem.
 
 pub mod certmanager;
+pub mod gateway;
 
 use std::collections::BTreeMap;
 
@@ -71,6 +72,7 @@ impl Checker {
             entry::<policy::v1::PodDisruptionBudget>(),
             entry_for::<certmanager::Issuer>("cert-manager.io/v1", "Issuer"),
             entry_for::<certmanager::Certificate>("cert-manager.io/v1", "Certificate"),
+            entry_for::<gateway::TlsRoute>("gateway.networking.k8s.io/v1", "TLSRoute"),
         ]);
         Checker { kinds }
     }

@@ -32,7 +32,7 @@ pub fn card_of(network: &Network, org: &str, secrets: &Rendered) -> Result<Card>
                 Ok(CardNode {
                     name: o.name.clone(),
                     kind: "orderer".into(),
-                    endpoint: o.address.clone(),
+                    endpoint: o.advertised_address.clone(),
                     tls_cert: Some(data.text(&o.tls_secret, "tls.crt")?),
                     identity: Some(data.text(&o.msp_secret, "cert.pem")?),
                 })
@@ -46,7 +46,7 @@ pub fn card_of(network: &Network, org: &str, secrets: &Rendered) -> Result<Card>
             .map(|p| CardNode {
                 name: p.name.clone(),
                 kind: "peer".into(),
-                endpoint: p.address.clone(),
+                endpoint: p.advertised_address.clone(),
                 tls_cert: None,
                 identity: None,
             })

@@ -129,8 +129,12 @@ const SERVER_AND_CLIENT: Purpose = Purpose::Tls { server: true, client: true };
 const CLIENT: Purpose = Purpose::Tls { server: false, client: true };
 const SERVER: Purpose = Purpose::Tls { server: true, client: false };
 
-/// A node's MSP (role `ou`) and TLS identity (server, and client for Raft and gossip).
-fn node(out: &mut Vec<SecretPlan>, org: &str, service: &str, ou: &str, namespace: &str) {
+/// A node's MSP (role `ou`) and TLS identity (server, and client for Raft and gossip). Its TLS
+/// certificate names its Service and, when the network spans clusters, its external name: the
+/// host other clusters dial, which a gRPC client checks (no node-to-node hostname override).
+fn node(out: &mut Vec<SecretPlan>, org: &str, service: &str, ou: &str, namespace: &str, external: Option<&str>) {
+    let mut dns_names = service_dns_names(service, namespace);
+    dns_names.extend(external.map(str::to_string));
     out.push(SecretPlan {
         name: names::msp_secret(service),
         org: org.to_string(),
@@ -139,10 +143,7 @@ fn node(out: &mut Vec<SecretPlan>, org: &str, service: &str, ou: &str, namespace
     out.push(SecretPlan {
         name: names::tls_secret(service),
         org: org.to_string(),
-        content: Content::Tls(
-            leaf(service, org, None, service_dns_names(service, namespace), SERVER_AND_CLIENT),
-            CaRole::Tls,
-        ),
+        content: Content::Tls(leaf(service, org, None, dns_names, SERVER_AND_CLIENT), CaRole::Tls),
     });
 }
 
@@ -172,7 +173,8 @@ pub fn plan(network: &Network) -> Plan {
         orgs.push(OrgPlan { name: ordering.name.clone(), cas: vec![CaRole::Identity, CaRole::Tls] });
         org_identities(&mut secrets, &ordering.name);
         for orderer in &ordering.orderers {
-            node(&mut secrets, &ordering.name, &orderer.name, "orderer", ns);
+            let external = orderer.external.as_ref().map(|e| e.host.as_str());
+            node(&mut secrets, &ordering.name, &orderer.name, "orderer", ns, external);
         }
     }
 
@@ -187,7 +189,7 @@ pub fn plan(network: &Network) -> Plan {
         orgs.push(OrgPlan { name: name.clone(), cas });
         org_identities(&mut secrets, name);
         for peer in &org.peers {
-            node(&mut secrets, name, &peer.name, "peer", ns);
+            node(&mut secrets, name, &peer.name, "peer", ns, peer.external.as_ref().map(|e| e.host.as_str()));
             if peer.couchdb {
                 secrets.push(SecretPlan {
                     name: peer.couchdb_secret.clone(),

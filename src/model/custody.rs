@@ -56,10 +56,10 @@ pub fn apply(network: &mut Network, org: &str, cards: &Path) -> Result<()> {
 fn checked(network: &Network, card: Card) -> Result<Card> {
     let (msp_id, nodes): (&str, Vec<(String, String)>) = match network.orderer_orgs.iter().find(|o| o.name == card.org)
     {
-        Some(o) => (&o.msp_id, o.orderers.iter().map(|n| (n.name.clone(), n.address.clone())).collect()),
+        Some(o) => (&o.msp_id, o.orderers.iter().map(|n| (n.name.clone(), n.advertised_address.clone())).collect()),
         None => {
             let o = network.orgs.iter().find(|o| o.name == card.org).expect("cards are read for the spec's orgs");
-            (&o.msp_id, o.peers.iter().map(|p| (p.name.clone(), p.address.clone())).collect())
+            (&o.msp_id, o.peers.iter().map(|p| (p.name.clone(), p.advertised_address.clone())).collect())
         }
     };
     let mut problems = Vec::new();

@@ -20,6 +20,7 @@ pub mod network;
 pub mod ordering;
 pub mod package;
 pub mod policy;
+pub mod reach;
 pub mod resolve;
 pub mod topology;
 pub mod values;

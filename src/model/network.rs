@@ -38,6 +38,8 @@ pub struct Network {
     pub custody: Option<Custody>,
     /// How long the Jobs wait for what they need, and how often they look.
     pub job_waits: JobWaits,
+    /// When the network spans clusters: the ports its pods dial other clusters on.
+    pub remote_ports: Vec<u16>,
     /// configtx.yaml, when the network has channels.
     pub configtx: Option<Configtx>,
     /// Peer organisations.
@@ -164,6 +166,8 @@ pub struct OrdererOrg {
     pub storage_knob: String,
     /// Its orderers.
     pub orderers: Vec<Orderer>,
+    /// When the network spans clusters: the Gateway its orderers are exposed on.
+    pub gateway: Option<super::reach::Gateway>,
     /// `MSPDir` of the org in configtx.yaml (where the channel Jobs mount its public MSP).
     pub configtx_msp_dir: String,
     /// Secret with the org's public MSP.
@@ -188,6 +192,15 @@ pub struct Orderer {
     pub host: String,
     /// Client (and Raft cluster) port.
     pub port: u16,
+    /// From other clusters, when the network spans clusters.
+    pub external: Option<super::reach::External>,
+    /// Its endpoint in channel configs (`OrdererEndpoints`, consenter `Host`/`Port`): the
+    /// external one when the network spans clusters, else the Service's.
+    pub advertised_address: String,
+    /// Host of `advertised_address`.
+    pub advertised_host: String,
+    /// Port of `advertised_address`.
+    pub advertised_port: u16,
     /// `host:7053`, the channel participation API.
     pub admin_address: String,
     /// Where the channel Jobs mount its TLS certificate (the consenter's `ClientTLSCert` and
@@ -229,6 +242,8 @@ pub struct Org {
     pub external_builders: Vec<ExternalBuilder>,
     /// The org's peers.
     pub peers: Vec<Peer>,
+    /// When the network spans clusters: the Gateway its peers are exposed on.
+    pub gateway: Option<super::reach::Gateway>,
     /// Its Fabric CA, if any.
     pub ca: Option<Ca>,
     /// Channels the org is a member of.
@@ -311,6 +326,11 @@ pub struct Peer {
     pub host: String,
     /// `host:7051`.
     pub address: String,
+    /// From other clusters, when the network spans clusters.
+    pub external: Option<super::reach::External>,
+    /// What other organisations learn it by (its gossip external endpoint, an anchor peer):
+    /// the external address when the network spans clusters, else `address`.
+    pub advertised_address: String,
     /// `host:7052`: where launched or external chaincode reaches the peer.
     pub chaincode_address: String,
     /// Gossip bootstrap: the org's other peers, space-separated (`peer.gossip.bootstrap`);
@@ -398,6 +418,8 @@ pub struct ChannelJoin {
     pub msp_id: String,
     /// The org's peers' addresses.
     pub peers: Vec<String>,
+    /// The channel creator's orderers, as this org's pods dial them.
+    pub orderers: Vec<String>,
     /// The org's anchor peers on the channel: every peer of the org, so other orgs still find
     /// the org through gossip while one of them is down (fabric docs/source/gossip.rst
     /// recommends several anchor peers per org for high availability).
@@ -460,6 +482,8 @@ pub struct LifecycleJob {
     pub msp_id: String,
     /// The org's peers: each installs the package.
     pub peers: Vec<String>,
+    /// The channel creator's orderers, as this org's pods dial them.
+    pub orderers: Vec<String>,
     /// The package the org installs and approves; none for a member that does not run it
     /// (it approves without a package, which still counts towards the majority).
     pub package: Option<LifecyclePackage>,

@@ -10,6 +10,7 @@ use crate::spec::{ChannelSpec, NetworkSpec, names};
 /// Every ordering organisation, in spec order. Consenter IDs (SmartBFT) number the orderers of
 /// all of them from 1, in spec order, so an orderer has one ID in every channel.
 pub fn orderer_orgs(spec: &NetworkSpec, host: &dyn Fn(&str) -> String) -> Vec<OrdererOrg> {
+    let reach = super::reach::Reach::of(spec);
     let ordering = spec.ordering_orgs();
     let several = ordering.len() > 1;
     let mut next_id = 1;
@@ -22,7 +23,19 @@ pub fn orderer_orgs(spec: &NetworkSpec, host: &dyn Fn(&str) -> String) -> Vec<Or
                 .map(|o| {
                     let name = names::orderer(&o.name);
                     next_id += 1;
+                    let external = reach.external(&org.name, &name, o.external_name.as_deref());
+                    let (advertised_host, advertised_port) = match &external {
+                        Some(e) => (
+                            e.host.clone(),
+                            e.address.rsplit_once(':').and_then(|(_, p)| p.parse().ok()).unwrap_or(ORDERER_PORT),
+                        ),
+                        None => (host(&name), ORDERER_PORT),
+                    };
                     Orderer {
+                        advertised_address: format!("{advertised_host}:{advertised_port}"),
+                        advertised_host,
+                        advertised_port,
+                        external,
                         consenter_identity: format!("{CONSENTERS_DIR}/{name}/cert.pem"),
                         consenter_id: next_id - 1,
                         address: format!("{}:{ORDERER_PORT}", host(&name)),
@@ -50,6 +63,7 @@ pub fn orderer_orgs(spec: &NetworkSpec, host: &dyn Fn(&str) -> String) -> Vec<Or
                 admin_msp_secret: names::admin_msp_secret(&org.name),
                 admin_tls_secret: names::admin_tls_secret(&org.name),
                 public_config_map: None,
+                gateway: reach.gateway(&org.name),
                 orderers,
             }
         })
@@ -63,6 +77,7 @@ pub fn orderer_orgs(spec: &NetworkSpec, host: &dyn Fn(&str) -> String) -> Vec<Or
 /// until an orderer of another organisation serves the channel, fetches block 0 there, checks
 /// it and joins its own orderers.
 pub fn orderer_jobs(spec: &NetworkSpec, channel: &ChannelSpec, orgs: &[OrdererOrg]) -> Vec<OrdererJob> {
+    let reach = &super::reach::Reach::of(spec);
     let ordering: Vec<&OrdererOrg> = spec
         .channel_ordering_orgs(channel)
         .into_iter()
@@ -84,10 +99,13 @@ pub fn orderer_jobs(spec: &NetworkSpec, channel: &ChannelSpec, orgs: &[OrdererOr
                 block_sources: others
                     .flat_map(|o| {
                         let ca = format!("{}/tlscacerts/tlscacert.pem", o.configtx_msp_dir);
-                        o.orderers.iter().map(move |orderer| format!("{}={ca}", orderer.address))
+                        o.orderers.iter().map(move |orderer| {
+                            let at = reach.dial(&org.name, &o.name, &orderer.address, orderer.external.as_ref());
+                            format!("{at}={ca}")
+                        })
                     })
                     .collect(),
-                own_consenters: org.orderers.iter().map(|o| o.host.clone()).collect(),
+                own_consenters: org.orderers.iter().map(|o| o.advertised_host.clone()).collect(),
                 ordering_msp_ids: ordering.iter().map(|o| o.msp_id.clone()).collect(),
                 member_msp_ids: spec
                     .orgs

@@ -178,8 +178,10 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
                 rule("from", ORDERER_PORT, clients),
                 rule("from", ORDERER_ADMIN_PORT, vec![clients_of(&ordering.name)]),
             ];
+            ingress.extend(exposed(ordering.gateway.as_ref(), ORDERER_PORT));
             ops(&mut ingress);
-            let egress = vec![rule("to", ORDERER_PORT, vec![orderers(network)])];
+            let mut egress = vec![rule("to", ORDERER_PORT, vec![orderers(network)])];
+            egress.extend(to_other_clusters(network));
             out.push(workload(&orderer.name, &ordering.name, "orderer", ingress, egress));
         }
         out.push(Policy {
@@ -190,7 +192,7 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
             spec: json!({
                 "podSelector": { "matchLabels": { CLIENT_LABEL: ordering.name } },
                 "policyTypes": ["Egress"],
-                "egress": [rule("to", ORDERER_PORT, vec![orderers(network)]), rule("to", ORDERER_ADMIN_PORT, vec![orderers(network)])],
+                "egress": ordering_client_egress(network),
             }),
         });
     }
@@ -212,9 +214,11 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
             if let Some(b) = &org.k8s_builder {
                 ingress.push(rule("from", PEER_CHAINCODE_PORT, vec![in_namespace(&b.namespace, k8s_builder_jobs())]));
             }
+            ingress.extend(exposed(org.gateway.as_ref(), PEER_PORT));
             ops(&mut ingress);
             let mut egress =
                 vec![rule("to", ORDERER_PORT, vec![orderers(network)]), rule("to", PEER_PORT, reachable.clone())];
+            egress.extend(to_other_clusters(network));
             if org.api_access {
                 // The Kubernetes API server is no pod a selector can name; its address is
                 // cluster-specific, so these peers may reach its usual ports anywhere.
@@ -251,6 +255,7 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
         }
         let mut client_egress =
             vec![rule("to", PEER_PORT, reachable.clone()), rule("to", ORDERER_PORT, vec![orderers(network)])];
+        client_egress.extend(to_other_clusters(network));
         if org.ca.is_some() {
             client_egress.push(rule(
                 "to",
@@ -282,6 +287,30 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
     }
     out.iter_mut().for_each(|p| drop_empty_rules(&mut p.spec));
     out
+}
+
+/// An ordering organisation's clients (its channel Jobs): every orderer's client and admin
+/// port, and the other clusters.
+fn ordering_client_egress(network: &Network) -> Vec<Value> {
+    let mut egress = vec![
+        rule("to", ORDERER_PORT, vec![orderers(network)]),
+        rule("to", ORDERER_ADMIN_PORT, vec![orderers(network)]),
+    ];
+    egress.extend(to_other_clusters(network));
+    egress
+}
+
+/// When the network spans clusters: the node's port from its cluster's Gateway, through which
+/// the other clusters reach it (TLS passed through).
+fn exposed(gateway: Option<&super::reach::Gateway>, port: u16) -> Option<Value> {
+    gateway.map(|g| rule("from", port, vec![selector(&g.from)]))
+}
+
+/// When the network spans clusters: the other clusters' exposed ports, anywhere (their
+/// Gateways' addresses are outside this cluster and no selector can name them).
+fn to_other_clusters(network: &Network) -> Option<Value> {
+    let ports: Vec<Value> = network.remote_ports.iter().map(|p| tcp(*p)).collect();
+    (!ports.is_empty()).then(|| json!({ "ports": ports }))
 }
 
 /// Removes `ingress: []` and `egress: []`. A direction listed in `policyTypes` with no rules

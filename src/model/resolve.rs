@@ -30,7 +30,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
 
     let orderer_orgs = super::ordering::orderer_orgs(spec, &host);
 
-    let (chaincodes, packages, org_packages) = chaincodes(spec, &host)?;
+    let (chaincodes, packages, org_packages) = chaincodes(spec, &orderer_orgs, &host)?;
     let orgs = peer_orgs(spec, release, &chaincodes, org_packages, &host);
 
     let mut network = Network {
@@ -63,6 +63,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
         orderer_orgs,
         custody: None,
         job_waits: JobWaits::one_operator(),
+        remote_ports: super::reach::Reach::of(spec).remote_ports(),
         network_policies: Vec::new(),
         network_policies_spec: spec.network_policies.clone(),
         pod_security: if spec.chaincodes.iter().any(|c| c.launcher == Launcher::K8scc) {
@@ -100,32 +101,55 @@ fn channels(spec: &NetworkSpec, orderer_orgs: &[OrdererOrg], host: &dyn Fn(&str)
             members: channel_members(spec, c).iter().map(|o| o.name.clone()).collect(),
             ordering: spec.channel_ordering_orgs(c).iter().map(|o| o.name.clone()).collect(),
             orderer_jobs: super::ordering::orderer_jobs(spec, c, orderer_orgs),
-            joins: channel_members(spec, c)
-                .into_iter()
-                .map(|o| {
-                    let peers: Vec<String> = o
-                        .peers
-                        .iter()
-                        .map(|p| format!("{}:{PEER_PORT}", host(&names::peer(&o.name, &p.name))))
-                        .collect();
-                    ChannelJoin {
-                        job: names::channel_join_job(&c.name, &o.name),
-                        org: o.name.clone(),
-                        msp_id: o.msp_id.clone(),
-                        anchor_peers: peers.clone(),
-                        peers,
-                    }
-                })
-                .collect(),
+            joins: channel_members(spec, c).into_iter().map(|o| channel_join(spec, c, o, orderer_orgs, host)).collect(),
         })
         .collect()
+}
+
+/// The Job joining `org`'s peers to `channel`: it fetches block 0 from the channel creator's
+/// orderers and names every peer of the org as an anchor peer, at the address other
+/// organisations reach it.
+fn channel_join(
+    spec: &NetworkSpec,
+    channel: &crate::spec::ChannelSpec,
+    org: &crate::spec::PeerOrgSpec,
+    orderer_orgs: &[OrdererOrg],
+    host: &dyn Fn(&str) -> String,
+) -> ChannelJoin {
+    let reach = super::reach::Reach::of(spec);
+    let creator =
+        spec.channel_ordering_orgs(channel).first().and_then(|c| orderer_orgs.iter().find(|o| o.name == c.name));
+    let services: Vec<(String, Option<&str>)> =
+        org.peers.iter().map(|p| (names::peer(&org.name, &p.name), p.external_name.as_deref())).collect();
+    ChannelJoin {
+        job: names::channel_join_job(&channel.name, &org.name),
+        org: org.name.clone(),
+        msp_id: org.msp_id.clone(),
+        peers: services.iter().map(|(s, _)| format!("{}:{PEER_PORT}", host(s))).collect(),
+        orderers: creator
+            .iter()
+            .flat_map(|creator| {
+                creator.orderers.iter().map(|o| reach.dial(&org.name, &creator.name, &o.address, o.external.as_ref()))
+            })
+            .collect(),
+        anchor_peers: services
+            .iter()
+            .map(|(s, name)| {
+                reach.external(&org.name, s, *name).map_or_else(|| format!("{}:{PEER_PORT}", host(s)), |e| e.address)
+            })
+            .collect(),
+    }
 }
 
 /// Every chaincode with its packages (one per org that runs it) and lifecycle Jobs; also the
 /// packages by org, for the orgs' packages ConfigMaps.
 type ResolvedChaincodes = (Vec<Chaincode>, Vec<BuiltPackage>, BTreeMap<String, Vec<PackageRef>>);
 
-fn chaincodes(spec: &NetworkSpec, host: &dyn Fn(&str) -> String) -> Result<ResolvedChaincodes> {
+fn chaincodes(
+    spec: &NetworkSpec,
+    orderer_orgs: &[OrdererOrg],
+    host: &dyn Fn(&str) -> String,
+) -> Result<ResolvedChaincodes> {
     let mut packages = Vec::new();
     let mut chaincodes = Vec::new();
     let mut org_packages: BTreeMap<String, Vec<PackageRef>> = BTreeMap::new();
@@ -186,7 +210,7 @@ fn chaincodes(spec: &NetworkSpec, host: &dyn Fn(&str) -> String) -> Result<Resol
             packages.push(BuiltPackage { org: org.name.clone(), chaincode: cc.name.clone(), file, package: built });
         }
         let definition = definition(cc, &package_ids)?;
-        let lifecycle = lifecycle_jobs(spec, cc, &orgs, &definition, host)?;
+        let lifecycle = lifecycle_jobs(spec, cc, &orgs, &definition, orderer_orgs, host)?;
         chaincodes.push(Chaincode {
             name: cc.name.clone(),
             version: cc.version.clone(),
@@ -221,6 +245,7 @@ fn peer_orgs(
     mut org_packages: BTreeMap<String, Vec<PackageRef>>,
     host: &dyn Fn(&str) -> String,
 ) -> Vec<Org> {
+    let reach = super::reach::Reach::of(spec);
     spec.orgs
         .iter()
         .map(|org| {
@@ -232,10 +257,14 @@ fn peer_orgs(
                 .map(|(p, name)| {
                     let others: Vec<String> =
                         peer_names.iter().filter(|n| *n != name).map(|n| format!("{}:{PEER_PORT}", host(n))).collect();
+                    let address = format!("{}:{PEER_PORT}", host(name));
+                    let external = reach.external(&org.name, name, p.external_name.as_deref());
                     Peer {
                         short_name: p.name.clone(),
                         host: host(name),
-                        address: format!("{}:{PEER_PORT}", host(name)),
+                        advertised_address: external.as_ref().map_or_else(|| address.clone(), |e| e.address.clone()),
+                        external,
+                        address,
                         chaincode_address: format!("{}:{PEER_CHAINCODE_PORT}", host(name)),
                         // Elect a leader among org-mates only where blocks gossip to the others.
                         gossip_leader_election: !others.is_empty() && release.block_gossip,
@@ -282,6 +311,7 @@ fn peer_orgs(
                 packages_config_map: (!packages.is_empty()).then(|| names::packages_config_map(&org.name)),
                 external_builders: external_builders(k8scc.is_some(), k8s_builder.is_some()),
                 peers,
+                gateway: reach.gateway(&org.name),
                 ca: org.ca.then(|| Ca {
                     name: names::ca(&org.name),
                     service_account: names::ca_service_account(&org.name),
@@ -405,20 +435,36 @@ fn lifecycle_jobs(
     cc: &ChaincodeSpec,
     running: &[String],
     definition: &Definition,
+    orderer_orgs: &[OrdererOrg],
     host: &dyn Fn(&str) -> String,
 ) -> Result<Vec<LifecycleJob>> {
     let package_ids = &definition.package_ids;
     let channel = spec.channels.iter().find(|c| c.name == cc.channel).expect("validated channel reference");
     let members = channel_members(spec, channel);
+    let reach = super::reach::Reach::of(spec);
     let peers_of = |org: &crate::spec::PeerOrgSpec| -> Vec<String> {
         org.peers.iter().map(|p| format!("{}:{PEER_PORT}", host(&names::peer(&org.name, &p.name)))).collect()
     };
+    let committer = members.iter().find(|o| running.contains(&o.name)).map(|o| o.name.clone());
+    // One peer of `org`, as the committer's pod dials it, with the org's TLS CA.
     let endpoint = |org: &crate::spec::PeerOrgSpec| {
-        let address = peers_of(org).remove(0);
+        let peer = &org.peers[0];
+        let service = names::peer(&org.name, &peer.name);
+        let external = reach.external(&org.name, &service, peer.external_name.as_deref());
+        let from = committer.as_deref().unwrap_or(&org.name);
+        let address = reach.dial(from, &org.name, &peers_of(org)[0], external.as_ref());
         let tls_root_cert = format!("{ORGANIZATIONS_DIR}/{}/msp/tlscacerts/tlscacert.pem", org.name);
         PeerEndpoint { pair: format!("{address}={tls_root_cert}"), address, tls_root_cert }
     };
-    let committer = members.iter().find(|o| running.contains(&o.name)).map(|o| o.name.clone());
+    // The channel creator's orderers, where the Jobs send transactions.
+    let creator =
+        spec.channel_ordering_orgs(channel).first().and_then(|c| orderer_orgs.iter().find(|o| o.name == c.name));
+    let orderers_from = |org: &str| -> Vec<String> {
+        creator
+            .iter()
+            .flat_map(|c| c.orderers.iter().map(|o| reach.dial(org, &c.name, &o.address, o.external.as_ref())))
+            .collect()
+    };
     members
         .iter()
         .map(|org| {
@@ -449,6 +495,7 @@ fn lifecycle_jobs(
                 org: org.name.clone(),
                 msp_id: org.msp_id.clone(),
                 peers: peers_of(org),
+                orderers: orderers_from(&org.name),
                 package,
                 commit,
                 definition_json: serde_json::to_string(&approved).context("failed to encode a chaincode definition")?,

@@ -199,7 +199,7 @@ fn ordering_box(ordering: &OrdererOrg, group: &str) -> OrgBox {
     OrgBox {
         id: id("org", &[&ordering.name]),
         name: ordering.name.clone(),
-        label: format!("{} · {}", ordering.name, ordering.msp_id),
+        label: format!("{} · {}{}", ordering.name, ordering.msp_id, in_cluster(ordering.gateway.as_ref())),
         groups: vec![
             Group {
                 id: group.to_string(),
@@ -282,7 +282,7 @@ fn peer_org_box(org: &super::network::Org, network: &Network) -> OrgBox {
     OrgBox {
         id: id("org", &[&org.name]),
         name: org.name.clone(),
-        label: format!("{} · {}", org.name, org.msp_id),
+        label: format!("{} · {}{}", org.name, org.msp_id, in_cluster(org.gateway.as_ref())),
         groups,
     }
 }
@@ -316,9 +316,13 @@ fn outside_groups(network: &Network, policies: &NetworkPoliciesSpec) -> Vec<Grou
     for (node, selector) in outside_clients.iter().zip(&policies.clients) {
         outside.push(single(selected_node(node.clone(), "clients", selector)));
     }
+    for (clusters, from) in gateways(network) {
+        let label = format!("Gateway of {}", clusters.join(", "));
+        outside.push(single(selected_node(gateway_group(clusters[0]), &label, from)));
+    }
     let anywhere = id("anywhere", &[]);
     let api_orgs: Vec<&str> = network.orgs.iter().filter(|o| o.api_access).map(|o| o.name.as_str()).collect();
-    if !api_orgs.is_empty() || !k8scc_orgs.is_empty() {
+    if !api_orgs.is_empty() || !k8scc_orgs.is_empty() || !network.remote_ports.is_empty() {
         outside.push(single(pods_node(
             anywhere.clone(),
             "any address (Kubernetes API, module proxies)".into(),
@@ -347,6 +351,41 @@ fn channel_nodes(network: &Network) -> Vec<ChannelNode> {
             ChannelNode { id: id("ch", &[&c.name]), label, members: c.orgs.iter().map(|o| id("org", &[o])).collect() }
         })
         .collect()
+}
+
+/// The Gateways the network's nodes are exposed on, one per distinct `from` selector (clusters
+/// whose Gateway pods the same selector names are one node of the picture, as they are one set
+/// of pods to the policies), with the clusters each serves, in spec order.
+fn gateways(network: &Network) -> Vec<(Vec<&str>, &crate::spec::SelectorSpec)> {
+    let mut out: Vec<(Vec<&str>, &crate::spec::SelectorSpec)> = Vec::new();
+    let all = network
+        .orderer_orgs
+        .iter()
+        .filter_map(|o| o.gateway.as_ref())
+        .chain(network.orgs.iter().filter_map(|o| o.gateway.as_ref()));
+    for gateway in all {
+        match out.iter_mut().find(|(_, from)| **from == gateway.from) {
+            Some((clusters, _)) if !clusters.contains(&gateway.cluster.as_str()) => clusters.push(&gateway.cluster),
+            Some(_) => {}
+            None => out.push((vec![gateway.cluster.as_str()], &gateway.from)),
+        }
+    }
+    out
+}
+
+/// The picture's node for the Gateway pods `gateway` selects.
+fn gateway_group_of(network: &Network, gateway: &super::reach::Gateway) -> String {
+    let (clusters, _) = gateways(network).into_iter().find(|(_, from)| **from == gateway.from).expect("listed");
+    gateway_group(clusters[0])
+}
+
+/// ` · cluster <name>` when the network spans clusters.
+fn in_cluster(gateway: Option<&super::reach::Gateway>) -> String {
+    gateway.map(|g| format!(" · cluster {}", g.cluster)).unwrap_or_default()
+}
+
+fn gateway_group(cluster: &str) -> String {
+    id("gateway", &[cluster])
 }
 
 /// Flows as they are found, in a fixed order.
@@ -410,6 +449,29 @@ fn ordering_flows(network: &Network, flows: &mut Flows) {
         for other in groups.iter().filter(|g| *g != own) {
             flows.add(&clients, other, &[ORDERER_PORT], false, "genesis block");
         }
+        if let Some(gateway) = &ordering.gateway {
+            flows.add(
+                &gateway_group_of(network, gateway),
+                own,
+                &[ORDERER_PORT],
+                false,
+                "other clusters, TLS passed through",
+            );
+        }
+        to_other_clusters(network, own, flows);
+        to_other_clusters(network, &clients, flows);
+    }
+}
+
+/// When the network spans clusters, `from` reaches the other clusters' Gateways: their ports
+/// at any address, the Gateways' pods here among them.
+fn to_other_clusters(network: &Network, from: &str, flows: &mut Flows) {
+    if network.remote_ports.is_empty() {
+        return;
+    }
+    flows.add(from, &id("anywhere", &[]), &network.remote_ports, false, "other clusters");
+    for (clusters, _) in gateways(network) {
+        flows.add(from, &gateway_group(clusters[0]), &network.remote_ports, false, "other clusters");
     }
 }
 
@@ -447,6 +509,16 @@ fn org_flows(network: &Network, i: usize, org: &super::network::Org, flows: &mut
         if org.k8s_builder.is_some() {
             flows.add(&id("jobs", &[&org.name]), &peers, &[PEER_CHAINCODE_PORT], false, "chaincode stream");
         }
+        if let Some(gateway) = &org.gateway {
+            flows.add(
+                &gateway_group_of(network, gateway),
+                &peers,
+                &[PEER_PORT],
+                false,
+                "other clusters, TLS passed through",
+            );
+        }
+        to_other_clusters(network, &peers, flows);
     }
     let clients = clients_group(&org.name);
     for other in &reach {
@@ -458,6 +530,7 @@ fn org_flows(network: &Network, i: usize, org: &super::network::Org, flows: &mut
     if let Some(ca) = &org.ca {
         flows.add(&clients, &id("ca", &[&ca.name]), &[CA_PORT], false, "enroll, register");
     }
+    to_other_clusters(network, &clients, flows);
 }
 
 /// k8scc's builds, monitoring and outside clients.

@@ -28,6 +28,7 @@ pub use self::objects::{Document, Kinded, Object, Rendered};
 pub use self::templates::TemplateSet;
 use self::templates::describe_template_error;
 use crate::model::Network;
+use crate::model::fabric::{ORDERER_PORT, PEER_PORT};
 
 /// Renders every object of `network`, with knobs as `knobs` says (defaults or chart tokens).
 pub fn render(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>) -> Result<Rendered> {
@@ -160,6 +161,10 @@ fn instances<'a>(network: &'a Network) -> Vec<Instance<'a>> {
                 context! { network => net.clone(), org => org_value.clone() },
                 own("orderer", orderer),
             );
+            if ordering.gateway.is_some() {
+                let context = context! { network => net.clone(), org => org_value.clone(), port => ORDERER_PORT };
+                emit("tls-route.yaml", format!("tls-route.yaml for {}", orderer.name), context, own("node", orderer));
+            }
         }
     }
     for org in &network.orgs {
@@ -177,6 +182,10 @@ fn instances<'a>(network: &'a Network) -> Vec<Instance<'a>> {
                 context! { network => net.clone(), org => org_value.clone() },
                 own("peer", peer),
             );
+            if org.gateway.is_some() {
+                let context = context! { network => net.clone(), org => org_value.clone(), port => PEER_PORT };
+                emit("tls-route.yaml", format!("tls-route.yaml for {}", peer.name), context, own("node", peer));
+            }
         }
         if org.k8scc.is_some() {
             emit(

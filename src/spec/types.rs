@@ -44,6 +44,10 @@ pub struct NetworkSpec {
     pub orderer_orgs: Option<Vec<OrdererOrgSpec>>,
     /// Peer organisations.
     pub orgs: Vec<PeerOrgSpec>,
+    /// The Kubernetes clusters, when the organisations run in several: each names the
+    /// domain of its nodes' external names and how they are exposed. Omitted: one cluster.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clusters: Vec<ClusterSpec>,
     /// Application channels and their member organisations.
     #[serde(default)]
     pub channels: Vec<ChannelSpec>,
@@ -430,6 +434,9 @@ pub struct OrdererOrgSpec {
     /// Ledger storage of every orderer.
     #[serde(default)]
     pub storage: StorageSpec,
+    /// The cluster (of `clusters`) the organisation runs in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
 }
 
 /// The ordering service's consensus type, spelled as configtx.yaml `OrdererType` spells it
@@ -451,6 +458,9 @@ pub enum Consensus {
 pub struct OrdererSpec {
     /// Node name (DNS-1035 label); also the name of its Service, e.g. `orderer0`.
     pub name: String,
+    /// External name other clusters reach it at; default `<name>.<cluster domain>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_name: Option<String>,
 }
 
 /// A peer organisation.
@@ -469,6 +479,9 @@ pub struct PeerOrgSpec {
     /// Storage of the peers' ledgers (and CouchDB data, CA database).
     #[serde(default)]
     pub storage: StorageSpec,
+    /// The cluster (of `clusters`) the organisation runs in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
 }
 
 /// One peer.
@@ -480,6 +493,9 @@ pub struct PeerSpec {
     /// Keep world state in a CouchDB sidecar instead of LevelDB.
     #[serde(default)]
     pub couchdb: bool,
+    /// External name other clusters reach it at; default `<peer>-<org>.<cluster domain>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_name: Option<String>,
 }
 
 /// An application channel.
@@ -753,4 +769,55 @@ fn default_chaincode_port() -> u16 {
 }
 fn default_dial_timeout() -> String {
     "10s".to_string()
+}
+
+// Clusters of a network whose organisations run in several Kubernetes clusters, and how each
+// exposes its peers and orderers to the others: TLS passed through to the node (Fabric pins the
+// certificate a node presents, and node-to-node traffic has no hostname override), routed by
+// SNI on the node's external name.
+
+/// One Kubernetes cluster of the network.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClusterSpec {
+    /// Cluster name (DNS-1123 label), as `orgs[].cluster` names it.
+    pub name: String,
+    /// DNS domain of its nodes' external names: `<service>.<domain>`, e.g.
+    /// `peer0-org1.east.example.com` (a wildcard DNS record for the domain pointing at the
+    /// Gateway serves them all).
+    pub domain: String,
+    /// Port the other clusters dial: the Gateway listener's.
+    #[serde(default = "default_port")]
+    pub port: u16,
+    /// How its nodes are reached from the other clusters.
+    pub expose: ExposeSpec,
+}
+
+fn default_port() -> u16 {
+    443
+}
+
+/// How a cluster's peers and orderers are reached from other clusters.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExposeSpec {
+    /// A Gateway API `TLSRoute` per node on a Gateway listener in TLS passthrough mode
+    /// (`protocol: TLS`, `tls.mode: Passthrough`, routes admitted from the network's
+    /// namespace).
+    #[serde(rename = "gatewayTLSRoute")]
+    pub gateway_tls_route: GatewayTlsRouteSpec,
+}
+
+/// The Gateway a cluster's TLSRoutes attach to.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GatewayTlsRouteSpec {
+    /// Name of the Gateway.
+    pub name: String,
+    /// Its namespace.
+    pub namespace: String,
+    /// Name of its TLS passthrough listener.
+    pub section_name: String,
+    /// The Gateway's data-plane pods: what the NetworkPolicies admit to the exposed ports.
+    pub from: SelectorSpec,
 }

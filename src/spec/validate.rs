@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Diagnostic, known_list};
 
+mod clusters;
 mod ordering;
 use super::names;
 use super::policy_dsl;
@@ -145,6 +146,7 @@ impl Validator {
         self.orgs(spec);
         self.channels(spec);
         self.channel_consenters(spec);
+        self.clusters(spec);
         self.chaincodes(spec);
     }
 

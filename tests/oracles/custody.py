@@ -12,6 +12,8 @@ usage: custody.py DIR ORG ALL_CERTS_DIR...
 - The card (DIR/public/ORG.yaml) parses, holds no private key, and its certificates are ORG's:
   the admin and node signing certificates issued by its `cacert`, the orderers' TLS
   certificates by its `tlscacert`, each CA self-signed with subject O = ORG.
+- Each node's TLS certificate (its Secret in DIR) names the host of the node's card endpoint
+  among its DNS SANs.
 Prints one line per problem and a summary; exits 1 on problems.
 """
 import base64
@@ -118,7 +120,23 @@ for node in card["nodes"]:
         issued(node["tlsCert"], tlsca, f"card node {node['name']} tlsCert")
         issued(node["identity"], ca, f"card node {node['name']} identity")
 
+# Each node's TLS certificate names the host its card gives other organisations (the external
+# name across clusters): a gRPC client checks the name it dials, with no override between nodes.
+sans_checked = 0
+for node in card["nodes"]:
+    host = node["endpoint"].rsplit(":", 1)[0]
+    path = os.path.join(out_dir, f"secret-{node['name']}-tls.yaml")
+    if not os.path.exists(path):
+        problem(f"card node {node['name']}", "no TLS Secret of it here")
+        continue
+    doc = yaml.safe_load(open(path))
+    leaf = x509.load_pem_x509_certificate(base64.b64decode(doc["data"]["tls.crt"]))
+    names = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
+    sans_checked += 1
+    if host not in names:
+        problem(f"card node {node['name']}", f"endpoint host {host} is not in its TLS certificate's SANs {names}")
+
 for p in problems:
     print(p)
-print(f"{org}: {keys} private keys checked; card: {card_certs} certificates; {len(problems)} problems")
+print(f"{org}: {keys} private keys checked; card: {card_certs} certificates; {sans_checked} endpoints in SANs; {len(problems)} problems")
 sys.exit(1 if problems else 0)
