@@ -286,6 +286,11 @@ fn orderer_endpoint(example: &std::path::Path, orderer: &str, namespace: &str) -
     }
     let node = org["orderers"].as_sequence().unwrap().iter().find(|n| n["name"] == orderer).unwrap();
     let cluster = spec["clusters"].as_sequence().unwrap().iter().find(|c| c["name"] == org["cluster"]).unwrap();
+    // A cluster exposing node ports: every node at the nodes' address, on its own node port.
+    if let Some(address) = cluster["expose"]["nodePort"]["address"].as_str() {
+        let host = node["externalName"].as_str().unwrap_or(address).to_string();
+        return (host, node["nodePort"].as_u64().unwrap() as u16);
+    }
     let host = node["externalName"]
         .as_str()
         .map(str::to_string)

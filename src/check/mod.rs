@@ -69,6 +69,7 @@ impl Checker {
             entry::<apps::v1::Deployment>(),
             entry::<batch::v1::Job>(),
             entry::<networking::v1::NetworkPolicy>(),
+            entry::<networking::v1::Ingress>(),
             entry::<policy::v1::PodDisruptionBudget>(),
             entry_for::<certmanager::Issuer>("cert-manager.io/v1", "Issuer"),
             entry_for::<certmanager::Certificate>("cert-manager.io/v1", "Certificate"),

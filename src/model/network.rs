@@ -167,7 +167,7 @@ pub struct OrdererOrg {
     /// Its orderers.
     pub orderers: Vec<Orderer>,
     /// When the network spans clusters: the Gateway its orderers are exposed on.
-    pub gateway: Option<super::reach::Gateway>,
+    pub exposure: Option<super::reach::Exposure>,
     /// `MSPDir` of the org in configtx.yaml (where the channel Jobs mount its public MSP).
     pub configtx_msp_dir: String,
     /// Secret with the org's public MSP.
@@ -194,6 +194,10 @@ pub struct Orderer {
     pub port: u16,
     /// From other clusters, when the network spans clusters.
     pub external: Option<super::reach::External>,
+    /// Its fixed node port, when its cluster exposes node ports.
+    pub node_port: Option<u16>,
+    /// The Service exposing it by load balancer or node port (`<service>-external`).
+    pub external_service: String,
     /// Its endpoint in channel configs (`OrdererEndpoints`, consenter `Host`/`Port`): the
     /// external one when the network spans clusters, else the Service's.
     pub advertised_address: String,
@@ -243,7 +247,7 @@ pub struct Org {
     /// The org's peers.
     pub peers: Vec<Peer>,
     /// When the network spans clusters: the Gateway its peers are exposed on.
-    pub gateway: Option<super::reach::Gateway>,
+    pub exposure: Option<super::reach::Exposure>,
     /// Its Fabric CA, if any.
     pub ca: Option<Ca>,
     /// Channels the org is a member of.
@@ -328,6 +332,10 @@ pub struct Peer {
     pub address: String,
     /// From other clusters, when the network spans clusters.
     pub external: Option<super::reach::External>,
+    /// Its fixed node port, when its cluster exposes node ports.
+    pub node_port: Option<u16>,
+    /// The Service exposing it by load balancer or node port (`<service>-external`).
+    pub external_service: String,
     /// What other organisations learn it by (its gossip external endpoint, an anchor peer):
     /// the external address when the network spans clusters, else `address`.
     pub advertised_address: String,

@@ -23,7 +23,7 @@ pub fn orderer_orgs(spec: &NetworkSpec, host: &dyn Fn(&str) -> String) -> Vec<Or
                 .map(|o| {
                     let name = names::orderer(&o.name);
                     next_id += 1;
-                    let external = reach.external(&org.name, &name, o.external_name.as_deref());
+                    let external = reach.external(&org.name, &name, o.external_name.as_deref(), o.node_port);
                     let (advertised_host, advertised_port) = match &external {
                         Some(e) => (
                             e.host.clone(),
@@ -36,6 +36,8 @@ pub fn orderer_orgs(spec: &NetworkSpec, host: &dyn Fn(&str) -> String) -> Vec<Or
                         advertised_host,
                         advertised_port,
                         external,
+                        node_port: o.node_port,
+                        external_service: names::external_service(&name),
                         consenter_identity: format!("{CONSENTERS_DIR}/{name}/cert.pem"),
                         consenter_id: next_id - 1,
                         address: format!("{}:{ORDERER_PORT}", host(&name)),
@@ -63,7 +65,7 @@ pub fn orderer_orgs(spec: &NetworkSpec, host: &dyn Fn(&str) -> String) -> Vec<Or
                 admin_msp_secret: names::admin_msp_secret(&org.name),
                 admin_tls_secret: names::admin_tls_secret(&org.name),
                 public_config_map: None,
-                gateway: reach.gateway(&org.name),
+                exposure: reach.exposure(&org.name),
                 orderers,
             }
         })

@@ -178,7 +178,7 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
                 rule("from", ORDERER_PORT, clients),
                 rule("from", ORDERER_ADMIN_PORT, vec![clients_of(&ordering.name)]),
             ];
-            ingress.extend(exposed(ordering.gateway.as_ref(), ORDERER_PORT));
+            ingress.extend(exposed(ordering.exposure.as_ref(), ORDERER_PORT));
             ops(&mut ingress);
             let mut egress = vec![rule("to", ORDERER_PORT, vec![orderers(network)])];
             egress.extend(to_other_clusters(network));
@@ -214,7 +214,7 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
             if let Some(b) = &org.k8s_builder {
                 ingress.push(rule("from", PEER_CHAINCODE_PORT, vec![in_namespace(&b.namespace, k8s_builder_jobs())]));
             }
-            ingress.extend(exposed(org.gateway.as_ref(), PEER_PORT));
+            ingress.extend(exposed(org.exposure.as_ref(), PEER_PORT));
             ops(&mut ingress);
             let mut egress =
                 vec![rule("to", ORDERER_PORT, vec![orderers(network)]), rule("to", PEER_PORT, reachable.clone())];
@@ -300,10 +300,14 @@ fn ordering_client_egress(network: &Network) -> Vec<Value> {
     egress
 }
 
-/// When the network spans clusters: the node's port from its cluster's Gateway, through which
-/// the other clusters reach it (TLS passed through).
-fn exposed(gateway: Option<&super::reach::Gateway>, port: u16) -> Option<Value> {
-    gateway.map(|g| rule("from", port, vec![selector(&g.from)]))
+/// When the network spans clusters: the node's port from the pods that pass the other
+/// clusters' connections on (a Gateway's, an ingress controller's), or, behind a load balancer
+/// or a node port, from anywhere (the connection's source is a remote address).
+fn exposed(exposure: Option<&super::reach::Exposure>, port: u16) -> Option<Value> {
+    exposure.map(|e| match &e.from {
+        Some(from) => rule("from", port, vec![selector(from)]),
+        None => json!({ "ports": [tcp(port)] }),
+    })
 }
 
 /// When the network spans clusters: the other clusters' exposed ports, anywhere (their

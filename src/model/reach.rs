@@ -19,19 +19,25 @@ pub struct External {
     pub address: String,
 }
 
-/// The Gateway listener an organisation's TLSRoutes attach to (its cluster's exposure).
+/// How an organisation's nodes are exposed to the other clusters (its cluster's `expose`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Gateway {
-    /// Gateway name.
-    pub name: String,
-    /// Its namespace.
-    pub namespace: String,
-    /// Its TLS passthrough listener.
-    pub section_name: String,
-    /// Its data-plane pods, which the NetworkPolicies admit to the exposed ports.
-    pub from: crate::spec::SelectorSpec,
+pub struct Exposure {
+    /// `gatewayTLSRoute`, `ingressPassthrough`, `loadBalancer` or `nodePort`.
+    pub kind: &'static str,
     /// The cluster it serves.
     pub cluster: String,
+    /// The pods that pass connections on to the nodes (a Gateway's, an ingress controller's),
+    /// which the NetworkPolicies admit to the exposed ports; none for load balancers and node
+    /// ports, whose connections come from anywhere.
+    pub from: Option<crate::spec::SelectorSpec>,
+    /// gatewayTLSRoute: the Gateway's name, namespace and listener.
+    pub gateway: Option<(String, String, String)>,
+    /// ingressPassthrough: the controller's class.
+    pub ingress_class_name: Option<String>,
+    /// loadBalancer: the Services' annotations.
+    pub annotations: std::collections::BTreeMap<String, String>,
+    /// The port of each exposed Service (loadBalancer: the cluster's port).
+    pub service_port: u16,
 }
 
 /// The clusters of a network and which organisation runs in which.
@@ -67,40 +73,90 @@ impl<'a> Reach<'a> {
         self.spec.clusters.iter().find(|c| c.name == name)
     }
 
-    /// The Gateway `org`'s nodes are exposed on, when the network spans clusters.
-    pub fn gateway(&self, org: &str) -> Option<Gateway> {
+    /// How `org`'s nodes are exposed, when the network spans clusters.
+    pub fn exposure(&self, org: &str) -> Option<Exposure> {
         if !self.spans {
             return None;
         }
-        let g = &self.cluster_of(org)?.expose.gateway_tls_route;
-        Some(Gateway {
-            name: g.name.clone(),
-            namespace: g.namespace.clone(),
-            section_name: g.section_name.clone(),
-            from: g.from.clone(),
-            cluster: self.cluster_of(org)?.name.clone(),
-        })
+        let cluster = self.cluster_of(org)?;
+        let e = &cluster.expose;
+        let mut exposure = Exposure {
+            kind: "gatewayTLSRoute",
+            cluster: cluster.name.clone(),
+            from: None,
+            gateway: None,
+            ingress_class_name: None,
+            annotations: Default::default(),
+            service_port: cluster.port,
+        };
+        if let Some(g) = &e.gateway_tls_route {
+            exposure.from = Some(g.from.clone());
+            exposure.gateway = Some((g.name.clone(), g.namespace.clone(), g.section_name.clone()));
+        } else if let Some(i) = &e.ingress_passthrough {
+            exposure.kind = "ingressPassthrough";
+            exposure.from = Some(i.from.clone());
+            exposure.ingress_class_name = Some(i.ingress_class_name.clone());
+        } else if let Some(lb) = &e.load_balancer {
+            exposure.kind = "loadBalancer";
+            exposure.annotations = lb.annotations.clone();
+        } else {
+            exposure.kind = "nodePort";
+        }
+        Some(exposure)
     }
 
     /// The ports pods dial other clusters on (their exposed ports), when the network spans
     /// clusters.
     pub fn remote_ports(&self) -> Vec<u16> {
-        let mut ports: Vec<u16> =
-            if self.spans { self.spec.clusters.iter().map(|c| c.port).collect() } else { Vec::new() };
+        if !self.spans {
+            return Vec::new();
+        }
+        let mut ports: Vec<u16> = Vec::new();
+        for cluster in &self.spec.clusters {
+            if cluster.expose.node_port.is_some() {
+                ports.extend(self.node_ports_in(&cluster.name));
+            } else {
+                ports.push(cluster.port);
+            }
+        }
         ports.sort_unstable();
         ports.dedup();
         ports
     }
 
+    /// The node ports the spec gives the nodes of `cluster`'s organisations.
+    fn node_ports_in(&self, cluster: &str) -> Vec<u16> {
+        let orderers = self
+            .spec
+            .ordering_orgs()
+            .into_iter()
+            .filter(|(_, o)| o.cluster.as_deref() == Some(cluster))
+            .flat_map(|(_, o)| o.orderers.iter().filter_map(|n| n.node_port));
+        let peers = self
+            .spec
+            .orgs
+            .iter()
+            .filter(|o| o.cluster.as_deref() == Some(cluster))
+            .flat_map(|o| o.peers.iter().filter_map(|p| p.node_port));
+        orderers.chain(peers).collect()
+    }
+
     /// The external name and address of `service` (a peer or orderer of `org`), when the network
-    /// spans clusters: `name` if the spec gives one, else `<service>.<cluster domain>`.
-    pub fn external(&self, org: &str, service: &str, name: Option<&str>) -> Option<External> {
+    /// spans clusters: `name` if the spec gives one, else `<service>.<cluster domain>` on the
+    /// cluster's port, or, for a cluster exposing node ports, its nodes' `address` on the node's
+    /// own `nodePort`.
+    pub fn external(&self, org: &str, service: &str, name: Option<&str>, node_port: Option<u16>) -> Option<External> {
         if !self.spans {
             return None;
         }
         let cluster = self.cluster_of(org)?;
-        let host = name.map(str::to_string).unwrap_or_else(|| format!("{service}.{}", cluster.domain));
-        Some(External { address: format!("{host}:{}", cluster.port), host })
+        let (default_host, port) = match &cluster.expose.node_port {
+            // Every node of the cluster at the nodes' name, each on its own port.
+            Some(np) => (np.address.clone(), node_port?),
+            None => (format!("{service}.{}", cluster.domain), cluster.port),
+        };
+        let host = name.map(str::to_string).unwrap_or(default_host);
+        Some(External { address: format!("{host}:{port}"), host })
     }
 
     /// The address a pod of `from` dials to reach a node of `to`: the Service inside one
@@ -129,6 +185,6 @@ mod tests {
         let spec = crate::spec::load_spec("n.yaml", &text).unwrap();
         let reach = Reach::of(&spec);
         assert!(!reach.spans_clusters());
-        assert_eq!(reach.external("org1", "p0-org1", None), None);
+        assert_eq!(reach.external("org1", "p0-org1", None, None), None);
     }
 }

@@ -119,13 +119,13 @@ fn channel_join(
     let reach = super::reach::Reach::of(spec);
     let creator =
         spec.channel_ordering_orgs(channel).first().and_then(|c| orderer_orgs.iter().find(|o| o.name == c.name));
-    let services: Vec<(String, Option<&str>)> =
-        org.peers.iter().map(|p| (names::peer(&org.name, &p.name), p.external_name.as_deref())).collect();
+    let services: Vec<(String, Option<&str>, Option<u16>)> =
+        org.peers.iter().map(|p| (names::peer(&org.name, &p.name), p.external_name.as_deref(), p.node_port)).collect();
     ChannelJoin {
         job: names::channel_join_job(&channel.name, &org.name),
         org: org.name.clone(),
         msp_id: org.msp_id.clone(),
-        peers: services.iter().map(|(s, _)| format!("{}:{PEER_PORT}", host(s))).collect(),
+        peers: services.iter().map(|(s, _, _)| format!("{}:{PEER_PORT}", host(s))).collect(),
         orderers: creator
             .iter()
             .flat_map(|creator| {
@@ -134,8 +134,10 @@ fn channel_join(
             .collect(),
         anchor_peers: services
             .iter()
-            .map(|(s, name)| {
-                reach.external(&org.name, s, *name).map_or_else(|| format!("{}:{PEER_PORT}", host(s)), |e| e.address)
+            .map(|(s, name, node_port)| {
+                reach
+                    .external(&org.name, s, *name, *node_port)
+                    .map_or_else(|| format!("{}:{PEER_PORT}", host(s)), |e| e.address)
             })
             .collect(),
     }
@@ -258,12 +260,14 @@ fn peer_orgs(
                     let others: Vec<String> =
                         peer_names.iter().filter(|n| *n != name).map(|n| format!("{}:{PEER_PORT}", host(n))).collect();
                     let address = format!("{}:{PEER_PORT}", host(name));
-                    let external = reach.external(&org.name, name, p.external_name.as_deref());
+                    let external = reach.external(&org.name, name, p.external_name.as_deref(), p.node_port);
                     Peer {
                         short_name: p.name.clone(),
                         host: host(name),
                         advertised_address: external.as_ref().map_or_else(|| address.clone(), |e| e.address.clone()),
                         external,
+                        node_port: p.node_port,
+                        external_service: names::external_service(name),
                         address,
                         chaincode_address: format!("{}:{PEER_CHAINCODE_PORT}", host(name)),
                         // Elect a leader among org-mates only where blocks gossip to the others.
@@ -311,7 +315,7 @@ fn peer_orgs(
                 packages_config_map: (!packages.is_empty()).then(|| names::packages_config_map(&org.name)),
                 external_builders: external_builders(k8scc.is_some(), k8s_builder.is_some()),
                 peers,
-                gateway: reach.gateway(&org.name),
+                exposure: reach.exposure(&org.name),
                 ca: org.ca.then(|| Ca {
                     name: names::ca(&org.name),
                     service_account: names::ca_service_account(&org.name),
@@ -450,7 +454,7 @@ fn lifecycle_jobs(
     let endpoint = |org: &crate::spec::PeerOrgSpec| {
         let peer = &org.peers[0];
         let service = names::peer(&org.name, &peer.name);
-        let external = reach.external(&org.name, &service, peer.external_name.as_deref());
+        let external = reach.external(&org.name, &service, peer.external_name.as_deref(), peer.node_port);
         let from = committer.as_deref().unwrap_or(&org.name);
         let address = reach.dial(from, &org.name, &peers_of(org)[0], external.as_ref());
         let tls_root_cert = format!("{ORGANIZATIONS_DIR}/{}/msp/tlscacerts/tlscacert.pem", org.name);

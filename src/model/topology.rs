@@ -199,7 +199,7 @@ fn ordering_box(ordering: &OrdererOrg, group: &str) -> OrgBox {
     OrgBox {
         id: id("org", &[&ordering.name]),
         name: ordering.name.clone(),
-        label: format!("{} · {}{}", ordering.name, ordering.msp_id, in_cluster(ordering.gateway.as_ref())),
+        label: format!("{} · {}{}", ordering.name, ordering.msp_id, in_cluster(ordering.exposure.as_ref())),
         groups: vec![
             Group {
                 id: group.to_string(),
@@ -235,14 +235,48 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
         .map(|(ordering, group)| ordering_box(ordering, &group))
         .collect();
     orgs.extend(network.orgs.iter().map(|org| peer_org_box(org, network)));
+    let outside = outside_groups(network, policies);
+    let mut flows = flows(network, policies);
+    if policies.enabled {
+        // Pods of other namespaces, and any address: no policy of the network limits their egress.
+        let unbounded = |g: &&Group| {
+            g.nodes.iter().all(|n| {
+                n.kind == NodeKind::Anywhere
+                    || (n.kind == NodeKind::Selected && n.namespace.as_ref().is_some_and(|ns| *ns != network.namespace))
+            })
+        };
+        let groups: Vec<&str> = outside.iter().filter(unbounded).map(|g| g.id.as_str()).collect();
+        flows.extend(from_anywhere(network, &groups));
+    }
     Topology {
         network: network.name.clone(),
         policies: policies.enabled,
         orgs,
-        outside: outside_groups(network, policies),
+        outside,
         channels: channel_nodes(network),
-        flows: flows(network, policies),
+        flows,
     }
+}
+
+/// Nodes behind a load balancer or a node port admit their port from any address: besides the
+/// flows the network's own egress rules allow (drawn with each org), every source the
+/// network's policies do not bound (`groups`: other namespaces' pods, any address) reaches them.
+fn from_anywhere(network: &Network, groups: &[&str]) -> Vec<Flow> {
+    let mut flows = Flows::default();
+    let exposed = network
+        .orderer_orgs
+        .iter()
+        .zip(orderer_groups(network))
+        .filter_map(|(o, g)| Some((o.exposure.as_ref()?, g, ORDERER_PORT)))
+        .chain(network.orgs.iter().filter_map(|o| Some((o.exposure.as_ref()?, peers_group(&o.name), PEER_PORT))));
+    for (exposure, target, port) in exposed.filter(|(e, _, _)| e.from.is_none()) {
+        let what =
+            if exposure.kind == "nodePort" { "node port, from anywhere" } else { "load balancer, from anywhere" };
+        for group in groups.iter().filter(|g| **g != target) {
+            flows.add(group, &target, &[port], false, what);
+        }
+    }
+    flows.0
 }
 
 /// A peer organisation's box: its peers, CA, chaincode servers, launched pods and clients.
@@ -282,7 +316,7 @@ fn peer_org_box(org: &super::network::Org, network: &Network) -> OrgBox {
     OrgBox {
         id: id("org", &[&org.name]),
         name: org.name.clone(),
-        label: format!("{} · {}{}", org.name, org.msp_id, in_cluster(org.gateway.as_ref())),
+        label: format!("{} · {}{}", org.name, org.msp_id, in_cluster(org.exposure.as_ref())),
         groups,
     }
 }
@@ -353,35 +387,44 @@ fn channel_nodes(network: &Network) -> Vec<ChannelNode> {
         .collect()
 }
 
-/// The Gateways the network's nodes are exposed on, one per distinct `from` selector (clusters
-/// whose Gateway pods the same selector names are one node of the picture, as they are one set
-/// of pods to the policies), with the clusters each serves, in spec order.
+/// The pods passing other clusters' connections on (Gateways, ingress controllers), one node
+/// per distinct `from` selector (clusters whose such pods the same selector names are one node
+/// of the picture, as they are one set of pods to the policies), with the clusters each serves,
+/// in spec order. Load balancers and node ports have none: their connections come from
+/// anywhere.
 fn gateways(network: &Network) -> Vec<(Vec<&str>, &crate::spec::SelectorSpec)> {
     let mut out: Vec<(Vec<&str>, &crate::spec::SelectorSpec)> = Vec::new();
     let all = network
         .orderer_orgs
         .iter()
-        .filter_map(|o| o.gateway.as_ref())
-        .chain(network.orgs.iter().filter_map(|o| o.gateway.as_ref()));
-    for gateway in all {
-        match out.iter_mut().find(|(_, from)| **from == gateway.from) {
-            Some((clusters, _)) if !clusters.contains(&gateway.cluster.as_str()) => clusters.push(&gateway.cluster),
+        .filter_map(|o| o.exposure.as_ref())
+        .chain(network.orgs.iter().filter_map(|o| o.exposure.as_ref()));
+    for exposure in all {
+        let Some(from) = &exposure.from else { continue };
+        match out.iter_mut().find(|(_, f)| *f == from) {
+            Some((clusters, _)) if !clusters.contains(&exposure.cluster.as_str()) => clusters.push(&exposure.cluster),
             Some(_) => {}
-            None => out.push((vec![gateway.cluster.as_str()], &gateway.from)),
+            None => out.push((vec![exposure.cluster.as_str()], from)),
         }
     }
     out
 }
 
-/// The picture's node for the Gateway pods `gateway` selects.
-fn gateway_group_of(network: &Network, gateway: &super::reach::Gateway) -> String {
-    let (clusters, _) = gateways(network).into_iter().find(|(_, from)| **from == gateway.from).expect("listed");
-    gateway_group(clusters[0])
+/// The picture's node the other clusters' connections to a node exposed by `exposure` come
+/// from: its Gateway's or ingress controller's pods, or any address.
+fn exposure_source(network: &Network, exposure: &super::reach::Exposure) -> String {
+    match &exposure.from {
+        Some(from) => {
+            let (clusters, _) = gateways(network).into_iter().find(|(_, f)| *f == from).expect("listed");
+            gateway_group(clusters[0])
+        }
+        None => id("anywhere", &[]),
+    }
 }
 
 /// ` · cluster <name>` when the network spans clusters.
-fn in_cluster(gateway: Option<&super::reach::Gateway>) -> String {
-    gateway.map(|g| format!(" · cluster {}", g.cluster)).unwrap_or_default()
+fn in_cluster(exposure: Option<&super::reach::Exposure>) -> String {
+    exposure.map(|e| format!(" · cluster {}", e.cluster)).unwrap_or_default()
 }
 
 fn gateway_group(cluster: &str) -> String {
@@ -449,9 +492,9 @@ fn ordering_flows(network: &Network, flows: &mut Flows) {
         for other in groups.iter().filter(|g| *g != own) {
             flows.add(&clients, other, &[ORDERER_PORT], false, "genesis block");
         }
-        if let Some(gateway) = &ordering.gateway {
+        if let Some(exposure) = ordering.exposure.as_ref().filter(|e| e.from.is_some()) {
             flows.add(
-                &gateway_group_of(network, gateway),
+                &exposure_source(network, exposure),
                 own,
                 &[ORDERER_PORT],
                 false,
@@ -509,9 +552,9 @@ fn org_flows(network: &Network, i: usize, org: &super::network::Org, flows: &mut
         if org.k8s_builder.is_some() {
             flows.add(&id("jobs", &[&org.name]), &peers, &[PEER_CHAINCODE_PORT], false, "chaincode stream");
         }
-        if let Some(gateway) = &org.gateway {
+        if let Some(exposure) = org.exposure.as_ref().filter(|e| e.from.is_some()) {
             flows.add(
-                &gateway_group_of(network, gateway),
+                &exposure_source(network, exposure),
                 &peers,
                 &[PEER_PORT],
                 false,

@@ -161,9 +161,9 @@ fn instances<'a>(network: &'a Network) -> Vec<Instance<'a>> {
                 context! { network => net.clone(), org => org_value.clone() },
                 own("orderer", orderer),
             );
-            if ordering.gateway.is_some() {
-                let context = context! { network => net.clone(), org => org_value.clone(), port => ORDERER_PORT };
-                emit("tls-route.yaml", format!("tls-route.yaml for {}", orderer.name), context, own("node", orderer));
+            if ordering.exposure.is_some() {
+                let context = context! { network => net.clone(), org => org_value.clone(), port => ORDERER_PORT, component => "orderer" };
+                emit("exposure.yaml", format!("exposure.yaml for {}", orderer.name), context, own("node", orderer));
             }
         }
     }
@@ -182,9 +182,9 @@ fn instances<'a>(network: &'a Network) -> Vec<Instance<'a>> {
                 context! { network => net.clone(), org => org_value.clone() },
                 own("peer", peer),
             );
-            if org.gateway.is_some() {
-                let context = context! { network => net.clone(), org => org_value.clone(), port => PEER_PORT };
-                emit("tls-route.yaml", format!("tls-route.yaml for {}", peer.name), context, own("node", peer));
+            if org.exposure.is_some() {
+                let context = context! { network => net.clone(), org => org_value.clone(), port => PEER_PORT, component => "peer" };
+                emit("exposure.yaml", format!("exposure.yaml for {}", peer.name), context, own("node", peer));
             }
         }
         if org.k8scc.is_some() {

@@ -172,6 +172,11 @@ pub fn channel_create_job(channel: &str) -> String {
     format!("channel-{}-create", channel.replace('.', "-"))
 }
 
+/// Service exposing a node to other clusters by load balancer or node port.
+pub fn external_service(service: &str) -> String {
+    format!("{service}-external")
+}
+
 /// ConfigMap of another organisation's public material (its card) in one organisation's part
 /// of a consortium.
 pub fn public_config_map(org: &str) -> String {

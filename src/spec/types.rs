@@ -461,6 +461,9 @@ pub struct OrdererSpec {
     /// External name other clusters reach it at; default `<name>.<cluster domain>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_name: Option<String>,
+    /// Its fixed node port, when its cluster exposes nodes by `nodePort`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_port: Option<u16>,
 }
 
 /// A peer organisation.
@@ -496,6 +499,9 @@ pub struct PeerSpec {
     /// External name other clusters reach it at; default `<peer>-<org>.<cluster domain>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_name: Option<String>,
+    /// Its fixed node port, when its cluster exposes nodes by `nodePort`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_port: Option<u16>,
 }
 
 /// An application channel.
@@ -797,15 +803,60 @@ fn default_port() -> u16 {
     443
 }
 
-/// How a cluster's peers and orderers are reached from other clusters.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+/// How a cluster's peers and orderers are reached from other clusters: exactly one way, each
+/// passing TLS through to the node.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ExposeSpec {
     /// A Gateway API `TLSRoute` per node on a Gateway listener in TLS passthrough mode
     /// (`protocol: TLS`, `tls.mode: Passthrough`, routes admitted from the network's
     /// namespace).
-    #[serde(rename = "gatewayTLSRoute")]
-    pub gateway_tls_route: GatewayTlsRouteSpec,
+    #[serde(rename = "gatewayTLSRoute", default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "GatewayTlsRouteSpec")]
+    pub gateway_tls_route: Option<GatewayTlsRouteSpec>,
+    /// An ingress-nginx `Ingress` per node with SSL passthrough (the controller runs with
+    /// `--enable-ssl-passthrough`; routes by SNI on its HTTPS port).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "IngressPassthroughSpec")]
+    pub ingress_passthrough: Option<IngressPassthroughSpec>,
+    /// A Service of type LoadBalancer per node (`<service>-external`) on the cluster's port;
+    /// DNS must resolve each node's external name to its load balancer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "LoadBalancerSpec")]
+    pub load_balancer: Option<LoadBalancerSpec>,
+    /// A Service of type NodePort per node (`<service>-external`) on the node's own `nodePort`,
+    /// reached at `address` (a DNS name of the cluster's nodes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "NodePortSpec")]
+    pub node_port: Option<NodePortSpec>,
+}
+
+/// ingress-nginx with SSL passthrough.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct IngressPassthroughSpec {
+    /// `ingressClassName` of the controller.
+    pub ingress_class_name: String,
+    /// The controller's pods: what the NetworkPolicies admit to the exposed ports.
+    pub from: SelectorSpec,
+}
+
+/// A LoadBalancer Service per node.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LoadBalancerSpec {
+    /// Annotations of each Service (a cloud's load balancer settings, external-dns names).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// A NodePort Service per node.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodePortSpec {
+    /// DNS name of the cluster's nodes (in every exposed node's TLS SANs; an IP literal
+    /// carries no SNI and no certificate here names one).
+    pub address: String,
 }
 
 /// The Gateway a cluster's TLSRoutes attach to.

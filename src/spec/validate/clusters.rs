@@ -7,6 +7,10 @@ use super::super::names;
 use super::super::types::NetworkSpec;
 use super::{Validator, index_path, known_list};
 
+/// A node as the external-name rules see it: its spec path, Service, given external name and
+/// node port, and its organisation's cluster.
+type Node<'a> = (String, String, Option<&'a str>, Option<u16>, Option<&'a super::super::types::ClusterSpec>);
+
 impl Validator {
     pub(super) fn clusters(&mut self, spec: &NetworkSpec) {
         self.unique("clusters", spec.clusters.iter().map(|c| c.name.as_str()), "cluster");
@@ -17,20 +21,48 @@ impl Validator {
             if cluster.port == 0 {
                 self.error(&format!("{path}.port"), "port 0 is no port");
             }
-            let g = &cluster.expose.gateway_tls_route;
-            let at = format!("{path}.expose.gatewayTLSRoute");
-            self.dns1123_subdomain(&format!("{at}.name"), &g.name, "Gateway name");
-            self.dns1123(&format!("{at}.namespace"), &g.namespace, "namespace");
-            self.dns1123_subdomain(&format!("{at}.sectionName"), &g.section_name, "listener name");
-            if g.from.namespace_labels.as_ref().is_none_or(|l| l.is_empty()) {
-                self.error(
-                    &format!("{at}.from"),
-                    "name the Gateway pods' namespace in namespaceLabels (e.g. kubernetes.io/metadata.name: <namespace>): the NetworkPolicies admit them from there",
-                );
-            }
+            self.expose(&format!("{path}.expose"), &cluster.expose);
         }
         self.placements(spec);
         self.external_names(spec);
+    }
+
+    /// Exactly one way of exposing, each with what it needs.
+    fn expose(&mut self, path: &str, expose: &super::super::types::ExposeSpec) {
+        let given = [
+            expose.gateway_tls_route.is_some(),
+            expose.ingress_passthrough.is_some(),
+            expose.load_balancer.is_some(),
+            expose.node_port.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() != 1 {
+            self.error(path, "give exactly one of gatewayTLSRoute, ingressPassthrough, loadBalancer, nodePort");
+        }
+        if let Some(g) = &expose.gateway_tls_route {
+            let at = format!("{path}.gatewayTLSRoute");
+            self.dns1123_subdomain(&format!("{at}.name"), &g.name, "Gateway name");
+            self.dns1123(&format!("{at}.namespace"), &g.namespace, "namespace");
+            self.dns1123_subdomain(&format!("{at}.sectionName"), &g.section_name, "listener name");
+            self.forwarders(&format!("{at}.from"), &g.from, "the Gateway");
+        }
+        if let Some(i) = &expose.ingress_passthrough {
+            let at = format!("{path}.ingressPassthrough");
+            self.dns1123_subdomain(&format!("{at}.ingressClassName"), &i.ingress_class_name, "ingress class");
+            self.forwarders(&format!("{at}.from"), &i.from, "the ingress controller");
+        }
+        if let Some(np) = &expose.node_port {
+            self.dns_name(&format!("{path}.nodePort.address"), &np.address, "node address");
+        }
+    }
+
+    /// The pods that pass connections on live in a namespace the policies can name.
+    fn forwarders(&mut self, path: &str, from: &super::super::types::SelectorSpec, what: &str) {
+        if from.namespace_labels.as_ref().is_none_or(|l| l.is_empty()) {
+            self.error(
+                path,
+                format!("name the namespace of {what}'s pods in namespaceLabels (e.g. kubernetes.io/metadata.name: <namespace>): the NetworkPolicies admit them from there"),
+            );
+        }
     }
 
     /// With clusters, every organisation names a known one; without, none does.
@@ -62,47 +94,69 @@ impl Validator {
         }
     }
 
-    /// Every peer's and orderer's external name: given or derived, a DNS name that fits, once.
+    /// Every peer's and orderer's external address: its name given or derived, a DNS name that
+    /// fits, and, in a cluster exposing node ports, its own node port; no address twice.
     fn external_names(&mut self, spec: &NetworkSpec) {
-        let domain = |cluster: Option<&str>| {
-            spec.clusters.iter().find(|c| Some(c.name.as_str()) == cluster).map(|c| c.domain.as_str())
-        };
-        let mut nodes: Vec<(String, String, Option<&str>, Option<&str>)> = Vec::new();
+        let cluster = |name: Option<&str>| spec.clusters.iter().find(|c| Some(c.name.as_str()) == name);
+        let mut nodes: Vec<Node> = Vec::new();
         for (path, org) in spec.ordering_orgs() {
             for (i, o) in org.orderers.iter().enumerate() {
                 let at = format!("{path}.orderers[{i}]");
-                nodes.push((at, names::orderer(&o.name), o.external_name.as_deref(), domain(org.cluster.as_deref())));
+                nodes.push((
+                    at,
+                    names::orderer(&o.name),
+                    o.external_name.as_deref(),
+                    o.node_port,
+                    cluster(org.cluster.as_deref()),
+                ));
             }
         }
         for (j, org) in spec.orgs.iter().enumerate() {
             for (i, p) in org.peers.iter().enumerate() {
                 let at = format!("{}.peers[{i}]", index_path("orgs", j));
-                nodes.push((
-                    at,
-                    names::peer(&org.name, &p.name),
-                    p.external_name.as_deref(),
-                    domain(org.cluster.as_deref()),
-                ));
+                let service = names::peer(&org.name, &p.name);
+                nodes.push((at, service, p.external_name.as_deref(), p.node_port, cluster(org.cluster.as_deref())));
             }
         }
         let mut seen: Vec<(String, String)> = Vec::new();
-        for (at, service, given, domain) in nodes {
-            let (path, name) = match (given, domain) {
-                (Some(name), _) if spec.clusters.is_empty() => {
-                    self.error(&format!("{at}.externalName"), format!("\"{name}\": external names need clusters"));
-                    continue;
-                }
-                (Some(name), _) => (format!("{at}.externalName"), name.to_string()),
-                (None, Some(domain)) => (format!("{at}.name"), format!("{service}.{domain}")),
-                (None, None) => continue,
-            };
-            if !self.dns_name(&path, &name, "external name") {
+        for (at, service, given, node_port, cluster) in nodes {
+            if given.is_some() && spec.clusters.is_empty() {
+                self.error(
+                    &format!("{at}.externalName"),
+                    format!("\"{}\": external names need clusters", given.unwrap_or_default()),
+                );
                 continue;
             }
-            if let Some((other, _)) = seen.iter().find(|(_, n)| *n == name) {
-                self.error(&path, format!("external name \"{name}\" is also {other}'s"));
+            let Some(cluster) = cluster else { continue };
+            let node_ports = cluster.expose.node_port.as_ref();
+            match (node_ports, node_port) {
+                (Some(_), None) => self.error(
+                    &format!("{at}.name"),
+                    format!("needs a nodePort: cluster {} exposes nodes by node port", cluster.name),
+                ),
+                (None, Some(_)) => {
+                    self.error(&format!("{at}.nodePort"), format!("cluster {} exposes no node ports", cluster.name))
+                }
+                (Some(_), Some(0)) => self.error(&format!("{at}.nodePort"), "port 0 is no port"),
+                _ => {}
             }
-            seen.push((at, name));
+            if node_ports.is_some() || cluster.expose.load_balancer.is_some() {
+                self.service(&format!("{at}.name"), &names::external_service(&service));
+            }
+            let (path, host) = match (given, node_ports) {
+                (Some(name), _) => (format!("{at}.externalName"), name.to_string()),
+                (None, Some(np)) => (format!("{at}.name"), np.address.clone()),
+                (None, None) => (format!("{at}.name"), format!("{service}.{}", cluster.domain)),
+            };
+            if !self.dns_name(&path, &host, "external name") {
+                continue;
+            }
+            let address =
+                format!("{host}:{}", if node_ports.is_some() { node_port.unwrap_or_default() } else { cluster.port });
+            if let Some((other, _)) = seen.iter().find(|(_, a)| *a == address) {
+                self.error(&path, format!("external address {address} is also {other}'s"));
+            }
+            seen.push((at, address));
         }
     }
 
