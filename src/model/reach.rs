@@ -1,8 +1,9 @@
 //! Who reaches whom, at which address, in a network whose organisations run in several
 //! clusters. Inside a cluster a node is reached at its Service (`<service>.<namespace>:port`),
 //! as in a one-cluster network; from another cluster at its external name (`<service>.<cluster
-//! domain>`, or the name the spec gives) on the cluster's exposed port, through the cluster's
-//! Gateway with TLS passed through. What every organisation reads the same way (a peer's gossip
+//! domain>`, or the name the spec gives, or the nodes' address with a node port) through the
+//! cluster's exposure (a Gateway, an ingress controller, a load balancer or a node port), TLS
+//! passed through. What every organisation reads the same way (a peer's gossip
 //! external endpoint, anchor peers, orderer endpoints, consenters) is the external address
 //! whenever the network spans clusters. The one list of external names here feeds all of them
 //! and the TLS certificates' SANs.
