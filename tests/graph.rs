@@ -61,6 +61,14 @@ fn dot_drawings_render_to_svg_with_every_group_and_flow() {
         for org in &topology.orgs {
             assert!(titles.contains(&format!("cluster_{}", org.id)), "{name}: no box for {}", org.id);
         }
+        // Across clusters, each cluster is a box around its orgs' boxes.
+        for cluster in &topology.clusters {
+            assert!(titles.contains(&format!("cluster_{}", cluster.id)), "{name}: no box for {}", cluster.id);
+        }
+        if name.starts_with("consortium") {
+            assert_eq!(topology.clusters.len(), 4, "{name}");
+            assert!(topology.clusters.iter().all(|c| !c.orgs.is_empty()));
+        }
         for flow in topology.flows.iter().filter(|f| f.from != f.to) {
             assert!(titles.contains(&format!("{}->{}", flow.from, flow.to)), "{name}: no arrow {flow:?}");
         }

@@ -125,6 +125,19 @@ pub struct Topology {
     pub channels: Vec<ChannelNode>,
     /// Allowed flows, in a fixed order.
     pub flows: Vec<Flow>,
+    /// In a network across clusters: each cluster's box, holding the orgs that run in it.
+    pub clusters: Vec<ClusterBox>,
+}
+
+/// A cluster's box: the orgs that run in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterBox {
+    /// Identifier in the drawing.
+    pub id: String,
+    /// `cluster <name>`.
+    pub label: String,
+    /// Ids of its orgs' boxes.
+    pub orgs: Vec<String>,
 }
 
 impl Topology {
@@ -255,7 +268,29 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
         outside,
         channels: channel_nodes(network),
         flows,
+        clusters: cluster_boxes(network),
     }
+}
+
+/// The clusters of a network across clusters, in the order their first org appears, each with
+/// its orgs.
+fn cluster_boxes(network: &Network) -> Vec<ClusterBox> {
+    let placed = network
+        .orderer_orgs
+        .iter()
+        .map(|o| (&o.name, o.exposure.as_ref()))
+        .chain(network.orgs.iter().map(|o| (&o.name, o.exposure.as_ref())));
+    let mut out: Vec<ClusterBox> = Vec::new();
+    for (org, exposure) in placed {
+        let Some(cluster) = exposure.map(|e| &e.cluster) else { continue };
+        let org = id("org", &[org]);
+        let box_id = id("k", &[cluster]);
+        match out.iter_mut().find(|c| c.id == box_id) {
+            Some(b) => b.orgs.push(org),
+            None => out.push(ClusterBox { id: box_id, label: format!("cluster {cluster}"), orgs: vec![org] }),
+        }
+    }
+    out
 }
 
 /// Nodes behind a load balancer or a node port admit their port from any address: besides the

@@ -9,7 +9,7 @@
 
 use std::fmt::Write;
 
-use crate::model::topology::{Flow, Group, Node, NodeKind, Topology};
+use crate::model::topology::{ClusterBox, Flow, Group, Node, NodeKind, Topology};
 
 fn ports(flow: &Flow) -> String {
     flow.ports.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")
@@ -66,16 +66,44 @@ fn mermaid_channels(out: &mut String, topology: &Topology) {
     }
 }
 
+/// The org boxes in drawing order: each cluster's (in a network across clusters) inside its
+/// cluster's box, then those in no cluster box, in spec order.
+fn by_cluster(topology: &Topology) -> Vec<(Option<&ClusterBox>, Vec<&crate::model::topology::OrgBox>)> {
+    let mut out: Vec<(Option<&ClusterBox>, Vec<&crate::model::topology::OrgBox>)> = topology
+        .clusters
+        .iter()
+        .map(|c| (Some(c), topology.orgs.iter().filter(|o| c.orgs.contains(&o.id)).collect()))
+        .collect();
+    let rest: Vec<_> =
+        topology.orgs.iter().filter(|o| !topology.clusters.iter().any(|c| c.orgs.contains(&o.id))).collect();
+    if !rest.is_empty() {
+        out.push((None, rest));
+    }
+    out
+}
+
 /// The topology as a Mermaid flowchart.
 pub fn mermaid(topology: &Topology) -> String {
     let mut out = String::new();
     writeln!(out, "flowchart LR").unwrap();
-    for org in &topology.orgs {
-        writeln!(out, "  subgraph {}[\"{}\"]", org.id, mermaid_text(&org.label)).unwrap();
-        for group in &org.groups {
-            mermaid_group(&mut out, group, &topology.flows, "    ");
+    for (cluster, orgs) in by_cluster(topology) {
+        let indent = match cluster {
+            Some(c) => {
+                writeln!(out, "  subgraph {}[\"{}\"]", c.id, mermaid_text(&c.label)).unwrap();
+                "    "
+            }
+            None => "  ",
+        };
+        for org in orgs {
+            writeln!(out, "{indent}subgraph {}[\"{}\"]", org.id, mermaid_text(&org.label)).unwrap();
+            for group in &org.groups {
+                mermaid_group(&mut out, group, &topology.flows, &format!("{indent}  "));
+            }
+            writeln!(out, "{indent}end").unwrap();
         }
-        writeln!(out, "  end").unwrap();
+        if cluster.is_some() {
+            writeln!(out, "  end").unwrap();
+        }
     }
     for group in &topology.outside {
         mermaid_group(&mut out, group, &topology.flows, "  ");
@@ -129,13 +157,27 @@ pub fn dot(topology: &Topology) -> String {
     writeln!(out, "  graph [rankdir=LR, newrank=true, fontname=\"Helvetica\"];").unwrap();
     writeln!(out, "  node [fontname=\"Helvetica\"];").unwrap();
     writeln!(out, "  edge [fontname=\"Helvetica\", fontsize=10];").unwrap();
-    for org in &topology.orgs {
-        writeln!(out, "  subgraph cluster_{} {{", org.id).unwrap();
-        writeln!(out, "    label={};", dot_text(&org.label)).unwrap();
-        for group in &org.groups {
-            dot_group(&mut out, group, &topology.flows, "    ");
+    for (cluster, orgs) in by_cluster(topology) {
+        let indent = match cluster {
+            Some(c) => {
+                writeln!(out, "  subgraph cluster_{} {{", c.id).unwrap();
+                writeln!(out, "    label={};", dot_text(&c.label)).unwrap();
+                writeln!(out, "    style=dashed;").unwrap();
+                "    "
+            }
+            None => "  ",
+        };
+        for org in orgs {
+            writeln!(out, "{indent}subgraph cluster_{} {{", org.id).unwrap();
+            writeln!(out, "{indent}  label={};", dot_text(&org.label)).unwrap();
+            for group in &org.groups {
+                dot_group(&mut out, group, &topology.flows, &format!("{indent}  "));
+            }
+            writeln!(out, "{indent}}}").unwrap();
         }
-        writeln!(out, "  }}").unwrap();
+        if cluster.is_some() {
+            writeln!(out, "  }}").unwrap();
+        }
     }
     for group in &topology.outside {
         dot_group(&mut out, group, &topology.flows, "  ");
@@ -270,6 +312,7 @@ mod tests {
             policies: true,
             orgs: (0..orgs).map(org).collect(),
             outside: Vec::new(),
+            clusters: Vec::new(),
             channels: vec![ChannelNode {
                 id: "ch_all".into(),
                 label: "channel all".into(),
