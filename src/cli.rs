@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
 use fabgen::crypto;
 use fabgen::output::{self, chart};
@@ -579,11 +579,29 @@ fn write_chart(args: &ChartArgs, out: &mut dyn Write) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
+/// The spec, if every organisation runs in the network's namespace: one operator's Secrets all
+/// go there. Organisations with their own namespaces each make their keys with `--org`.
+fn one_namespace(spec: NetworkSpec) -> Result<NetworkSpec> {
+    let own: Vec<String> = spec.own_namespaces().iter().map(|(org, ns)| format!("{org} in {ns}")).collect();
+    if !own.is_empty() {
+        bail!(
+            "{} run outside the network's namespace {}: make each organisation's keys in its own namespace with `fabgen crypto --org ORG`",
+            own.join(", "),
+            spec.namespace
+        );
+    }
+    Ok(spec)
+}
+
 /// `fabgen crypto`: the Secrets, the CAs that made them, and the Namespace they live in (the
 /// render's own, byte for byte), so that `kubectl apply -f` of this tree alone works on an
 /// empty cluster: `namespace-*.yaml` sorts before `secret-*.yaml`.
 fn write_crypto(args: &CryptoArgs, out: &mut dyn Write) -> Result<Outcome> {
     let (_, spec) = args.spec.load()?;
+    let spec = match &args.org {
+        Some(org) => spec.seen_by(org),
+        None => one_namespace(spec)?,
+    };
     let (network, _, namespaces) = fabgen::verify_keeping_namespaces(&spec, &TemplateSet::embedded())?;
     let options = crypto::CryptoOptions {
         not_before: args.not_before.as_deref().map(crypto::parse_date).transpose()?,

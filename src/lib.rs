@@ -51,15 +51,15 @@ pub fn verify(spec: &NetworkSpec, templates: &TemplateSet) -> Result<(Network, V
 
 /// One organisation's part of a consortium (`render --org ORG --cards DIR`): the objects ORG
 /// runs (labelled `fabgen.io/org: ORG`, its public ConfigMaps of the others' cards among them)
-/// and the network-wide ones (no org label: Namespace, default deny, DNS, configtx.yaml),
-/// rendered with every other organisation's public material from its card (`model::custody`).
+/// and the network-wide ones (no org label: Namespace, default deny, DNS, configtx.yaml), all
+/// in ORG's namespace (`orgs[].namespace`, default the network's), rendered with every other organisation's public material from its card (`model::custody`).
 pub fn generate_part(
     spec: &NetworkSpec,
     templates: &TemplateSet,
     org: &str,
     cards: &std::path::Path,
 ) -> Result<Generated> {
-    let (mut network, packages) = model::resolve(spec)?;
+    let (mut network, packages) = model::resolve(&spec.seen_by(org))?;
     model::custody::apply(&mut network, org, cards)?;
     let kept = render_checked(&network, templates, |o| {
         let owner = o.value["metadata"]["labels"].get("fabgen.io/org").and_then(|v| v.as_str());

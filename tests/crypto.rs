@@ -298,3 +298,112 @@ fn crypto_and_render_trees_never_replace_each_other() {
         assert!(!file.starts_with("secret-"), "{file}");
     }
 }
+
+/// `orgs[].namespace`: an organisation of a consortium keys and renders its part in a namespace
+/// of its own choosing (here org2 in fabric-org2 and ord-b in ordering-b, each alone in its
+/// cluster). Its Secrets, their TLS SANs, its Namespace and every object of its part name that
+/// namespace and never the network's; the other organisations' parts, rendered from the same
+/// cards, are byte-identical to those of the spec without the field (across clusters nobody
+/// sees another's namespace). One operator's run, which would put every Secret in one
+/// namespace, is refused naming the organisations that live elsewhere, and writes nothing.
+#[test]
+fn an_organisation_keys_and_renders_its_part_in_its_own_namespace() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = common::root().join("values/consortium.yaml");
+    let text = std::fs::read_to_string(&original).unwrap();
+    let own = text.replacen("    cluster: west\n", "    cluster: west\n    namespace: fabric-org2\n", 1).replacen(
+        "    cluster: south\n",
+        "    cluster: south\n    namespace: ordering-b\n",
+        1,
+    );
+    assert_eq!(own.matches("\n    namespace: ").count(), 2, "the example still places org2 in west, ord-b in south");
+    let spec = dir.path().join("own.yaml");
+    std::fs::write(&spec, &own).unwrap();
+    let fabgen = |args: &[&str]| common::fabgen().args(args).output().unwrap();
+
+    let whole = dir.path().join("whole");
+    let o = fabgen(&["crypto", spec.to_str().unwrap(), "-o", whole.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("ord-b in ordering-b, org2 in fabric-org2 run outside the network's namespace fabric-consortium: make each organisation's keys in its own namespace with `fabgen crypto --org ORG`"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!whole.exists());
+
+    let orgs = ["ord-a", "ord-b", "org1", "org2", "org3"];
+    let cards = common::cards(&spec, &orgs, dir.path());
+    for (org, namespace) in [("org2", "fabric-org2"), ("ord-b", "ordering-b"), ("org1", "fabric-consortium")] {
+        let keys = dir.path().join(format!("crypto-{org}"));
+        let tree = common::read_tree(&keys);
+        assert!(tree.contains_key(&format!("namespace-{namespace}.yaml")), "{org}: {:?}", tree.keys());
+        let secrets: Vec<&String> = tree.keys().filter(|f| f.starts_with("secret-")).collect();
+        assert!(secrets.len() >= 4, "{org}: {secrets:?}");
+        for file in &secrets {
+            let value: serde_yaml::Value = serde_yaml::from_slice(&tree[*file]).unwrap();
+            assert_eq!(value["metadata"]["namespace"].as_str(), Some(namespace), "{org}: {file}");
+        }
+        let node = if org.starts_with("ord") { format!("orderer0-{}", &org[4..]) } else { format!("peer0-{org}") };
+        let pem = String::from_utf8(secret_data(&keys, &format!("{node}-tls"), "tls.crt")).unwrap();
+        let cert = x509_parser::pem::parse_x509_pem(pem.as_bytes()).unwrap().1;
+        let cert = cert.parse_x509().unwrap();
+        let sans: Vec<String> = cert
+            .subject_alternative_name()
+            .unwrap()
+            .unwrap()
+            .value
+            .general_names
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert!(sans.contains(&format!("DNSName({node}.{namespace}.svc.cluster.local)")), "{org}: {sans:?}");
+
+        let part = dir.path().join(format!("part-{org}"));
+        let args = ["render", spec.to_str().unwrap(), "--org", org, "--cards", cards.to_str().unwrap()];
+        let o = fabgen(&[&args[..], &["-o", part.to_str().unwrap()]].concat());
+        assert!(o.status.success(), "{org}: {}", String::from_utf8_lossy(&o.stderr));
+        let rendered = common::read_tree(&part);
+        assert!(rendered.contains_key(&format!("namespace-{namespace}.yaml")), "{org}");
+        let mut namespaced = 0;
+        for (file, bytes) in rendered.iter().filter(|(f, _)| f.ends_with(".yaml") && !f.starts_with(".")) {
+            let value: serde_yaml::Value = serde_yaml::from_slice(bytes).unwrap();
+            if let Some(ns) = value["metadata"]["namespace"].as_str() {
+                assert_eq!(ns, namespace, "{org}: {file}");
+                namespaced += 1;
+            }
+        }
+        assert!(namespaced >= 10, "{org}: {namespaced} namespaced objects");
+        if namespace != "fabric-consortium" {
+            for (file, bytes) in tree.iter().chain(rendered.iter()) {
+                assert!(
+                    !String::from_utf8_lossy(bytes).contains("fabric-consortium"),
+                    "{org}: {file} names the network's namespace"
+                );
+            }
+        }
+    }
+
+    // The others render exactly what they render without org2's and ord-b's namespaces.
+    for org in ["ord-a", "org1", "org3"] {
+        let parts: Vec<_> = [&spec, &original]
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let out = dir.path().join(format!("compare-{org}-{i}"));
+                let o = fabgen(&[
+                    "render",
+                    s.to_str().unwrap(),
+                    "--org",
+                    org,
+                    "--cards",
+                    cards.to_str().unwrap(),
+                    "-o",
+                    out.to_str().unwrap(),
+                ]);
+                assert!(o.status.success(), "{org}: {}", String::from_utf8_lossy(&o.stderr));
+                common::read_tree(&out)
+            })
+            .collect();
+        assert_eq!(parts[0], parts[1], "{org}'s part");
+    }
+}

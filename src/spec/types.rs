@@ -81,6 +81,30 @@ impl NetworkSpec {
         }
     }
 
+    /// The namespace organisation `org` runs in: its own `namespace`, else the network's.
+    pub fn namespace_of(&self, org: &str) -> &str {
+        let ordering = self.ordering_orgs().into_iter().map(|(_, o)| (o.name.as_str(), o.namespace.as_deref()));
+        let peers = self.orgs.iter().map(|o| (o.name.as_str(), o.namespace.as_deref()));
+        ordering.chain(peers).find(|(name, _)| *name == org).and_then(|(_, ns)| ns).unwrap_or(&self.namespace)
+    }
+
+    /// The organisations whose namespace is not the network's, with theirs.
+    pub fn own_namespaces(&self) -> Vec<(&str, &str)> {
+        let ordering = self.ordering_orgs().into_iter().map(|(_, o)| (o.name.as_str(), o.namespace.as_deref()));
+        let peers = self.orgs.iter().map(|o| (o.name.as_str(), o.namespace.as_deref()));
+        ordering
+            .chain(peers)
+            .filter_map(|(org, ns)| ns.filter(|ns| *ns != self.namespace).map(|ns| (org, ns)))
+            .collect()
+    }
+
+    /// The spec as organisation `org` renders its part: the network's namespace is `org`'s.
+    pub fn seen_by(&self, org: &str) -> NetworkSpec {
+        let mut spec = self.clone();
+        spec.namespace = self.namespace_of(org).to_string();
+        spec
+    }
+
     /// The ordering organisations a channel names (`channels[].ordererOrgs`), else all of them.
     pub fn channel_ordering_orgs(&self, channel: &ChannelSpec) -> Vec<&OrdererOrgSpec> {
         let all: Vec<&OrdererOrgSpec> = self.ordering_orgs().into_iter().map(|(_, o)| o).collect();
@@ -437,6 +461,10 @@ pub struct OrdererOrgSpec {
     /// The cluster (of `clusters`) the organisation runs in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<String>,
+    /// Kubernetes namespace of the organisation's part (`render --org`, `crypto --org`) in its
+    /// cluster; default the network's `namespace`. Organisations of one cluster share one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
 }
 
 /// The ordering service's consensus type, spelled as configtx.yaml `OrdererType` spells it
@@ -485,6 +513,10 @@ pub struct PeerOrgSpec {
     /// The cluster (of `clusters`) the organisation runs in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<String>,
+    /// Kubernetes namespace of the organisation's part (`render --org`, `crypto --org`) in its
+    /// cluster; default the network's `namespace`. Organisations of one cluster share one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
 }
 
 /// One peer.

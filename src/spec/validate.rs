@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use super::diagnostic::{Diagnostic, known_list};
 
 mod clusters;
+mod namespaces;
 mod ordering;
 use super::names;
 use super::policy_dsl;
@@ -147,6 +148,7 @@ impl Validator {
         self.channels(spec);
         self.channel_consenters(spec);
         self.clusters(spec);
+        self.namespaces(spec);
         self.chaincodes(spec);
     }
 
@@ -699,7 +701,7 @@ impl Validator {
                             self.error(&field_path(path, "launcher"), format!("fabric-builder-k8s object name prefix \"{prefix}\" (from peer {} of {org}) must be a DNS-1035 label of at most 30 characters; shorten the peer or org name", peer.name));
                         }
                     }
-                    let ns = names::chaincode_namespace(&spec.namespace, &org);
+                    let ns = names::chaincode_namespace(spec.namespace_of(&org), &org);
                     if ns.len() > 63 {
                         self.error(&field_path(path, "launcher"), format!("the chaincode namespace \"{ns}\" for {org} is longer than 63 characters; shorten the namespace or org name"));
                     }
