@@ -207,7 +207,7 @@ mod tests {
         assert!(all.contains("n.yaml:5:1 replica: unknown field \"replica\""), "{all}");
         assert!(
             all.contains(
-                "ordererOrg.colour: unknown field \"colour\" (expected one of: cluster, consensus, mspId, name, orderers, storage)"
+                "ordererOrg.colour: unknown field \"colour\" (expected one of: cluster, consensus, mspId, name, namespace, orderers, storage)"
             ),
             "{all}"
         );
