@@ -83,19 +83,21 @@ impl NetworkSpec {
 
     /// The namespace organisation `org` runs in: its own `namespace`, else the network's.
     pub fn namespace_of(&self, org: &str) -> &str {
+        let given = self.given_namespaces().into_iter();
+        given.filter(|(name, _)| *name == org).find_map(|(_, ns)| ns).unwrap_or(&self.namespace)
+    }
+
+    /// Every organisation, ordering ones first, with the namespace it gives (`None`: none).
+    fn given_namespaces(&self) -> Vec<(&str, Option<&str>)> {
         let ordering = self.ordering_orgs().into_iter().map(|(_, o)| (o.name.as_str(), o.namespace.as_deref()));
         let peers = self.orgs.iter().map(|o| (o.name.as_str(), o.namespace.as_deref()));
-        ordering.chain(peers).find(|(name, _)| *name == org).and_then(|(_, ns)| ns).unwrap_or(&self.namespace)
+        ordering.chain(peers).collect()
     }
 
     /// The organisations whose namespace is not the network's, with theirs.
     pub fn own_namespaces(&self) -> Vec<(&str, &str)> {
-        let ordering = self.ordering_orgs().into_iter().map(|(_, o)| (o.name.as_str(), o.namespace.as_deref()));
-        let peers = self.orgs.iter().map(|o| (o.name.as_str(), o.namespace.as_deref()));
-        ordering
-            .chain(peers)
-            .filter_map(|(org, ns)| ns.filter(|ns| *ns != self.namespace).map(|ns| (org, ns)))
-            .collect()
+        let given = self.given_namespaces().into_iter();
+        given.filter_map(|(org, ns)| ns.filter(|ns| *ns != self.namespace).map(|ns| (org, ns))).collect()
     }
 
     /// The spec as organisation `org` renders its part: the network's namespace is `org`'s.
