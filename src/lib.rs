@@ -52,7 +52,8 @@ pub fn verify(spec: &NetworkSpec, templates: &TemplateSet) -> Result<(Network, V
 /// One organisation's part of a consortium (`render --org ORG --cards DIR`): the objects ORG
 /// runs (labelled `fabgen.io/org: ORG`, its public ConfigMaps of the others' cards among them)
 /// and the network-wide ones (no org label: Namespace, default deny, DNS, configtx.yaml), all
-/// in ORG's namespace (`orgs[].namespace`, default the network's), rendered with every other organisation's public material from its card (`model::custody`).
+/// in ORG's namespace (`orgs[].namespace`, default the network's), rendered with every other
+/// organisation's public material from its card (`model::custody`).
 pub fn generate_part(
     spec: &NetworkSpec,
     templates: &TemplateSet,

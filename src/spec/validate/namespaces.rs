@@ -9,6 +9,7 @@ use super::super::types::NetworkSpec;
 use super::{Validator, index_path};
 
 impl Validator {
+    /// Each organisation's own namespace is a label, and the one of its cluster.
     pub(super) fn namespaces(&mut self, spec: &NetworkSpec) {
         let placed =
             spec.ordering_orgs()
