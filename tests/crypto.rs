@@ -359,10 +359,7 @@ fn an_organisation_keys_and_renders_its_part_in_its_own_namespace() {
         assert!(sans.contains(&format!("DNSName({node}.{namespace}.svc.cluster.local)")), "{org}: {sans:?}");
 
         let part = dir.path().join(format!("part-{org}"));
-        let args = ["render", spec.to_str().unwrap(), "--org", org, "--cards", cards.to_str().unwrap()];
-        let o = fabgen(&[&args[..], &["-o", part.to_str().unwrap()]].concat());
-        assert!(o.status.success(), "{org}: {}", String::from_utf8_lossy(&o.stderr));
-        let rendered = common::read_tree(&part);
+        let rendered = common::render_part(&spec, org, &cards, &part);
         assert!(rendered.contains_key(&format!("namespace-{namespace}.yaml")), "{org}");
         let mut namespaced = 0;
         for (file, bytes) in rendered.iter().filter(|(f, _)| f.ends_with(".yaml") && !f.starts_with(".")) {
@@ -388,21 +385,7 @@ fn an_organisation_keys_and_renders_its_part_in_its_own_namespace() {
         let parts: Vec<_> = [&spec, &original]
             .iter()
             .enumerate()
-            .map(|(i, s)| {
-                let out = dir.path().join(format!("compare-{org}-{i}"));
-                let o = fabgen(&[
-                    "render",
-                    s.to_str().unwrap(),
-                    "--org",
-                    org,
-                    "--cards",
-                    cards.to_str().unwrap(),
-                    "-o",
-                    out.to_str().unwrap(),
-                ]);
-                assert!(o.status.success(), "{org}: {}", String::from_utf8_lossy(&o.stderr));
-                common::read_tree(&out)
-            })
+            .map(|(i, s)| common::render_part(s, org, &cards, &dir.path().join(format!("compare-{org}-{i}"))))
             .collect();
         assert_eq!(parts[0], parts[1], "{org}'s part");
     }

@@ -132,13 +132,7 @@ fn checkov_reports_no_failed_checks_on_any_example() {
     let cards = common::cards(&consortium, &orgs, keys.path());
     for org in orgs {
         let out = dir.path().join(format!("consortium-part-{org}"));
-        let o = common::fabgen()
-            .args(["render", consortium.to_str().unwrap(), "--org", org, "--cards", cards.to_str().unwrap()])
-            .args(["-o", out.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        rendered += common::read_tree(&out).len();
+        rendered += common::render_part(&consortium, org, &cards, &out).len();
     }
     let config = common::root().join("scripts/checkov.yaml");
     let result = Command::new(bin.join("checkov"))
@@ -314,22 +308,9 @@ fn each_organisation_keys_only_itself_and_its_card_is_public() {
     let mut jobs = 0;
     for org in &orgs {
         let part = dir.path().join(format!("part-{org}"));
-        let o = common::fabgen()
-            .args([
-                "render",
-                spec.to_str().unwrap(),
-                "--org",
-                org,
-                "--cards",
-                cards.to_str().unwrap(),
-                "-o",
-                part.to_str().unwrap(),
-            ])
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{org}: {}", String::from_utf8_lossy(&o.stderr));
-        for (file, bytes) in
-            common::read_tree(&part).into_iter().filter(|(f, _)| f.ends_with(".yaml") && f != "kustomization.yaml")
+        for (file, bytes) in common::render_part(&spec, org, &cards, &part)
+            .into_iter()
+            .filter(|(f, _)| f.ends_with(".yaml") && f != "kustomization.yaml")
         {
             let text = String::from_utf8(bytes.clone()).unwrap();
             assert!(!text.contains("PRIVATE KEY") && !file.starts_with("secret-"), "{org}: {file}");

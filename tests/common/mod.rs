@@ -83,3 +83,15 @@ pub fn cards(spec: &Path, orgs: &[&str], dir: &Path) -> PathBuf {
     }
     cards
 }
+
+/// Runs `fabgen render SPEC --org ORG --cards CARDS -o OUT`, which must succeed; returns the
+/// tree it wrote.
+pub fn render_part(spec: &Path, org: &str, cards: &Path, out: &Path) -> BTreeMap<String, Vec<u8>> {
+    let o = fabgen()
+        .args(["render", spec.to_str().unwrap(), "--org", org, "--cards", cards.to_str().unwrap()])
+        .args(["-o", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "render --org {org}: {}", String::from_utf8_lossy(&o.stderr));
+    read_tree(out)
+}
