@@ -83,21 +83,31 @@ impl NetworkSpec {
 
     /// The namespace organisation `org` runs in: its own `namespace`, else the network's.
     pub fn namespace_of(&self, org: &str) -> &str {
-        let given = self.given_namespaces().into_iter();
-        given.filter(|(name, _)| *name == org).find_map(|(_, ns)| ns).unwrap_or(&self.namespace)
+        let placement = self.placements().into_iter().find(|p| p.org == org);
+        placement.and_then(|p| p.namespace).unwrap_or(&self.namespace)
     }
 
-    /// Every organisation, ordering ones first, with the namespace it gives (`None`: none).
-    fn given_namespaces(&self) -> Vec<(&str, Option<&str>)> {
-        let ordering = self.ordering_orgs().into_iter().map(|(_, o)| (o.name.as_str(), o.namespace.as_deref()));
-        let peers = self.orgs.iter().map(|o| (o.name.as_str(), o.namespace.as_deref()));
+    /// Where every organisation runs, ordering ones first, as its spec says.
+    pub fn placements(&self) -> Vec<Placement<'_>> {
+        let ordering = self.ordering_orgs().into_iter().map(|(path, o)| Placement {
+            path,
+            org: &o.name,
+            cluster: o.cluster.as_deref(),
+            namespace: o.namespace.as_deref(),
+        });
+        let peers = self.orgs.iter().enumerate().map(|(i, o)| Placement {
+            path: format!("orgs[{i}]"),
+            org: &o.name,
+            cluster: o.cluster.as_deref(),
+            namespace: o.namespace.as_deref(),
+        });
         ordering.chain(peers).collect()
     }
 
     /// The organisations whose namespace is not the network's, with theirs.
     pub fn own_namespaces(&self) -> Vec<(&str, &str)> {
-        let given = self.given_namespaces().into_iter();
-        given.filter_map(|(org, ns)| ns.filter(|ns| *ns != self.namespace).map(|ns| (org, ns))).collect()
+        let given = self.placements().into_iter();
+        given.filter_map(|p| p.namespace.filter(|ns| *ns != self.namespace).map(|ns| (p.org, ns))).collect()
     }
 
     /// The spec as organisation `org` renders its part: the network's namespace is `org`'s.
@@ -467,6 +477,16 @@ pub struct OrdererOrgSpec {
     /// cluster; default the network's `namespace`. Organisations of one cluster share one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+}
+
+/// Where an organisation runs: its spec path (`ordererOrgs[1]`, `orgs[0]`), name, and the
+/// `cluster` and `namespace` it gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement<'a> {
+    pub path: String,
+    pub org: &'a str,
+    pub cluster: Option<&'a str>,
+    pub namespace: Option<&'a str>,
 }
 
 /// The ordering service's consensus type, spelled as configtx.yaml `OrdererType` spells it

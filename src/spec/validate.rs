@@ -13,6 +13,15 @@ use super::diagnostic::{Diagnostic, known_list};
 mod clusters;
 mod namespaces;
 mod ordering;
+
+/// Every problem of the spec `text`, as `path: message` (none when it loads).
+#[cfg(test)]
+fn problems_of(text: &str) -> Vec<String> {
+    match super::load_spec("n.yaml", text) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.located().iter().map(|l| format!("{}: {}", l.path, l.message)).collect(),
+    }
+}
 use super::names;
 use super::policy_dsl;
 use super::source_map::{field_path, index_path};

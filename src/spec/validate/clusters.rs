@@ -68,13 +68,9 @@ impl Validator {
     /// With clusters, every organisation names a known one; without, none does.
     fn placements(&mut self, spec: &NetworkSpec) {
         let known: Vec<&str> = spec.clusters.iter().map(|c| c.name.as_str()).collect();
-        let placed = spec
-            .ordering_orgs()
-            .into_iter()
-            .map(|(path, o)| (path, o.cluster.as_deref()))
-            .chain(spec.orgs.iter().enumerate().map(|(i, o)| (index_path("orgs", i), o.cluster.as_deref())));
-        for (path, cluster) in placed {
-            match cluster {
+        for placement in spec.placements() {
+            let path = placement.path;
+            match placement.cluster {
                 None if !known.is_empty() => self.error(
                     &format!("{path}.name"),
                     format!(
@@ -184,12 +180,7 @@ impl Validator {
 
 #[cfg(test)]
 mod tests {
-    fn problems(text: &str) -> Vec<String> {
-        match crate::spec::load_spec("n.yaml", text) {
-            Ok(_) => Vec::new(),
-            Err(e) => e.located().iter().map(|l| format!("{}: {}", l.path, l.message)).collect(),
-        }
-    }
+    use super::super::problems_of as problems;
 
     const BASE: &str = "name: n\nnamespace: n\nordererOrg: {name: o, mspId: OMSP, orderers: [{name: o0}]}\n";
 

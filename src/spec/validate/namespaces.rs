@@ -5,25 +5,18 @@
 //! cluster but different namespaces would need policies across namespaces that fabgen does not
 //! render, so the spec says so instead of rendering parts that cannot talk.
 
-use super::super::types::NetworkSpec;
-use super::{Validator, index_path};
+use super::super::types::{NetworkSpec, Placement};
+use super::Validator;
 
 impl Validator {
     /// Each organisation's own namespace is a label, and the one of its cluster.
     pub(super) fn namespaces(&mut self, spec: &NetworkSpec) {
-        let placed =
-            spec.ordering_orgs()
-                .into_iter()
-                .map(|(path, o)| (path, o.name.as_str(), o.cluster.as_deref(), o.namespace.as_deref()))
-                .chain(spec.orgs.iter().enumerate().map(|(i, o)| {
-                    (index_path("orgs", i), o.name.as_str(), o.cluster.as_deref(), o.namespace.as_deref())
-                }));
         // Per cluster (None: the one implicit cluster), the first namespace and whose it is.
         let mut first: Vec<(Option<&str>, &str, String)> = Vec::new();
         if spec.clusters.is_empty() {
             first.push((None, spec.namespace.as_str(), "the network's".to_string()));
         }
-        for (path, org, cluster, namespace) in placed {
+        for Placement { path, org, cluster, namespace } in spec.placements() {
             if let Some(ns) = namespace
                 && !self.dns1123(&format!("{path}.namespace"), ns, "namespace")
             {
@@ -50,12 +43,7 @@ impl Validator {
 
 #[cfg(test)]
 mod tests {
-    fn problems(text: &str) -> Vec<String> {
-        match crate::spec::load_spec("n.yaml", text) {
-            Ok(_) => Vec::new(),
-            Err(e) => e.located().iter().map(|l| format!("{}: {}", l.path, l.message)).collect(),
-        }
-    }
+    use super::super::problems_of as problems;
 
     const CLUSTERS: &str = "name: n\nnamespace: n\nclusters:\n  - {name: a, domain: a.example.com, expose: {loadBalancer: {}}}\n  - {name: b, domain: b.example.com, expose: {loadBalancer: {}}}\nordererOrg: {name: o, mspId: OMSP, cluster: a, orderers: [{name: o0}]}\n";
 

@@ -132,10 +132,7 @@ mod tests {
         let text = format!(
             "name: n\nnamespace: n\nfabric: {{version: 3.1.1, toolsImage: {{repository: r/tools, tag: \"3.1.1\"}}}}\n{ordering}\norgs:\n  - {{name: org1, mspId: Org1MSP, peers: [{{name: peer0}}]}}\nchannels:\n{channels}"
         );
-        match crate::spec::load_spec("n.yaml", &text) {
-            Ok(_) => Vec::new(),
-            Err(e) => e.located().iter().map(|l| format!("{}: {}", l.path, l.message)).collect(),
-        }
+        super::super::problems_of(&text)
     }
 
     const TWO: &str = "ordererOrgs:\n  - {name: a, mspId: AMSP, orderers: [{name: o0}, {name: o1}]}\n  - {name: b, mspId: BMSP, orderers: [{name: o2}, {name: o3}]}";
