@@ -598,11 +598,9 @@ fn one_namespace(spec: NetworkSpec) -> Result<NetworkSpec> {
 /// empty cluster: `namespace-*.yaml` sorts before `secret-*.yaml`.
 fn write_crypto(args: &CryptoArgs, out: &mut dyn Write) -> Result<Outcome> {
     let (_, spec) = args.spec.load()?;
-    let spec = match &args.org {
-        Some(org) => spec.seen_by(org),
-        None => one_namespace(spec)?,
-    };
-    let (network, _, namespaces) = fabgen::verify_keeping_namespaces(&spec, &TemplateSet::embedded())?;
+    let spec = if args.org.is_some() { spec } else { one_namespace(spec)? };
+    let (network, _, namespaces) =
+        fabgen::verify_keeping_namespaces(&spec, &TemplateSet::embedded(), args.org.as_deref())?;
     let options = crypto::CryptoOptions {
         not_before: args.not_before.as_deref().map(crypto::parse_date).transpose()?,
         days: args.days,

@@ -60,7 +60,7 @@ pub fn generate_part(
     org: &str,
     cards: &std::path::Path,
 ) -> Result<Generated> {
-    let (mut network, packages) = model::resolve(&spec.seen_by(org))?;
+    let (mut network, packages) = model::resolve_part(spec, org)?;
     model::custody::apply(&mut network, org, cards)?;
     let kept = render_checked(&network, templates, |o| {
         let owner = o.value["metadata"]["labels"].get("fabgen.io/org").and_then(|v| v.as_str());
@@ -73,12 +73,16 @@ pub fn generate_part(
 
 /// Like [`verify`], keeping the Namespace objects as written: `fabgen crypto` puts them beside
 /// its Secrets, byte-identical to the render's, so `kubectl apply -f` of its tree alone works
-/// on an empty cluster.
+/// on an empty cluster. With `org`, the network as that organisation sees it (`crypto --org`).
 pub fn verify_keeping_namespaces(
     spec: &NetworkSpec,
     templates: &TemplateSet,
+    org: Option<&str>,
 ) -> Result<(Network, Vec<BuiltPackage>, Rendered<Document>)> {
-    let (network, packages) = model::resolve(spec)?;
+    let (network, packages) = match org {
+        Some(org) => model::resolve_part(spec, org)?,
+        None => model::resolve(spec)?,
+    };
     let kept = render_checked(&network, templates, |o| {
         if o.kind == "Namespace" { o.into_document().map(Some) } else { Ok(None) }
     })?;

@@ -26,4 +26,4 @@ pub mod topology;
 pub mod values;
 
 pub use self::network::*;
-pub use self::resolve::resolve;
+pub use self::resolve::{resolve, resolve_part};

@@ -19,6 +19,10 @@ pub struct Network {
     pub name: String,
     /// Namespace of every object.
     pub namespace: String,
+    /// In one organisation's part (`--org`), when the organisations of its cluster run in
+    /// several namespaces: each of them (itself included) and its namespace. The
+    /// NetworkPolicies then select an organisation's pods in its namespace. Empty otherwise.
+    pub namespaces: BTreeMap<String, String>,
     /// Fabric version of peers and orderers.
     pub fabric_version: String,
     /// What differs between Fabric release lines (`spec::release`).

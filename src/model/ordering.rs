@@ -9,7 +9,7 @@ use crate::spec::{ChannelSpec, NetworkSpec, names};
 
 /// Every ordering organisation, in spec order. Consenter IDs (SmartBFT) number the orderers of
 /// all of them from 1, in spec order, so an orderer has one ID in every channel.
-pub fn orderer_orgs(spec: &NetworkSpec, host: &dyn Fn(&str) -> String) -> Vec<OrdererOrg> {
+pub fn orderer_orgs(spec: &NetworkSpec, host: &dyn Fn(&str, &str) -> String) -> Vec<OrdererOrg> {
     let reach = super::reach::Reach::of(spec);
     let ordering = spec.ordering_orgs();
     let several = ordering.len() > 1;
@@ -29,7 +29,7 @@ pub fn orderer_orgs(spec: &NetworkSpec, host: &dyn Fn(&str) -> String) -> Vec<Or
                             e.host.clone(),
                             e.address.rsplit_once(':').and_then(|(_, p)| p.parse().ok()).unwrap_or(ORDERER_PORT),
                         ),
-                        None => (host(&name), ORDERER_PORT),
+                        None => (host(&org.name, &name), ORDERER_PORT),
                     };
                     Orderer {
                         advertised_address: format!("{advertised_host}:{advertised_port}"),
@@ -40,11 +40,11 @@ pub fn orderer_orgs(spec: &NetworkSpec, host: &dyn Fn(&str) -> String) -> Vec<Or
                         external_service: names::external_service(&name),
                         consenter_identity: format!("{CONSENTERS_DIR}/{name}/cert.pem"),
                         consenter_id: next_id - 1,
-                        address: format!("{}:{ORDERER_PORT}", host(&name)),
-                        admin_address: format!("{}:{ORDERER_ADMIN_PORT}", host(&name)),
+                        address: format!("{}:{ORDERER_PORT}", host(&org.name, &name)),
+                        admin_address: format!("{}:{ORDERER_ADMIN_PORT}", host(&org.name, &name)),
                         port: ORDERER_PORT,
                         consenter_cert: format!("{CONSENTERS_DIR}/{name}/tls.crt"),
-                        host: host(&name),
+                        host: host(&org.name, &name),
                         msp_secret: names::msp_secret(&name),
                         tls_secret: names::tls_secret(&name),
                         public_config_map: None,

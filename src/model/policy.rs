@@ -36,18 +36,60 @@ use crate::spec::{NetworkPoliciesSpec, SelectorSpec};
 /// Label that makes a pod a client of an organisation.
 pub const CLIENT_LABEL: &str = "fabgen.io/client-of";
 
+/// The network's pods with `labels` in the policy's own namespace.
 fn pods(labels: &[(&str, &str)], network: &Network) -> Value {
     let mut map: BTreeMap<String, String> = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     map.insert("app.kubernetes.io/part-of".into(), network.name.clone());
     json!({ "podSelector": { "matchLabels": map } })
 }
 
+/// The network's pods with `labels` that organisations `orgs` run: in the policy's own
+/// namespace, or, in a part whose cluster runs organisations in several namespaces
+/// (`Network::namespaces`), in the namespaces of those of `orgs` that run in its cluster.
+fn pods_of<'a>(labels: &[(&str, &str)], orgs: impl IntoIterator<Item = &'a str>, network: &Network) -> Value {
+    in_namespaces_of(pods(labels, network), orgs, network)
+}
+
+/// `peer` with a namespaceSelector naming the namespaces of `orgs` in this cluster, when the
+/// organisations of the cluster run in several; a peer without one selects only pods of the
+/// policy's own namespace.
+fn in_namespaces_of<'a>(mut peer: Value, orgs: impl IntoIterator<Item = &'a str>, network: &Network) -> Value {
+    if network.namespaces.is_empty() {
+        return peer;
+    }
+    let mut namespaces: Vec<&String> = orgs.into_iter().filter_map(|o| network.namespaces.get(o)).collect();
+    namespaces.sort_unstable();
+    namespaces.dedup();
+    match namespaces.as_slice() {
+        [] => {}
+        [one] if **one == network.namespace => {}
+        [one] => peer["namespaceSelector"] = json!({ "matchLabels": { NAMESPACE_NAME_LABEL: one } }),
+        several => {
+            peer["namespaceSelector"] = json!({ "matchExpressions": [{
+                "key": NAMESPACE_NAME_LABEL,
+                "operator": "In",
+                "values": several,
+            }] })
+        }
+    }
+    peer
+}
+
+/// The label the API server puts on every Namespace, its name (Kubernetes 1.22 and later).
+const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
 fn peers_of(org: &str, network: &Network) -> Value {
-    pods(&[("app.kubernetes.io/component", "peer"), ("fabgen.io/org", org)], network)
+    pods_of(&[("app.kubernetes.io/component", "peer"), ("fabgen.io/org", org)], [org], network)
+}
+
+/// Every peer of the network.
+fn all_peers(network: &Network) -> Value {
+    pods_of(&[("app.kubernetes.io/component", "peer")], network.orgs.iter().map(|o| o.name.as_str()), network)
 }
 
 fn orderers(network: &Network) -> Value {
-    pods(&[("app.kubernetes.io/component", "orderer")], network)
+    let ordering = network.orderer_orgs.iter().map(|o| o.name.as_str());
+    pods_of(&[("app.kubernetes.io/component", "orderer")], ordering, network)
 }
 
 fn clients_of(org: &str) -> Value {
@@ -57,8 +99,9 @@ fn clients_of(org: &str) -> Value {
 /// Every client of any org: what peers and orderers admit. Which peers a client may reach is
 /// decided by its org's egress policy (`clients-of-<org>`); a pod whose label names no org
 /// has no such policy and stays behind the default deny.
-fn any_client() -> Value {
-    json!({ "podSelector": { "matchExpressions": [{ "key": CLIENT_LABEL, "operator": "Exists" }] } })
+fn any_client(network: &Network) -> Value {
+    let peer = json!({ "podSelector": { "matchExpressions": [{ "key": CLIENT_LABEL, "operator": "Exists" }] } });
+    in_namespaces_of(peer, network.namespaces.keys().map(String::as_str), network)
 }
 
 /// Label prefix marking a peer pod as a member of a channel:
@@ -74,7 +117,8 @@ pub fn channel_label(channel: &str) -> String {
 /// orgs the channel has.
 fn peers_in(channel: &str, network: &Network) -> Value {
     let label = channel_label(channel);
-    pods(&[("app.kubernetes.io/component", "peer"), (label.as_str(), "member")], network)
+    let members = network.channels.iter().filter(|c| c.name == channel).flat_map(|c| c.members.iter());
+    pods_of(&[("app.kubernetes.io/component", "peer"), (label.as_str(), "member")], members.map(String::as_str), network)
 }
 
 /// The peers an org's peers and clients may reach on 7051: its own and those of every channel
@@ -169,8 +213,7 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
 
     for ordering in &network.orderer_orgs {
         for orderer in &ordering.orderers {
-            let all_peers = pods(&[("app.kubernetes.io/component", "peer")], network);
-            let mut clients = vec![orderers(network), all_peers, any_client()];
+            let mut clients = vec![orderers(network), all_peers(network), any_client(network)];
             clients.extend(outside_clients.iter().cloned());
             // The admin endpoint serves its own organisation's clients only (its TLS client
             // roots are that organisation's).
@@ -202,7 +245,7 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
         // One policy for all peers of the org: they have the same flows.
         if !org.peers.is_empty() {
             let mut from = reachable.clone();
-            from.push(any_client());
+            from.push(any_client(network));
             from.extend(outside_clients.iter().cloned());
             let mut ingress = vec![rule("from", PEER_PORT, from)];
             // Launched chaincode dials the peer's chaincode port.
@@ -260,7 +303,7 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
             client_egress.push(rule(
                 "to",
                 CA_PORT,
-                vec![pods(&[("app.kubernetes.io/component", "ca"), ("fabgen.io/org", &org.name)], network)],
+                vec![pods_of(&[("app.kubernetes.io/component", "ca"), ("fabgen.io/org", &org.name)], [org.name.as_str()], network)],
             ));
         }
         out.push(Policy {
@@ -353,7 +396,8 @@ fn selected_pods_egress(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Po
         let mut targets: Vec<Value> = with_peers().map(|o| peers_of(&o.name, network)).collect();
         targets.push(orderers(network));
         if network.orgs.iter().any(|o| o.ca.is_some()) {
-            targets.push(pods(&[("app.kubernetes.io/component", "ca")], network));
+            let with_ca = network.orgs.iter().filter(|o| o.ca.is_some()).map(|o| o.name.as_str());
+            targets.push(pods_of(&[("app.kubernetes.io/component", "ca")], with_ca, network));
         }
         push("monitoring-egress".into(), monitoring, vec![rule("to", OPERATIONS_PORT, targets)]);
     }
@@ -376,7 +420,7 @@ const K8SCC_BUILD_LABELS: (&str, &str) = ("externalcc-type", "builder");
 /// Pods in another namespace, selected by pod labels.
 fn in_namespace(namespace: &str, pod_selector: Value) -> Value {
     json!({
-        "namespaceSelector": { "matchLabels": { "kubernetes.io/metadata.name": namespace } },
+        "namespaceSelector": { "matchLabels": { NAMESPACE_NAME_LABEL: namespace } },
         "podSelector": pod_selector,
     })
 }

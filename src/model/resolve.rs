@@ -19,10 +19,38 @@ use crate::spec::{
     ChaincodeSpec, CollectionSpec, EndorsementPolicySpec, Language, Launcher, NetworkSpec, TlsProvider, names,
 };
 
-/// Resolves a validated spec into the model, building every chaincode package.
+/// Resolves a validated spec into the model, building every chaincode package: the whole
+/// network, every organisation's objects in the network's namespace.
 pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
-    let ns = &spec.namespace;
-    let host = |service: &str| format!("{service}.{ns}");
+    resolve_in(spec, &|_| spec.namespace.clone(), BTreeMap::new())
+}
+
+/// Organisation `org`'s view of the network (`--org`): the network's namespace is `org`'s
+/// ([`NetworkSpec::seen_by`]), and every other organisation's nodes are reached in their own
+/// namespace (`<service>.<namespace>`). When organisations of `org`'s cluster run in several
+/// namespaces, the model says which runs where, and the NetworkPolicies select each one's pods
+/// in its namespace.
+pub fn resolve_part(spec: &NetworkSpec, org: &str) -> Result<(Network, Vec<BuiltPackage>)> {
+    let placements = spec.placements();
+    let cluster = placements.iter().find(|p| p.org == org).map(|p| p.cluster);
+    let neighbours: BTreeMap<String, String> = placements
+        .iter()
+        .filter(|p| Some(p.cluster) == cluster)
+        .map(|p| (p.org.to_string(), spec.namespace_of(p.org).to_string()))
+        .collect();
+    let several = neighbours.values().any(|ns| Some(ns) != neighbours.values().next());
+    let namespaces = if several { neighbours } else { BTreeMap::new() };
+    resolve_in(&spec.seen_by(org), &|other| spec.namespace_of(other).to_string(), namespaces)
+}
+
+/// [`resolve`] with `namespace_of(org)` the namespace of `org`'s nodes, and `namespaces` where
+/// the organisations of this cluster run, when they run in several.
+fn resolve_in(
+    spec: &NetworkSpec,
+    namespace_of: &dyn Fn(&str) -> String,
+    namespaces: BTreeMap<String, String>,
+) -> Result<(Network, Vec<BuiltPackage>)> {
+    let host = |org: &str, service: &str| format!("{service}.{}", namespace_of(org));
     let fabric = &spec.fabric;
     let release = crate::spec::release::release(&fabric.version).with_context(|| {
         format!("Fabric {} is not a release fabgen renders (validation refuses it)", fabric.version)
@@ -36,6 +64,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
     let mut network = Network {
         name: spec.name.clone(),
         namespace: spec.namespace.clone(),
+        namespaces,
         fabric_version: fabric.version.clone(),
         release: *release,
         labels: BTreeMap::from([
@@ -92,7 +121,7 @@ pub fn resolve(spec: &NetworkSpec) -> Result<(Network, Vec<BuiltPackage>)> {
 
 /// Every channel: members, ordering organisations, and the Jobs that create it and join the
 /// members' peers.
-fn channels(spec: &NetworkSpec, orderer_orgs: &[OrdererOrg], host: &dyn Fn(&str) -> String) -> Vec<Channel> {
+fn channels(spec: &NetworkSpec, orderer_orgs: &[OrdererOrg], host: &dyn Fn(&str, &str) -> String) -> Vec<Channel> {
     spec.channels
         .iter()
         .map(|c| Channel {
@@ -114,7 +143,7 @@ fn channel_join(
     channel: &crate::spec::ChannelSpec,
     org: &crate::spec::PeerOrgSpec,
     orderer_orgs: &[OrdererOrg],
-    host: &dyn Fn(&str) -> String,
+    host: &dyn Fn(&str, &str) -> String,
 ) -> ChannelJoin {
     let reach = super::reach::Reach::of(spec);
     let creator =
@@ -125,7 +154,7 @@ fn channel_join(
         job: names::channel_join_job(&channel.name, &org.name),
         org: org.name.clone(),
         msp_id: org.msp_id.clone(),
-        peers: services.iter().map(|(s, _, _)| format!("{}:{PEER_PORT}", host(s))).collect(),
+        peers: services.iter().map(|(s, _, _)| format!("{}:{PEER_PORT}", host(&org.name, s))).collect(),
         orderers: creator
             .iter()
             .flat_map(|creator| {
@@ -137,7 +166,7 @@ fn channel_join(
             .map(|(s, name, node_port)| {
                 reach
                     .external(&org.name, s, *name, *node_port)
-                    .map_or_else(|| format!("{}:{PEER_PORT}", host(s)), |e| e.address)
+                    .map_or_else(|| format!("{}:{PEER_PORT}", host(&org.name, s)), |e| e.address)
             })
             .collect(),
     }
@@ -150,7 +179,7 @@ type ResolvedChaincodes = (Vec<Chaincode>, Vec<BuiltPackage>, BTreeMap<String, V
 fn chaincodes(
     spec: &NetworkSpec,
     orderer_orgs: &[OrdererOrg],
-    host: &dyn Fn(&str) -> String,
+    host: &dyn Fn(&str, &str) -> String,
 ) -> Result<ResolvedChaincodes> {
     let mut packages = Vec::new();
     let mut chaincodes = Vec::new();
@@ -169,7 +198,7 @@ fn chaincodes(
         for org_name in &orgs {
             let org = spec.orgs.iter().find(|o| &o.name == org_name).expect("validated org reference");
             let name = names::chaincode(&cc.name, &org.name);
-            let address = format!("{}:{}", host(&name), cc.port);
+            let address = format!("{}:{}", host(&org.name, &name), cc.port);
             let built = match &shared {
                 Some(p) => p.clone(),
                 None => {
@@ -245,7 +274,7 @@ fn peer_orgs(
     release: &Release,
     chaincodes: &[Chaincode],
     mut org_packages: BTreeMap<String, Vec<PackageRef>>,
-    host: &dyn Fn(&str) -> String,
+    host: &dyn Fn(&str, &str) -> String,
 ) -> Vec<Org> {
     let reach = super::reach::Reach::of(spec);
     spec.orgs
@@ -258,18 +287,18 @@ fn peer_orgs(
                 .zip(&peer_names)
                 .map(|(p, name)| {
                     let others: Vec<String> =
-                        peer_names.iter().filter(|n| *n != name).map(|n| format!("{}:{PEER_PORT}", host(n))).collect();
-                    let address = format!("{}:{PEER_PORT}", host(name));
+                        peer_names.iter().filter(|n| *n != name).map(|n| format!("{}:{PEER_PORT}", host(&org.name, n))).collect();
+                    let address = format!("{}:{PEER_PORT}", host(&org.name, name));
                     let external = reach.external(&org.name, name, p.external_name.as_deref(), p.node_port);
                     Peer {
                         short_name: p.name.clone(),
-                        host: host(name),
+                        host: host(&org.name, name),
                         advertised_address: external.as_ref().map_or_else(|| address.clone(), |e| e.address.clone()),
                         external,
                         node_port: p.node_port,
                         external_service: names::external_service(name),
                         address,
-                        chaincode_address: format!("{}:{PEER_CHAINCODE_PORT}", host(name)),
+                        chaincode_address: format!("{}:{PEER_CHAINCODE_PORT}", host(&org.name, name)),
                         // Elect a leader among org-mates only where blocks gossip to the others.
                         gossip_leader_election: !others.is_empty() && release.block_gossip,
                         gossip_bootstrap: (!others.is_empty()).then(|| others.join(" ")),
@@ -440,14 +469,14 @@ fn lifecycle_jobs(
     running: &[String],
     definition: &Definition,
     orderer_orgs: &[OrdererOrg],
-    host: &dyn Fn(&str) -> String,
+    host: &dyn Fn(&str, &str) -> String,
 ) -> Result<Vec<LifecycleJob>> {
     let package_ids = &definition.package_ids;
     let channel = spec.channels.iter().find(|c| c.name == cc.channel).expect("validated channel reference");
     let members = channel_members(spec, channel);
     let reach = super::reach::Reach::of(spec);
     let peers_of = |org: &crate::spec::PeerOrgSpec| -> Vec<String> {
-        org.peers.iter().map(|p| format!("{}:{PEER_PORT}", host(&names::peer(&org.name, &p.name)))).collect()
+        org.peers.iter().map(|p| format!("{}:{PEER_PORT}", host(&org.name, &names::peer(&org.name, &p.name)))).collect()
     };
     let committer = members.iter().find(|o| running.contains(&o.name)).map(|o| o.name.clone());
     // One peer of `org`, as the committer's pod dials it, with the org's TLS CA.

@@ -1,42 +1,39 @@
-//! Rules of `orgs[].namespace` and `ordererOrgs[].namespace`: each is a DNS-1123 label, and
-//! organisations of one cluster share one namespace. Inside a cluster nodes reach each other at
-//! `<service>.<namespace>` under one set of NetworkPolicies (default deny, the flows between
-//! the network's pods), which name the pods of their own namespace; organisations in one
-//! cluster but different namespaces would need policies across namespaces that fabgen does not
-//! render, so the spec says so instead of rendering parts that cannot talk.
+//! Rules of `orgs[].namespace` and `ordererOrgs[].namespace` (and of the network's own
+//! `namespace`): each is a DNS-1123 label, and none is a namespace Kubernetes keeps for itself.
+//! fabgen renders a Namespace object for every one of them, with Pod Security labels, and a
+//! pruning `kubectl apply` or GitOps sync of a tree deletes what it no longer lists: `default`
+//! and the `kube-` prefix ("reserved for Kubernetes system namespaces", the Kubernetes
+//! documentation's Namespaces page) must never be such a namespace.
+//!
+//! Organisations of one cluster may run in different namespaces: each part reaches the others'
+//! nodes at `<service>.<their namespace>`, and its NetworkPolicies select the network's pods in
+//! every namespace of its cluster (`model::resolve_part`).
 
-use super::super::types::{NetworkSpec, Placement};
+use super::super::types::NetworkSpec;
 use super::Validator;
 
 impl Validator {
-    /// Each organisation's own namespace is a label, and the one of its cluster.
+    /// Each organisation's own namespace is a label, and no namespace is one Kubernetes keeps.
     pub(super) fn namespaces(&mut self, spec: &NetworkSpec) {
-        // Per cluster (None: the one implicit cluster), the first namespace and whose it is.
-        let mut first: Vec<(Option<&str>, &str, String)> = Vec::new();
-        if spec.clusters.is_empty() {
-            first.push((None, spec.namespace.as_str(), "the network's".to_string()));
+        self.not_reserved("namespace", &spec.namespace);
+        for p in spec.placements() {
+            let Some(ns) = p.namespace else { continue };
+            let path = format!("{}.namespace", p.path);
+            if self.dns1123(&path, ns, "namespace") {
+                self.not_reserved(&path, ns);
+            }
         }
-        for Placement { path, org, cluster, namespace } in spec.placements() {
-            if let Some(ns) = namespace
-                && !self.dns1123(&format!("{path}.namespace"), ns, "namespace")
-            {
-                continue;
-            }
-            let ns = namespace.unwrap_or(&spec.namespace);
-            match first.iter().find(|(c, _, _)| *c == cluster) {
-                Some((_, other, whose)) if *other != ns => {
-                    let at = if namespace.is_some() { format!("{path}.namespace") } else { format!("{path}.name") };
-                    let within = cluster.map_or_else(|| "one cluster".to_string(), |c| format!("cluster {c}"));
-                    self.error(
-                        &at,
-                        format!(
-                            "{org} runs in namespace \"{ns}\", but {whose} in {within} is \"{other}\"; organisations of one cluster share one namespace (their nodes reach each other at <service>.<namespace> under one set of NetworkPolicies)"
-                        ),
-                    );
-                }
-                Some(_) => {}
-                None => first.push((cluster, ns, format!("{org}'s"))),
-            }
+    }
+
+    /// Refuses `default` and any `kube-` namespace.
+    fn not_reserved(&mut self, path: &str, namespace: &str) {
+        if namespace == "default" || namespace.starts_with("kube-") {
+            self.error(
+                path,
+                format!(
+                    "namespace \"{namespace}\" belongs to Kubernetes (default, kube-*): fabgen renders the Namespace of every part it writes, and applying or pruning that tree would relabel or delete it; choose a namespace of the network's own"
+                ),
+            );
         }
     }
 }
@@ -62,24 +59,29 @@ mod tests {
     }
 
     #[test]
-    fn organisations_of_one_cluster_share_its_namespace() {
-        let shared = format!(
-            "{CLUSTERS}orgs:\n  - {{name: org1, mspId: O1, cluster: a, namespace: x, peers: [{{name: p0}}]}}\n  - {{name: org2, mspId: O2, cluster: b, namespace: Bad_NS, peers: [{{name: p0}}]}}\n"
+    fn organisations_of_one_cluster_may_run_in_different_namespaces() {
+        let one_cluster = "name: n\nnamespace: n\nordererOrg: {name: o, mspId: OMSP, orderers: [{name: o0}]}\norgs: [{name: org1, mspId: O1, namespace: m, peers: [{name: p0}]}]\n";
+        assert_eq!(problems(one_cluster), Vec::<String>::new());
+        let listed = format!(
+            "{CLUSTERS}orgs:\n  - {{name: org1, mspId: O1, cluster: a, namespace: x, peers: [{{name: p0}}]}}\n  - {{name: org2, mspId: O2, cluster: a, namespace: y, peers: [{{name: p0}}]}}\n"
         );
-        let p = problems(&shared);
-        assert_eq!(p.len(), 2, "{p:?}");
+        assert_eq!(problems(&listed), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_namespace_is_a_label_kubernetes_does_not_keep() {
+        let spec = format!(
+            "{CLUSTERS}orgs:\n  - {{name: org1, mspId: O1, cluster: a, namespace: kube-system, peers: [{{name: p0}}]}}\n  - {{name: org2, mspId: O2, cluster: b, namespace: Bad_NS, peers: [{{name: p0}}]}}\n  - {{name: org3, mspId: O3, cluster: b, namespace: default, peers: [{{name: p0}}]}}\n"
+        );
+        let p = problems(&spec);
+        assert_eq!(p.len(), 3, "{p:?}");
         assert_eq!(
             p[0],
-            "orgs[0].namespace: org1 runs in namespace \"x\", but o's in cluster a is \"n\"; organisations of one cluster share one namespace (their nodes reach each other at <service>.<namespace> under one set of NetworkPolicies)"
+            "orgs[0].namespace: namespace \"kube-system\" belongs to Kubernetes (default, kube-*): fabgen renders the Namespace of every part it writes, and applying or pruning that tree would relabel or delete it; choose a namespace of the network's own"
         );
         assert!(p[1].starts_with("orgs[1].namespace: invalid namespace \"Bad_NS\""), "{p:?}");
-        let one_cluster = "name: n\nnamespace: n\nordererOrg: {name: o, mspId: OMSP, orderers: [{name: o0}]}\norgs: [{name: org1, mspId: O1, namespace: m, peers: [{name: p0}]}]\n";
-        assert_eq!(
-            problems(one_cluster),
-            [
-                "orgs[0].namespace: org1 runs in namespace \"m\", but the network's in one cluster is \"n\"; organisations of one cluster share one namespace (their nodes reach each other at <service>.<namespace> under one set of NetworkPolicies)"
-            ]
-        );
-        assert_eq!(problems(&one_cluster.replace("namespace: m", "namespace: n")), Vec::<String>::new());
+        assert!(p[2].starts_with("orgs[2].namespace: namespace \"default\" belongs to Kubernetes"), "{p:?}");
+        let top = problems("name: n\nnamespace: kube-fabric\nordererOrg: {name: o, mspId: OMSP, orderers: [{name: o0}]}\norgs: [{name: org1, mspId: O1, peers: [{name: p0}]}]\n");
+        assert!(top.iter().any(|e| e.starts_with("namespace: namespace \"kube-fabric\" belongs to Kubernetes")), "{top:?}");
     }
 }
