@@ -123,6 +123,16 @@ fn secret_data(dir: &Path, name: &str, key: &str) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD.decode(value["data"][key].as_str().unwrap()).unwrap()
 }
 
+/// The subject alternative names of `node`'s TLS certificate in a crypto directory, read with
+/// x509-parser (`DNSName(…)`).
+fn tls_sans(dir: &Path, node: &str) -> Vec<String> {
+    let pem = String::from_utf8(secret_data(dir, &format!("{node}-tls"), "tls.crt")).unwrap();
+    let cert = x509_parser::pem::parse_x509_pem(pem.as_bytes()).unwrap().1;
+    let cert = cert.parse_x509().unwrap();
+    let names = cert.subject_alternative_name().unwrap().unwrap().value.general_names.iter();
+    names.map(|n| n.to_string()).collect()
+}
+
 fn cert_info(dir: &Path, name: &str, key: &str) -> CertInfo {
     CertInfo::parse(std::str::from_utf8(&secret_data(dir, name, key)).unwrap()).unwrap()
 }
@@ -344,18 +354,7 @@ fn an_organisation_keys_and_renders_its_part_in_its_own_namespace() {
             assert_eq!(value["metadata"]["namespace"].as_str(), Some(namespace), "{org}: {file}");
         }
         let node = if org.starts_with("ord") { format!("orderer0-{}", &org[4..]) } else { format!("peer0-{org}") };
-        let pem = String::from_utf8(secret_data(&keys, &format!("{node}-tls"), "tls.crt")).unwrap();
-        let cert = x509_parser::pem::parse_x509_pem(pem.as_bytes()).unwrap().1;
-        let cert = cert.parse_x509().unwrap();
-        let sans: Vec<String> = cert
-            .subject_alternative_name()
-            .unwrap()
-            .unwrap()
-            .value
-            .general_names
-            .iter()
-            .map(|n| n.to_string())
-            .collect();
+        let sans = tls_sans(&keys, &node);
         assert!(sans.contains(&format!("DNSName({node}.{namespace}.svc.cluster.local)")), "{org}: {sans:?}");
 
         let part = dir.path().join(format!("part-{org}"));
@@ -388,5 +387,47 @@ fn an_organisation_keys_and_renders_its_part_in_its_own_namespace() {
             .map(|(i, s)| common::render_part(s, org, &cards, &dir.path().join(format!("compare-{org}-{i}"))))
             .collect();
         assert_eq!(parts[0], parts[1], "{org}'s part");
+    }
+}
+
+/// Organisations of one cluster in different namespaces, each keying and rendering its own
+/// part: every `<service>.<namespace>` any part names is the namespace of the organisation that
+/// runs the service, which is also a name in that node's TLS certificate; and the parts do
+/// dial across namespaces (the join Jobs the orderers, the committer the other member's peer).
+#[test]
+fn parts_in_one_cluster_reach_each_other_in_their_own_namespaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = common::one_cluster_namespaces(dir.path());
+    let namespaces = BTreeMap::from(common::ONE_CLUSTER_NAMESPACES);
+    let orgs: Vec<&str> = namespaces.keys().copied().collect();
+    let cards = common::cards(&spec, &orgs, dir.path());
+    for (org, node) in [("orderer", "orderer0"), ("org1", "peer0-org1"), ("org2", "peer0-org2")] {
+        let sans = tls_sans(&dir.path().join(format!("crypto-{org}")), node);
+        assert!(sans.contains(&format!("DNSName({node}.{})", namespaces[org])), "{org}: {sans:?}");
+    }
+    let address = regex::Regex::new(
+        r"\b(orderer\d|peer\d-(org\d)|ca-(org\d)|chaincode-[a-z]+-(org\d))\.(ordering|fabric-org1|hyperledger)\b",
+    )
+    .unwrap();
+    let mut seen = BTreeSet::new();
+    for org in &orgs {
+        let part = common::render_part(&spec, org, &cards, &dir.path().join(format!("part-{org}")));
+        for (file, bytes) in &part {
+            for m in address.captures_iter(&String::from_utf8_lossy(bytes)) {
+                let owner = (2..=4).find_map(|i| m.get(i)).map_or("orderer", |o| o.as_str());
+                assert_eq!(&m[5], namespaces[owner], "{org}'s {file} names {}", &m[0]);
+                seen.insert((org.to_string(), m[0].to_string()));
+            }
+        }
+        assert!(!part.keys().any(|f| f.starts_with("secret-")), "{org}: no Secret in a rendered part");
+    }
+    for (org, other) in [
+        ("org1", "orderer0.ordering"),
+        ("org2", "orderer2.ordering"),
+        ("org1", "peer0-org2.hyperledger"),
+        ("org2", "peer0-org2.hyperledger"),
+        ("orderer", "orderer1.ordering"),
+    ] {
+        assert!(seen.contains(&(org.to_string(), other.to_string())), "{org}'s part dials {other}: {seen:?}");
     }
 }

@@ -15,15 +15,42 @@ fn custom_kind(bytes: &[u8]) -> bool {
 /// The Kubernetes version fabgen's k8s-openapi types target (feature v1_33).
 const KUBERNETES_VERSION: &str = "1.33.0";
 
-#[test]
-fn kubernetes_validate_strict_accepts_every_rendered_file_of_every_example() {
-    let bin = common::oracle_bin();
+/// Every rendered tree the oracles read: each example's render, and each organisation's part of
+/// values/consortium.yaml and of the one-cluster, several-namespace network
+/// (`common::one_cluster_namespaces`), rendered from the others' cards. Keys are made in `keys`,
+/// trees written under `dir` (checkov reads only rendered trees there).
+fn rendered_trees(dir: &std::path::Path, keys: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut trees = Vec::new();
     for example in common::examples() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("deploy");
+        let out = dir.join(example.file_stem().unwrap());
         let o =
             common::fabgen().args(["render", example.to_str().unwrap(), "-o", out.to_str().unwrap()]).output().unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        trees.push(out);
+    }
+    let consortium = common::root().join("values/consortium.yaml");
+    let one_cluster = common::one_cluster_namespaces(keys);
+    let networks = [
+        ("consortium", consortium, vec!["ord-a", "ord-b", "org1", "org2", "org3"]),
+        ("one-cluster", one_cluster, common::ONE_CLUSTER_NAMESPACES.iter().map(|(o, _)| *o).collect()),
+    ];
+    for (name, spec, orgs) in networks {
+        let cards = common::cards(&spec, &orgs, &keys.join(name));
+        for org in orgs {
+            let out = dir.join(format!("{name}-part-{org}"));
+            common::render_part(&spec, org, &cards, &out);
+            trees.push(out);
+        }
+    }
+    trees
+}
+
+#[test]
+fn kubernetes_validate_strict_accepts_every_rendered_file_of_every_example() {
+    let bin = common::oracle_bin();
+    let dir = tempfile::tempdir().unwrap();
+    let keys = tempfile::tempdir().unwrap();
+    for out in rendered_trees(dir.path(), keys.path()) {
         // cert-manager and Gateway API kinds have no schema in kubernetes-validate; fabgen
         // checks them against its own closed types (src/check/certmanager.rs, gateway.rs).
         let files: Vec<String> = common::read_tree(&out)
@@ -38,9 +65,9 @@ fn kubernetes_validate_strict_accepts_every_rendered_file_of_every_example() {
             .output()
             .unwrap();
         let report = String::from_utf8_lossy(&result.stdout).into_owned() + &String::from_utf8_lossy(&result.stderr);
-        assert!(result.status.success(), "{}: kubernetes-validate failed:\n{report}", example.display());
+        assert!(result.status.success(), "{}: kubernetes-validate failed:\n{report}", out.display());
         let passed = report.lines().filter(|l| l.starts_with("INFO") && l.contains("passed")).count();
-        assert_eq!(passed, files.len(), "{}: every file passes:\n{report}", example.display());
+        assert_eq!(passed, files.len(), "{}: every file passes:\n{report}", out.display());
     }
 }
 
@@ -110,30 +137,14 @@ fn python_tarfile_reads_every_package_as_the_peer_does() {
     }
 }
 
-/// checkov over every example and over every organisation's part of values/consortium.yaml.
+/// checkov over every rendered tree of [`rendered_trees`].
 #[test]
 fn checkov_reports_no_failed_checks_on_any_example() {
     let bin = common::oracle_bin();
     // checkov skips hidden directories, and tempdir() names start with a dot.
     let dir = tempfile::Builder::new().prefix("checkov-").tempdir().unwrap();
-    let mut rendered = 0;
-    for example in common::examples() {
-        let out = dir.path().join(example.file_stem().unwrap());
-        let o =
-            common::fabgen().args(["render", example.to_str().unwrap(), "-o", out.to_str().unwrap()]).output().unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        rendered += common::read_tree(&out).len();
-    }
-    // Each organisation's part of the consortium, rendered from the others' cards (made in a
-    // directory of their own: checkov reads only rendered trees).
-    let consortium = common::root().join("values/consortium.yaml");
     let keys = tempfile::tempdir().unwrap();
-    let orgs = ["ord-a", "ord-b", "org1", "org2", "org3"];
-    let cards = common::cards(&consortium, &orgs, keys.path());
-    for org in orgs {
-        let out = dir.path().join(format!("consortium-part-{org}"));
-        rendered += common::render_part(&consortium, org, &cards, &out).len();
-    }
+    let rendered: usize = rendered_trees(dir.path(), keys.path()).iter().map(|t| common::read_tree(t).len()).sum();
     let config = common::root().join("scripts/checkov.yaml");
     let result = Command::new(bin.join("checkov"))
         // --skip-download: no network; the checks themselves ship with checkov.

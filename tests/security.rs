@@ -686,3 +686,55 @@ fn the_graph_draws_exactly_the_flows_the_policies_allow() {
         }
     }
 }
+
+/// Organisations of one cluster in three namespaces, each with its own part: the union of the
+/// parts' NetworkPolicies, evaluated across namespaces, admits every flow the network needs
+/// between the namespaces and nothing an organisation's neighbours or strangers should have.
+#[test]
+fn parts_in_one_cluster_talk_across_their_namespaces_and_only_as_needed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::one_cluster_namespaces(dir.path());
+    let spec = fabgen::spec::SpecSource::read(&path).unwrap().load().unwrap();
+    let namespaces = BTreeMap::from(common::ONE_CLUSTER_NAMESPACES);
+    let orgs: Vec<&str> = namespaces.keys().copied().collect();
+    let cards = common::cards(&path, &orgs, dir.path());
+    let mut p = Policies { namespace: "unused".into(), specs: Vec::new() };
+    let mut pods: BTreeMap<String, Labels> = BTreeMap::new();
+    for org in &orgs {
+        let part = fabgen::generate_part(&spec, &TemplateSet::embedded(), org, &cards).unwrap();
+        assert_eq!(part.network.namespace, namespaces[org]);
+        p.specs.extend(Policies::of(&part).specs);
+        for (name, labels) in workloads(&part) {
+            pods.insert(name, in_ns(namespaces[org], labels));
+        }
+        for o in part.rendered.objects.values().filter(|o| o.kind == "Job") {
+            let labels = labels(&o.to_json().unwrap()["spec"]["template"]["metadata"]["labels"]);
+            pods.insert(format!("job/{}", labels["app.kubernetes.io/instance"]), in_ns(namespaces[org], labels));
+        }
+        pods.insert(format!("client-of/{org}"), in_ns(namespaces[org], client_of(org)));
+    }
+    let flow = |from: &str, to: &str, port: u16| p.flow(&pods[from], &pods[to], port);
+    for (a, b) in [("peer0-org1", "peer0-org2"), ("peer0-org2", "peer0-org1")] {
+        assert!(flow(a, b, 7051), "gossip {a} -> {b}");
+        assert!(flow(a, "orderer0", 7050) && !flow(a, "orderer0", 7053), "{a} delivers and broadcasts only");
+    }
+    assert!(flow("orderer0", "orderer2", 7050), "consensus");
+    assert!(flow("job/channel-mychannel-create", "orderer1", 7053), "osnadmin, in the ordering namespace");
+    for org in ["org1", "org2"] {
+        let join = format!("job/channel-mychannel-join-{org}");
+        assert!(flow(&join, "orderer0", 7050) && !flow(&join, "orderer0", 7053), "{join} fetches block 0");
+        assert!(flow(&join, &format!("peer0-{org}"), 7051), "{join} joins its own peer");
+        assert!(flow(&format!("client-of/{org}"), &format!("ca-{org}"), 7054), "{org} enrols at its CA");
+        assert!(flow(&format!("peer0-{org}"), &format!("chaincode-marbles-{org}"), 7052));
+    }
+    assert!(flow("job/chaincode-marbles-lifecycle-org1", "peer0-org2", 7051), "the committer reaches org2");
+    // What neighbours and strangers must not reach.
+    assert!(!flow("peer0-org1", "chaincode-marbles-org2", 7052), "another org's chaincode server");
+    assert!(!flow("peer0-org2", "chaincode-marbles-org1", 7052), "another org's chaincode server");
+    assert!(!flow("client-of/org2", "ca-org1", 7054), "another org's CA");
+    assert!(!flow("client-of/org1", "orderer0", 7053), "the orderers' admin endpoint");
+    let stranger = in_ns("elsewhere", client_of("org1"));
+    assert!(!p.flow(&stranger, &pods["peer0-org1"], 7051), "a client in a namespace of no organisation");
+    let unlabelled = in_ns("fabric-org1", Labels::new());
+    assert!(!p.flow(&unlabelled, &pods["orderer0"], 7050), "a pod no policy names");
+}

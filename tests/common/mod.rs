@@ -95,3 +95,21 @@ pub fn render_part(spec: &Path, org: &str, cards: &Path, out: &Path) -> BTreeMap
     assert!(o.status.success(), "render --org {org}: {}", String::from_utf8_lossy(&o.stderr));
     read_tree(out)
 }
+
+/// The namespace of each organisation in [`one_cluster_namespaces`].
+pub const ONE_CLUSTER_NAMESPACES: [(&str, &str); 3] =
+    [("orderer", "ordering"), ("org1", "fabric-org1"), ("org2", "hyperledger")];
+
+/// values/tutorial.yaml with its organisations in one cluster but not one namespace: the
+/// ordering organisation in `ordering`, org1 in `fabric-org1`, org2 in the network's
+/// `hyperledger`. Written to `dir/one-cluster.yaml`.
+pub fn one_cluster_namespaces(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("values/tutorial.yaml")).unwrap();
+    let text = text
+        .replacen("  mspId: OrdererMSP\n", "  mspId: OrdererMSP\n  namespace: ordering\n", 1)
+        .replacen("    mspId: org1MSP\n", "    mspId: org1MSP\n    namespace: fabric-org1\n", 1);
+    assert_eq!(text.matches("namespace: ").count(), 3, "the tutorial still has its orgs and namespace");
+    let spec = dir.join("one-cluster.yaml");
+    std::fs::write(&spec, text).unwrap();
+    spec
+}
