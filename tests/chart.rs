@@ -366,15 +366,25 @@ fn a_300_org_network_writes_no_file_over_1_mib_and_its_chart_renders_in_helm() {
 
 /// `chart --org ORG --cards DIR` is ORG's part as a chart: the real Helm engine renders exactly
 /// the objects `render --org ORG --cards DIR` writes, for an ordering and a peer organisation
-/// of values/consortium.yaml.
+/// of values/consortium.yaml, and for an organisation with its own namespace in a cluster it
+/// shares (`common::one_cluster_namespaces`), installed into that namespace.
 #[test]
 fn an_organisations_part_as_a_chart_renders_the_objects_of_its_render() {
-    let spec = common::root().join("values/consortium.yaml");
     let dir = tempfile::tempdir().unwrap();
-    let cards = common::cards(&spec, &["ord-a", "ord-b", "org1", "org2", "org3"], dir.path());
-    let (name, ns) = network(&spec);
-    for org in ["ord-b", "org1"] {
-        let (chart, part) = (dir.path().join(format!("chart-{org}")), dir.path().join(format!("part-{org}")));
+    let consortium = common::root().join("values/consortium.yaml");
+    let one_cluster = common::one_cluster_namespaces(dir.path());
+    let (name, ns) = network(&consortium);
+    let (one_cluster_name, _) = network(&one_cluster);
+    let parts = [
+        (&consortium, vec!["ord-a", "ord-b", "org1", "org2", "org3"], "ord-b", &name, ns.as_str()),
+        (&consortium, vec!["ord-a", "ord-b", "org1", "org2", "org3"], "org1", &name, ns.as_str()),
+        (&one_cluster, vec!["orderer", "org1", "org2"], "org1", &one_cluster_name, "fabric-org1"),
+    ];
+    for (spec, orgs, org, name, ns) in parts {
+        let keys = dir.path().join(format!("keys-{name}"));
+        let cards = if keys.exists() { keys.join("cards") } else { common::cards(spec, &orgs, &keys) };
+        let (chart, part) =
+            (dir.path().join(format!("chart-{name}-{org}")), dir.path().join(format!("part-{name}-{org}")));
         for (command, out) in [("chart", &chart), ("render", &part)] {
             let o = common::fabgen()
                 .args([command, spec.to_str().unwrap(), "--org", org, "--cards", cards.to_str().unwrap()])
@@ -389,7 +399,7 @@ fn an_organisations_part_as_a_chart_renders_the_objects_of_its_render() {
             .flat_map(|(_, bytes)| parse_docs(&String::from_utf8(bytes).unwrap()))
             .collect();
         let expected = objects(texts);
-        let rendered = helm_render(&chart, &format!("{name}-{org}"), &ns, None).unwrap();
+        let rendered = helm_render(&chart, &format!("{name}-{org}"), ns, None).unwrap();
         assert_eq!(rendered.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>(), "{org}");
         assert!(differences(&rendered, &expected).is_empty(), "{org}: {:?}", differences(&rendered, &expected));
     }

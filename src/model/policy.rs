@@ -19,6 +19,11 @@
 //! A client of org A is a pod in the namespace labelled `fabgen.io/client-of: A`. CouchDB runs
 //! beside its peer and is reached on localhost only: no rule admits its port.
 //!
+//! In one organisation's part (`--org`) whose cluster runs organisations in several
+//! namespaces, a peer naming pods of organisations also names their namespaces, by the
+//! `kubernetes.io/metadata.name` label: the orderers in the ordering organisations', a channel's
+//! peers in its members', an organisation's peers or CA in its own.
+//!
 //! Policies select by labels, so their size follows an org's channels and chaincodes, never the
 //! number of orgs or peers: peer pods carry `channel.fabgen.io/<channel>: member` for each
 //! channel of their org, one policy covers all peers of an org, and peers and orderers admit
@@ -118,7 +123,11 @@ pub fn channel_label(channel: &str) -> String {
 fn peers_in(channel: &str, network: &Network) -> Value {
     let label = channel_label(channel);
     let members = network.channels.iter().filter(|c| c.name == channel).flat_map(|c| c.members.iter());
-    pods_of(&[("app.kubernetes.io/component", "peer"), (label.as_str(), "member")], members.map(String::as_str), network)
+    pods_of(
+        &[("app.kubernetes.io/component", "peer"), (label.as_str(), "member")],
+        members.map(String::as_str),
+        network,
+    )
 }
 
 /// The peers an org's peers and clients may reach on 7051: its own and those of every channel
@@ -303,7 +312,11 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
             client_egress.push(rule(
                 "to",
                 CA_PORT,
-                vec![pods_of(&[("app.kubernetes.io/component", "ca"), ("fabgen.io/org", &org.name)], [org.name.as_str()], network)],
+                vec![pods_of(
+                    &[("app.kubernetes.io/component", "ca"), ("fabgen.io/org", &org.name)],
+                    [org.name.as_str()],
+                    network,
+                )],
             ));
         }
         out.push(Policy {

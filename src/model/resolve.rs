@@ -286,8 +286,11 @@ fn peer_orgs(
                 .iter()
                 .zip(&peer_names)
                 .map(|(p, name)| {
-                    let others: Vec<String> =
-                        peer_names.iter().filter(|n| *n != name).map(|n| format!("{}:{PEER_PORT}", host(&org.name, n))).collect();
+                    let others: Vec<String> = peer_names
+                        .iter()
+                        .filter(|n| *n != name)
+                        .map(|n| format!("{}:{PEER_PORT}", host(&org.name, n)))
+                        .collect();
                     let address = format!("{}:{PEER_PORT}", host(&org.name, name));
                     let external = reach.external(&org.name, name, p.external_name.as_deref(), p.node_port);
                     Peer {

@@ -474,7 +474,8 @@ pub struct OrdererOrgSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<String>,
     /// Kubernetes namespace of the organisation's part (`render --org`, `crypto --org`) in its
-    /// cluster; default the network's `namespace`. Organisations of one cluster share one.
+    /// cluster; default the network's `namespace`. Organisations of one cluster may each have
+    /// their own. Not `default` or `kube-*`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
@@ -536,7 +537,8 @@ pub struct PeerOrgSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<String>,
     /// Kubernetes namespace of the organisation's part (`render --org`, `crypto --org`) in its
-    /// cluster; default the network's `namespace`. Organisations of one cluster share one.
+    /// cluster; default the network's `namespace`. Organisations of one cluster may each have
+    /// their own. Not `default` or `kube-*`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }

@@ -105,9 +105,11 @@ pub const ONE_CLUSTER_NAMESPACES: [(&str, &str); 3] =
 /// `hyperledger`. Written to `dir/one-cluster.yaml`.
 pub fn one_cluster_namespaces(dir: &Path) -> PathBuf {
     let text = std::fs::read_to_string(root().join("values/tutorial.yaml")).unwrap();
-    let text = text
-        .replacen("  mspId: OrdererMSP\n", "  mspId: OrdererMSP\n  namespace: ordering\n", 1)
-        .replacen("    mspId: org1MSP\n", "    mspId: org1MSP\n    namespace: fabric-org1\n", 1);
+    let text = text.replacen("  mspId: OrdererMSP\n", "  mspId: OrdererMSP\n  namespace: ordering\n", 1).replacen(
+        "    mspId: org1MSP\n",
+        "    mspId: org1MSP\n    namespace: fabric-org1\n",
+        1,
+    );
     assert_eq!(text.matches("namespace: ").count(), 3, "the tutorial still has its orgs and namespace");
     let spec = dir.join("one-cluster.yaml");
     std::fs::write(&spec, text).unwrap();

@@ -1,9 +1,9 @@
 //! Rules of `orgs[].namespace` and `ordererOrgs[].namespace` (and of the network's own
 //! `namespace`): each is a DNS-1123 label, and none is a namespace Kubernetes keeps for itself.
-//! fabgen renders a Namespace object for every one of them, with Pod Security labels, and a
-//! pruning `kubectl apply` or GitOps sync of a tree deletes what it no longer lists: `default`
-//! and the `kube-` prefix ("reserved for Kubernetes system namespaces", the Kubernetes
-//! documentation's Namespaces page) must never be such a namespace.
+//! fabgen writes a Namespace object for every one of them, with Pod Security labels: applying
+//! a part relabels its namespace, and deleting the part (or a GitOps controller pruning it)
+//! deletes the namespace. So `default` and the `kube-` prefix ("reserved for Kubernetes system
+//! namespaces", the Kubernetes documentation's Namespaces page) are never one.
 //!
 //! Organisations of one cluster may run in different namespaces: each part reaches the others'
 //! nodes at `<service>.<their namespace>`, and its NetworkPolicies select the network's pods in
@@ -31,7 +31,7 @@ impl Validator {
             self.error(
                 path,
                 format!(
-                    "namespace \"{namespace}\" belongs to Kubernetes (default, kube-*): fabgen renders the Namespace of every part it writes, and applying or pruning that tree would relabel or delete it; choose a namespace of the network's own"
+                    "namespace \"{namespace}\" belongs to Kubernetes (default, kube-*): fabgen writes the Namespace of every part, with its Pod Security labels, so applying the part would relabel it and deleting the part would delete it; choose a namespace of the network's own"
                 ),
             );
         }
@@ -77,11 +77,16 @@ mod tests {
         assert_eq!(p.len(), 3, "{p:?}");
         assert_eq!(
             p[0],
-            "orgs[0].namespace: namespace \"kube-system\" belongs to Kubernetes (default, kube-*): fabgen renders the Namespace of every part it writes, and applying or pruning that tree would relabel or delete it; choose a namespace of the network's own"
+            "orgs[0].namespace: namespace \"kube-system\" belongs to Kubernetes (default, kube-*): fabgen writes the Namespace of every part, with its Pod Security labels, so applying the part would relabel it and deleting the part would delete it; choose a namespace of the network's own"
         );
         assert!(p[1].starts_with("orgs[1].namespace: invalid namespace \"Bad_NS\""), "{p:?}");
         assert!(p[2].starts_with("orgs[2].namespace: namespace \"default\" belongs to Kubernetes"), "{p:?}");
-        let top = problems("name: n\nnamespace: kube-fabric\nordererOrg: {name: o, mspId: OMSP, orderers: [{name: o0}]}\norgs: [{name: org1, mspId: O1, peers: [{name: p0}]}]\n");
-        assert!(top.iter().any(|e| e.starts_with("namespace: namespace \"kube-fabric\" belongs to Kubernetes")), "{top:?}");
+        let top = problems(
+            "name: n\nnamespace: kube-fabric\nordererOrg: {name: o, mspId: OMSP, orderers: [{name: o0}]}\norgs: [{name: org1, mspId: O1, peers: [{name: p0}]}]\n",
+        );
+        assert!(
+            top.iter().any(|e| e.starts_with("namespace: namespace \"kube-fabric\" belongs to Kubernetes")),
+            "{top:?}"
+        );
     }
 }
