@@ -701,6 +701,10 @@ fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
         _ => fabgen::generate(&spec, &templates)?,
     };
     refuse_unsequenced_changes(&source, &generated.network, &args.dir)?;
+    let previous = output::previous::definitions(&args.dir)?;
+    for change in fabgen::model::lifecycle::lifecycle_changes(&previous, &definitions(&generated.network)) {
+        writeln!(out, "{change}")?;
+    }
     let files = if args.chart {
         let options =
             chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone(), org: args.org.clone() };
@@ -718,20 +722,12 @@ fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
     Ok(Outcome::Drift)
 }
 
-/// Refuses a chaincode definition that changed since the last render into `dir` but keeps
-/// its sequence (or skips or lowers it), pointing at the chaincode's `sequence` in the spec.
+/// Refuses a chaincode definition whose sequence does not follow from the last render into
+/// `dir` by Fabric's rules (`model::lifecycle`): new parameters under the committed sequence,
+/// or a sequence that goes back or skips ahead; points at the chaincode's `sequence`.
 fn refuse_unsequenced_changes(source: &SpecSource, network: &fabgen::model::Network, dir: &Path) -> Result<()> {
     let previous = output::previous::definitions(dir)?;
-    // One organisation's part recorded its own package only.
-    let current: Vec<fabgen::model::lifecycle::Definition> = network
-        .chaincodes
-        .iter()
-        .map(|c| match &network.custody {
-            Some(custody) => c.definition.as_part_of(&custody.org),
-            None => c.definition.clone(),
-        })
-        .collect();
-    let problems = fabgen::model::lifecycle::sequence_problems(&previous, &current);
+    let problems = fabgen::model::lifecycle::sequence_problems(&previous, &definitions(network));
     if problems.is_empty() {
         return Ok(());
     }
@@ -740,6 +736,16 @@ fn refuse_unsequenced_changes(source: &SpecSource, network: &fabgen::model::Netw
         .map(|p| Diagnostic::at(format!("chaincodes[{}].sequence", p.chaincode), p.message))
         .collect();
     Err(source.errors(diagnostics).into())
+}
+
+/// The chaincode definitions `network` records on its lifecycle Jobs; one organisation's part
+/// records its own package only.
+fn definitions(network: &fabgen::model::Network) -> Vec<fabgen::model::lifecycle::Definition> {
+    let recorded = |c: &fabgen::model::Chaincode| match &network.custody {
+        Some(custody) => c.definition.as_part_of(&custody.org),
+        None => c.definition.clone(),
+    };
+    network.chaincodes.iter().map(recorded).collect()
 }
 
 /// What stderr shows for a failed command: spec problems with their lines and carets (see

@@ -615,6 +615,39 @@ fn a_new_version_with_the_next_sequence_is_installed_approved_committed_and_init
     assert_eq!(installed, format!("{}\n{}\n", old.env["PACKAGE_ID"], new.env["PACKAGE_ID"]));
 }
 
+/// A member that starts running the chaincode at the committed sequence: it installs and
+/// approves its package there (Fabric takes it: the package ID is no parameter of the
+/// definition), the committer finds the sequence committed and commits nothing, and nobody
+/// else approves again.
+#[test]
+fn a_new_member_approves_its_package_at_the_committed_sequence_and_nothing_is_committed() {
+    let net = render_spec(LIFECYCLE);
+    let world = World::new(&net);
+    run_jobs(&world, &net, &CHANNEL_JOBS);
+    run_jobs(&world, &net, &LIFECYCLE_JOBS);
+    let joined = render_spec(&LIFECYCLE.replace("orgs: [org1, org2]\n", "orgs: [org1, org2, org3]\n"));
+    let new = &joined.jobs["chaincode-basic-lifecycle-org3"];
+    assert_eq!(new.env["SEQUENCE"], "1");
+    assert!(!joined.jobs.contains_key("chaincode-basic-approve-org3"), "org3 now runs it");
+    world.clear_log();
+    let world = World { config_maps: joined.config_maps.clone(), ..world };
+    run_jobs(
+        &world,
+        &joined,
+        &["chaincode-basic-lifecycle-org2", "chaincode-basic-lifecycle-org3", "chaincode-basic-lifecycle-org1"],
+    );
+    let log = world.log();
+    let calls = |verb: &str| log.iter().filter(|l| l.starts_with(&format!("peer lifecycle chaincode {verb} "))).count();
+    assert_eq!(calls("install"), 1, "only org3's peer installs: {log:#?}");
+    assert_eq!(calls("approveformyorg"), 1, "only org3 approves: {log:#?}");
+    assert_eq!(calls("commit"), 0, "the definition stays committed: {log:#?}");
+    assert_eq!(read(&world, "committed-ab-basic").lines().next(), Some("1"));
+    assert_eq!(
+        read(&world, "approved-ab-basic-1-Org3MSP").trim_end(),
+        format!("{} package={}", read(&world, "committed-ab-basic").lines().nth(1).unwrap(), new.env["PACKAGE_ID"])
+    );
+}
+
 #[test]
 fn a_spec_behind_the_channel_fails_with_the_sequence_to_use() {
     let net = render_spec(LIFECYCLE);

@@ -247,7 +247,7 @@ fn a_changed_chaincode_without_the_next_sequence_is_refused_against_the_last_ren
     let err = stderr(&o);
     let line = original.lines().position(|l| l.contains("- name: marbles")).unwrap() + 1;
     // The tutorial's label is fixed, so the package (and its ID) stays; the version changed.
-    assert!(err.contains(&format!("net.yaml:{line}:5 chaincodes[0].sequence: chaincode \"marbles\" changed (version 1.0 -> 1.1) but keeps sequence 1; a changed definition needs a new sequence: set `sequence: 2`")), "{err}");
+    assert!(err.contains(&format!("net.yaml:{line}:5 chaincodes[0].sequence: chaincode \"marbles\" changed its definition (version 1.0 -> 1.1) but keeps sequence 1; Fabric approves new parameters only under the next sequence: set `sequence: 2`, which every member approves again (a package change alone needs only its org's approval at sequence 1)")), "{err}");
     assert_eq!(common::read_tree(&out), before, "nothing is replaced");
 
     // Skipping ahead is refused too; the next sequence is taken, and the Jobs are new ones.
@@ -256,7 +256,7 @@ fn a_changed_chaincode_without_the_next_sequence_is_refused_against_the_last_ren
     };
     std::fs::write(&spec, with_sequence(3)).unwrap();
     let o = run(&["render", spec_arg, "-o", out_arg]);
-    assert!(stderr(&o).contains("sequence 3 skips ahead of 1, which was rendered before; Fabric approves only the next sequence: set `sequence: 2`"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("sequence 3 skips ahead of 1, which was rendered before; Fabric approves only the committed or the next sequence: set `sequence: 2`"), "{}", stderr(&o));
     std::fs::write(&spec, with_sequence(2)).unwrap();
     let o = run(&["render", spec_arg, "-o", out_arg]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -281,6 +281,48 @@ fn a_changed_chaincode_without_the_next_sequence_is_refused_against_the_last_ren
     let o = run(&["chart", spec_arg, "-o", chart_arg]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("set `sequence: 3`"), "{}", stderr(&o));
+}
+
+/// A member that starts running a chaincode changes no parameter of its definition: the
+/// re-render keeps the committed sequence (Fabric takes the new member's approval there), only
+/// the new member's Job is new, and `diff` says what the change asks of the channel.
+#[test]
+fn a_new_member_of_a_chaincode_needs_no_new_sequence() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("net.yaml");
+    let original = std::fs::read_to_string(tutorial()).unwrap();
+    std::fs::write(&spec, &original).unwrap();
+    let (spec_arg, out) = (spec.to_str().unwrap(), dir.path().join("deploy"));
+    let out_arg = out.to_str().unwrap();
+    assert!(run(&["render", spec_arg, "-o", out_arg]).status.success());
+    let before = common::read_tree(&out);
+    let org3 = "  - name: org3\n    mspId: org3MSP\n    peers:\n      - name: peer0\nchannels:\n";
+    let joined =
+        original.replacen("channels:\n", org3, 1).replacen("orgs: [org1, org2]", "orgs: [org1, org2, org3]", 1);
+    assert_eq!(joined.matches("org3").count(), 3, "the tutorial still has one channel of org1 and org2");
+    std::fs::write(&spec, &joined).unwrap();
+
+    let o = run(&["diff", spec_arg, out_arg]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let said: Vec<String> = stdout(&o).lines().take_while(|l| !l.starts_with("--- ")).map(String::from).collect();
+    assert_eq!(said.len(), 2, "{said:#?}");
+    for (line, cc) in said.iter().zip(["marbles", "fabcar"]) {
+        assert!(line.starts_with(&format!("chaincode {cc} on mychannel: org3 approves committed sequence 1 with its new package (package of org3 (none) -> {cc}")), "{line}");
+        assert!(line.ends_with("); nothing is committed"), "{line}");
+    }
+
+    let o = run(&["render", spec_arg, "-o", out_arg]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let after = common::read_tree(&out);
+    let jobs = |tree: &std::collections::BTreeMap<String, Vec<u8>>, org: &str| -> Vec<String> {
+        let prefix = "job-chaincode-";
+        tree.keys().filter(|f| f.starts_with(prefix) && f.contains(&format!("-{org}-"))).cloned().collect()
+    };
+    assert_eq!(jobs(&after, "org3").len(), 2, "org3 installs and approves each chaincode");
+    assert_eq!(jobs(&before, "org2"), jobs(&after, "org2"), "org2 has nothing new to approve");
+    for job in jobs(&after, "org3") {
+        assert!(String::from_utf8_lossy(&after[&job]).contains("name: SEQUENCE\n          value: '1'"), "{job}");
+    }
 }
 
 /// `fabgen init` prints a spec that validates and renders as printed, for every launcher and

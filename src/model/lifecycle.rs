@@ -1,12 +1,22 @@
-//! Chaincode definitions as `_lifecycle` sees them, and the one rule fabgen enforces across
-//! renders: a definition that changed needs the next sequence.
+//! Chaincode definitions as `_lifecycle` sees them, and the rule fabgen enforces across
+//! renders: a new sequence exactly when Fabric needs one.
 //!
-//! Fabric refuses to approve a changed definition under a sequence that is committed ("attempted
-//! to define the current sequence (N) … but the definition does not match") and to commit a
-//! sequence twice; a package change under the same sequence would even be approved and then
-//! never run. `fabgen render -o DIR` therefore records each definition on the lifecycle Jobs it
-//! writes (annotation [`DEFINITION_ANNOTATION`]) and, on the next render into DIR, compares:
-//! [`sequence_problems`] says which chaincode changed what, and which sequence to use.
+//! `ApproveChaincodeDefinitionForOrg` (fabric core/chaincode/lifecycle/lifecycle.go) takes an
+//! approval for the committed sequence or the next one, never lower ("currently defined sequence
+//! N is larger than requested sequence M") or further ("requested sequence M is larger than the
+//! next available sequence number N+1"). At the committed sequence the definition's parameters
+//! must equal the committed ones (`ChaincodeParameters.Equal`: version, endorsement and
+//! validation plugins, init-required, the validation parameter, i.e. the endorsement policy, and
+//! the collections), "… with different parameters" otherwise; the package ID is not one of them.
+//! An org's approval at the committed sequence with a new package ID is taken, and its peers'
+//! lifecycle cache switches to that package (core/chaincode/lifecycle/cache.go watches the org's
+//! own `chaincode-sources` key). So a member that starts running the chaincode, or moves its
+//! chaincode server (a new address is a new package ID), needs only its own approval at the
+//! committed sequence; only new parameters need the next sequence, which every member approves.
+//!
+//! `fabgen render -o DIR` records each definition on the lifecycle Jobs it writes (annotation
+//! [`DEFINITION_ANNOTATION`]) and, on the next render into DIR, compares: [`sequence_problems`]
+//! says which chaincode changed what, and which sequence to use.
 
 use std::collections::BTreeMap;
 
@@ -41,8 +51,10 @@ pub struct Definition {
 }
 
 impl Definition {
-    /// What differs from `previous`, apart from the sequence, in words.
-    pub fn changes_since(&self, previous: &Definition) -> Vec<String> {
+    /// What differs from `previous` in the parameters Fabric compares at a committed sequence,
+    /// in words. fabgen sets no endorsement or validation plugin (Fabric's defaults, escc and
+    /// vscc, in every definition), so those never differ.
+    pub fn parameter_changes_since(&self, previous: &Definition) -> Vec<String> {
         let mut changes = Vec::new();
         let mut field = |what: &str, old: String, new: String| {
             if old != new {
@@ -50,22 +62,33 @@ impl Definition {
             }
         };
         let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".to_string());
-        field("channel", previous.channel.clone(), self.channel.clone());
         field("version", previous.version.clone(), self.version.clone());
         field("initRequired", previous.init_required.to_string(), self.init_required.to_string());
         field("signature policy", shown(&previous.signature_policy), shown(&self.signature_policy));
         field("channel config policy", shown(&previous.channel_config_policy), shown(&self.channel_config_policy));
-        let orgs: std::collections::BTreeSet<&String> =
-            previous.package_ids.keys().chain(self.package_ids.keys()).collect();
-        for org in orgs {
-            let old = previous.package_ids.get(org).cloned().unwrap_or_else(|| "(none)".to_string());
-            let new = self.package_ids.get(org).cloned().unwrap_or_else(|| "(none)".to_string());
-            field(&format!("package of {org}"), old, new);
-        }
         if previous.collections != self.collections {
             changes.push("collections config".to_string());
         }
         changes
+    }
+
+    /// The organisations whose package changed since `previous` (one that starts or stops
+    /// running the chaincode among them), with the change in words.
+    pub fn package_changes_since(&self, previous: &Definition) -> Vec<(String, String)> {
+        let orgs: std::collections::BTreeSet<&String> =
+            previous.package_ids.keys().chain(self.package_ids.keys()).collect();
+        let shown = |ids: &BTreeMap<String, String>, org: &str| ids.get(org).cloned().unwrap_or("(none)".into());
+        orgs.into_iter()
+            .filter(|org| previous.package_ids.get(*org) != self.package_ids.get(*org))
+            .map(|org| {
+                let change = format!(
+                    "package of {org} {} -> {}",
+                    shown(&previous.package_ids, org),
+                    shown(&self.package_ids, org)
+                );
+                (org.clone(), change)
+            })
+            .collect()
     }
 }
 
@@ -89,46 +112,82 @@ impl Definition {
 }
 
 /// Compares a network's definitions (in spec order) with those rendered before (by chaincode
-/// name). Chaincodes new to the network may start anywhere (a channel may know them already).
+/// name), taken as what the channel has committed, by Fabric's rules (module comment).
+/// Chaincodes new to the network, or moved to another channel, may start anywhere (a channel
+/// may know them already).
 pub fn sequence_problems<'a>(
     previous: &BTreeMap<String, Definition>,
     current: impl IntoIterator<Item = &'a Definition>,
 ) -> Vec<SequenceProblem> {
     let mut problems = Vec::new();
     for (i, new) in current.into_iter().enumerate() {
-        let Some(old) = previous.get(&new.name) else { continue };
-        let mut problem = |message: String| problems.push(SequenceProblem { chaincode: i, message });
-        let changes = new.changes_since(old);
-        if old.channel != new.channel {
-            // Another channel is another definition: it starts there afresh.
-            continue;
-        }
-        if new.sequence < old.sequence {
-            problem(format!(
-                "sequence {} is below {}, which was rendered before; a channel's sequence never goes back: use {} (unchanged) or {} (changed)",
-                new.sequence,
-                old.sequence,
-                old.sequence,
-                old.sequence + 1
-            ));
-        } else if new.sequence == old.sequence && !changes.is_empty() {
-            problem(format!(
-                "chaincode \"{}\" changed ({}) but keeps sequence {}; a changed definition needs a new sequence: set `sequence: {}`",
-                new.name,
-                changes.join(", "),
-                old.sequence,
-                old.sequence + 1
-            ));
-        } else if new.sequence > old.sequence + 1 {
-            problem(format!(
-                "sequence {} skips ahead of {}, which was rendered before; Fabric approves only the next sequence: set `sequence: {}`",
-                new.sequence,
-                old.sequence,
-                old.sequence + 1
-            ));
+        let Some(old) = previous.get(&new.name).filter(|old| old.channel == new.channel) else { continue };
+        if let Some(message) = sequence_problem(old, new) {
+            problems.push(SequenceProblem { chaincode: i, message });
         }
     }
     problems
+}
+
+/// What is wrong with `new`'s sequence after `old` was committed, if anything.
+fn sequence_problem(old: &Definition, new: &Definition) -> Option<String> {
+    let (committed, next) = (old.sequence, old.sequence + 1);
+    let changes = new.parameter_changes_since(old);
+    if new.sequence < committed {
+        Some(format!(
+            "sequence {} is below {committed}, which was rendered before; a channel's sequence never goes back: use {committed} (same parameters; a package may change) or {next} (new parameters)",
+            new.sequence
+        ))
+    } else if new.sequence > next {
+        Some(format!(
+            "sequence {} skips ahead of {committed}, which was rendered before; Fabric approves only the committed or the next sequence: set `sequence: {next}`",
+            new.sequence
+        ))
+    } else if new.sequence == committed && !changes.is_empty() {
+        Some(format!(
+            "chaincode \"{}\" changed its definition ({}) but keeps sequence {committed}; Fabric approves new parameters only under the next sequence: set `sequence: {next}`, which every member approves again (a package change alone needs only its org's approval at sequence {committed})",
+            new.name,
+            changes.join(", ")
+        ))
+    } else {
+        None
+    }
+}
+
+/// What a re-render asks of the channel for each chaincode whose definition or packages
+/// changed since `previous`, in words: a new sequence every member approves, or only some
+/// organisations' approval of their new package at the committed sequence.
+pub fn lifecycle_changes<'a>(
+    previous: &BTreeMap<String, Definition>,
+    current: impl IntoIterator<Item = &'a Definition>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for new in current {
+        let Some(old) = previous.get(&new.name).filter(|old| old.channel == new.channel) else { continue };
+        let at = format!("chaincode {} on {}", new.name, new.channel);
+        let packages = new.package_changes_since(old);
+        if new.sequence == old.sequence + 1 {
+            let mut changes = new.parameter_changes_since(old);
+            changes.extend(packages.into_iter().map(|(_, c)| c));
+            let changes = if changes.is_empty() { "same parameters".to_string() } else { changes.join(", ") };
+            out.push(format!(
+                "{at}: sequence {} ({changes}): every member approves it, then it is committed",
+                new.sequence
+            ));
+        } else if new.sequence == old.sequence && !packages.is_empty() {
+            let orgs: Vec<&str> = packages.iter().map(|(org, _)| org.as_str()).collect();
+            let changes: Vec<&str> = packages.iter().map(|(_, c)| c.as_str()).collect();
+            out.push(format!(
+                "{at}: {} approve{} committed sequence {} with {} new package ({}); nothing is committed",
+                orgs.join(", "),
+                if orgs.len() == 1 { "s" } else { "" },
+                new.sequence,
+                if orgs.len() == 1 { "its" } else { "their" },
+                changes.join(", ")
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -150,18 +209,117 @@ mod tests {
     }
 
     #[test]
-    fn names_every_change_but_the_sequence() {
+    fn parameters_and_packages_are_told_apart() {
         let old = definition("1.0", 1, "basic_1.0:aa");
         let mut new = definition("1.1", 2, "basic_1.1:bb");
         new.signature_policy = Some("OR('Org1MSP.peer')".into());
+        new.package_ids.insert("org3".into(), "basic_1.1:cc".into());
         assert_eq!(
-            new.changes_since(&old),
+            new.parameter_changes_since(&old),
+            ["version 1.0 -> 1.1", "signature policy (none) -> OR('Org1MSP.peer')"]
+        );
+        assert_eq!(
+            new.package_changes_since(&old),
             [
-                "version 1.0 -> 1.1",
-                "signature policy (none) -> OR('Org1MSP.peer')",
-                "package of org1 basic_1.0:aa -> basic_1.1:bb"
+                ("org1".to_string(), "package of org1 basic_1.0:aa -> basic_1.1:bb".to_string()),
+                ("org3".to_string(), "package of org3 (none) -> basic_1.1:cc".to_string())
             ]
         );
-        assert!(definition("1.0", 5, "basic_1.0:aa").changes_since(&old).is_empty());
+        assert!(definition("1.0", 5, "basic_1.0:aa").parameter_changes_since(&old).is_empty());
+    }
+
+    /// The one rule, checked against `ApproveChaincodeDefinitionForOrg`'s cases with the
+    /// committed definition at sequence 3 (fabric core/chaincode/lifecycle/lifecycle.go).
+    fn problem(new: &Definition) -> Option<String> {
+        let old = definition("1.0", 3, "basic_1.0:aa");
+        let problems = sequence_problems(&BTreeMap::from([("basic".to_string(), old)]), [new]);
+        assert!(problems.len() <= 1 && problems.iter().all(|p| p.chaincode == 0));
+        problems.into_iter().next().map(|p| p.message)
+    }
+
+    #[test]
+    fn below_the_committed_sequence_is_refused() {
+        // "currently defined sequence 3 is larger than requested sequence 2"
+        let message = problem(&definition("1.0", 2, "basic_1.0:aa")).unwrap();
+        assert!(message.starts_with("sequence 2 is below 3"), "{message}");
+        assert!(message.ends_with("use 3 (same parameters; a package may change) or 4 (new parameters)"));
+    }
+
+    #[test]
+    fn beyond_the_next_sequence_is_refused() {
+        // "requested sequence 5 is larger than the next available sequence number 4"
+        let message = problem(&definition("1.1", 5, "basic_1.1:bb")).unwrap();
+        assert!(message.ends_with("set `sequence: 4`"), "{message}");
+    }
+
+    #[test]
+    fn new_parameters_at_the_committed_sequence_are_refused() {
+        // "attempted to redefine the current committed sequence (3) … with different parameters"
+        let mut changed = [definition("1.1", 3, "basic_1.0:aa"), definition("1.0", 3, "basic_1.0:aa")];
+        changed[1].init_required = true;
+        let mut policy = definition("1.0", 3, "basic_1.0:aa");
+        policy.channel_config_policy = Some("/Channel/Application/Endorsement".into());
+        let mut collections = definition("1.0", 3, "basic_1.0:aa");
+        collections.collections = Some("[]".into());
+        for (new, what) in changed.iter().chain([&policy, &collections]).zip([
+            "version 1.0 -> 1.1",
+            "initRequired false -> true",
+            "channel config policy (none) -> /Channel/Application/Endorsement",
+            "collections config",
+        ]) {
+            let message = problem(new).unwrap();
+            assert!(
+                message
+                    .starts_with(&format!("chaincode \"basic\" changed its definition ({what}) but keeps sequence 3")),
+                "{message}"
+            );
+            assert!(message.contains("set `sequence: 4`"), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_new_package_or_member_at_the_committed_sequence_needs_no_new_sequence() {
+        // The package ID is not a parameter: an approval at the committed sequence with a new
+        // package is taken, and so is a new member's.
+        let moved = definition("1.0", 3, "basic_1.0:ff");
+        assert_eq!(problem(&moved), None);
+        let mut joined = definition("1.0", 3, "basic_1.0:aa");
+        joined.package_ids.insert("org3".into(), "basic_1.0:cc".into());
+        assert_eq!(problem(&joined), None);
+        let old = BTreeMap::from([("basic".to_string(), definition("1.0", 3, "basic_1.0:aa"))]);
+        assert_eq!(
+            lifecycle_changes(&old, [&joined]),
+            [
+                "chaincode basic on ch: org3 approves committed sequence 3 with its new package (package of org3 (none) -> basic_1.0:cc); nothing is committed"
+            ]
+        );
+        assert_eq!(
+            lifecycle_changes(&old, [&moved]),
+            [
+                "chaincode basic on ch: org1 approves committed sequence 3 with its new package (package of org1 basic_1.0:aa -> basic_1.0:ff); nothing is committed"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_next_sequence_is_taken_with_or_without_new_parameters() {
+        for new in [definition("1.1", 4, "basic_1.1:bb"), definition("1.0", 4, "basic_1.0:aa")] {
+            assert_eq!(problem(&new), None);
+        }
+        let old = BTreeMap::from([("basic".to_string(), definition("1.0", 3, "basic_1.0:aa"))]);
+        assert_eq!(
+            lifecycle_changes(&old, [&definition("1.1", 4, "basic_1.1:bb")]),
+            [
+                "chaincode basic on ch: sequence 4 (version 1.0 -> 1.1, package of org1 basic_1.0:aa -> basic_1.1:bb): every member approves it, then it is committed"
+            ]
+        );
+        assert!(lifecycle_changes(&old, [&definition("1.0", 3, "basic_1.0:aa")]).is_empty(), "nothing changed");
+    }
+
+    #[test]
+    fn another_channel_is_another_definition() {
+        let mut moved = definition("1.1", 1, "basic_1.1:bb");
+        moved.channel = "other".into();
+        assert_eq!(problem(&moved), None);
     }
 }
