@@ -11,6 +11,8 @@ use fabgen::output::{self, chart};
 use fabgen::render::TemplateSet;
 use fabgen::spec::{Diagnostic, NetworkSpec, SpecErrors, SpecSource};
 
+mod channel;
+
 /// fabgen: one Hyperledger Fabric network spec in, Kubernetes manifests and chaincode
 /// packages out — no Docker socket, no privileged pods.
 #[derive(Debug, Parser)]
@@ -112,6 +114,10 @@ pub enum Command {
     /// Markdown) or Graphviz DOT: `fabgen graph network.yaml --format dot | dot -Tsvg`.
     #[command(after_help = EXAMPLES_GRAPH)]
     Graph(GraphArgs),
+    /// Sign a channel configuration update offline with your organisation's admin key, or
+    /// gather the signatures into the envelope the submitter sends.
+    #[command(after_help = channel::EXAMPLES_CHANNEL)]
+    Channel(channel::ChannelArgs),
     /// Print a shell completion script: `fabgen completions bash > /etc/bash_completion.d/fabgen`.
     #[command(after_help = EXAMPLES_COMPLETIONS)]
     Completions(CompletionsArgs),
@@ -470,6 +476,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
         Command::Completions(args) => completions(&args, out),
         Command::Man(args) => man(&args, out),
         Command::Diff(args) => diff(&args, out),
+        Command::Channel(args) => channel::run(&args, out),
     }
 }
 

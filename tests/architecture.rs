@@ -165,9 +165,15 @@ const WRITES: &[&str] = &[
 #[test]
 fn only_the_writer_writes_and_rendering_does_no_io() {
     let mut all = stage_files();
-    for extra in ["src/lib.rs", "src/cli.rs", "src/main.rs"] {
-        let code = std::fs::read_to_string(common::root().join(extra)).unwrap();
-        all.push(SourceFile { stage: String::new(), module: String::new(), path: extra.to_string(), code });
+    // The crate root and the binary: src/lib.rs, src/main.rs, src/cli.rs and src/cli/*.
+    let mut binary = vec!["src/lib.rs".to_string(), "src/cli.rs".to_string(), "src/main.rs".to_string()];
+    for entry in std::fs::read_dir(common::root().join("src/cli")).unwrap() {
+        binary.push(format!("src/cli/{}", entry.unwrap().file_name().to_string_lossy()));
+    }
+    assert!(binary.len() > 3, "the binary's channel commands live in src/cli/");
+    for extra in binary {
+        let code = std::fs::read_to_string(common::root().join(&extra)).unwrap();
+        all.push(SourceFile { stage: String::new(), module: String::new(), path: extra, code });
     }
     for file in &all {
         if file.path == Path::new("src/output/write.rs").display().to_string() {

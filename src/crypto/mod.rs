@@ -11,9 +11,11 @@
 //! unless the request behind them changed, a certificate nears its end, or `rotate` is set.
 
 pub mod card;
+pub mod config_sign;
 pub mod low_s;
 pub mod plan;
 pub mod previous;
+pub mod proto;
 pub mod x509;
 
 use std::collections::BTreeMap;

@@ -67,6 +67,20 @@ pub fn write_tree(dest: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> 
     write_tree_of(dest, files, TreeKind::Generated)
 }
 
+/// Writes one public file (a signature, an envelope) at `dest`: staged beside it, then renamed
+/// over it, so a reader sees the old file or the new one. `dest` may be a file fabgen wrote
+/// before or a new path, never a directory.
+pub fn write_one_file(dest: &Path, bytes: &[u8]) -> Result<()> {
+    if dest.is_dir() {
+        bail!("'{}' is a directory; give the file to write", dest.display());
+    }
+    let name = dest.file_name().with_context(|| format!("'{}' names no file", dest.display()))?;
+    let staging = dest.with_file_name(format!(".{}.fabgen-new", name.to_string_lossy()));
+    let _ = fs::remove_file(&staging);
+    write_file(&staging, bytes, TreeKind::Generated)?;
+    fs::rename(&staging, dest).with_context(|| format!("failed to move the new file to '{}'", dest.display()))
+}
+
 /// Replaces `dest` with a tree of private material: like [`write_tree`], but the tree is
 /// readable by its owner only and replaces only a directory `fabgen crypto` wrote.
 pub fn write_secret_tree(dest: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
