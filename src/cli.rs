@@ -708,6 +708,12 @@ fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
         _ => fabgen::generate(&spec, &templates)?,
     };
     refuse_unsequenced_changes(&source, &generated.network, &args.dir)?;
+    // What the change asks of the running channels, in words, above the file diff.
+    let channels = fabgen::model::channel_record::records(&generated.network);
+    let previous = output::previous::channels(&args.dir)?;
+    for change in fabgen::model::channel_record::changes(&previous, &channels) {
+        writeln!(out, "{change}")?;
+    }
     let previous = output::previous::definitions(&args.dir)?;
     for change in fabgen::model::lifecycle::lifecycle_changes(&previous, &definitions(&generated.network)) {
         writeln!(out, "{change}")?;

@@ -305,8 +305,12 @@ fn a_new_member_of_a_chaincode_needs_no_new_sequence() {
     let o = run(&["diff", spec_arg, out_arg]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let said: Vec<String> = stdout(&o).lines().take_while(|l| !l.starts_with("--- ")).map(String::from).collect();
-    assert_eq!(said.len(), 2, "{said:#?}");
-    for (line, cc) in said.iter().zip(["marbles", "fabcar"]) {
+    assert_eq!(said.len(), 3, "{said:#?}");
+    assert_eq!(
+        said[0],
+        "mychannel: org3 (org3MSP) joins: /Channel/Application (needs /Channel/Application Admins: 2 of 2 admin signatures (org1MSP, org2MSP))"
+    );
+    for (line, cc) in said[1..].iter().zip(["marbles", "fabcar"]) {
         assert!(line.starts_with(&format!("chaincode {cc} on mychannel: org3 approves committed sequence 1 with its new package (package of org3 (none) -> {cc}")), "{line}");
         assert!(line.ends_with("); nothing is committed"), "{line}");
     }

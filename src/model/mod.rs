@@ -12,6 +12,7 @@
 //! a finished `network`, and `resolve` builds it.
 
 pub mod card;
+pub mod channel_record;
 pub mod custody;
 pub mod digest;
 pub mod fabric;

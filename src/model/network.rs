@@ -443,6 +443,9 @@ pub struct ChannelJoin {
 pub struct Configtx {
     /// ConfigMap holding `configtx.yaml`.
     pub config_map: String,
+    /// Every channel's `model::channel_record::ChannelRecord`, as the JSON the ConfigMap
+    /// records (`fabgen.io/channels`).
+    pub records: String,
     /// `OrdererType`: `etcdraft` or `BFT`. Capabilities and whether the global orderer
     /// addresses are written come from `Network::release`.
     pub orderer_type: &'static str,

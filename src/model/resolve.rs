@@ -78,6 +78,7 @@ fn resolve_in(
             let bft = spec.consensus() == crate::spec::Consensus::Bft;
             Configtx {
                 config_map: names::configtx_config_map(&spec.name),
+                records: String::new(),
                 orderer_type: if bft { "BFT" } else { "etcdraft" },
                 smart_bft: if bft {
                     SMART_BFT_OPTIONS.iter().map(|(k, v)| (*k, v.to_string())).collect()
@@ -116,6 +117,11 @@ fn resolve_in(
         image_pull_secrets: fabric.image_pull_secrets.clone(),
     };
     network.network_policies = policy::policies(&network, &spec.network_policies);
+    let records = serde_json::to_string(&super::channel_record::records(&network))
+        .context("failed to encode the channel records")?;
+    if let Some(configtx) = network.configtx.as_mut() {
+        configtx.records = records;
+    }
     Ok((network, packages))
 }
 

@@ -1,22 +1,51 @@
 //! What fabgen wrote to an output directory before, as far as the next render must know it:
 //! the chaincode definitions recorded on the lifecycle Jobs (`model::lifecycle`), so a
-//! changed definition that keeps its sequence is refused before anything is replaced. Each
+//! changed definition that keeps its sequence is refused before anything is replaced, and the
+//! channels recorded on the configtx ConfigMap (`model::channel_record`), so `diff` can say what
+//! a change asks of the running channels. Each
 //! Job records the definition with its own org's package ID; a chaincode's definition is the
 //! first Job's with the package IDs of all its Jobs.
 
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
 use super::write::MARKER;
+use crate::model::channel_record::{CHANNELS_ANNOTATION, ChannelRecord};
 use crate::model::lifecycle::{DEFINITION_ANNOTATION, Definition};
 
 /// The definitions recorded in `dir` (a `render -o` tree or a chart), by chaincode name; none
 /// when `dir` does not exist or is not fabgen's.
 pub fn definitions(dir: &Path) -> Result<BTreeMap<String, Definition>> {
     let mut found = BTreeMap::new();
+    for (path, json) in annotations(dir, DEFINITION_ANNOTATION)? {
+        let definition: Definition = serde_json::from_str(&json)
+            .with_context(|| format!("'{}': unreadable {DEFINITION_ANNOTATION}", path.display()))?;
+        // Each Job records its own org's package ID: the chaincode's are all of them.
+        match found.entry(definition.name.clone()) {
+            Entry::Vacant(slot) => {
+                slot.insert(definition);
+            }
+            Entry::Occupied(mut slot) => slot.get_mut().package_ids.extend(definition.package_ids),
+        }
+    }
+    Ok(found)
+}
+
+/// The channels recorded in `dir` (`model::channel_record`); none when `dir` does not exist,
+/// is not fabgen's, or had no channel.
+pub fn channels(dir: &Path) -> Result<Vec<ChannelRecord>> {
+    let Some((path, json)) = annotations(dir, CHANNELS_ANNOTATION)?.into_iter().next() else {
+        return Ok(Vec::new());
+    };
+    serde_json::from_str(&json).with_context(|| format!("'{}': unreadable {CHANNELS_ANNOTATION}", path.display()))
+}
+
+/// Every value of annotation `key` on the objects of `dir`, with the file it was read from.
+fn annotations(dir: &Path, key: &str) -> Result<Vec<(PathBuf, String)>> {
+    let mut found = Vec::new();
     if !dir.join(MARKER).is_file() {
         return Ok(found);
     }
@@ -27,41 +56,35 @@ pub fn definitions(dir: &Path) -> Result<BTreeMap<String, Definition>> {
             continue;
         }
         let text = std::fs::read_to_string(path).with_context(|| format!("failed to read '{}'", path.display()))?;
-        if !text.contains(DEFINITION_ANNOTATION) {
+        if !text.contains(key) {
             continue;
         }
-        let unreadable = || format!("'{}': unreadable {DEFINITION_ANNOTATION}", path.display());
-        for line in text.lines().filter(|l| l.contains(DEFINITION_ANNOTATION)) {
-            let json = match line.split_once("fromJson ") {
-                // A chart template: the annotations are a JSON string literal that Helm merges
-                // with the chart's common annotations.
-                Some((_, literal)) => {
-                    let annotations: String = serde_json::Deserializer::from_str(literal)
-                        .into_iter::<String>()
-                        .next()
-                        .with_context(unreadable)?
-                        .with_context(unreadable)?;
-                    let annotations: BTreeMap<String, String> =
-                        serde_json::from_str(&annotations).with_context(unreadable)?;
-                    annotations.get(DEFINITION_ANNOTATION).cloned().with_context(unreadable)?
-                }
-                // A manifest: `fabgen.io/chaincode-definition: "<JSON>"`.
-                None => {
-                    let value = line.trim().strip_prefix(DEFINITION_ANNOTATION).and_then(|v| v.strip_prefix(':'));
-                    serde_yaml::from_str(value.with_context(unreadable)?.trim()).with_context(unreadable)?
-                }
-            };
-            let definition: Definition = serde_json::from_str(&json).with_context(unreadable)?;
-            // Each Job records its own org's package ID: the chaincode's are all of them.
-            match found.entry(definition.name.clone()) {
-                Entry::Vacant(slot) => {
-                    slot.insert(definition);
-                }
-                Entry::Occupied(mut slot) => slot.get_mut().package_ids.extend(definition.package_ids),
-            }
+        for line in text.lines().filter(|l| l.contains(key)) {
+            let value =
+                annotation_of_line(line, key).with_context(|| format!("'{}': unreadable {key}", path.display()))?;
+            found.push((path.to_path_buf(), value));
         }
     }
     Ok(found)
+}
+
+/// The value of annotation `key` on one line of a manifest or a chart template.
+fn annotation_of_line(line: &str, key: &str) -> Result<String> {
+    match line.split_once("fromJson ") {
+        // A chart template: the annotations are a JSON string literal that Helm merges with
+        // the chart's common annotations.
+        Some((_, literal)) => {
+            let annotations: String =
+                serde_json::Deserializer::from_str(literal).into_iter::<String>().next().context("no literal")??;
+            let annotations: BTreeMap<String, String> = serde_json::from_str(&annotations)?;
+            annotations.get(key).cloned().context("not among the annotations")
+        }
+        // A manifest: `<key>: "<JSON>"`.
+        None => {
+            let value = line.trim().strip_prefix(key).and_then(|v| v.strip_prefix(':')).context("not a key")?;
+            Ok(serde_yaml::from_str(value.trim())?)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,256 @@
+//! What each channel's configuration holds that the spec decides, recorded on the configtx
+//! ConfigMap (annotation [`CHANNELS_ANNOTATION`]) so that the next render into the same
+//! directory can say what a spec change asks of the running channels: which element of the
+//! channel configuration changes and whose admin signatures its `mod_policy` needs.
+//!
+//! Paths and policies are those configtxgen writes (fabric internal/configtxgen/encoder/
+//! encoder.go sets every `mod_policy` to `Admins`; common/channelconfig names the keys
+//! `Application`, `Orderer`, `AnchorPeers`, `Endpoints`, `ConsensusType`, `Orderers`,
+//! `Capabilities`), under the policies fabgen's configtx.yaml gives: an organisation's
+//! `Admins` is `OR('<MSP>.admin')`; the Application, Orderer and Channel groups' `Admins` are
+//! `ImplicitMeta MAJORITY Admins`, which holds when more than half of the sub-groups' Admins
+//! do (common/policies/implicitmeta.go: threshold `len/2 + 1`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::network::Network;
+
+/// Annotation on the configtx ConfigMap: every channel's [`ChannelRecord`], as JSON.
+pub const CHANNELS_ANNOTATION: &str = "fabgen.io/channels";
+
+/// One channel, as far as the spec decides its configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ChannelRecord {
+    /// Channel name.
+    pub name: String,
+    /// Application organisations by MSP ID: name and anchor peers.
+    pub members: BTreeMap<String, Member>,
+    /// Ordering organisations by MSP ID: name and orderer endpoints.
+    pub ordering: BTreeMap<String, Member>,
+    /// Consenters, `host:port` as the configuration names them.
+    pub consenters: Vec<String>,
+    /// `OrdererType`.
+    pub orderer_type: String,
+    /// Capabilities of the Channel, Orderer and Application groups.
+    pub capabilities: [String; 3],
+}
+
+/// An organisation of a channel and the addresses the configuration lists for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    /// Organisation name.
+    pub org: String,
+    /// Anchor peers (application) or orderer endpoints (ordering), `host:port`.
+    pub addresses: Vec<String>,
+}
+
+/// The records of every channel of `network`.
+pub fn records(network: &Network) -> Vec<ChannelRecord> {
+    let orderer_type = network.configtx.as_ref().map_or("", |c| c.orderer_type).to_string();
+    let release = &network.release;
+    network
+        .channels
+        .iter()
+        .map(|channel| {
+            let members = channel
+                .joins
+                .iter()
+                .map(|j| (j.msp_id.clone(), Member { org: j.org.clone(), addresses: j.anchor_peers.clone() }))
+                .collect();
+            let ordering_orgs: Vec<_> =
+                network.orderer_orgs.iter().filter(|o| channel.ordering.contains(&o.name)).collect();
+            let ordering = ordering_orgs
+                .iter()
+                .map(|o| {
+                    let addresses = o.orderers.iter().map(|n| n.advertised_address.clone()).collect();
+                    (o.msp_id.clone(), Member { org: o.name.clone(), addresses })
+                })
+                .collect();
+            ChannelRecord {
+                name: channel.name.clone(),
+                members,
+                ordering,
+                consenters: ordering_orgs
+                    .iter()
+                    .flat_map(|o| o.orderers.iter().map(|n| n.advertised_address.clone()))
+                    .collect(),
+                orderer_type: orderer_type.clone(),
+                capabilities: [
+                    release.channel_capability.to_string(),
+                    release.orderer_capability.to_string(),
+                    release.application_capability.to_string(),
+                ],
+            }
+        })
+        .collect()
+}
+
+/// Whose admins must sign a change of an element whose `mod_policy` is a group's `Admins`.
+fn majority(group: &str, orgs: &BTreeMap<String, Member>) -> String {
+    let msps: Vec<&str> = orgs.keys().map(String::as_str).collect();
+    format!("{group} Admins: {} of {} admin signatures ({})", msps.len() / 2 + 1, msps.len(), msps.join(", "))
+}
+
+fn own_admin(member: &Member, msp: &str) -> String {
+    format!("{msp} Admins: {}'s admin signature", member.org)
+}
+
+/// What changes in the running channels from `previous` to `current`, a line per change of
+/// the channel configuration: what, where, and the signatures it needs under the channel's
+/// current configuration. A channel new to the spec is created, not updated; a channel gone
+/// from it stays on the ledger, which is said too.
+pub fn changes(previous: &[ChannelRecord], current: &[ChannelRecord]) -> Vec<String> {
+    let mut out = Vec::new();
+    for old in previous {
+        match current.iter().find(|c| c.name == old.name) {
+            Some(new) => channel_changes(old, new, &mut out),
+            None => out.push(format!(
+                "{}: no longer in the spec; the channel and its ledgers stay on the peers and orderers that have them",
+                old.name
+            )),
+        }
+    }
+    out
+}
+
+fn channel_changes(old: &ChannelRecord, new: &ChannelRecord, out: &mut Vec<String>) {
+    let ch = &old.name;
+    let mut say = |what: String, path: &str, needs: String| out.push(format!("{ch}: {what}: {path} (needs {needs})"));
+    let application = majority("/Channel/Application", &old.members);
+    for (msp, m) in new.members.iter().filter(|(msp, _)| !old.members.contains_key(*msp)) {
+        say(format!("{} ({msp}) joins", m.org), "/Channel/Application", application.clone());
+    }
+    for (msp, m) in old.members.iter().filter(|(msp, _)| !new.members.contains_key(*msp)) {
+        say(format!("{} ({msp}) leaves", m.org), "/Channel/Application", application.clone());
+    }
+    for (msp, m) in &new.members {
+        if let Some(was) = old.members.get(msp).filter(|was| was.addresses != m.addresses) {
+            let what = format!("{}'s anchor peers {} -> {}", m.org, was.addresses.join(" "), m.addresses.join(" "));
+            say(what, &format!("/Channel/Application/{msp}/AnchorPeers"), own_admin(was, msp));
+        }
+    }
+    let orderer = majority("/Channel/Orderer", &old.ordering);
+    for (msp, m) in new.ordering.iter().filter(|(msp, _)| !old.ordering.contains_key(*msp)) {
+        say(format!("ordering organisation {} ({msp}) joins", m.org), "/Channel/Orderer", orderer.clone());
+    }
+    for (msp, m) in old.ordering.iter().filter(|(msp, _)| !new.ordering.contains_key(*msp)) {
+        say(format!("ordering organisation {} ({msp}) leaves", m.org), "/Channel/Orderer", orderer.clone());
+    }
+    for (msp, m) in &new.ordering {
+        if let Some(was) = old.ordering.get(msp).filter(|was| was.addresses != m.addresses) {
+            let what =
+                format!("{}'s orderer endpoints {} -> {}", m.org, was.addresses.join(" "), m.addresses.join(" "));
+            say(what, &format!("/Channel/Orderer/{msp}/Endpoints"), own_admin(was, msp));
+        }
+    }
+    if old.consenters != new.consenters {
+        let added: Vec<&str> =
+            new.consenters.iter().filter(|c| !old.consenters.contains(c)).map(String::as_str).collect();
+        let gone: Vec<&str> =
+            old.consenters.iter().filter(|c| !new.consenters.contains(c)).map(String::as_str).collect();
+        let path =
+            if new.orderer_type == "BFT" { "/Channel/Orderer/Orderers" } else { "/Channel/Orderer/ConsensusType" };
+        let what = format!("consenters +[{}] -[{}]", added.join(", "), gone.join(", "));
+        say(what, path, orderer.clone());
+    }
+    let groups =
+        [("/Channel/Capabilities", 0), ("/Channel/Orderer/Capabilities", 1), ("/Channel/Application/Capabilities", 2)];
+    for (path, i) in groups {
+        if old.capabilities[i] != new.capabilities[i] {
+            let needs = match i {
+                0 => format!("/Channel Admins: both {orderer} and {application}"),
+                1 => orderer.clone(),
+                _ => application.clone(),
+            };
+            say(format!("capability {} -> {}", old.capabilities[i], new.capabilities[i]), path, needs);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(org: &str, addresses: &[&str]) -> Member {
+        Member { org: org.into(), addresses: addresses.iter().map(|a| a.to_string()).collect() }
+    }
+
+    fn channel() -> ChannelRecord {
+        ChannelRecord {
+            name: "mychannel".into(),
+            members: BTreeMap::from([
+                ("Org1MSP".into(), member("org1", &["peer0-org1.n:7051"])),
+                ("Org2MSP".into(), member("org2", &["peer0-org2.n:7051"])),
+            ]),
+            ordering: BTreeMap::from([("OrdMSP".into(), member("ord", &["o0.n:7050", "o1.n:7050", "o2.n:7050"]))]),
+            consenters: vec!["o0.n:7050".into(), "o1.n:7050".into(), "o2.n:7050".into()],
+            orderer_type: "etcdraft".into(),
+            capabilities: ["V2_0".into(), "V2_0".into(), "V2_5".into()],
+        }
+    }
+
+    #[test]
+    fn nothing_changed_says_nothing() {
+        assert!(changes(&[channel()], &[channel()]).is_empty());
+    }
+
+    #[test]
+    fn a_member_joins_under_the_application_admins_majority() {
+        let mut new = channel();
+        new.members.insert("Org3MSP".into(), member("org3", &["peer0-org3.n:7051"]));
+        new.members.get_mut("Org1MSP").unwrap().addresses.push("peer1-org1.n:7051".into());
+        assert_eq!(
+            changes(&[channel()], &[new]),
+            [
+                "mychannel: org3 (Org3MSP) joins: /Channel/Application (needs /Channel/Application Admins: 2 of 2 admin signatures (Org1MSP, Org2MSP))",
+                "mychannel: org1's anchor peers peer0-org1.n:7051 -> peer0-org1.n:7051 peer1-org1.n:7051: /Channel/Application/Org1MSP/AnchorPeers (needs Org1MSP Admins: org1's admin signature)",
+            ]
+        );
+    }
+
+    #[test]
+    fn consenters_and_capabilities_need_the_ordering_admins() {
+        let mut new = channel();
+        new.consenters.push("o3.n:7050".into());
+        new.ordering.get_mut("OrdMSP").unwrap().addresses.push("o3.n:7050".into());
+        new.capabilities = ["V3_0".into(), "V2_0".into(), "V2_5".into()];
+        let said = changes(&[channel()], &[new]);
+        assert_eq!(said.len(), 3, "{said:#?}");
+        assert!(said[0].starts_with("mychannel: ord's orderer endpoints"), "{said:#?}");
+        assert_eq!(
+            said[1],
+            "mychannel: consenters +[o3.n:7050] -[]: /Channel/Orderer/ConsensusType (needs /Channel/Orderer Admins: 1 of 1 admin signatures (OrdMSP))"
+        );
+        assert_eq!(
+            said[2],
+            "mychannel: capability V2_0 -> V3_0: /Channel/Capabilities (needs /Channel Admins: both /Channel/Orderer Admins: 1 of 1 admin signatures (OrdMSP) and /Channel/Application Admins: 2 of 2 admin signatures (Org1MSP, Org2MSP))"
+        );
+    }
+
+    #[test]
+    fn a_majority_is_more_than_half() {
+        let three = BTreeMap::from([
+            ("A".into(), member("a", &[])),
+            ("B".into(), member("b", &[])),
+            ("C".into(), member("c", &[])),
+        ]);
+        assert!(majority("/Channel/Application", &three).contains(": 2 of 3 "));
+        let mut four = three.clone();
+        four.insert("D".into(), member("d", &[]));
+        assert!(majority("/Channel/Application", &four).contains(": 3 of 4 "));
+    }
+
+    #[test]
+    fn a_channel_gone_from_the_spec_is_said_to_stay() {
+        assert_eq!(
+            changes(&[channel()], &[]),
+            [
+                "mychannel: no longer in the spec; the channel and its ledgers stay on the peers and orderers that have them"
+            ]
+        );
+    }
+}

@@ -1,0 +1,160 @@
+//! On every example, the spec changes that change a running channel's configuration (a new
+//! member, a member leaving, another orderer, other anchor peers) are each told as the change
+//! of the configuration element Fabric keeps them in, with the signatures its policy needs;
+//! and what the configtx ConfigMap records reads back from the rendered tree.
+
+mod common;
+
+use fabgen::model::channel_record::{changes, records};
+use fabgen::render::TemplateSet;
+use serde_yaml::Value;
+
+fn said(before: &Value, after: &Value) -> Option<Vec<String>> {
+    let network = |v: &Value| {
+        let spec = fabgen::spec::load_spec("n.yaml", &serde_yaml::to_string(v).unwrap()).ok()?;
+        Some(fabgen::generate(&spec, &TemplateSet::embedded()).unwrap().network)
+    };
+    Some(changes(&records(&network(before)?), &records(&network(after)?)))
+}
+
+fn load(path: &std::path::Path) -> Value {
+    serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The first channel's name and first member.
+fn first_channel(spec: &Value) -> Option<(String, String)> {
+    let channel = spec["channels"].as_sequence()?.first()?;
+    Some((channel["name"].as_str()?.to_string(), channel["orgs"][0].as_str()?.to_string()))
+}
+
+fn org<'a>(spec: &'a mut Value, name: &str) -> &'a mut Value {
+    spec["orgs"].as_sequence_mut().unwrap().iter_mut().find(|o| o["name"].as_str() == Some(name)).unwrap()
+}
+
+#[test]
+fn anchor_peers_change_with_a_new_peer_and_need_only_its_org() {
+    let mut told = 0;
+    for path in common::examples() {
+        let before = load(&path);
+        let Some((channel, member)) = first_channel(&before) else { continue };
+        let mut after = before.clone();
+        let peers = org(&mut after, &member)["peers"].as_sequence_mut().unwrap();
+        let mut peer = peers[0].clone();
+        peer["name"] = Value::from("peer9");
+        if let Some(map) = peer.as_mapping_mut() {
+            map.remove("externalName");
+            map.remove("nodePort");
+        }
+        peers.push(peer);
+        let Some(lines) = said(&before, &after) else { continue };
+        let prefix = format!("{channel}: {member}'s anchor peers ");
+        let line =
+            lines.iter().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("{}: {lines:#?}", path.display()));
+        assert!(
+            line.contains("/AnchorPeers (needs ") && line.ends_with(&format!("Admins: {member}'s admin signature)")),
+            "{line}"
+        );
+        assert!(line.contains(&format!("peer9-{member}")), "{line}");
+        told += 1;
+    }
+    assert!(told >= 6, "{told} examples");
+}
+
+#[test]
+fn a_new_member_needs_a_majority_of_the_members_admins() {
+    let mut told = 0;
+    for path in common::examples() {
+        let before = load(&path);
+        let Some((channel, member)) = first_channel(&before) else { continue };
+        let mut after = before.clone();
+        let mut new = org(&mut after, &member).clone();
+        new["name"] = Value::from("neworg");
+        new["mspId"] = Value::from("NewOrgMSP");
+        if let Some(map) = new.as_mapping_mut() {
+            map.remove("namespace");
+        }
+        for peer in new["peers"].as_sequence_mut().unwrap() {
+            if let Some(map) = peer.as_mapping_mut() {
+                map.remove("externalName");
+                map.remove("nodePort");
+            }
+        }
+        after["orgs"].as_sequence_mut().unwrap().push(new);
+        after["channels"][0]["orgs"].as_sequence_mut().unwrap().push(Value::from("neworg"));
+        let Some(lines) = said(&before, &after) else { continue };
+        let members = before["channels"][0]["orgs"].as_sequence().unwrap().len();
+        let expected = format!(
+            "{channel}: neworg (NewOrgMSP) joins: /Channel/Application (needs /Channel/Application Admins: {} of {members} admin signatures (",
+            members / 2 + 1
+        );
+        assert!(lines.iter().any(|l| l.starts_with(&expected)), "{}: {lines:#?}", path.display());
+        told += 1;
+    }
+    assert!(told >= 6, "{told} examples");
+}
+
+#[test]
+fn another_orderer_changes_the_consenters_under_the_ordering_admins() {
+    let mut told = 0;
+    for path in common::examples() {
+        let before = load(&path);
+        if first_channel(&before).is_none() {
+            continue;
+        }
+        let mut after = before.clone();
+        let ordering =
+            if after["ordererOrg"].is_mapping() { &mut after["ordererOrg"] } else { &mut after["ordererOrgs"][0] };
+        let orderers = ordering["orderers"].as_sequence_mut().unwrap();
+        let mut orderer = orderers[0].clone();
+        orderer["name"] = Value::from("orderer9");
+        if let Some(map) = orderer.as_mapping_mut() {
+            map.remove("externalName");
+            map.remove("nodePort");
+        }
+        orderers.push(orderer);
+        let Some(lines) = said(&before, &after) else { continue };
+        let consenters = lines
+            .iter()
+            .find(|l| l.contains(": consenters +[orderer9"))
+            .unwrap_or_else(|| panic!("{}: {lines:#?}", path.display()));
+        let bft = serde_yaml::to_string(&before).unwrap().contains("consensus: BFT");
+        let element = if bft { "/Channel/Orderer/Orderers" } else { "/Channel/Orderer/ConsensusType" };
+        assert!(consenters.contains(&format!("-[]: {element} (needs /Channel/Orderer Admins: ")), "{consenters}");
+        assert!(
+            lines.iter().any(|l| l.contains("'s orderer endpoints ") && l.contains("/Endpoints (needs ")),
+            "{lines:#?}"
+        );
+        told += 1;
+    }
+    assert!(told >= 6, "{told} examples");
+}
+
+#[test]
+fn a_member_leaving_is_told_and_the_record_reads_back_from_the_tree() {
+    let path = common::root().join("values/multi-org.yaml");
+    let before = load(&path);
+    let (channel, _) = first_channel(&before).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    let o = common::fabgen().args(["render", path.to_str().unwrap(), "-o", out.to_str().unwrap()]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let recorded = fabgen::output::previous::channels(&out).unwrap();
+    let spec = fabgen::spec::SpecSource::read(&path).unwrap().load().unwrap();
+    assert_eq!(recorded, records(&fabgen::generate(&spec, &TemplateSet::embedded()).unwrap().network));
+    assert!(!recorded.is_empty());
+
+    let members = before["channels"][0]["orgs"].as_sequence().unwrap();
+    assert!(members.len() >= 3, "multi-org's first channel has three members or more");
+    let leaving = members.last().unwrap().as_str().unwrap().to_string();
+    let mut after = before.clone();
+    after["channels"][0]["orgs"].as_sequence_mut().unwrap().pop();
+    if let Some(chaincodes) = after["chaincodes"].as_sequence_mut() {
+        chaincodes.retain(|c| c["channel"].as_str() != Some(channel.as_str()) || c["orgs"].is_null());
+    }
+    let lines = said(&before, &after).expect("the spec stays valid");
+    assert!(
+        lines.iter().any(|l| l.starts_with(&format!("{channel}: {leaving} ("))
+            && l.contains(") leaves: /Channel/Application (needs ")),
+        "{lines:#?}"
+    );
+}
