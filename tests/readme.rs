@@ -175,3 +175,40 @@ fn every_yaml_block_of_the_readme_is_a_valid_spec_or_part_of_one() {
         }
     }
 }
+
+/// "Changing a running network" shows what `fabgen diff` prints when org3 joins the tutorial's
+/// channel: the README's lines are the real output (`…` stands for the rest of a package ID).
+#[test]
+fn the_worked_example_of_a_changing_network_is_current_output() {
+    let readme = readme();
+    let section = &readme[readme.find("## Changing a running network").expect("the section")..];
+    let block = section.split("$ fabgen diff network.yaml deploy/\n").nth(1).unwrap().split("```").next().unwrap();
+    let documented: Vec<&str> = block.lines().collect();
+    assert_eq!(documented.len(), 3, "{block}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("network.yaml");
+    let original = std::fs::read_to_string(common::root().join("values/tutorial.yaml")).unwrap();
+    std::fs::write(&spec, &original).unwrap();
+    let deploy = dir.path().join("deploy");
+    let run = |args: &[&std::path::Path]| common::fabgen().args(args).output().unwrap();
+    let (render, diff) = (std::path::Path::new("render"), std::path::Path::new("diff"));
+    assert!(run(&[render, &spec, std::path::Path::new("-o"), &deploy]).status.success());
+    let org3 = "  - name: org3\n    mspId: org3MSP\n    peers:\n      - name: peer0\nchannels:\n";
+    let joined =
+        original.replacen("channels:\n", org3, 1).replacen("orgs: [org1, org2]", "orgs: [org1, org2, org3]", 1);
+    std::fs::write(&spec, joined).unwrap();
+    let o = run(&[diff, &spec, &deploy]);
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let printed: Vec<&str> = stdout.lines().take_while(|l| !l.starts_with("--- ")).collect();
+    assert_eq!(printed.len(), documented.len(), "{printed:#?}");
+    for (doc, real) in documented.iter().zip(&printed) {
+        let mut rest = *real;
+        for (i, piece) in doc.split('…').enumerate() {
+            let at = if i == 0 { rest.starts_with(piece).then_some(0) } else { rest.find(piece) };
+            let at = at.unwrap_or_else(|| panic!("README: {doc}\nfabgen: {real}"));
+            rest = &rest[at + piece.len()..];
+        }
+        assert!(rest.is_empty(), "README: {doc}\nfabgen: {real}");
+    }
+}
