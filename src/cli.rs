@@ -560,10 +560,23 @@ fn render(args: &RenderArgs, out: &mut dyn Write) -> Result<Outcome> {
         return print(out, &output::manifests::stream(&generated.rendered));
     };
     refuse_unsequenced_changes(&source, &generated.network, dir)?;
+    let pending = channel_changes(&generated.network, dir)?;
     let count = generated.rendered.objects.len();
     output::write_tree(dir, &output::manifests::files(generated.rendered, &generated.network))?;
     writeln!(out, "wrote {count} objects to {}", dir.display())?;
+    if !pending.is_empty() {
+        writeln!(out, "the running channels' configuration must change first (see `fabgen channel sign`):")?;
+        for change in pending {
+            writeln!(out, "  {change}")?;
+        }
+    }
     Ok(Outcome::Done)
+}
+
+/// What the running channels' configuration must change from what `dir` recorded, in words.
+fn channel_changes(network: &fabgen::model::Network, dir: &Path) -> Result<Vec<String>> {
+    let channels = fabgen::model::channel_record::records(network);
+    Ok(fabgen::model::channel_record::changes(&output::previous::channels(dir)?, &channels))
 }
 
 fn write_chart(args: &ChartArgs, out: &mut dyn Write) -> Result<Outcome> {
@@ -709,9 +722,7 @@ fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
     };
     refuse_unsequenced_changes(&source, &generated.network, &args.dir)?;
     // What the change asks of the running channels, in words, above the file diff.
-    let channels = fabgen::model::channel_record::records(&generated.network);
-    let previous = output::previous::channels(&args.dir)?;
-    for change in fabgen::model::channel_record::changes(&previous, &channels) {
+    for change in channel_changes(&generated.network, &args.dir)? {
         writeln!(out, "{change}")?;
     }
     let previous = output::previous::definitions(&args.dir)?;

@@ -317,6 +317,16 @@ fn a_new_member_of_a_chaincode_needs_no_new_sequence() {
 
     let o = run(&["render", spec_arg, "-o", out_arg]);
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).ends_with(&format!(
+            "the running channels' configuration must change first (see `fabgen channel sign`):\n  {}\n",
+            said[0]
+        )),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&["render", spec_arg, "-o", out_arg]);
+    assert!(!stdout(&o).contains("must change first"), "recorded now: {}", stdout(&o));
     let after = common::read_tree(&out);
     let jobs = |tree: &std::collections::BTreeMap<String, Vec<u8>>, org: &str| -> Vec<String> {
         let prefix = "job-chaincode-";

@@ -68,7 +68,7 @@ fn in_namespaces_of<'a>(mut peer: Value, orgs: impl IntoIterator<Item = &'a str>
     match namespaces.as_slice() {
         [] => {}
         [one] if **one == network.namespace => {}
-        [one] => peer["namespaceSelector"] = json!({ "matchLabels": { NAMESPACE_NAME_LABEL: one } }),
+        [one] => peer = in_namespace(one, peer["podSelector"].take()),
         several => {
             peer["namespaceSelector"] = json!({ "matchExpressions": [{
                 "key": NAMESPACE_NAME_LABEL,
