@@ -120,6 +120,10 @@ fn another_orderer_changes_the_consenters_under_the_ordering_admins() {
         let bft = serde_yaml::to_string(&before).unwrap().contains("consensus: BFT");
         let element = if bft { "/Channel/Orderer/Orderers" } else { "/Channel/Orderer/ConsensusType" };
         assert!(consenters.contains(&format!("-[]: {element} (needs /Channel/Orderer Admins: ")), "{consenters}");
+        // SmartBFT's block validation policy names the consenters: it changes with them.
+        let validation =
+            lines.iter().any(|l| l.contains(" consenter signatures: /Channel/Orderer/BlockValidation (needs "));
+        assert_eq!(validation, bft, "{}: {lines:#?}", path.display());
         assert!(
             lines.iter().any(|l| l.contains("'s orderer endpoints ") && l.contains("/Endpoints (needs ")),
             "{lines:#?}"

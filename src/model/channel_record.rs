@@ -89,6 +89,14 @@ pub fn records(network: &Network) -> Vec<ChannelRecord> {
         .collect()
 }
 
+/// SmartBFT's quorum of `n` consenters, ⌈(n + f + 1) / 2⌉ with f = ⌊(n − 1) / 3⌋: the
+/// signatures `/Channel/Orderer/BlockValidation` asks of a block (fabric common/policies/bft.go
+/// `EncodeBFTBlockVerificationPolicy`, `ComputeBFTQuorum`).
+pub fn bft_quorum(n: usize) -> usize {
+    let f = n.saturating_sub(1) / 3;
+    (n + f + 1).div_ceil(2)
+}
+
 /// Whose admins must sign a change of an element whose `mod_policy` is a group's `Admins`.
 fn majority(group: &str, orgs: &BTreeMap<String, Member>) -> String {
     let msps: Vec<&str> = orgs.keys().map(String::as_str).collect();
@@ -156,6 +164,17 @@ fn channel_changes(old: &ChannelRecord, new: &ChannelRecord, out: &mut Vec<Strin
             if new.orderer_type == "BFT" { "/Channel/Orderer/Orderers" } else { "/Channel/Orderer/ConsensusType" };
         let what = format!("consenters +[{}] -[{}]", added.join(", "), gone.join(", "));
         say(what, path, orderer.clone());
+        if new.orderer_type == "BFT" {
+            // configtxgen computes BlockValidation at genesis only; the orderers refuse a config
+            // whose policy is not the one of its consenters (smartbft/configverifier.go).
+            let (was, now) = (bft_quorum(old.consenters.len()), bft_quorum(new.consenters.len()));
+            let what = format!(
+                "block validation {was} of {} -> {now} of {} consenter signatures",
+                old.consenters.len(),
+                new.consenters.len()
+            );
+            say(what, "/Channel/Orderer/BlockValidation", orderer.clone());
+        }
     }
     let groups =
         [("/Channel/Capabilities", 0), ("/Channel/Orderer/Capabilities", 1), ("/Channel/Application/Capabilities", 2)];
@@ -229,6 +248,29 @@ mod tests {
             said[2],
             "mychannel: capability V2_0 -> V3_0: /Channel/Capabilities (needs /Channel Admins: both /Channel/Orderer Admins: 1 of 1 admin signatures (OrdMSP) and /Channel/Application Admins: 2 of 2 admin signatures (Org1MSP, Org2MSP))"
         );
+    }
+
+    #[test]
+    fn a_bft_consenter_change_rewrites_block_validation() {
+        let mut old = channel();
+        old.orderer_type = "BFT".into();
+        old.consenters.push("o3.n:7050".into());
+        let mut new = old.clone();
+        new.consenters.push("o4.n:7050".into());
+        let said = changes(&[old], &[new]);
+        assert_eq!(said.len(), 2, "{said:#?}");
+        assert!(said[0].contains(": /Channel/Orderer/Orderers (needs "), "{said:#?}");
+        assert_eq!(
+            said[1],
+            "mychannel: block validation 3 of 4 -> 4 of 5 consenter signatures: /Channel/Orderer/BlockValidation (needs /Channel/Orderer Admins: 1 of 1 admin signatures (OrdMSP))"
+        );
+    }
+
+    #[test]
+    fn bft_quorums_follow_fabric() {
+        // n = 3: f = 0, ⌈4/2⌉ = 2; n = 4: f = 1, ⌈6/2⌉ = 3; n = 7: f = 2, ⌈10/2⌉ = 5;
+        // n = 10: f = 3, ⌈14/2⌉ = 7.
+        assert_eq!([1, 3, 4, 5, 7, 10].map(bft_quorum), [1, 2, 3, 4, 5, 7]);
     }
 
     #[test]
