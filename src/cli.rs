@@ -560,21 +560,21 @@ fn render(args: &RenderArgs, out: &mut dyn Write) -> Result<Outcome> {
         return print(out, &output::manifests::stream(&generated.rendered));
     };
     refuse_unsequenced_changes(&source, &generated.network, dir)?;
-    let pending = channel_changes(&generated.network, dir)?;
+    let by_hand: Vec<_> = channel_changes(&generated.network, dir)?.into_iter().filter(|c| !c.by_job).collect();
     let count = generated.rendered.objects.len();
     output::write_tree(dir, &output::manifests::files(generated.rendered, &generated.network))?;
     writeln!(out, "wrote {count} objects to {}", dir.display())?;
-    if !pending.is_empty() {
+    if !by_hand.is_empty() {
         writeln!(out, "the running channels' configuration must change first (see `fabgen channel sign`):")?;
-        for change in pending {
-            writeln!(out, "  {change}")?;
+        for change in by_hand {
+            writeln!(out, "  {}", change.text)?;
         }
     }
     Ok(Outcome::Done)
 }
 
-/// What the running channels' configuration must change from what `dir` recorded, in words.
-fn channel_changes(network: &fabgen::model::Network, dir: &Path) -> Result<Vec<String>> {
+/// What the running channels' configuration must change from what `dir` recorded.
+fn channel_changes(network: &fabgen::model::Network, dir: &Path) -> Result<Vec<fabgen::model::channel_record::Change>> {
     let channels = fabgen::model::channel_record::records(network);
     Ok(fabgen::model::channel_record::changes(&output::previous::channels(dir)?, &channels))
 }
@@ -723,7 +723,7 @@ fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
     refuse_unsequenced_changes(&source, &generated.network, &args.dir)?;
     // What the change asks of the running channels, in words, above the file diff.
     for change in channel_changes(&generated.network, &args.dir)? {
-        writeln!(out, "{change}")?;
+        writeln!(out, "{}", change.text)?;
     }
     let previous = output::previous::definitions(&args.dir)?;
     for change in fabgen::model::lifecycle::lifecycle_changes(&previous, &definitions(&generated.network)) {

@@ -337,6 +337,17 @@ fn a_new_member_of_a_chaincode_needs_no_new_sequence() {
     for job in jobs(&after, "org3") {
         assert!(String::from_utf8_lossy(&after[&job]).contains("name: SEQUENCE\n          value: '1'"), "{job}");
     }
+
+    // Another peer of org3 changes its anchor peers, which its own join Job sets: diff tells
+    // it, render asks nothing of anyone.
+    let grown =
+        joined.replacen("      - name: peer0\nchannels:", "      - name: peer0\n      - name: peer1\nchannels:", 1);
+    assert_ne!(grown, joined);
+    std::fs::write(&spec, &grown).unwrap();
+    let o = run(&["diff", spec_arg, out_arg]);
+    assert!(stdout(&o).starts_with("mychannel: org3's anchor peers peer0-org3.hyperledger:7051 -> peer0-org3.hyperledger:7051 peer1-org3.hyperledger:7051: /Channel/Application/org3MSP/AnchorPeers (needs org3MSP Admins: org3's admin signature; its join Job makes it)\n"), "{}", stdout(&o));
+    let o = run(&["render", spec_arg, "-o", out_arg]);
+    assert!(o.status.success() && !stdout(&o).contains("must change first"), "{}", stdout(&o));
 }
 
 /// `fabgen init` prints a spec that validates and renders as printed, for every launcher and

@@ -107,27 +107,44 @@ fn own_admin(member: &Member, msp: &str) -> String {
     format!("{msp} Admins: {}'s admin signature", member.org)
 }
 
-/// What changes in the running channels from `previous` to `current`, a line per change of
-/// the channel configuration: what, where, and the signatures it needs under the channel's
-/// current configuration. A channel new to the spec is created, not updated; a channel gone
-/// from it stays on the ledger, which is said too.
-pub fn changes(previous: &[ChannelRecord], current: &[ChannelRecord]) -> Vec<String> {
+/// One change of a running channel's configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// What, where, and the signatures it needs, in words.
+    pub text: String,
+    /// A rendered Job makes it: an organisation's join Job sets its anchor peers, as its own
+    /// admin, to exactly the spec's (templates/jobs/anchor-peers.sh).
+    pub by_job: bool,
+}
+
+/// What changes in the running channels from `previous` to `current`, one [`Change`] per
+/// element of the channel configuration: what, where, and the signatures it needs under the
+/// channel's current configuration. A channel new to the spec is created, not updated; a
+/// channel gone from it stays on the ledger, which is said too.
+pub fn changes(previous: &[ChannelRecord], current: &[ChannelRecord]) -> Vec<Change> {
     let mut out = Vec::new();
     for old in previous {
         match current.iter().find(|c| c.name == old.name) {
             Some(new) => channel_changes(old, new, &mut out),
-            None => out.push(format!(
-                "{}: no longer in the spec; the channel and its ledgers stay on the peers and orderers that have them",
-                old.name
-            )),
+            None => out.push(Change {
+                text: format!(
+                    "{}: no longer in the spec; the channel and its ledgers stay on the peers and orderers that have them",
+                    old.name
+                ),
+                by_job: false,
+            }),
         }
     }
     out
 }
 
-fn channel_changes(old: &ChannelRecord, new: &ChannelRecord, out: &mut Vec<String>) {
+fn channel_changes(old: &ChannelRecord, new: &ChannelRecord, out: &mut Vec<Change>) {
     let ch = &old.name;
-    let mut say = |what: String, path: &str, needs: String| out.push(format!("{ch}: {what}: {path} (needs {needs})"));
+    let mut say = |what: String, path: &str, needs: String| {
+        let by_job = path.ends_with("/AnchorPeers");
+        let made = if by_job { "; its join Job makes it" } else { "" };
+        out.push(Change { text: format!("{ch}: {what}: {path} (needs {needs}{made})"), by_job });
+    };
     let application = majority("/Channel/Application", &old.members);
     for (msp, m) in new.members.iter().filter(|(msp, _)| !old.members.contains_key(*msp)) {
         say(format!("{} ({msp}) joins", m.org), "/Channel/Application", application.clone());
@@ -194,6 +211,10 @@ fn channel_changes(old: &ChannelRecord, new: &ChannelRecord, out: &mut Vec<Strin
 mod tests {
     use super::*;
 
+    fn texts(previous: &[ChannelRecord], current: &[ChannelRecord]) -> Vec<String> {
+        changes(previous, current).into_iter().map(|c| c.text).collect()
+    }
+
     fn member(org: &str, addresses: &[&str]) -> Member {
         Member { org: org.into(), addresses: addresses.iter().map(|a| a.to_string()).collect() }
     }
@@ -214,7 +235,7 @@ mod tests {
 
     #[test]
     fn nothing_changed_says_nothing() {
-        assert!(changes(&[channel()], &[channel()]).is_empty());
+        assert!(texts(&[channel()], &[channel()]).is_empty());
     }
 
     #[test]
@@ -222,12 +243,18 @@ mod tests {
         let mut new = channel();
         new.members.insert("Org3MSP".into(), member("org3", &["peer0-org3.n:7051"]));
         new.members.get_mut("Org1MSP").unwrap().addresses.push("peer1-org1.n:7051".into());
+        let said = changes(&[channel()], &[new]);
         assert_eq!(
-            changes(&[channel()], &[new]),
+            said.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(),
             [
                 "mychannel: org3 (Org3MSP) joins: /Channel/Application (needs /Channel/Application Admins: 2 of 2 admin signatures (Org1MSP, Org2MSP))",
-                "mychannel: org1's anchor peers peer0-org1.n:7051 -> peer0-org1.n:7051 peer1-org1.n:7051: /Channel/Application/Org1MSP/AnchorPeers (needs Org1MSP Admins: org1's admin signature)",
+                "mychannel: org1's anchor peers peer0-org1.n:7051 -> peer0-org1.n:7051 peer1-org1.n:7051: /Channel/Application/Org1MSP/AnchorPeers (needs Org1MSP Admins: org1's admin signature; its join Job makes it)",
             ]
+        );
+        assert_eq!(
+            said.iter().map(|c| c.by_job).collect::<Vec<_>>(),
+            [false, true],
+            "only anchor peers are the Jobs' work"
         );
     }
 
@@ -237,7 +264,7 @@ mod tests {
         new.consenters.push("o3.n:7050".into());
         new.ordering.get_mut("OrdMSP").unwrap().addresses.push("o3.n:7050".into());
         new.capabilities = ["V3_0".into(), "V2_0".into(), "V2_5".into()];
-        let said = changes(&[channel()], &[new]);
+        let said = texts(&[channel()], &[new]);
         assert_eq!(said.len(), 3, "{said:#?}");
         assert!(said[0].starts_with("mychannel: ord's orderer endpoints"), "{said:#?}");
         assert_eq!(
@@ -257,7 +284,7 @@ mod tests {
         old.consenters.push("o3.n:7050".into());
         let mut new = old.clone();
         new.consenters.push("o4.n:7050".into());
-        let said = changes(&[old], &[new]);
+        let said = texts(&[old], &[new]);
         assert_eq!(said.len(), 2, "{said:#?}");
         assert!(said[0].contains(": /Channel/Orderer/Orderers (needs "), "{said:#?}");
         assert_eq!(
@@ -289,7 +316,7 @@ mod tests {
     #[test]
     fn a_channel_gone_from_the_spec_is_said_to_stay() {
         assert_eq!(
-            changes(&[channel()], &[]),
+            texts(&[channel()], &[]),
             [
                 "mychannel: no longer in the spec; the channel and its ledgers stay on the peers and orderers that have them"
             ]
