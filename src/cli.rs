@@ -2,7 +2,7 @@
 //! each command by calling the library's stages. Only the binary knows about the command line.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -559,8 +559,10 @@ fn render(args: &RenderArgs, out: &mut dyn Write) -> Result<Outcome> {
     let Some(dir) = &args.output else {
         return print(out, &output::manifests::stream(&generated.rendered));
     };
-    refuse_unsequenced_changes(&source, &generated.network, dir)?;
-    let by_hand: Vec<_> = channel_changes(&generated.network, dir)?.into_iter().filter(|c| !c.by_job).collect();
+    let recorded = output::previous::recorded(dir)?;
+    refuse_unsequenced_changes(&source, &generated.network, &recorded.definitions)?;
+    let by_hand: Vec<_> =
+        channel_changes(&generated.network, &recorded.channels).into_iter().filter(|c| !c.by_job).collect();
     let count = generated.rendered.objects.len();
     output::write_tree(dir, &output::manifests::files(generated.rendered, &generated.network))?;
     writeln!(out, "wrote {count} objects to {}", dir.display())?;
@@ -573,10 +575,12 @@ fn render(args: &RenderArgs, out: &mut dyn Write) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-/// What the running channels' configuration must change from what `dir` recorded.
-fn channel_changes(network: &fabgen::model::Network, dir: &Path) -> Result<Vec<fabgen::model::channel_record::Change>> {
-    let channels = fabgen::model::channel_record::records(network);
-    Ok(fabgen::model::channel_record::changes(&output::previous::channels(dir)?, &channels))
+/// What the running channels' configuration must change from what was `recorded`.
+fn channel_changes(
+    network: &fabgen::model::Network,
+    recorded: &[fabgen::model::channel_record::ChannelRecord],
+) -> Vec<fabgen::model::channel_record::Change> {
+    fabgen::model::channel_record::changes(recorded, &fabgen::model::channel_record::records(network))
 }
 
 fn write_chart(args: &ChartArgs, out: &mut dyn Write) -> Result<Outcome> {
@@ -587,7 +591,7 @@ fn write_chart(args: &ChartArgs, out: &mut dyn Write) -> Result<Outcome> {
         (Some(org), Some(cards)) => fabgen::generate_part(&spec, &templates, org, cards)?.network,
         _ => fabgen::verify(&spec, &templates)?.0,
     };
-    refuse_unsequenced_changes(&source, &network, &args.output)?;
+    refuse_unsequenced_changes(&source, &network, &output::previous::recorded(&args.output)?.definitions)?;
     let options =
         chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone(), org: args.org.clone() };
     let charts = chart::charts(&network, &templates, &options)?;
@@ -720,13 +724,13 @@ fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
         (Some(org), Some(cards)) => fabgen::generate_part(&spec, &templates, org, cards)?,
         _ => fabgen::generate(&spec, &templates)?,
     };
-    refuse_unsequenced_changes(&source, &generated.network, &args.dir)?;
+    let recorded = output::previous::recorded(&args.dir)?;
+    refuse_unsequenced_changes(&source, &generated.network, &recorded.definitions)?;
     // What the change asks of the running channels, in words, above the file diff.
-    for change in channel_changes(&generated.network, &args.dir)? {
+    for change in channel_changes(&generated.network, &recorded.channels) {
         writeln!(out, "{}", change.text)?;
     }
-    let previous = output::previous::definitions(&args.dir)?;
-    for change in fabgen::model::lifecycle::lifecycle_changes(&previous, &definitions(&generated.network)) {
+    for change in fabgen::model::lifecycle::lifecycle_changes(&recorded.definitions, &definitions(&generated.network)) {
         writeln!(out, "{change}")?;
     }
     let files = if args.chart {
@@ -746,12 +750,15 @@ fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
     Ok(Outcome::Drift)
 }
 
-/// Refuses a chaincode definition whose sequence does not follow from the last render into
-/// `dir` by Fabric's rules (`model::lifecycle`): new parameters under the committed sequence,
-/// or a sequence that goes back or skips ahead; points at the chaincode's `sequence`.
-fn refuse_unsequenced_changes(source: &SpecSource, network: &fabgen::model::Network, dir: &Path) -> Result<()> {
-    let previous = output::previous::definitions(dir)?;
-    let problems = fabgen::model::lifecycle::sequence_problems(&previous, &definitions(network));
+/// Refuses a chaincode definition whose sequence does not follow from the `previous` render's
+/// by Fabric's rules (`model::lifecycle`): new parameters under the committed sequence, or a
+/// sequence that goes back or skips ahead; points at the chaincode's `sequence`.
+fn refuse_unsequenced_changes(
+    source: &SpecSource,
+    network: &fabgen::model::Network,
+    previous: &std::collections::BTreeMap<String, fabgen::model::lifecycle::Definition>,
+) -> Result<()> {
+    let problems = fabgen::model::lifecycle::sequence_problems(previous, &definitions(network));
     if problems.is_empty() {
         return Ok(());
     }

@@ -275,16 +275,8 @@ pub fn verify(update: &Update, signature: &ConfigSignature) -> Result<(String, V
 
 /// The DER body of the first PEM block of `text`.
 fn pem_body(text: &str) -> Result<Vec<u8>> {
-    let body: String = text
-        .lines()
-        .skip_while(|l| !l.starts_with("-----BEGIN "))
-        .skip(1)
-        .take_while(|l| !l.starts_with("-----END "))
-        .collect();
-    if body.is_empty() {
-        bail!("no PEM block");
-    }
-    base64::engine::general_purpose::STANDARD.decode(body).context("bad PEM base64")
+    let (_, pem) = x509_parser::pem::parse_x509_pem(text.as_bytes()).map_err(|e| anyhow!("not PEM: {e}"))?;
+    Ok(pem.contents)
 }
 
 /// PEM as Go's `pem.EncodeToMemory` writes it: 64 characters a line, a final newline.

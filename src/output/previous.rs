@@ -16,15 +16,28 @@ use super::write::MARKER;
 use crate::model::channel_record::{CHANNELS_ANNOTATION, ChannelRecord};
 use crate::model::lifecycle::{DEFINITION_ANNOTATION, Definition};
 
-/// The definitions recorded in `dir` (a `render -o` tree or a chart), by chaincode name; none
-/// when `dir` does not exist or is not fabgen's.
-pub fn definitions(dir: &Path) -> Result<BTreeMap<String, Definition>> {
-    let mut found = BTreeMap::new();
-    for (path, json) in annotations(dir, DEFINITION_ANNOTATION)? {
-        let definition: Definition = serde_json::from_str(&json)
-            .with_context(|| format!("'{}': unreadable {DEFINITION_ANNOTATION}", path.display()))?;
+/// What an earlier render recorded in its output directory.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    /// Chaincode definitions by chaincode name.
+    pub definitions: BTreeMap<String, Definition>,
+    /// The channels (empty when the tree had none, or was written before they were recorded).
+    pub channels: Vec<ChannelRecord>,
+}
+
+/// Reads what `dir` (a `render -o` tree or a chart) recorded, in one pass over its files;
+/// nothing when `dir` does not exist or is not fabgen's.
+pub fn recorded(dir: &Path) -> Result<Recorded> {
+    let mut found = Recorded::default();
+    for (path, key, json) in annotations(dir, &[DEFINITION_ANNOTATION, CHANNELS_ANNOTATION])? {
+        let unreadable = || format!("'{}': unreadable {key}", path.display());
+        if key == CHANNELS_ANNOTATION {
+            found.channels = serde_json::from_str(&json).with_context(unreadable)?;
+            continue;
+        }
+        let definition: Definition = serde_json::from_str(&json).with_context(unreadable)?;
         // Each Job records its own org's package ID: the chaincode's are all of them.
-        match found.entry(definition.name.clone()) {
+        match found.definitions.entry(definition.name.clone()) {
             Entry::Vacant(slot) => {
                 slot.insert(definition);
             }
@@ -34,17 +47,18 @@ pub fn definitions(dir: &Path) -> Result<BTreeMap<String, Definition>> {
     Ok(found)
 }
 
-/// The channels recorded in `dir` (`model::channel_record`); none when `dir` does not exist,
-/// is not fabgen's, or had no channel.
-pub fn channels(dir: &Path) -> Result<Vec<ChannelRecord>> {
-    let Some((path, json)) = annotations(dir, CHANNELS_ANNOTATION)?.into_iter().next() else {
-        return Ok(Vec::new());
-    };
-    serde_json::from_str(&json).with_context(|| format!("'{}': unreadable {CHANNELS_ANNOTATION}", path.display()))
+/// The definitions recorded in `dir`, by chaincode name ([`recorded`]).
+pub fn definitions(dir: &Path) -> Result<BTreeMap<String, Definition>> {
+    Ok(recorded(dir)?.definitions)
 }
 
-/// Every value of annotation `key` on the objects of `dir`, with the file it was read from.
-fn annotations(dir: &Path, key: &str) -> Result<Vec<(PathBuf, String)>> {
+/// The channels recorded in `dir` ([`recorded`]).
+pub fn channels(dir: &Path) -> Result<Vec<ChannelRecord>> {
+    Ok(recorded(dir)?.channels)
+}
+
+/// Every value of the annotations `keys` on the objects of `dir`, with the file and the key.
+fn annotations<'k>(dir: &Path, keys: &[&'k str]) -> Result<Vec<(PathBuf, &'k str, String)>> {
     let mut found = Vec::new();
     if !dir.join(MARKER).is_file() {
         return Ok(found);
@@ -56,13 +70,12 @@ fn annotations(dir: &Path, key: &str) -> Result<Vec<(PathBuf, String)>> {
             continue;
         }
         let text = std::fs::read_to_string(path).with_context(|| format!("failed to read '{}'", path.display()))?;
-        if !text.contains(key) {
-            continue;
-        }
-        for line in text.lines().filter(|l| l.contains(key)) {
-            let value =
-                annotation_of_line(line, key).with_context(|| format!("'{}': unreadable {key}", path.display()))?;
-            found.push((path.to_path_buf(), value));
+        for key in keys.iter().filter(|k| text.contains(**k)) {
+            for line in text.lines().filter(|l| l.contains(key)) {
+                let value =
+                    annotation_of_line(line, key).with_context(|| format!("'{}': unreadable {key}", path.display()))?;
+                found.push((path.to_path_buf(), *key, value));
+            }
         }
     }
     Ok(found)
