@@ -560,7 +560,7 @@ fn render(args: &RenderArgs, out: &mut dyn Write) -> Result<Outcome> {
         return print(out, &output::manifests::stream(&generated.rendered));
     };
     let recorded = output::previous::recorded(dir)?;
-    refuse_unsequenced_changes(&source, &generated.network, &recorded.definitions)?;
+    refuse_against(&source, &generated.network, &recorded)?;
     let by_hand: Vec<_> =
         channel_changes(&generated.network, &recorded.channels).into_iter().filter(|c| !c.by_job).collect();
     let count = generated.rendered.objects.len();
@@ -591,7 +591,7 @@ fn write_chart(args: &ChartArgs, out: &mut dyn Write) -> Result<Outcome> {
         (Some(org), Some(cards)) => fabgen::generate_part(&spec, &templates, org, cards)?.network,
         _ => fabgen::verify(&spec, &templates)?.0,
     };
-    refuse_unsequenced_changes(&source, &network, &output::previous::recorded(&args.output)?.definitions)?;
+    refuse_against(&source, &network, &output::previous::recorded(&args.output)?)?;
     let options =
         chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone(), org: args.org.clone() };
     let charts = chart::charts(&network, &templates, &options)?;
@@ -725,7 +725,7 @@ fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
         _ => fabgen::generate(&spec, &templates)?,
     };
     let recorded = output::previous::recorded(&args.dir)?;
-    refuse_unsequenced_changes(&source, &generated.network, &recorded.definitions)?;
+    refuse_against(&source, &generated.network, &recorded)?;
     // What the change asks of the running channels, in words, above the file diff.
     for change in channel_changes(&generated.network, &recorded.channels) {
         writeln!(out, "{}", change.text)?;
@@ -750,22 +750,28 @@ fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
     Ok(Outcome::Drift)
 }
 
-/// Refuses a chaincode definition whose sequence does not follow from the `previous` render's
-/// by Fabric's rules (`model::lifecycle`): new parameters under the committed sequence, or a
-/// sequence that goes back or skips ahead; points at the chaincode's `sequence`.
-fn refuse_unsequenced_changes(
+/// Refuses what the running network would refuse after what the previous render `recorded`:
+/// a chaincode definition whose sequence does not follow by Fabric's rules (`model::lifecycle`:
+/// new parameters under the committed sequence, a sequence that goes back or skips ahead),
+/// pointing at the chaincode's `sequence`; a Fabric release older than a channel's
+/// capabilities (`model::channel_record::capability_problems`), pointing at `fabric.version`.
+fn refuse_against(
     source: &SpecSource,
     network: &fabgen::model::Network,
-    previous: &std::collections::BTreeMap<String, fabgen::model::lifecycle::Definition>,
+    recorded: &output::previous::Recorded,
 ) -> Result<()> {
-    let problems = fabgen::model::lifecycle::sequence_problems(previous, &definitions(network));
-    if problems.is_empty() {
-        return Ok(());
-    }
-    let diagnostics = problems
+    let sequences = fabgen::model::lifecycle::sequence_problems(&recorded.definitions, &definitions(network));
+    let mut diagnostics: Vec<Diagnostic> = sequences
         .into_iter()
         .map(|p| Diagnostic::at(format!("chaincodes[{}].sequence", p.chaincode), p.message))
         .collect();
+    let current = fabgen::model::channel_record::records(network);
+    for problem in fabgen::model::channel_record::capability_problems(&recorded.channels, &current) {
+        diagnostics.push(Diagnostic::at("fabric.version".to_string(), problem));
+    }
+    if diagnostics.is_empty() {
+        return Ok(());
+    }
     Err(source.errors(diagnostics).into())
 }
 

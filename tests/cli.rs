@@ -350,6 +350,34 @@ fn a_new_member_of_a_chaincode_needs_no_new_sequence() {
     assert!(o.status.success() && !stdout(&o).contains("must change first"), "{}", stdout(&o));
 }
 
+/// Nodes stop processing a channel whose capabilities their release does not support, so a
+/// render that moves the network back to a release older than a recorded channel's capability
+/// is refused at `fabric.version`, and nothing is replaced.
+#[test]
+fn a_release_older_than_the_channels_capabilities_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("net.yaml");
+    let original = std::fs::read_to_string(common::root().join("values/fabric3.yaml")).unwrap();
+    std::fs::write(&spec, &original).unwrap();
+    let (spec_arg, out) = (spec.to_str().unwrap(), dir.path().join("deploy"));
+    let out_arg = out.to_str().unwrap();
+    assert!(run(&["render", spec_arg, "-o", out_arg]).status.success());
+    let before = common::read_tree(&out);
+    let back = original.replacen("  version: \"3.1.1\"", "  version: \"2.5.16\"", 1);
+    assert_ne!(back, original);
+    std::fs::write(&spec, &back).unwrap();
+    for command in [&["render", spec_arg, "-o", out_arg][..], &["diff", spec_arg, out_arg]] {
+        let o = run(command);
+        assert_ne!(o.status.code(), Some(0), "{command:?}");
+        assert!(
+            stderr(&o).contains("net.yaml:8:12 fabric.version: channel mychannel has the Channel capability V3_0, which nodes of this Fabric release refuse (\"Channel capability V3_0 is required but not supported\"; they support up to V2_0): keep a Fabric release that supports V3_0"),
+            "{command:?}: {}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(common::read_tree(&out), before, "nothing is replaced");
+}
+
 /// `fabgen init` prints a spec that validates and renders as printed, for every launcher and
 /// option, with the schema modeline first; the same counts always give the same text.
 #[test]

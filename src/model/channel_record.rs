@@ -89,6 +89,38 @@ pub fn records(network: &Network) -> Vec<ChannelRecord> {
         .collect()
 }
 
+/// The capabilities of channels recorded before that the nodes of the `current` network's
+/// Fabric release cannot run: a release supports the capabilities it writes and older ones, and
+/// a node meeting a newer one stops processing the channel ("Channel capability V3_0 is required
+/// but not supported", fabric common/capabilities/capabilities.go). Channels gone from the spec
+/// count too: their ledgers are still on the nodes. One line per problem.
+pub fn capability_problems(previous: &[ChannelRecord], current: &[ChannelRecord]) -> Vec<String> {
+    let Some(supported) = current.first().map(|c| &c.capabilities) else { return Vec::new() };
+    let groups = ["Channel", "Orderer", "Application"];
+    let mut out = Vec::new();
+    for channel in previous {
+        for (i, group) in groups.iter().enumerate() {
+            let (has, max) = (&channel.capabilities[i], &supported[i]);
+            if capability_level(has) > capability_level(max) {
+                out.push(format!(
+                    "channel {} has the {group} capability {has}, which nodes of this Fabric release refuse (\"{group} capability {has} is required but not supported\"; they support up to {max}): keep a Fabric release that supports {has}",
+                    channel.name
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `V2_5` -> (2, 5); anything else sorts first.
+fn capability_level(capability: &str) -> (u32, u32) {
+    let parse = || {
+        let (major, minor) = capability.strip_prefix('V')?.split_once('_')?;
+        Some((major.parse().ok()?, minor.parse().ok()?))
+    };
+    parse().unwrap_or((0, 0))
+}
+
 /// SmartBFT's quorum of `n` consenters, ⌈(n + f + 1) / 2⌉ with f = ⌊(n − 1) / 3⌋: the
 /// signatures `/Channel/Orderer/BlockValidation` asks of a block (fabric common/policies/bft.go
 /// `EncodeBFTBlockVerificationPolicy`, `ComputeBFTQuorum`).
@@ -291,6 +323,25 @@ mod tests {
             said[1],
             "mychannel: block validation 3 of 4 -> 4 of 5 consenter signatures: /Channel/Orderer/BlockValidation (needs /Channel/Orderer Admins: 1 of 1 admin signatures (OrdMSP))"
         );
+    }
+
+    #[test]
+    fn a_release_older_than_a_channels_capabilities_is_refused() {
+        let mut v3 = channel();
+        v3.capabilities = ["V3_0".into(), "V2_0".into(), "V2_5".into()];
+        // The spec moves back to 2.5, whose nodes support channel capability V2_0 at most.
+        let problems = capability_problems(std::slice::from_ref(&v3), &[channel()]);
+        assert_eq!(
+            problems,
+            [
+                "channel mychannel has the Channel capability V3_0, which nodes of this Fabric release refuse (\"Channel capability V3_0 is required but not supported\"; they support up to V2_0): keep a Fabric release that supports V3_0"
+            ]
+        );
+        // Forward is fine: nodes first, then the channel's capability (upgrade_to_newest_version.md).
+        assert!(capability_problems(&[channel()], &[v3.clone()]).is_empty());
+        assert!(capability_problems(std::slice::from_ref(&v3), std::slice::from_ref(&v3)).is_empty());
+        assert!(capability_level("V2_5") > capability_level("V2_0"));
+        assert!(capability_level("V3_0") > capability_level("V2_5"));
     }
 
     #[test]
