@@ -124,6 +124,13 @@ fn each_organisation_signs_with_its_own_admin_and_the_envelope_carries_both() {
     let o = envelope(&s.update, &[&org1, &org2], &tx);
     assert!(o.status.success(), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("signed by org1MSP, org2MSP; wrote"), "{}", text(&o));
+    let o = fabgen(&[Path::new("channel"), Path::new("inspect"), &tx]);
+    assert!(o.status.success(), "{}", text(&o));
+    let shown = String::from_utf8_lossy(&o.stdout);
+    assert!(shown.starts_with("update of channel mychannel writes:\n"), "{shown}");
+    assert!(shown.ends_with("\nsigned by org1MSP, org2MSP\n"), "{shown}");
+    let o = fabgen(&[Path::new("channel"), Path::new("inspect"), &s.update]);
+    assert!(String::from_utf8_lossy(&o.stdout).ends_with("\nsigned by nobody yet\n"), "{}", text(&o));
     let verdict = judge(&s, &tx);
     assert_eq!(verdict["channel"], "mychannel");
     assert_eq!(verdict["signers"], serde_json::json!(["org1MSP", "org2MSP"]));
@@ -139,6 +146,9 @@ fn each_organisation_signs_with_its_own_admin_and_the_envelope_carries_both() {
     let broken = s.root.join("broken.tx");
     std::fs::write(&broken, outer.encode_to_vec()).unwrap();
     assert_eq!(judge(&s, &broken)["problems"], serde_json::json!(["org2MSP: the signature does not verify"]));
+    let o = fabgen(&[Path::new("channel"), Path::new("inspect"), &broken]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("the signature of org2MSP does not verify"), "{}", text(&o));
 
     // An envelope is an update too: a signature added to it keeps the ones it carries.
     let one = s.root.join("one.tx");

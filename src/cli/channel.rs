@@ -1,6 +1,7 @@
 //! `fabgen channel`: a channel configuration update signed offline by each organisation with
-//! its own admin key (`sign`), and the signatures gathered into the envelope the submitter
-//! sends (`envelope`). Both print what the update writes first: nobody signs blind.
+//! its own admin key (`sign`), the signatures gathered into the envelope the submitter sends
+//! (`envelope`), and either read back (`inspect`). Each prints what the update writes first:
+//! nobody signs blind.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -12,7 +13,7 @@ use prost::Message;
 
 use super::Outcome;
 
-pub const EXAMPLES_CHANNEL: &str = "Examples:\n  fabgen channel sign update.pb --crypto org1-secrets/ -o signatures/org1.sig\n  fabgen channel envelope update.pb --signature signatures/org1.sig --signature signatures/org2.sig -o update.tx\n";
+pub const EXAMPLES_CHANNEL: &str = "Examples:\n  fabgen channel sign update.pb --crypto org1-secrets/ -o signatures/org1.sig\n  fabgen channel envelope update.pb --signature signatures/org1.sig --signature signatures/org2.sig -o update.tx\n  fabgen channel inspect update.tx\n";
 
 /// Subcommands of `channel`.
 #[derive(Debug, Subcommand)]
@@ -24,6 +25,16 @@ pub enum ChannelCommand {
     /// Gather the signatures of an update into the envelope `peer channel update -f` sends;
     /// every signature is verified first.
     Envelope(EnvelopeArgs),
+    /// Print what an update (or an envelope of one) writes and who signed it, verifying each
+    /// signature; writes nothing.
+    Inspect(InspectArgs),
+}
+
+/// Options of `channel inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The update: a ConfigUpdate, or an envelope of one.
+    pub update: PathBuf,
 }
 
 /// `channel`.
@@ -67,6 +78,7 @@ pub fn run(args: &ChannelArgs, out: &mut dyn Write) -> Result<Outcome> {
     match &args.command {
         ChannelCommand::Sign(args) => sign(args, out),
         ChannelCommand::Envelope(args) => envelope(args, out),
+        ChannelCommand::Inspect(args) => inspect(args, out),
     }
 }
 
@@ -99,15 +111,34 @@ fn envelope(args: &EnvelopeArgs, out: &mut dyn Write) -> Result<Outcome> {
         bail!("no signature: give each organisation's `fabgen channel sign` output with --signature");
     }
     describe(&update, out)?;
+    let signers = verified_signers(&update, &signatures)?;
+    fabgen::output::write::write_one_file(&args.output, &update.envelope(&signatures))?;
+    writeln!(out, "signed by {}; wrote {}", signers.join(", "), args.output.display())?;
+    Ok(Outcome::Done)
+}
+
+fn inspect(args: &InspectArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let update = Update::read(&args.update)?;
+    describe(&update, out)?;
+    let signers = verified_signers(&update, &update.signatures)?;
+    if signers.is_empty() {
+        writeln!(out, "signed by nobody yet")?;
+    } else {
+        writeln!(out, "signed by {}", signers.join(", "))?;
+    }
+    Ok(Outcome::Done)
+}
+
+/// The MSP IDs of `signatures`, each verified over `update`; an organisation signing twice is
+/// refused.
+fn verified_signers(update: &Update, signatures: &[fabgen::crypto::proto::ConfigSignature]) -> Result<Vec<String>> {
     let mut signers: Vec<String> = Vec::new();
-    for signature in &signatures {
-        let (msp_id, _) = config_sign::verify(&update, signature)?;
+    for signature in signatures {
+        let (msp_id, _) = config_sign::verify(update, signature)?;
         if signers.contains(&msp_id) {
             bail!("{msp_id} signed twice; give one signature of each organisation");
         }
         signers.push(msp_id);
     }
-    fabgen::output::write::write_one_file(&args.output, &update.envelope(&signatures))?;
-    writeln!(out, "signed by {}; wrote {}", signers.join(", "), args.output.display())?;
-    Ok(Outcome::Done)
+    Ok(signers)
 }
