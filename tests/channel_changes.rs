@@ -27,6 +27,14 @@ fn first_channel(spec: &Value) -> Option<(String, String)> {
     Some((channel["name"].as_str()?.to_string(), channel["orgs"][0].as_str()?.to_string()))
 }
 
+/// A copied node without the external name and node port that are its original's alone.
+fn without_node_addresses(node: &mut Value) {
+    if let Some(map) = node.as_mapping_mut() {
+        map.remove("externalName");
+        map.remove("nodePort");
+    }
+}
+
 fn org<'a>(spec: &'a mut Value, name: &str) -> &'a mut Value {
     spec["orgs"].as_sequence_mut().unwrap().iter_mut().find(|o| o["name"].as_str() == Some(name)).unwrap()
 }
@@ -41,10 +49,7 @@ fn anchor_peers_change_with_a_new_peer_and_need_only_its_org() {
         let peers = org(&mut after, &member)["peers"].as_sequence_mut().unwrap();
         let mut peer = peers[0].clone();
         peer["name"] = Value::from("peer9");
-        if let Some(map) = peer.as_mapping_mut() {
-            map.remove("externalName");
-            map.remove("nodePort");
-        }
+        without_node_addresses(&mut peer);
         peers.push(peer);
         let Some(lines) = said(&before, &after) else { continue };
         let prefix = format!("{channel}: {member}'s anchor peers ");
@@ -74,12 +79,7 @@ fn a_new_member_needs_a_majority_of_the_members_admins() {
         if let Some(map) = new.as_mapping_mut() {
             map.remove("namespace");
         }
-        for peer in new["peers"].as_sequence_mut().unwrap() {
-            if let Some(map) = peer.as_mapping_mut() {
-                map.remove("externalName");
-                map.remove("nodePort");
-            }
-        }
+        new["peers"].as_sequence_mut().unwrap().iter_mut().for_each(without_node_addresses);
         after["orgs"].as_sequence_mut().unwrap().push(new);
         after["channels"][0]["orgs"].as_sequence_mut().unwrap().push(Value::from("neworg"));
         let Some(lines) = said(&before, &after) else { continue };
@@ -108,10 +108,7 @@ fn another_orderer_changes_the_consenters_under_the_ordering_admins() {
         let orderers = ordering["orderers"].as_sequence_mut().unwrap();
         let mut orderer = orderers[0].clone();
         orderer["name"] = Value::from("orderer9");
-        if let Some(map) = orderer.as_mapping_mut() {
-            map.remove("externalName");
-            map.remove("nodePort");
-        }
+        without_node_addresses(&mut orderer);
         orderers.push(orderer);
         let Some(lines) = said(&before, &after) else { continue };
         let consenters = lines

@@ -17,6 +17,17 @@ fn stderr(out: &Output) -> String {
     String::from_utf8(out.stderr.clone()).unwrap()
 }
 
+/// Copies the spec `example` to `dir/net.yaml` and renders it into `dir/deploy`, which must
+/// work; returns (the copy, its text, the output directory).
+fn rendered_copy(dir: &std::path::Path, example: &str) -> (std::path::PathBuf, String, std::path::PathBuf) {
+    let (spec, out) = (dir.join("net.yaml"), dir.join("deploy"));
+    let original = std::fs::read_to_string(example).unwrap();
+    std::fs::write(&spec, &original).unwrap();
+    let o = run(&["render", spec.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    (spec, original, out)
+}
+
 fn tutorial() -> String {
     common::root().join("values/tutorial.yaml").display().to_string()
 }
@@ -228,12 +239,8 @@ fn schema_is_json_and_closed() {
 #[test]
 fn a_changed_chaincode_without_the_next_sequence_is_refused_against_the_last_render() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("net.yaml");
-    let original = std::fs::read_to_string(tutorial()).unwrap();
-    std::fs::write(&spec, &original).unwrap();
-    let (spec_arg, out) = (spec.to_str().unwrap(), dir.path().join("deploy"));
-    let out_arg = out.to_str().unwrap();
-    assert!(run(&["render", spec_arg, "-o", out_arg]).status.success());
+    let (spec, original, out) = rendered_copy(dir.path(), &tutorial());
+    let (spec_arg, out_arg) = (spec.to_str().unwrap(), out.to_str().unwrap());
     let before = common::read_tree(&out);
     // Re-rendering the same spec is fine.
     assert!(run(&["render", spec_arg, "-o", out_arg]).status.success());
@@ -289,12 +296,8 @@ fn a_changed_chaincode_without_the_next_sequence_is_refused_against_the_last_ren
 #[test]
 fn a_new_member_of_a_chaincode_needs_no_new_sequence() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("net.yaml");
-    let original = std::fs::read_to_string(tutorial()).unwrap();
-    std::fs::write(&spec, &original).unwrap();
-    let (spec_arg, out) = (spec.to_str().unwrap(), dir.path().join("deploy"));
-    let out_arg = out.to_str().unwrap();
-    assert!(run(&["render", spec_arg, "-o", out_arg]).status.success());
+    let (spec, original, out) = rendered_copy(dir.path(), &tutorial());
+    let (spec_arg, out_arg) = (spec.to_str().unwrap(), out.to_str().unwrap());
     let before = common::read_tree(&out);
     let org3 = "  - name: org3\n    mspId: org3MSP\n    peers:\n      - name: peer0\nchannels:\n";
     let joined =
@@ -356,12 +359,9 @@ fn a_new_member_of_a_chaincode_needs_no_new_sequence() {
 #[test]
 fn a_release_older_than_the_channels_capabilities_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("net.yaml");
-    let original = std::fs::read_to_string(common::root().join("values/fabric3.yaml")).unwrap();
-    std::fs::write(&spec, &original).unwrap();
-    let (spec_arg, out) = (spec.to_str().unwrap(), dir.path().join("deploy"));
-    let out_arg = out.to_str().unwrap();
-    assert!(run(&["render", spec_arg, "-o", out_arg]).status.success());
+    let example = common::root().join("values/fabric3.yaml");
+    let (spec, original, out) = rendered_copy(dir.path(), example.to_str().unwrap());
+    let (spec_arg, out_arg) = (spec.to_str().unwrap(), out.to_str().unwrap());
     let before = common::read_tree(&out);
     let back = original.replacen("  version: \"3.1.1\"", "  version: \"2.5.16\"", 1);
     assert_ne!(back, original);

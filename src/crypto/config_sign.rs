@@ -118,23 +118,18 @@ fn describe_group(path: &str, read: Option<&ConfigGroup>, write: &ConfigGroup, o
             members.join(", ")
         ));
     }
-    for (name, value) in &write.values {
-        if written(read.and_then(|r| r.values.get(name)).map(|v| v.version), value.version) {
-            out.push(format!(
-                "{path}/{name}: value, version {}, mod_policy {}",
-                value.version,
-                shown(&value.mod_policy)
-            ));
+    let mut element = |kind: &str, name: &str, was: Option<u64>, version: u64, mod_policy: &str| {
+        if written(was, version) {
+            out.push(format!("{path}/{name}: {kind}, version {version}, mod_policy {}", shown(mod_policy)));
         }
+    };
+    for (name, value) in &write.values {
+        let was = read.and_then(|r| r.values.get(name)).map(|v| v.version);
+        element("value", name, was, value.version, &value.mod_policy);
     }
     for (name, policy) in &write.policies {
-        if written(read.and_then(|r| r.policies.get(name)).map(|p| p.version), policy.version) {
-            out.push(format!(
-                "{path}/{name}: policy, version {}, mod_policy {}",
-                policy.version,
-                shown(&policy.mod_policy)
-            ));
-        }
+        let was = read.and_then(|r| r.policies.get(name)).map(|p| p.version);
+        element("policy", name, was, policy.version, &policy.mod_policy);
     }
     for (name, group) in &write.groups {
         describe_group(&format!("{path}/{name}"), read.and_then(|r| r.groups.get(name)), group, out);

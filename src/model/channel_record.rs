@@ -121,6 +121,31 @@ fn capability_level(capability: &str) -> (u32, u32) {
     parse().unwrap_or((0, 0))
 }
 
+/// Organisations that join or leave `group` (which a majority of its current members' admins
+/// changes), and those whose listed addresses change (their own admin's value `<group>/<MSP
+/// ID>/<key>`). `kind` is (what to call a member, what its addresses are, their value's key).
+fn membership(
+    old: &BTreeMap<String, Member>,
+    new: &BTreeMap<String, Member>,
+    group: &str,
+    (member, addresses, key): (&str, &str, &str),
+    say: &mut dyn FnMut(String, &str, String),
+) {
+    let needs = majority(group, old);
+    for (msp, m) in new.iter().filter(|(msp, _)| !old.contains_key(*msp)) {
+        say(format!("{member}{} ({msp}) joins", m.org), group, needs.clone());
+    }
+    for (msp, m) in old.iter().filter(|(msp, _)| !new.contains_key(*msp)) {
+        say(format!("{member}{} ({msp}) leaves", m.org), group, needs.clone());
+    }
+    for (msp, m) in new {
+        if let Some(was) = old.get(msp).filter(|was| was.addresses != m.addresses) {
+            let what = format!("{}'s {addresses} {} -> {}", m.org, was.addresses.join(" "), m.addresses.join(" "));
+            say(what, &format!("{group}/{msp}/{key}"), own_admin(was, msp));
+        }
+    }
+}
+
 /// SmartBFT's quorum of `n` consenters, ⌈(n + f + 1) / 2⌉ with f = ⌊(n − 1) / 3⌋: the
 /// signatures `/Channel/Orderer/BlockValidation` asks of a block (fabric common/policies/bft.go
 /// `EncodeBFTBlockVerificationPolicy`, `ComputeBFTQuorum`).
@@ -178,32 +203,10 @@ fn channel_changes(old: &ChannelRecord, new: &ChannelRecord, out: &mut Vec<Chang
         out.push(Change { text: format!("{ch}: {what}: {path} (needs {needs}{made})"), by_job });
     };
     let application = majority("/Channel/Application", &old.members);
-    for (msp, m) in new.members.iter().filter(|(msp, _)| !old.members.contains_key(*msp)) {
-        say(format!("{} ({msp}) joins", m.org), "/Channel/Application", application.clone());
-    }
-    for (msp, m) in old.members.iter().filter(|(msp, _)| !new.members.contains_key(*msp)) {
-        say(format!("{} ({msp}) leaves", m.org), "/Channel/Application", application.clone());
-    }
-    for (msp, m) in &new.members {
-        if let Some(was) = old.members.get(msp).filter(|was| was.addresses != m.addresses) {
-            let what = format!("{}'s anchor peers {} -> {}", m.org, was.addresses.join(" "), m.addresses.join(" "));
-            say(what, &format!("/Channel/Application/{msp}/AnchorPeers"), own_admin(was, msp));
-        }
-    }
+    membership(&old.members, &new.members, "/Channel/Application", ("", "anchor peers", "AnchorPeers"), &mut say);
     let orderer = majority("/Channel/Orderer", &old.ordering);
-    for (msp, m) in new.ordering.iter().filter(|(msp, _)| !old.ordering.contains_key(*msp)) {
-        say(format!("ordering organisation {} ({msp}) joins", m.org), "/Channel/Orderer", orderer.clone());
-    }
-    for (msp, m) in old.ordering.iter().filter(|(msp, _)| !new.ordering.contains_key(*msp)) {
-        say(format!("ordering organisation {} ({msp}) leaves", m.org), "/Channel/Orderer", orderer.clone());
-    }
-    for (msp, m) in &new.ordering {
-        if let Some(was) = old.ordering.get(msp).filter(|was| was.addresses != m.addresses) {
-            let what =
-                format!("{}'s orderer endpoints {} -> {}", m.org, was.addresses.join(" "), m.addresses.join(" "));
-            say(what, &format!("/Channel/Orderer/{msp}/Endpoints"), own_admin(was, msp));
-        }
-    }
+    let ordering = ("ordering organisation ", "orderer endpoints", "Endpoints");
+    membership(&old.ordering, &new.ordering, "/Channel/Orderer", ordering, &mut say);
     if old.consenters != new.consenters {
         let added: Vec<&str> =
             new.consenters.iter().filter(|c| !old.consenters.contains(c)).map(String::as_str).collect();
