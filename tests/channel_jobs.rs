@@ -10,12 +10,14 @@
 //! shellcheck-clean.
 
 mod common;
+#[path = "common/jobs.rs"]
+mod jobs;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use base64::Engine;
+use jobs::*;
 
 const SPEC: &str = r#"
 name: chan
@@ -28,215 +30,16 @@ channels:
   - {name: ab, orgs: [org1, org2]}
 "#;
 
-/// A rendered Job: its script, environment and mounts (mount path, volume).
-struct Job {
-    script: String,
-    env: BTreeMap<String, String>,
-    mounts: Vec<(String, serde_json::Value)>,
-}
-
-struct Net {
-    jobs: BTreeMap<String, Job>,
-    /// ConfigMap name -> key -> bytes.
-    config_maps: BTreeMap<String, BTreeMap<String, Vec<u8>>>,
-    /// Channel -> member MSP IDs.
-    members: BTreeMap<String, Vec<String>>,
-}
-
 fn render() -> Net {
     render_spec(SPEC)
 }
 
-fn render_spec(text: &str) -> Net {
-    let spec = fabgen::spec::load_spec("chan.yaml", text).unwrap();
-    net_of(fabgen::generate(&spec, &fabgen::render::TemplateSet::embedded()).unwrap())
-}
-
-fn net_of(generated: fabgen::Generated) -> Net {
-    let mut jobs = BTreeMap::new();
-    let mut config_maps = BTreeMap::new();
-    for object in generated.rendered.objects.values() {
-        let json = object.to_json().unwrap();
-        if object.kind == "ConfigMap" {
-            let mut keys = BTreeMap::new();
-            for (k, v) in json["data"].as_object().into_iter().flatten() {
-                keys.insert(k.clone(), v.as_str().unwrap().as_bytes().to_vec());
-            }
-            for (k, v) in json["binaryData"].as_object().into_iter().flatten() {
-                keys.insert(k.clone(), base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap()).unwrap());
-            }
-            config_maps.insert(object.name.clone(), keys);
-        }
-        if object.kind != "Job" {
-            continue;
-        }
-        let pod = &json["spec"]["template"]["spec"];
-        let container = &pod["containers"][0];
-        let command: Vec<&str> = container["command"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
-        assert_eq!(&command[..2], ["/bin/sh", "-c"]);
-        let env = container["env"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| (e["name"].as_str().unwrap().to_string(), e["value"].as_str().unwrap().to_string()))
-            .collect();
-        let volumes: BTreeMap<&str, &serde_json::Value> =
-            pod["volumes"].as_array().unwrap().iter().map(|v| (v["name"].as_str().unwrap(), v)).collect();
-        let mounts = container["volumeMounts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| {
-                let volume = volumes[m["name"].as_str().unwrap()];
-                (m["mountPath"].as_str().unwrap().to_string(), volume.clone())
-            })
-            .collect();
-        let base = json["metadata"]["labels"]["app.kubernetes.io/instance"].as_str().unwrap().to_string();
-        jobs.insert(base, Job { script: command[2].to_string(), env, mounts });
-    }
-    let members = generated
-        .network
-        .channels
-        .iter()
-        .map(|c| (c.name.clone(), c.joins.iter().map(|j| j.msp_id.clone()).collect()))
-        .collect();
-    Net { jobs, config_maps, members }
-}
-
-/// A scratch world: stand-ins on PATH and their state.
-struct World {
-    dir: tempfile::TempDir,
-    config_maps: BTreeMap<String, BTreeMap<String, Vec<u8>>>,
-}
-
-impl World {
-    fn new(net: &Net) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("state")).unwrap();
-        for (channel, msps) in &net.members {
-            let list: String = msps.iter().map(|m| format!("{m}\n")).collect();
-            std::fs::write(dir.path().join("state").join(format!("members-{channel}")), list).unwrap();
-        }
-        World { dir, config_maps: net.config_maps.clone() }
-    }
-
-    fn state(&self) -> PathBuf {
-        self.dir.path().join("state")
-    }
-
-    fn log(&self) -> Vec<String> {
-        std::fs::read_to_string(self.state().join("log")).unwrap_or_default().lines().map(str::to_string).collect()
-    }
-
-    fn clear_log(&self) {
-        let _ = std::fs::remove_file(self.state().join("log"));
-    }
-
-    /// What a Job's pod sees under /var/fabgen: its mounts, and nothing else.
-    fn mount(&self, job: &Job, root: &Path) {
-        for (path, volume) in &job.mounts {
-            let Some(rel) = path.strip_prefix("/var/fabgen/") else {
-                assert_eq!(path, "/tmp", "Jobs mount under /var/fabgen or /tmp");
-                continue;
-            };
-            let dir = root.join(rel);
-            std::fs::create_dir_all(&dir).unwrap();
-            let items = |v: &serde_json::Value| -> Option<Vec<(String, String)>> {
-                v["items"].as_array().map(|items| {
-                    items
-                        .iter()
-                        .map(|i| (i["key"].as_str().unwrap().to_string(), i["path"].as_str().unwrap().to_string()))
-                        .collect()
-                })
-            };
-            let write = |file: &str, bytes: &[u8]| {
-                let at = dir.join(file);
-                std::fs::create_dir_all(at.parent().unwrap()).unwrap();
-                std::fs::write(at, bytes).unwrap();
-            };
-            if let Some(cm) = volume.get("configMap") {
-                let name = cm["name"].as_str().unwrap();
-                let data = self.config_maps.get(name).unwrap_or_else(|| panic!("mounted ConfigMap {name} is rendered"));
-                match items(cm) {
-                    Some(items) => {
-                        for (key, file) in items {
-                            let bytes = data.get(&key).unwrap_or_else(|| panic!("ConfigMap {name} has key {key}"));
-                            write(&file, bytes);
-                        }
-                    }
-                    None => data.iter().for_each(|(k, v)| write(k, v)),
-                }
-            } else if let Some(secret) = volume.get("secret") {
-                let name = secret["secretName"].as_str().unwrap();
-                let keys = items(secret).unwrap_or_else(|| {
-                    ["ca.crt", "tls.crt", "tls.key"].iter().map(|k| (k.to_string(), k.to_string())).collect()
-                });
-                for (key, file) in keys {
-                    write(&file, format!("secret {name} {key}\n").as_bytes());
-                }
-            } else if let Some(projected) = volume.get("projected") {
-                for source in projected["sources"].as_array().unwrap() {
-                    let secret = &source["secret"];
-                    let name = secret["name"].as_str().unwrap();
-                    for (key, file) in items(secret).expect("projected Secrets name their items") {
-                        write(&file, format!("secret {name} {key}\n").as_bytes());
-                    }
-                }
-            } else {
-                assert!(volume.get("emptyDir").is_some(), "{volume}");
-            }
-        }
-    }
-
-    /// Runs one Job's script under dash; (success, output).
-    fn run(&self, job: &Job, overrides: &[(&str, &str)]) -> (bool, String) {
-        // Each pod has its own mounts and /tmp.
-        let pod = tempfile::tempdir_in(self.dir.path()).unwrap();
-        let root = pod.path().join("var-fabgen");
-        let work = pod.path().join("tmp");
-        std::fs::create_dir_all(&work).unwrap();
-        self.mount(job, &root);
-        let standins = common::root().join("tests/standins");
-        let mut command = Command::new("dash");
-        command.env_clear().args(["-c", &job.script, "job"]);
-        for (k, v) in &job.env {
-            command.env(k, v.replace("/var/fabgen", root.to_str().unwrap()));
-        }
-        command
-            .env("PATH", format!("{}:/usr/bin:/bin", standins.display()))
-            .env("STATE", self.state())
-            .env("WORK_DIR", &work)
-            .env("RETRY_SECONDS", "0");
-        for (k, v) in overrides {
-            command.env(k, v);
-        }
-        let out = command.output().unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
-        )
-    }
-
-    fn set_down(&self, endpoint: &str, calls: u32) {
-        std::fs::write(self.state().join(format!("down-{endpoint}")), calls.to_string()).unwrap();
-    }
-}
-
-/// `osnadmin channel join`, `peer channel fetch`, `configtxlator compute_update`, `configtxgen`:
-/// what a logged call did.
-fn tool_and_verb(line: &str) -> String {
-    let mut words = line.split_whitespace();
-    let words = match (words.next(), words.next()) {
-        (Some("configtxgen"), _) => 1,
-        (Some("configtxlator"), _) => 2,
-        (Some("peer"), Some("lifecycle")) => 4,
-        _ => 3,
-    };
-    line.split_whitespace().take(words).collect::<Vec<_>>().join(" ")
-}
+/// What the update Job does when the channel is as the spec says: fetch and decode the live
+/// config, make and decode the spec's block, and nothing more.
+const UPDATE_LOOKS: [&str; 4] = ["peer channel fetch", "configtxlator proto_decode", "configtxgen", "configtxlator proto_decode"];
 
 fn run_all(world: &World, net: &Net) {
-    for name in ["channel-ab-create", "channel-ab-join-org1", "channel-ab-join-org2"] {
+    for name in ["channel-ab-create", "channel-ab-join-org1", "channel-ab-join-org2", "channel-ab-update"] {
         let (ok, out) = world.run(&net.jobs[name], &[]);
         assert!(ok, "{name}:\n{out}");
     }
@@ -245,7 +48,7 @@ fn run_all(world: &World, net: &Net) {
 #[test]
 fn a_fresh_network_gets_its_channel_in_order_and_a_second_run_changes_nothing() {
     let net = render();
-    assert_eq!(net.jobs.len(), 3, "{:?}", net.jobs.keys());
+    assert_eq!(net.jobs.len(), 4, "{:?}", net.jobs.keys());
     let world = World::new(&net);
     run_all(&world, &net);
     let log: Vec<String> = world.log().iter().map(|l| tool_and_verb(l)).collect();
@@ -277,6 +80,8 @@ fn a_fresh_network_gets_its_channel_in_order_and_a_second_run_changes_nothing() 
     // org2: one peer.
     expected.extend(["peer channel list", "peer channel fetch", "peer channel join"]);
     expected.extend(anchors);
+    // The update Job finds the channel as the spec says: it looks and sends nothing.
+    expected.extend(UPDATE_LOOKS);
     assert_eq!(log, expected, "{:#?}", world.log());
     // Every orderer and peer holds the one genesis block configtxgen made.
     let state = world.state();
@@ -310,10 +115,15 @@ fn a_fresh_network_gets_its_channel_in_order_and_a_second_run_changes_nothing() 
     world.clear_log();
     run_all(&world, &net);
     let again = world.log();
-    let looks =
-        ["osnadmin channel list", "peer channel list", "peer channel fetch config", "configtxlator proto_decode"];
+    let looks = [
+        "osnadmin channel list",
+        "peer channel list",
+        "peer channel fetch config",
+        "configtxlator proto_decode",
+        "configtxgen",
+    ];
     assert!(again.iter().all(|l| looks.iter().any(|p| l.starts_with(p))), "a second run only looks: {again:#?}");
-    assert_eq!(again.iter().filter(|l| l.starts_with("peer channel fetch config")).count(), 2, "{again:#?}");
+    assert_eq!(again.iter().filter(|l| l.starts_with("peer channel fetch config")).count(), 3, "{again:#?}");
     assert_eq!(std::fs::read_to_string(state.join("orderer-orderer0.chan-ab")).unwrap(), block);
 }
 
@@ -349,6 +159,7 @@ fn a_bft_channel_is_created_on_every_orderer_with_each_consenters_certificates_m
         script: net.jobs["channel-ab-create"].script.clone(),
         env: net.jobs["channel-ab-create"].env.clone(),
         mounts: without,
+        init: Vec::new(),
     };
     let (ok, out) = fresh.run(&job, &[]);
     assert!(!ok && out.contains("cannot load /var/fabgen/consenters/orderer0/cert.pem"), "{out}");
@@ -415,7 +226,14 @@ fn rendered_job_scripts_are_shellcheck_clean_posix_sh() {
     jobs.extend(render_spec(TWO_ORDERING_ORGS).jobs.into_iter().map(|(name, job)| (format!("two-{name}"), job)));
     assert!(jobs.keys().any(|j| j.contains("-lifecycle-")) && jobs.keys().any(|j| j.contains("-approve-")));
     assert!(jobs.keys().any(|j| j.contains("-orderers-")));
-    for (name, job) in &jobs {
+    let containers: Vec<(String, &Job)> = jobs
+        .iter()
+        .flat_map(|(name, job)| {
+            std::iter::once((name.clone(), job)).chain(job.init.iter().map(move |(c, init)| (format!("{name}/{c}"), init)))
+        })
+        .collect();
+    assert!(containers.iter().any(|(c, _)| c.ends_with("-update/propose")), "the update Job's steps are checked");
+    for (name, job) in &containers {
         let dir = tempfile::tempdir().unwrap();
         let file: &Path = &dir.path().join("script.sh");
         std::fs::write(file, &job.script).unwrap();
@@ -448,8 +266,13 @@ chaincodes:
     collections: [{name: shared, policy: "OR('Org1MSP.member', 'Org2MSP.member')"}]
 "#;
 
-const CHANNEL_JOBS: [&str; 4] =
-    ["channel-ab-create", "channel-ab-join-org1", "channel-ab-join-org2", "channel-ab-join-org3"];
+const CHANNEL_JOBS: [&str; 5] = [
+    "channel-ab-create",
+    "channel-ab-join-org1",
+    "channel-ab-join-org2",
+    "channel-ab-join-org3",
+    "channel-ab-update",
+];
 /// The committer (org1, the first that runs it) last: in a cluster all run at once, and it waits.
 const LIFECYCLE_JOBS: [&str; 3] =
     ["chaincode-basic-lifecycle-org2", "chaincode-basic-approve-org3", "chaincode-basic-lifecycle-org1"];

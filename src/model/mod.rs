@@ -13,6 +13,7 @@
 
 pub mod card;
 pub mod channel_record;
+pub mod channel_update;
 pub mod custody;
 pub mod digest;
 pub mod fabric;

@@ -396,6 +396,42 @@ pub struct Channel {
     pub orderer_jobs: Vec<OrdererJob>,
     /// One Job per member org joining the org's peers.
     pub joins: Vec<ChannelJoin>,
+    /// The Job keeping the running channel's configuration at the spec's (`channel_update`);
+    /// absent in one organisation's part of a consortium, whose cluster holds its own admin
+    /// only.
+    pub update: Option<ChannelUpdate>,
+}
+
+/// The Job that brings a running channel's configuration to what the spec says: members,
+/// ordering organisations and their endpoints, consenters (with BFT's `BlockValidation`) and
+/// capabilities. One pod: `propose` (as the submitting ordering organisation's admin), one
+/// `sign-<org>` init container per other organisation whose admin may have to sign, each
+/// mounting its own admin MSP and nobody else's, then `submit`.
+#[derive(Debug, Serialize)]
+pub struct ChannelUpdate {
+    /// Job name before its content digest (`render` appends it).
+    pub job: String,
+    /// The ordering organisation that proposes and submits (the channel's creator).
+    pub submitter: String,
+    /// Every other organisation that signs, in the network's order: the channel's other
+    /// ordering organisations, then its members.
+    pub signers: Vec<UpdateSigner>,
+    /// The submitter's orderers' client endpoints (fetch the config, submit the update).
+    pub orderers: Vec<String>,
+    /// What the spec wants of the channel, in words: in the Job's environment, so a change of
+    /// it is a new Job (the name digests the spec) and `kubectl describe` shows it.
+    pub wanted: String,
+}
+
+/// An organisation signing a channel's configuration updates with its own admin identity.
+#[derive(Debug, Serialize)]
+pub struct UpdateSigner {
+    /// Organisation name.
+    pub org: String,
+    /// MSP ID.
+    pub msp_id: String,
+    /// Secret with the org admin's MSP.
+    pub admin_msp_secret: String,
 }
 
 /// The Job putting a channel on one ordering organisation's orderers.

@@ -40,7 +40,12 @@ pub fn resolve_part(spec: &NetworkSpec, org: &str) -> Result<(Network, Vec<Built
         .collect();
     let several = neighbours.values().any(|ns| Some(ns) != neighbours.values().next());
     let namespaces = if several { neighbours } else { BTreeMap::new() };
-    resolve_in(&spec.seen_by(org), &|other| spec.namespace_of(other).to_string(), namespaces)
+    let (mut network, packages) =
+        resolve_in(&spec.seen_by(org), &|other| spec.namespace_of(other).to_string(), namespaces)?;
+    // Each organisation's cluster holds its own admin only: a channel update is signed offline
+    // (`fabgen channel sign`), not by a Job.
+    network.channels.iter_mut().for_each(|c| c.update = None);
+    Ok((network, packages))
 }
 
 /// [`resolve`] with `namespace_of(org)` the namespace of `org`'s nodes, and `namespaces` where
@@ -137,6 +142,7 @@ fn channels(spec: &NetworkSpec, orderer_orgs: &[OrdererOrg], host: &dyn Fn(&str,
             ordering: spec.channel_ordering_orgs(c).iter().map(|o| o.name.clone()).collect(),
             orderer_jobs: super::ordering::orderer_jobs(spec, c, orderer_orgs),
             joins: channel_members(spec, c).into_iter().map(|o| channel_join(spec, c, o, orderer_orgs, host)).collect(),
+            update: super::channel_update::channel_update(spec, c, orderer_orgs),
         })
         .collect()
 }

@@ -230,6 +230,14 @@ fn instances<'a>(network: &'a Network) -> Vec<Instance<'a>> {
             context! { network => net.clone() },
             own("channel", channel),
         );
+        if channel.update.is_some() {
+            emit(
+                "channel-update.yaml",
+                format!("channel-update.yaml for {}", channel.name),
+                context! { network => net.clone() },
+                own("channel", channel),
+            );
+        }
     }
     for chaincode in &network.chaincodes {
         // Converted once: a chaincode's value holds a lifecycle entry per channel member.

@@ -166,6 +166,12 @@ pub fn configtx_config_map(network: &str) -> String {
     format!("{network}-configtx")
 }
 
+/// Job keeping a running channel's configuration at the spec's (`model::channel_update`); a
+/// digest is appended, as for the other channel Jobs.
+pub fn channel_update_job(channel: &str) -> String {
+    format!("channel-{}-update", channel.replace('.', "-"))
+}
+
 /// Job creating a channel on the orderers; `render` appends a digest of its pod template, so a
 /// changed Job gets a new name (Job templates are immutable).
 pub fn channel_create_job(channel: &str) -> String {

@@ -363,6 +363,7 @@ impl Validator {
             let ordering = spec.channel_ordering_orgs(ch);
             let jobs = std::iter::once(names::channel_create_job(&ch.name))
                 .chain(ordering.iter().skip(1).map(|o| names::channel_orderers_job(&ch.name, &o.name)))
+                .chain(std::iter::once(names::channel_update_job(&ch.name)))
                 .chain(ch.orgs.iter().map(|org| names::channel_join_job(&ch.name, org)));
             for job in jobs.filter(|job| job.len() > max) {
                 self.error(
