@@ -580,7 +580,9 @@ fn channel_changes(
     network: &fabgen::model::Network,
     recorded: &[fabgen::model::channel_record::ChannelRecord],
 ) -> Vec<fabgen::model::channel_record::Change> {
-    fabgen::model::channel_record::changes(recorded, &fabgen::model::channel_record::records(network))
+    let changes = fabgen::model::channel_record::changes(recorded, &fabgen::model::channel_record::records(network));
+    let updated = |channel: &str| network.channels.iter().any(|c| c.name == channel && c.update.is_some());
+    changes.into_iter().map(|c| if updated(&c.channel) { c.by_update_job() } else { c }).collect()
 }
 
 fn write_chart(args: &ChartArgs, out: &mut dyn Write) -> Result<Outcome> {

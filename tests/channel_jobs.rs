@@ -36,7 +36,8 @@ fn render() -> Net {
 
 /// What the update Job does when the channel is as the spec says: fetch and decode the live
 /// config, make and decode the spec's block, and nothing more.
-const UPDATE_LOOKS: [&str; 4] = ["peer channel fetch", "configtxlator proto_decode", "configtxgen", "configtxlator proto_decode"];
+const UPDATE_LOOKS: [&str; 4] =
+    ["peer channel fetch", "configtxlator proto_decode", "configtxgen", "configtxlator proto_decode"];
 
 fn run_all(world: &World, net: &Net) {
     for name in ["channel-ab-create", "channel-ab-join-org1", "channel-ab-join-org2", "channel-ab-update"] {
@@ -229,14 +230,20 @@ fn rendered_job_scripts_are_shellcheck_clean_posix_sh() {
     let containers: Vec<(String, &Job)> = jobs
         .iter()
         .flat_map(|(name, job)| {
-            std::iter::once((name.clone(), job)).chain(job.init.iter().map(move |(c, init)| (format!("{name}/{c}"), init)))
+            std::iter::once((name.clone(), job))
+                .chain(job.init.iter().map(move |(c, init)| (format!("{name}/{c}"), init)))
         })
         .collect();
     assert!(containers.iter().any(|(c, _)| c.ends_with("-update/propose")), "the update Job's steps are checked");
-    for (name, job) in &containers {
+    // The sign-<org> containers run the script `propose` writes from its SIGN_SCRIPT.
+    let scripts = containers.iter().flat_map(|(name, job)| {
+        std::iter::once((name.clone(), &job.script))
+            .chain(job.env.get("SIGN_SCRIPT").map(|script| (format!("{name}/SIGN_SCRIPT"), script)))
+    });
+    for (name, script) in scripts {
         let dir = tempfile::tempdir().unwrap();
         let file: &Path = &dir.path().join("script.sh");
-        std::fs::write(file, &job.script).unwrap();
+        std::fs::write(file, script).unwrap();
         let out = Command::new("shellcheck").args(["-s", "sh"]).arg(file).output().unwrap();
         assert!(out.status.success(), "{name}:\n{}", String::from_utf8_lossy(&out.stdout));
     }
@@ -266,13 +273,8 @@ chaincodes:
     collections: [{name: shared, policy: "OR('Org1MSP.member', 'Org2MSP.member')"}]
 "#;
 
-const CHANNEL_JOBS: [&str; 5] = [
-    "channel-ab-create",
-    "channel-ab-join-org1",
-    "channel-ab-join-org2",
-    "channel-ab-join-org3",
-    "channel-ab-update",
-];
+const CHANNEL_JOBS: [&str; 5] =
+    ["channel-ab-create", "channel-ab-join-org1", "channel-ab-join-org2", "channel-ab-join-org3", "channel-ab-update"];
 /// The committer (org1, the first that runs it) last: in a cluster all run at once, and it waits.
 const LIFECYCLE_JOBS: [&str; 3] =
     ["chaincode-basic-lifecycle-org2", "chaincode-basic-approve-org3", "chaincode-basic-lifecycle-org1"];

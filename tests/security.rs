@@ -468,15 +468,18 @@ fn bootstrap_jobs_reach_exactly_what_they_call() {
             )
         })
         .collect();
-    // 2 creates and 4 joins; per chaincode a Job per channel member.
-    assert_eq!(jobs.len(), 2 + 4 + 2 + 2, "{:?}", jobs.keys());
+    // 2 creates, 2 updates and 4 joins; per chaincode a Job per channel member.
+    assert_eq!(jobs.len(), 2 + 2 + 4 + 2 + 2, "{:?}", jobs.keys());
     for channel in ["ab", "bc"] {
-        let create = &jobs[&format!("channel-{channel}-create")];
-        for orderer in ["orderer0", "orderer1"] {
-            assert!(p.flow(create, &w[orderer], 7053), "osnadmin");
-            assert!(p.flow(create, &w[orderer], 7050), "peer channel fetch");
+        // The update Job fetches and submits (7050) and asks each orderer's status (7053).
+        for job in ["create", "update"] {
+            let job = &jobs[&format!("channel-{channel}-{job}")];
+            for orderer in ["orderer0", "orderer1"] {
+                assert!(p.flow(job, &w[orderer], 7053), "osnadmin");
+                assert!(p.flow(job, &w[orderer], 7050), "peer channel fetch");
+            }
+            assert!(!p.flow(job, &w["peer0-org2"], 7051));
         }
-        assert!(!p.flow(create, &w["peer0-org2"], 7051));
     }
     let join = &jobs["channel-ab-join-org1"];
     assert!(p.flow(join, &w["peer0-org1"], 7051) && p.flow(join, &w["peer1-org1"], 7051));

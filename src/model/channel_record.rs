@@ -167,11 +167,32 @@ fn own_admin(member: &Member, msp: &str) -> String {
 /// One change of a running channel's configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
+    /// The channel.
+    pub channel: String,
+    /// The element of the channel configuration that changes (empty for a channel gone).
+    pub path: String,
     /// What, where, and the signatures it needs, in words.
     pub text: String,
     /// A rendered Job makes it: an organisation's join Job sets its anchor peers, as its own
-    /// admin, to exactly the spec's (templates/jobs/anchor-peers.sh).
+    /// admin, to exactly the spec's (templates/jobs/anchor-peers.sh); the channel's update Job
+    /// makes the rest where one is rendered ([`Change::by_update_job`]).
     pub by_job: bool,
+}
+
+impl Change {
+    /// The change, made by the channel's update Job (`model::channel_update`), which gathers
+    /// the signatures it needs from each organisation's admin in the cluster. A channel gone
+    /// from the spec has none, and capabilities are raised by hand once every node runs the
+    /// release that has them.
+    pub fn by_update_job(mut self) -> Self {
+        // Capabilities wait until every node runs the release that has them: by hand.
+        if !self.by_job && self.text.ends_with(')') && !self.path.ends_with("/Capabilities") {
+            self.text.pop();
+            self.text.push_str("; its update Job gathers them and makes it)");
+            self.by_job = true;
+        }
+        self
+    }
 }
 
 /// What changes in the running channels from `previous` to `current`, one [`Change`] per
@@ -184,6 +205,8 @@ pub fn changes(previous: &[ChannelRecord], current: &[ChannelRecord]) -> Vec<Cha
         match current.iter().find(|c| c.name == old.name) {
             Some(new) => channel_changes(old, new, &mut out),
             None => out.push(Change {
+                channel: old.name.clone(),
+                path: String::new(),
                 text: format!(
                     "{}: no longer in the spec; the channel and its ledgers stay on the peers and orderers that have them",
                     old.name
@@ -200,7 +223,8 @@ fn channel_changes(old: &ChannelRecord, new: &ChannelRecord, out: &mut Vec<Chang
     let mut say = |what: String, path: &str, needs: String| {
         let by_job = path.ends_with("/AnchorPeers");
         let made = if by_job { "; its join Job makes it" } else { "" };
-        out.push(Change { text: format!("{ch}: {what}: {path} (needs {needs}{made})"), by_job });
+        let text = format!("{ch}: {what}: {path} (needs {needs}{made})");
+        out.push(Change { channel: ch.clone(), path: path.to_string(), text, by_job });
     };
     let application = majority("/Channel/Application", &old.members);
     membership(&old.members, &new.members, "/Channel/Application", ("", "anchor peers", "AnchorPeers"), &mut say);
@@ -365,6 +389,24 @@ mod tests {
         let mut four = three.clone();
         four.insert("D".into(), member("d", &[]));
         assert!(majority("/Channel/Application", &four).contains(": 3 of 4 "));
+    }
+
+    #[test]
+    fn the_update_job_makes_what_needs_signatures() {
+        let mut new = channel();
+        new.members.insert("Org3MSP".into(), member("org3", &[]));
+        let made: Vec<Change> = changes(&[channel()], &[new]).into_iter().map(Change::by_update_job).collect();
+        assert_eq!(
+            made[0].text,
+            "mychannel: org3 (Org3MSP) joins: /Channel/Application (needs /Channel/Application Admins: 2 of 2 admin signatures (Org1MSP, Org2MSP); its update Job gathers them and makes it)"
+        );
+        assert!(made[0].by_job);
+        let gone = changes(&[channel()], &[]).remove(0).by_update_job();
+        assert!(!gone.by_job && !gone.text.contains("update Job"), "{gone:?}");
+        let mut v3 = channel();
+        v3.capabilities[0] = "V3_0".into();
+        let raised = changes(&[channel()], &[v3]).remove(0).by_update_job();
+        assert!(!raised.by_job && raised.path == "/Channel/Capabilities", "{raised:?}");
     }
 
     #[test]

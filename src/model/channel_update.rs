@@ -2,7 +2,7 @@
 //! templates/channel-update.yaml, templates/jobs/channel-update-*.sh). It reconciles: it
 //! fetches the live configuration, takes from a block configtxgen makes of the spec's profile
 //! what the spec decides (members, ordering organisations and endpoints, consenters with BFT's
-//! `BlockValidation`, capabilities), and sends an update only when they differ, so it needs no
+//! `BlockValidation`; capabilities wait for the nodes, by hand), and sends an update only when they differ, so it needs no
 //! record of earlier renders and a second run does nothing.
 //!
 //! Signatures: the channel's creator proposes and submits (`peer channel update` signs as its
@@ -37,21 +37,13 @@ fn signer(org: &str, msp_id: &str) -> UpdateSigner {
     UpdateSigner { org: org.to_string(), msp_id: msp_id.to_string(), admin_msp_secret: names::admin_msp_secret(org) }
 }
 
-/// What the spec decides of the channel's configuration, in words.
+/// What the spec decides of the channel's configuration that the Job keeps, in words
+/// (capabilities are raised by hand once every node runs the release that has them).
 fn wanted(spec: &NetworkSpec, channel: &ChannelSpec, ordering: &[&OrdererOrg]) -> String {
-    let release = crate::spec::release::release(&spec.fabric.version);
     let members: Vec<&str> =
         spec.orgs.iter().filter(|o| channel.orgs.contains(&o.name)).map(|o| o.msp_id.as_str()).collect();
     let consenters: Vec<&str> =
         ordering.iter().flat_map(|o| o.orderers.iter().map(|n| n.advertised_address.as_str())).collect();
     let ordering: Vec<&str> = ordering.iter().map(|o| o.msp_id.as_str()).collect();
-    let capabilities = release.map_or_else(String::new, |r| {
-        format!("{} {} {}", r.channel_capability, r.orderer_capability, r.application_capability)
-    });
-    format!(
-        "members {}; ordering {}; consenters {}; capabilities {capabilities}",
-        members.join(" "),
-        ordering.join(" "),
-        consenters.join(" ")
-    )
+    format!("members {}; ordering {}; consenters {}", members.join(" "), ordering.join(" "), consenters.join(" "))
 }

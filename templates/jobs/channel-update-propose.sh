@@ -14,7 +14,9 @@
 #   keeping each remaining consenter's ID: a SmartBFT node finds itself by it) and the
 #   BlockValidation policy configtxgen computes for them (common/policies/bft.go), which
 #   orderer/consensus/smartbft/configverifier.go requires to match the mapping;
-# - the Channel, Orderer and Application capabilities.
+# Capabilities stay as they are: a node whose release lacks a capability stops processing the
+# channel, so they are raised by hand once every node runs the new release (Fabric's
+# upgrade_to_newest_version.md), not by a Job that runs while the nodes roll.
 # Values are replaced by content (`value`, `policy`): compute_update compares content and
 # mod_policy, not versions (fabric common/configtx/update.go).
 #
@@ -28,7 +30,8 @@
 # (common/policies/implicitmeta.go: len/2 + 1) and the MSP IDs that count, from the live
 # config), or nothing when there is nothing to do.
 #
-# Environment: CHANNEL, WANTED (the spec's channel, in words), ORDERERS, ORDERER_TLS_CA,
+# Environment: CHANNEL, WANTED (the spec's channel, in words), SIGN_SCRIPT (what the sign-<org>
+# containers run, jobs/channel-update-sign.sh), ORDERERS, ORDERER_TLS_CA,
 # ORDERER_ADMINS, ADMIN_TLS_DIR, CONFIGTX_DIR, WAIT_SECONDS, RETRY_SECONDS and the
 # peer CLI's FABRIC_CFG_PATH, CORE_PEER_LOCALMSPID, CORE_PEER_MSPCONFIGPATH.
 
@@ -36,6 +39,7 @@ log_prefix="channel $CHANNEL update"
 work="${WORK_DIR:-/tmp}/update"
 rm -rf "$work"
 mkdir -p "$work"
+printf '%s\n' "$SIGN_SCRIPT" > "$work/sign.sh"
 log "wanted: $WANTED"
 
 fetched=""
@@ -78,9 +82,6 @@ jq --slurpfile want "$work/wanted.json" '
       else
         .channel_group.groups.Orderer.values.ConsensusType.value.metadata.consenters = $w.channel_group.groups.Orderer.values.ConsensusType.value.metadata.consenters
       end
-    | .channel_group.values.Capabilities.value = $w.channel_group.values.Capabilities.value
-    | .channel_group.groups.Orderer.values.Capabilities.value = $w.channel_group.groups.Orderer.values.Capabilities.value
-    | .channel_group.groups.Application.values.Capabilities.value = $w.channel_group.groups.Application.values.Capabilities.value
 ' "$work/config.json" > "$work/modified.json"
 
 # What the update changes, by group, and whose admins count there (the live config's).
@@ -95,14 +96,10 @@ application='.channel_group.groups.Application'
 orderer='.channel_group.groups.Orderer'
 consenters="$orderer.values.ConsensusType.value.metadata.consenters, $orderer.values.Orderers, $orderer.policies.BlockValidation"
 : > "$work/needs"
-if changed "$application.groups // {} | keys" || changed "$application.values.Capabilities"; then
+if changed "$application.groups // {} | keys"; then
     need /Channel/Application "$(members "$application.groups")"
 fi
-if changed "$orderer.groups // {} | keys" || changed "$orderer.values.Capabilities" || changed "[$consenters]"; then
-    need /Channel/Orderer "$(members "$orderer.groups")"
-fi
-if changed '.channel_group.values.Capabilities'; then
-    need /Channel/Application "$(members "$application.groups")"
+if changed "$orderer.groups // {} | keys" || changed "[$consenters]"; then
     need /Channel/Orderer "$(members "$orderer.groups")"
 fi
 for msp in $(members "$orderer.groups"); do

@@ -1,21 +1,16 @@
-# fabgen channel update, second step (init container `sign-<org>`, one per organisation, each
-# with its own admin MSP and nobody else's): signs the update `propose` made when one of the
-# groups it changes counts this organisation's admin (/tmp/update/needs), with
-# `peer channel signconfigtx -f`, which appends the admin's ConfigSignature to the envelope in
-# place (fabric internal/peer/channel/signconfigtx.go). Nothing to sign, nothing done.
-#
-# Environment: CHANNEL and the peer CLI's FABRIC_CFG_PATH, CORE_PEER_LOCALMSPID,
-# CORE_PEER_MSPCONFIGPATH.
-
-log_prefix="channel $CHANNEL update, $CORE_PEER_LOCALMSPID"
+#!/bin/sh
+# fabgen channel update: this organisation's admin signs the update `propose` made, if a group
+# it changes counts this admin (/tmp/update/needs): `peer channel signconfigtx -f` appends its
+# ConfigSignature in place (fabric internal/peer/channel/signconfigtx.go). Self-contained and
+# short: a channel has one such container per organisation.
+set -eu
 work="${WORK_DIR:-/tmp}/update"
+say() { printf 'channel %s update, %s: %s\n' "$CHANNEL" "$CORE_PEER_LOCALMSPID" "$1"; }
 if [ ! -f "$work/needs" ]; then
-    log "nothing to sign"
-    exit 0
+    say "nothing to sign"
+elif ! cut -d' ' -f3- "$work/needs" | tr ' ' '\n' | grep -qxF "$CORE_PEER_LOCALMSPID"; then
+    say "no group the update changes counts this organisation's admin; not signing"
+else
+    peer channel signconfigtx -f "$work/envelope.pb"
+    say signed
 fi
-if ! cut -d' ' -f3- "$work/needs" | tr ' ' '\n' | grep -qxF "$CORE_PEER_LOCALMSPID"; then
-    log "no group the update changes counts this organisation's admin; not signing"
-    exit 0
-fi
-peer channel signconfigtx -f "$work/envelope.pb"
-log "signed"

@@ -184,7 +184,8 @@ impl World {
         std::fs::create_dir_all(&work).unwrap();
         let mut said = String::new();
         for (i, container) in job.init.iter().map(|(_, c)| c).chain([job]).enumerate() {
-            let (ok, out) = self.run_container(container, &pod.path().join(format!("var-fabgen-{i}")), &work, overrides);
+            let (ok, out) =
+                self.run_container(container, &pod.path().join(format!("var-fabgen-{i}")), &work, overrides);
             said += &out;
             if !ok {
                 return (false, said);
@@ -234,4 +235,3 @@ pub fn tool_and_verb(line: &str) -> String {
     };
     line.split_whitespace().take(words).collect::<Vec<_>>().join(" ")
 }
-
