@@ -213,6 +213,39 @@ fn an_orderer_becomes_a_consenter_only_once_every_orderer_is_active() {
     assert_eq!(signers(&world), ["OrdMSP"]);
 }
 
+#[test]
+fn raft_consenters_change_one_per_update_each_pod_going_on() {
+    let net = render_spec(SPEC);
+    let world = running(&net);
+    // Two orderers at once, and orderer0 replaced: etcdraft takes one added and one removed per
+    // update.
+    let grown = render_spec(&SPEC.replace(
+        "{name: orderer0}, {name: orderer1}, {name: orderer2}]",
+        "{name: orderer1}, {name: orderer2}, {name: orderer3}, {name: orderer4}]",
+    ));
+    let world = moved_to(world, &grown);
+    let create = grown.jobs.keys().find(|n| n.starts_with("channel-ab-create")).unwrap();
+    assert!(world.run(&grown.jobs[create.as_str()], &[]).0);
+    let hosts = |world: &World| -> Vec<String> {
+        config(world)["channel_group"]["groups"]["Orderer"]["values"]["ConsensusType"]["value"]["metadata"]["consenters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["host"].as_str().unwrap().trim_end_matches(".chan").to_string())
+            .collect()
+    };
+    let (ok, out) = update(&world, &grown);
+    assert!(!ok && out.contains("more consenters to change, one per update: the Job's next pod goes on"), "{out}");
+    assert_eq!(hosts(&world), ["orderer1", "orderer2", "orderer3"], "orderer0 out, orderer3 in");
+    let (ok, out) = update(&world, &grown);
+    assert!(ok, "{out}");
+    assert_eq!(hosts(&world), ["orderer1", "orderer2", "orderer3", "orderer4"]);
+    world.clear_log();
+    let (ok, out) = update(&world, &grown);
+    assert!(ok && out.contains("nothing to do"), "{out}");
+    assert_eq!(signers(&world).len(), 2, "two updates");
+}
+
 const BFT: &str = r#"
 name: chan
 namespace: chan

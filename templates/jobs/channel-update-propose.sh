@@ -10,7 +10,10 @@
 # consensus):
 # - /Channel/Application and /Channel/Orderer organisations: new ones as configtxgen encodes
 #   them, gone ones removed, the others kept (an ordering organisation's Endpoints follow);
-# - the consenters: etcdraft's ConsensusType metadata, or BFT's Orderers (consenter_mapping,
+# - the consenters: etcdraft's ConsensusType metadata, one added and one removed at most per
+#   update (orderer/consensus/etcdraft/membership.go refuses more: "update of more than one
+#   consenter at a time is not supported"; /tmp/update/more then tells `submit` to leave the
+#   rest to the Job's next pod), or BFT's Orderers (consenter_mapping,
 #   keeping each remaining consenter's ID: a SmartBFT node finds itself by it) and the
 #   BlockValidation policy configtxgen computes for them (common/policies/bft.go), which
 #   orderer/consensus/smartbft/configverifier.go requires to match the mapping;
@@ -80,9 +83,19 @@ jq --slurpfile want "$work/wanted.json" '
             | .out)
         | .channel_group.groups.Orderer.policies.BlockValidation.policy = $w.channel_group.groups.Orderer.policies.BlockValidation.policy
       else
-        .channel_group.groups.Orderer.values.ConsensusType.value.metadata.consenters = $w.channel_group.groups.Orderer.values.ConsensusType.value.metadata.consenters
+        ($w.channel_group.groups.Orderer.values.ConsensusType.value.metadata.consenters // []) as $want
+        | .channel_group.groups.Orderer.values.ConsensusType.value.metadata.consenters |= (
+            (. // []) as $live
+            | [$live[] | select(. as $c | $want | index([$c]) | not)] as $gone
+            | [$want[] | select(. as $c | $live | index([$c]) | not)] as $new
+            | [$live[] | select(. != $gone[0])] + $new[:1])
       end
 ' "$work/config.json" > "$work/modified.json"
+
+raft='.channel_group.groups.Orderer.values.ConsensusType.value.metadata.consenters // [] | sort'
+if [ "$(jq -S -c "$raft" "$work/modified.json")" != "$(jq -S -c "$raft" "$work/wanted.json")" ]; then
+    : > "$work/more"
+fi
 
 # What the update changes, by group, and whose admins count there (the live config's).
 changed() { [ "$(jq -S -c "$1" "$work/config.json")" != "$(jq -S -c "$1" "$work/modified.json")" ]; }

@@ -58,3 +58,8 @@ if [ -z "$sent" ]; then
     exit 1
 fi
 log "updated: signed by $(printf '%s\n' "$signed" | tr '\n' ' ')"
+if [ -f "$work/more" ]; then
+    # Raft takes one consenter change per update: the Job's next pod proposes the next one.
+    log "more consenters to change, one per update: the Job's next pod goes on" >&2
+    exit 1
+fi
