@@ -1,7 +1,8 @@
 //! On every example, the spec changes that change a running channel's configuration (a new
 //! member, a member leaving, another orderer, other anchor peers) are each told as the change
-//! of the configuration element Fabric keeps them in, with the signatures its policy needs;
-//! and what the configtx ConfigMap records reads back from the rendered tree.
+//! of the configuration element Fabric keeps them in, with the signatures its policy needs,
+//! and each but the anchor peers gives the channel a new update Job wanting it (anchor peers
+//! are the join Jobs'); and what the configtx ConfigMap records reads back from the tree.
 
 mod common;
 
@@ -15,6 +16,14 @@ fn said(before: &Value, after: &Value) -> Option<Vec<String>> {
         Some(fabgen::generate(&spec, &TemplateSet::embedded()).unwrap().network)
     };
     Some(changes(&records(&network(before)?), &records(&network(after)?)).into_iter().map(|c| c.text).collect())
+}
+
+/// What the first channel's update Job wants of it and who signs, in the whole-network render.
+fn update_of(spec: &Value) -> (String, Vec<String>) {
+    let spec = fabgen::spec::load_spec("n.yaml", &serde_yaml::to_string(spec).unwrap()).unwrap();
+    let network = fabgen::generate(&spec, &TemplateSet::embedded()).unwrap().network;
+    let update = network.channels[0].update.as_ref().expect("every channel has an update Job");
+    (update.wanted.clone(), update.signers.iter().map(|s| s.org.clone()).collect())
 }
 
 fn load(path: &std::path::Path) -> Value {
@@ -61,6 +70,7 @@ fn anchor_peers_change_with_a_new_peer_and_need_only_its_org() {
             "{line}"
         );
         assert!(line.contains(&format!("peer9-{member}")), "{line}");
+        assert_eq!(update_of(&before), update_of(&after), "anchor peers are the join Job's: no new update Job");
         told += 1;
     }
     assert!(told >= 6, "{told} examples");
@@ -89,6 +99,10 @@ fn a_new_member_needs_a_majority_of_the_members_admins() {
             members / 2 + 1
         );
         assert!(lines.iter().any(|l| l.starts_with(&expected)), "{}: {lines:#?}", path.display());
+        // A new update Job (its name digests what it wants), and the new member signs too.
+        let (wanted, signers) = update_of(&after);
+        assert_ne!(wanted, update_of(&before).0);
+        assert!(wanted.contains(" NewOrgMSP") && signers.contains(&"neworg".to_string()), "{wanted} {signers:?}");
         told += 1;
     }
     assert!(told >= 6, "{told} examples");
@@ -126,6 +140,8 @@ fn another_orderer_changes_the_consenters_under_the_ordering_admins() {
             lines.iter().any(|l| l.contains("'s orderer endpoints ") && l.contains("/Endpoints (needs ")),
             "{lines:#?}"
         );
+        let (wanted, _) = update_of(&after);
+        assert!(!update_of(&before).0.contains("orderer9") && wanted.contains("orderer9"), "{wanted}");
         told += 1;
     }
     assert!(told >= 6, "{told} examples");
@@ -158,5 +174,11 @@ fn a_member_leaving_is_told_and_the_record_reads_back_from_the_tree() {
         lines.iter().any(|l| l.starts_with(&format!("{channel}: {leaving} ("))
             && l.contains(") leaves: /Channel/Application (needs ")),
         "{lines:#?}"
+    );
+    let (wanted, signers) = update_of(&after);
+    assert!(update_of(&before).1.contains(&leaving) && !signers.contains(&leaving), "{signers:?}");
+    assert!(
+        !wanted.contains(&format!(" {}", org(&mut after.clone(), &leaving)["mspId"].as_str().unwrap())),
+        "{wanted}"
     );
 }
