@@ -2,8 +2,8 @@
 //! templates/channel-update.yaml, templates/jobs/channel-update-*.sh). It reconciles: it
 //! fetches the live configuration, takes from a block configtxgen makes of the spec's profile
 //! what the spec decides (members, ordering organisations and endpoints, consenters with BFT's
-//! `BlockValidation`; capabilities wait for the nodes, by hand), and sends an update only when they differ, so it needs no
-//! record of earlier renders and a second run does nothing.
+//! `BlockValidation`; capabilities wait for the nodes, by hand), and sends an update only when
+//! they differ, so it needs no record of earlier renders and a second run does nothing.
 //!
 //! Signatures: the channel's creator proposes and submits (`peer channel update` signs as its
 //! admin, fabric internal/peer/channel/update.go `sanityCheckAndSignConfigTx`); every other

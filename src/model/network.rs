@@ -403,9 +403,10 @@ pub struct Channel {
 }
 
 /// The Job that brings a running channel's configuration to what the spec says: members,
-/// ordering organisations and their endpoints, consenters (with BFT's `BlockValidation`). One pod: `propose` (as the submitting ordering organisation's admin), one
-/// `sign-<org>` init container per other organisation whose admin may have to sign, each
-/// mounting its own admin MSP and nobody else's, then `submit`.
+/// ordering organisations and their endpoints, consenters (with BFT's `BlockValidation`). One
+/// pod: `propose` (as the submitting ordering organisation's admin), one `sign-<org>` init
+/// container per other organisation whose admin may have to sign, each mounting its own admin
+/// MSP and nobody else's, then `submit`.
 #[derive(Debug, Serialize)]
 pub struct ChannelUpdate {
     /// Job name before its content digest (`render` appends it).
