@@ -581,8 +581,14 @@ fn channel_changes(
     recorded: &[fabgen::model::channel_record::ChannelRecord],
 ) -> Vec<fabgen::model::channel_record::Change> {
     let changes = fabgen::model::channel_record::changes(recorded, &fabgen::model::channel_record::records(network));
-    let updated = |channel: &str| network.channels.iter().any(|c| c.name == channel && c.update.is_some());
-    changes.into_iter().map(|c| if updated(&c.channel) { c.by_update_job() } else { c }).collect()
+    let update = |channel: &str| network.channels.iter().find(|c| c.name == channel).and_then(|c| c.update.as_ref());
+    changes
+        .into_iter()
+        .map(|c| match update(&c.channel) {
+            Some(u) => c.by_update_job(u.signed_updates.is_some()),
+            None => c,
+        })
+        .collect()
 }
 
 fn write_chart(args: &ChartArgs, out: &mut dyn Write) -> Result<Outcome> {

@@ -4,8 +4,9 @@
 //! MAJORITY the changed group asks, each in its own container; a missing signature is named
 //! and nothing is sent; an orderer joins as a follower and becomes a consenter only once every
 //! orderer is active; a BFT consenter set changes with its BlockValidation and keeps the
-//! remaining consenters' IDs; a release upgrade leaves capabilities alone; and a second run
-//! that does nothing.
+//! remaining consenters' IDs; a release upgrade leaves capabilities alone; a second run that
+//! does nothing; and in a consortium, the creator's part proposing, waiting for the update the
+//! others signed offline, refusing a stale one and naming who is missing.
 
 mod common;
 #[allow(dead_code)]
@@ -324,11 +325,98 @@ fn a_release_upgrade_leaves_the_capabilities_as_they_are() {
     assert!(signers(&world).is_empty());
 }
 
+/// The public cards of every organisation of SPEC, made as each party makes its own.
+fn cards_of(dir: &std::path::Path) -> std::path::PathBuf {
+    let spec_file = dir.join("chan.yaml");
+    std::fs::write(&spec_file, SPEC).unwrap();
+    common::cards(&spec_file, &["ord", "org1", "org2", "org3"], dir)
+}
+
+fn render_part_net(spec: &fabgen::spec::NetworkSpec, org: &str, cards: &std::path::Path) -> Net {
+    net_of(fabgen::generate_part(spec, &fabgen::render::TemplateSet::embedded(), org, cards).unwrap())
+}
+
+/// The update between propose's BEGIN and END lines, decoded (JSON in the stand-ins' world).
+fn proposed(out: &str) -> Value {
+    let text: String = out
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN FABGEN CHANNEL UPDATE ab-----"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END FABGEN CHANNEL UPDATE ab-----"))
+        .collect();
+    use base64::Engine;
+    serde_json::from_slice(&base64::engine::general_purpose::STANDARD.decode(text).unwrap()).unwrap()
+}
+
+/// The envelope `fabgen channel envelope` makes of `update` signed by `msps` (stand-ins' JSON).
+fn signed_by(update: &Value, msps: &[&str]) -> Vec<u8> {
+    let signatures: Vec<Value> =
+        msps.iter().map(|m| json!({"signature_header": {"creator": {"mspid": m}}, "signature": "s"})).collect();
+    let envelope = json!({"payload": {"header": {"channel_header": {"channel_id": "ab", "type": 2}},
+        "data": {"config_update": update, "signatures": signatures}}});
+    serde_json::to_vec(&envelope).unwrap()
+}
+
 #[test]
-fn parts_of_a_consortium_render_no_update_job() {
-    let spec = fabgen::spec::load_spec("chan.yaml", SPEC).unwrap();
-    let (network, _) = fabgen::model::resolve_part(&spec, "org1").unwrap();
-    assert!(network.channels.iter().all(|c| c.update.is_none()), "each organisation signs offline");
-    let (network, _) = fabgen::model::resolve(&spec).unwrap();
-    assert!(network.channels.iter().all(|c| c.update.is_some()));
+fn in_a_consortium_the_creators_part_proposes_waits_for_the_signed_update_and_submits_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let cards = cards_of(dir.path());
+    let two = fabgen::spec::load_spec("chan.yaml", SPEC).unwrap();
+    // Only the channel's creator's part has the Job, and no other organisation's admin in it.
+    let ord = render_part_net(&two, "ord", &cards);
+    assert!(!render_part_net(&two, "org1", &cards).jobs.contains_key("channel-ab-update"));
+    let job = &ord.jobs["channel-ab-update"];
+    assert_eq!(job.init.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["propose"]);
+    assert_eq!(job.env["SIGNED_UPDATES"], "chan-signed-updates");
+
+    let mut world = World::new(&ord);
+    for (name, job) in ord.jobs.iter().filter(|(n, _)| n.starts_with("channel-ab-create")) {
+        assert!(world.run(job, &[]).0, "{name}");
+    }
+    // A running channel as the parts made it: org1's and org2's joins ran in their clusters.
+    let three = SPEC.replace("orgs: [org1, org2]}", "orgs: [org1, org2, org3]}");
+    let joined = render_part_net(&fabgen::spec::load_spec("chan.yaml", &three).unwrap(), "ord", &cards);
+    world.config_maps = joined.config_maps.clone();
+    let update_job = &joined.jobs["channel-ab-update"];
+    let quick = [("WAIT_SECONDS", "0")];
+
+    // Nothing signed yet: it says what to sign and by whom, and sends nothing.
+    let (ok, out) = world.run(update_job, &quick);
+    assert!(!ok);
+    assert!(out.contains("the update to sign, for Org1MSP Org2MSP"), "{out}");
+    assert!(
+        out.contains("waiting for ab.tx in ConfigMap chan-signed-updates: the update signed by Org1MSP Org2MSP"),
+        "{out}"
+    );
+    let update = proposed(&out);
+    assert_eq!(update["channel_id"], "ab");
+    assert!(!world.log().iter().any(|l| l.starts_with("peer channel update")));
+
+    // Half signed: it names who is missing.
+    world
+        .config_maps
+        .insert("chan-signed-updates".into(), [("ab.tx".to_string(), signed_by(&update, &["Org1MSP"]))].into());
+    let (ok, out) = world.run(update_job, &quick);
+    assert!(!ok && out.contains("not enough admin signatures on ab.tx; /Channel/Application Admins needs 2 of Org1MSP Org2MSP, has 1; missing: Org2MSP"), "{out}");
+    // Signed for another update than the channel needs now: refused.
+    let mut stale = update.clone();
+    stale["write_set"]["stale"] = json!(true);
+    world.config_maps.insert(
+        "chan-signed-updates".into(),
+        [("ab.tx".to_string(), signed_by(&stale, &["Org1MSP", "Org2MSP"]))].into(),
+    );
+    let (ok, out) = world.run(update_job, &quick);
+    assert!(!ok && out.contains("is not the update the channel needs now"), "{out}");
+    // Both signatures: sent, and org3 is a member.
+    world.config_maps.insert(
+        "chan-signed-updates".into(),
+        [("ab.tx".to_string(), signed_by(&update, &["Org1MSP", "Org2MSP"]))].into(),
+    );
+    let (ok, out) = world.run(update_job, &quick);
+    assert!(ok, "{out}");
+    assert_eq!(members(&config(&world)), ["Org1MSP", "Org2MSP", "Org3MSP"]);
+    assert_eq!(signers(&world), ["Org1MSP Org2MSP OrdMSP"]);
+    // Applied: the next run does nothing, whatever the ConfigMap holds.
+    let (ok, out) = world.run(update_job, &quick);
+    assert!(ok && out.contains("nothing to do"), "{out}");
 }

@@ -184,12 +184,18 @@ impl Change {
     /// the signatures it needs from each organisation's admin in the cluster. A channel gone
     /// from the spec has none, and capabilities are raised by hand once every node runs the
     /// release that has them.
-    pub fn by_update_job(mut self) -> Self {
+    /// `offline`: in a consortium's creator part, the Job proposes and waits for the update
+    /// the others sign offline.
+    pub fn by_update_job(mut self, offline: bool) -> Self {
         // Capabilities wait until every node runs the release that has them: by hand.
         if !self.by_job && self.text.ends_with(')') && !self.path.ends_with("/Capabilities") {
             self.text.pop();
-            self.text.push_str("; its update Job gathers them and makes it)");
-            self.by_job = true;
+            self.text.push_str(if offline {
+                "; its update Job proposes it and sends it once signed offline)"
+            } else {
+                "; its update Job gathers them and makes it)"
+            });
+            self.by_job = !offline;
         }
         self
     }
@@ -395,17 +401,21 @@ mod tests {
     fn the_update_job_makes_what_needs_signatures() {
         let mut new = channel();
         new.members.insert("Org3MSP".into(), member("org3", &[]));
-        let made: Vec<Change> = changes(&[channel()], &[new]).into_iter().map(Change::by_update_job).collect();
+        let made: Vec<Change> =
+            changes(&[channel()], &[new.clone()]).into_iter().map(|c| c.by_update_job(false)).collect();
         assert_eq!(
             made[0].text,
             "mychannel: org3 (Org3MSP) joins: /Channel/Application (needs /Channel/Application Admins: 2 of 2 admin signatures (Org1MSP, Org2MSP); its update Job gathers them and makes it)"
         );
         assert!(made[0].by_job);
-        let gone = changes(&[channel()], &[]).remove(0).by_update_job();
+        let offline = changes(&[channel()], &[new]).remove(0).by_update_job(true);
+        assert!(offline.text.ends_with("; its update Job proposes it and sends it once signed offline)"));
+        assert!(!offline.by_job, "the others' signatures are still to come");
+        let gone = changes(&[channel()], &[]).remove(0).by_update_job(false);
         assert!(!gone.by_job && !gone.text.contains("update Job"), "{gone:?}");
         let mut v3 = channel();
         v3.capabilities[0] = "V3_0".into();
-        let raised = changes(&[channel()], &[v3]).remove(0).by_update_job();
+        let raised = changes(&[channel()], &[v3]).remove(0).by_update_job(false);
         assert!(!raised.by_job && raised.path == "/Channel/Capabilities", "{raised:?}");
     }
 

@@ -9,7 +9,8 @@
 //! admin, fabric internal/peer/channel/update.go `sanityCheckAndSignConfigTx`); every other
 //! ordering organisation and every member signs in its own init container with its own admin
 //! MSP (`peer channel signconfigtx`, internal/peer/channel/signconfigtx.go), only when the
-//! update touches a group whose `Admins` policy counts it.
+//! update touches a group whose `Admins` policy counts it. In a consortium's parts only the
+//! creator's part has the Job, and the other organisations sign offline ([`in_part_of`]).
 
 use super::network::{ChannelUpdate, OrdererOrg, UpdateSigner};
 use crate::spec::{ChannelSpec, NetworkSpec, names};
@@ -30,7 +31,17 @@ pub fn channel_update(spec: &NetworkSpec, channel: &ChannelSpec, orderer_orgs: &
         signers: other_ordering.chain(members).collect(),
         orderers: submitter.orderers.iter().map(|o| o.address.clone()).collect(),
         wanted: wanted(spec, channel, &ordering),
+        signed_updates: None,
     })
+}
+
+/// In `org`'s part of a consortium: the update Job of a channel `org` creates, signed by the
+/// others offline (`ChannelUpdate::signed_updates`); no Job for the other channels.
+pub fn in_part_of(update: Option<ChannelUpdate>, org: &str, network: &str) -> Option<ChannelUpdate> {
+    let mut update = update.filter(|u| u.submitter == org)?;
+    update.signers.clear();
+    update.signed_updates = Some(names::signed_updates_config_map(network));
+    Some(update)
 }
 
 fn signer(org: &str, msp_id: &str) -> UpdateSigner {

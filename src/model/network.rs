@@ -421,6 +421,11 @@ pub struct ChannelUpdate {
     /// What the spec wants of the channel, in words: in the Job's environment, so a change of
     /// it is a new Job (the name digests the spec) and `kubectl describe` shows it.
     pub wanted: String,
+    /// In the creator's part of a consortium, where no other organisation's admin is: the
+    /// ConfigMap (created by the operator, optional) whose `<channel>.tx` holds the update
+    /// signed offline (`fabgen channel sign`, `fabgen channel envelope`), which `submit` waits
+    /// for. `None` when every admin signs in the pod.
+    pub signed_updates: Option<String>,
 }
 
 /// An organisation signing a channel's configuration updates with its own admin identity.

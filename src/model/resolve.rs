@@ -42,9 +42,11 @@ pub fn resolve_part(spec: &NetworkSpec, org: &str) -> Result<(Network, Vec<Built
     let namespaces = if several { neighbours } else { BTreeMap::new() };
     let (mut network, packages) =
         resolve_in(&spec.seen_by(org), &|other| spec.namespace_of(other).to_string(), namespaces)?;
-    // Each organisation's cluster holds its own admin only: a channel update is signed offline
-    // (`fabgen channel sign`), not by a Job.
-    network.channels.iter_mut().for_each(|c| c.update = None);
+    // Each organisation's cluster holds its own admin only: the creator's part proposes and
+    // submits, the others sign offline (`fabgen channel sign`).
+    for channel in &mut network.channels {
+        channel.update = super::channel_update::in_part_of(channel.update.take(), org, &spec.name);
+    }
     Ok((network, packages))
 }
 

@@ -166,6 +166,12 @@ pub fn configtx_config_map(network: &str) -> String {
     format!("{network}-configtx")
 }
 
+/// ConfigMap, made by the operator of a consortium's channel creator, holding each channel's
+/// update signed offline as `<channel>.tx` (`model::channel_update::in_part_of`).
+pub fn signed_updates_config_map(network: &str) -> String {
+    format!("{network}-signed-updates")
+}
+
 /// Job keeping a running channel's configuration at the spec's (`model::channel_update`); a
 /// digest is appended, as for the other channel Jobs.
 pub fn channel_update_job(channel: &str) -> String {

@@ -33,7 +33,10 @@
 # (common/policies/implicitmeta.go: len/2 + 1) and the MSP IDs that count, from the live
 # config), or nothing when there is nothing to do.
 #
-# Environment: CHANNEL, WANTED (the spec's channel, in words), SIGN_SCRIPT (what the sign-<org>
+# In a consortium's creator part (SIGNED_UPDATES set) it also prints the update, base64, for
+# the other organisations to sign offline.
+#
+# Environment: CHANNEL, WANTED (the spec's channel, in words), SIGNED_UPDATES, SIGN_SCRIPT (what the sign-<org>
 # containers run, jobs/channel-update-sign.sh), ORDERERS, ORDERER_TLS_CA,
 # ORDERER_ADMINS, ADMIN_TLS_DIR, CONFIGTX_DIR, WAIT_SECONDS, RETRY_SECONDS and the
 # peer CLI's FABRIC_CFG_PATH, CORE_PEER_LOCALMSPID, CORE_PEER_MSPCONFIGPATH.
@@ -152,3 +155,11 @@ jq -n --arg channel "$CHANNEL" --slurpfile update "$work/update.json" \
     > "$work/envelope.json"
 configtxlator proto_encode --input "$work/envelope.json" --type common.Envelope --output "$work/envelope.pb"
 log "proposed: $(sort -u "$work/needs" | cut -d' ' -f1 | tr '\n' ' ')"
+if [ -n "${SIGNED_UPDATES:-}" ]; then
+    # The other organisations sign offline: the update, base64 between these lines, is what
+    # `fabgen channel sign` takes (a ConfigUpdate, as compute_update wrote it).
+    log "the update to sign, for $(cut -d' ' -f3- "$work/needs" | tr ' ' '\n' | sort -u | tr '\n' ' ')"
+    echo "-----BEGIN FABGEN CHANNEL UPDATE $CHANNEL-----"
+    base64 < "$work/update.pb"
+    echo "-----END FABGEN CHANNEL UPDATE $CHANNEL-----"
+fi

@@ -7,8 +7,13 @@
 # its creator, a SerializedIdentity (fabric-config protolator/protoext/commonext/configtx.go,
 # common.go). Nothing proposed, nothing sent.
 #
-# Environment: CHANNEL, ORDERERS, ORDERER_TLS_CA and the peer CLI's
-# FABRIC_CFG_PATH, CORE_PEER_LOCALMSPID, CORE_PEER_MSPCONFIGPATH.
+# In a consortium's creator part the signed update comes from the others instead: SIGNED_DIR
+# holds ConfigMap SIGNED_UPDATES, and this waits (WAIT_SECONDS, RETRY_SECONDS) until its
+# <channel>.tx carries the update proposed now with enough signatures, naming who is missing.
+#
+# Environment: CHANNEL, ORDERERS, ORDERER_TLS_CA, SIGNED_UPDATES, SIGNED_DIR, WAIT_SECONDS,
+# RETRY_SECONDS and the peer CLI's FABRIC_CFG_PATH, CORE_PEER_LOCALMSPID,
+# CORE_PEER_MSPCONFIGPATH.
 
 log_prefix="channel $CHANNEL update"
 work="${WORK_DIR:-/tmp}/update"
@@ -17,26 +22,52 @@ if [ ! -f "$work/needs" ]; then
     exit 0
 fi
 
-configtxlator proto_decode --input "$work/envelope.pb" --type common.Envelope --output "$work/signed.json"
-signed=$({
-    jq -r '.payload.data.signatures[]?.signature_header.creator.mspid' "$work/signed.json"
-    echo "$CORE_PEER_LOCALMSPID"
-} | sort -u)
-short=""
-while read -r group wanted msps; do
-    have=0
-    missing=""
-    for msp in $msps; do
-        if printf '%s\n' "$signed" | grep -qxF "$msp"; then
-            have=$((have + 1))
-        else
-            missing="$missing $msp"
+# The organisations each `needs` line still misses in envelope $1 (with this admin, whose
+# signature `peer channel update` adds), as "; <group> Admins needs ...", or nothing.
+short_of() {
+    configtxlator proto_decode --input "$1" --type common.Envelope --output "$work/signed.json"
+    signed=$({
+        jq -r '.payload.data.signatures[]?.signature_header.creator.mspid' "$work/signed.json"
+        echo "$CORE_PEER_LOCALMSPID"
+    } | sort -u)
+    while read -r group wanted msps; do
+        have=0
+        missing=""
+        for msp in $msps; do
+            if printf '%s\n' "$signed" | grep -qxF "$msp"; then
+                have=$((have + 1))
+            else
+                missing="$missing $msp"
+            fi
+        done
+        if [ "$have" -lt "$wanted" ]; then
+            printf '; %s Admins needs %s of %s, has %s; missing:%s' "$group" "$wanted" "$msps" "$have" "$missing"
         fi
+    done < "$work/needs"
+}
+
+if [ -n "${SIGNED_UPDATES:-}" ]; then
+    # A consortium: the others signed offline, and the operator put the signed envelope in
+    # ConfigMap $SIGNED_UPDATES as $CHANNEL.tx. It must carry the update proposed now (the
+    # channel may have changed since it was signed); the signatures are over its own bytes.
+    while :; do
+        signed_tx="$SIGNED_DIR/$CHANNEL.tx"
+        if [ ! -f "$signed_tx" ]; then
+            retry_or_fail "waiting for $CHANNEL.tx in ConfigMap $SIGNED_UPDATES: the update signed by$(cut -d' ' -f3- "$work/needs" | tr ' ' '\n' | sort -u | grep -vxF "$CORE_PEER_LOCALMSPID" | sed 's/^/ /' | tr -d '\n') (see the propose log)"
+            continue
+        fi
+        configtxlator proto_decode --input "$signed_tx" --type common.Envelope --output "$work/committed.json"
+        if [ "$(jq -S -c .payload.data.config_update "$work/committed.json")" != "$(jq -S -c . "$work/update.json")" ]; then
+            retry_or_fail "$CHANNEL.tx in ConfigMap $SIGNED_UPDATES is not the update the channel needs now (it changed since): sign the one in this pod's propose log"
+            continue
+        fi
+        short=$(short_of "$signed_tx")
+        [ -z "$short" ] && break
+        retry_or_fail "not enough admin signatures on $CHANNEL.tx${short}"
     done
-    if [ "$have" -lt "$wanted" ]; then
-        short="$short; $group Admins needs $wanted of $msps, has $have; missing:$missing"
-    fi
-done < "$work/needs"
+    cp "$signed_tx" "$work/envelope.pb"
+fi
+short=$(short_of "$work/envelope.pb")
 if [ -n "$short" ]; then
     log "not enough admin signatures${short}" >&2
     exit 1
@@ -57,7 +88,7 @@ if [ -z "$sent" ]; then
     log "the update was not accepted: $out" >&2
     exit 1
 fi
-log "updated: signed by $(printf '%s\n' "$signed" | tr '\n' ' ')"
+log "updated"
 if [ -f "$work/more" ]; then
     # Raft takes one consenter change per update: the Job's next pod proposes the next one.
     log "more consenters to change, one per update: the Job's next pod goes on" >&2

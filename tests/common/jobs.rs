@@ -144,6 +144,9 @@ impl World {
             };
             if let Some(cm) = volume.get("configMap") {
                 let name = cm["name"].as_str().unwrap();
+                if cm["optional"] == true && !self.config_maps.contains_key(name) {
+                    continue; // An optional ConfigMap not made yet: an empty directory.
+                }
                 let data = self.config_maps.get(name).unwrap_or_else(|| panic!("mounted ConfigMap {name} is rendered"));
                 match items(cm) {
                     Some(items) => {
