@@ -152,9 +152,23 @@ fn a_member_that_leaves_is_removed_with_a_majority_of_the_admins() {
     let (ok, out) = update(&world, &left);
     assert!(ok, "{out}");
     assert_eq!(members(&config(&world)), ["Org1MSP", "Org2MSP"]);
-    // 2 of the 3 members' admins: org1 and org2 sign, org3 (no longer a member in the spec)
-    // does not sign its own removal.
+    // All three members' admins sign (org3 too: every peer organisation of the network may
+    // sign); 2 of 3 was enough.
+    assert_eq!(signers(&world), ["Org1MSP Org2MSP Org3MSP OrdMSP"]);
+}
+
+#[test]
+fn a_member_of_two_signs_its_own_removal() {
+    // MAJORITY of two is two: org2, still in the network, signs that it leaves.
+    let net = render_spec(SPEC);
+    let world = running(&net);
+    let left = render_spec(&SPEC.replace("orgs: [org1, org2]}", "orgs: [org1]}"));
+    let world = moved_to(world, &left);
+    let (ok, out) = update(&world, &left);
+    assert!(ok, "{out}");
+    assert_eq!(members(&config(&world)), ["Org1MSP"]);
     assert_eq!(signers(&world), ["Org1MSP Org2MSP OrdMSP"]);
+    assert!(out.contains("Org3MSP: no group the update changes counts this organisation's admin"), "{out}");
 }
 
 #[test]

@@ -15,8 +15,9 @@ fn custom_kind(bytes: &[u8]) -> bool {
 /// The Kubernetes version fabgen's k8s-openapi types target (feature v1_33).
 const KUBERNETES_VERSION: &str = "1.33.0";
 
-/// Every rendered tree the oracles read: each example's render, and each organisation's part of
-/// values/consortium.yaml and of the one-cluster, several-namespace network
+/// Every rendered tree the oracles read: each example's render, the tutorial after a member
+/// joined and an orderer came, and each organisation's part of values/consortium.yaml (the
+/// creators' with their channel update Jobs) and of the one-cluster, several-namespace network
 /// (`common::one_cluster_namespaces`), rendered from the others' cards. Keys are made in `keys`,
 /// trees written under `dir` (checkov reads only rendered trees there).
 fn rendered_trees(dir: &std::path::Path, keys: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -28,6 +29,22 @@ fn rendered_trees(dir: &std::path::Path, keys: &std::path::Path) -> Vec<std::pat
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         trees.push(out);
     }
+    // The tutorial changed as a running network changes: org3 joins the channel and a fourth
+    // orderer comes (a new update Job, with org3's signer and join Jobs).
+    let tutorial = std::fs::read_to_string(common::root().join("values/tutorial.yaml")).unwrap();
+    let org3 = "  - name: org3\n    mspId: org3MSP\n    peers:\n      - name: peer0\nchannels:\n";
+    let changed = tutorial
+        .replacen("channels:\n", org3, 1)
+        .replacen("orgs: [org1, org2]", "orgs: [org1, org2, org3]", 1)
+        .replacen("    - name: orderer2\n", "    - name: orderer2\n    - name: orderer3\n", 1);
+    assert!(changed.contains("orderer3") && changed.matches("org3").count() == 3, "the tutorial's shape changed");
+    let spec = keys.join("tutorial-changed.yaml");
+    std::fs::write(&spec, changed).unwrap();
+    let out = dir.join("tutorial-changed");
+    let o = common::fabgen().args(["render", spec.to_str().unwrap(), "-o", out.to_str().unwrap()]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(common::read_tree(&out).keys().any(|f| f.starts_with("job-channel-mychannel-update-")));
+    trees.push(out);
     let consortium = common::root().join("values/consortium.yaml");
     let one_cluster = common::one_cluster_namespaces(keys);
     let networks = [

@@ -24,7 +24,11 @@ pub fn channel_update(spec: &NetworkSpec, channel: &ChannelSpec, orderer_orgs: &
         .collect();
     let submitter = ordering.first()?;
     let other_ordering = ordering.iter().skip(1).map(|o| signer(&o.name, &o.msp_id));
-    let members = spec.orgs.iter().filter(|o| channel.orgs.contains(&o.name)).map(|o| signer(&o.name, &o.msp_id));
+    // Every peer organisation of the network, not only the channel's members: one leaving the
+    // channel may have to sign its own removal (MAJORITY of two is two), and the Job cannot
+    // know who left since it reads no earlier render. A signer whose admin no changed group
+    // counts signs nothing.
+    let members = spec.orgs.iter().map(|o| signer(&o.name, &o.msp_id));
     Some(ChannelUpdate {
         job: names::channel_update_job(&channel.name),
         submitter: submitter.name.clone(),

@@ -413,8 +413,9 @@ pub struct ChannelUpdate {
     pub job: String,
     /// The ordering organisation that proposes and submits (the channel's creator).
     pub submitter: String,
-    /// Every other organisation that signs, in the network's order: the channel's other
-    /// ordering organisations, then its members.
+    /// Every other organisation that may have to sign, in the network's order: the channel's
+    /// other ordering organisations, then every peer organisation (a member leaving the
+    /// channel may have to sign its removal).
     pub signers: Vec<UpdateSigner>,
     /// The submitter's orderers' client endpoints (fetch the config, submit the update).
     pub orderers: Vec<String>,
