@@ -66,11 +66,12 @@ if [ -n "${SIGNED_UPDATES:-}" ]; then
         retry_or_fail "not enough admin signatures on $CHANNEL.tx${short}"
     done
     cp "$signed_tx" "$work/envelope.pb"
-fi
-short=$(short_of "$work/envelope.pb")
-if [ -n "$short" ]; then
-    log "not enough admin signatures${short}" >&2
-    exit 1
+else
+    short=$(short_of "$work/envelope.pb")
+    if [ -n "$short" ]; then
+        log "not enough admin signatures${short}" >&2
+        exit 1
+    fi
 fi
 
 # One try on each orderer. A refused update (another change came first, so the versions it read
