@@ -11,6 +11,7 @@
 //! `fabric` and `package` know nothing of the model, `network` holds the types, `policy` reads
 //! a finished `network`, and `resolve` builds it.
 
+pub mod budget;
 pub mod card;
 pub mod channel_record;
 pub mod channel_update;

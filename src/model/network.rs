@@ -52,6 +52,10 @@ pub struct Network {
     pub channels: Vec<Channel>,
     /// Chaincodes with one deployment per org.
     pub chaincodes: Vec<Chaincode>,
+    /// PodDisruptionBudgets of the ordering organisations and the peer organisations
+    /// (`budget`); each is handed to pdb.yaml on its own.
+    #[serde(skip)]
+    pub disruption_budgets: Vec<super::budget::Budget>,
     /// NetworkPolicies derived from the topology. Each is handed to networkpolicy.yaml on its
     /// own; `network` in templates leaves them out, so memory holds no second copy of them.
     #[serde(skip)]

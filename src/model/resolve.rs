@@ -102,6 +102,7 @@ fn resolve_in(
         job_waits: JobWaits::one_operator(),
         remote_ports: super::reach::Reach::of(spec).remote_ports(),
         network_policies: Vec::new(),
+        disruption_budgets: Vec::new(),
         network_policies_spec: spec.network_policies.clone(),
         pod_security: if spec.chaincodes.iter().any(|c| c.launcher == Launcher::K8scc) {
             "baseline"
@@ -124,6 +125,8 @@ fn resolve_in(
         image_pull_secrets: fabric.image_pull_secrets.clone(),
     };
     network.network_policies = policy::policies(&network, &spec.network_policies);
+    let bft = spec.consensus() == crate::spec::Consensus::Bft;
+    network.disruption_budgets = super::budget::budgets(&network.orderer_orgs, &network.orgs, &network.channels, bft);
     let records = serde_json::to_string(&super::channel_record::records(&network))
         .context("failed to encode the channel records")?;
     if let Some(configtx) = network.configtx.as_mut() {

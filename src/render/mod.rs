@@ -257,6 +257,14 @@ fn instances<'a>(network: &'a Network) -> Vec<Instance<'a>> {
             );
         }
     }
+    for budget in &network.disruption_budgets {
+        emit(
+            "pdb.yaml",
+            format!("pdb.yaml for {}", budget.name),
+            context! { network => net.clone() },
+            own("budget", budget),
+        );
+    }
     for policy in &network.network_policies {
         emit(
             "networkpolicy.yaml",

@@ -166,6 +166,12 @@ pub fn configtx_config_map(network: &str) -> String {
     format!("{network}-configtx")
 }
 
+/// PodDisruptionBudget of an organisation's orderers or peers (`component`: `orderers`,
+/// `peers`).
+pub fn disruption_budget(org: &str, component: &str) -> String {
+    format!("{org}-{component}")
+}
+
 /// ConfigMap, made by the operator of a consortium's channel creator, holding each channel's
 /// update signed offline as `<channel>.tx` (`model::channel_update::in_part_of`).
 pub fn signed_updates_config_map(network: &str) -> String {

@@ -1,0 +1,100 @@
+//! PodDisruptionBudgets of every example, read from the rendered objects: each selects pods
+//! that exist and never blocks every drain; a peer organisation of two or more peers keeps
+//! one; and for every channel, the disruptions the ordering organisations' budgets allow
+//! together never exceed what its consenters tolerate (Raft ⌊(n−1)/2⌋, SmartBFT ⌊(n−1)/3⌋).
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use fabgen::render::TemplateSet;
+
+struct Rendered {
+    /// Pods by their labels (one per StatefulSet replica).
+    pods: Vec<BTreeMap<String, String>>,
+    /// Budgets: (org, component, minAvailable, pods its selector matches).
+    budgets: Vec<(String, String, usize, usize)>,
+    network: fabgen::model::Network,
+}
+
+fn labels(v: &serde_json::Value) -> BTreeMap<String, String> {
+    v.as_object().into_iter().flatten().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect()
+}
+
+fn rendered(path: &std::path::Path) -> Rendered {
+    let spec = fabgen::spec::SpecSource::read(path).unwrap().load().unwrap();
+    let generated = fabgen::generate(&spec, &TemplateSet::embedded()).unwrap();
+    let objects: Vec<serde_json::Value> = generated.rendered.objects.values().map(|o| o.to_json().unwrap()).collect();
+    let mut pods = Vec::new();
+    for o in objects.iter().filter(|o| o["kind"] == "StatefulSet" || o["kind"] == "Deployment") {
+        let replicas = o["spec"]["replicas"].as_u64().unwrap_or(1);
+        (0..replicas).for_each(|_| pods.push(labels(&o["spec"]["template"]["metadata"]["labels"])));
+    }
+    let budgets = objects
+        .iter()
+        .filter(|o| o["kind"] == "PodDisruptionBudget")
+        .map(|o| {
+            let selector = labels(&o["spec"]["selector"]["matchLabels"]);
+            let matched = pods.iter().filter(|p| selector.iter().all(|(k, v)| p.get(k) == Some(v))).count();
+            (
+                selector["fabgen.io/org"].clone(),
+                selector["app.kubernetes.io/component"].clone(),
+                o["spec"]["minAvailable"].as_u64().unwrap() as usize,
+                matched,
+            )
+        })
+        .collect();
+    Rendered { pods, budgets, network: generated.network }
+}
+
+#[test]
+fn budgets_keep_each_channels_consenters_tolerance_and_never_block_a_drain() {
+    let mut seen = 0;
+    for path in common::examples() {
+        let r = rendered(&path);
+        for (org, component, min, matched) in &r.budgets {
+            assert!(
+                *min >= 1 && min < matched,
+                "{}: {org} {component}: minAvailable {min} of {matched}",
+                path.display()
+            );
+        }
+        for org in &r.network.orgs {
+            let peers =
+                r.pods.iter().filter(|p| p["app.kubernetes.io/component"] == "peer" && p["fabgen.io/org"] == org.name);
+            let budget = r.budgets.iter().find(|b| b.0 == org.name && b.1 == "peer");
+            match peers.count() {
+                0 | 1 => assert!(budget.is_none(), "{}: {}", path.display(), org.name),
+                _ => assert_eq!(budget.map(|b| b.2), Some(1), "{}: {}", path.display(), org.name),
+            }
+        }
+        let bft = r.network.configtx.as_ref().is_some_and(|c| c.orderer_type == "BFT");
+        for channel in &r.network.channels {
+            let consenters: usize = r
+                .network
+                .orderer_orgs
+                .iter()
+                .filter(|o| channel.ordering.contains(&o.name))
+                .map(|o| o.orderers.len())
+                .sum();
+            let tolerated = if bft { (consenters - 1) / 3 } else { (consenters - 1) / 2 };
+            let allowed: usize = r
+                .budgets
+                .iter()
+                .filter(|(org, component, _, _)| component == "orderer" && channel.ordering.contains(org))
+                .map(|(_, _, min, matched)| matched - min)
+                .sum();
+            assert!(allowed <= tolerated, "{}: channel {}: {allowed} > {tolerated}", path.display(), channel.name);
+            if tolerated > 0 {
+                assert!(
+                    allowed > 0,
+                    "{}: channel {} may lose {tolerated}: some budget allows it",
+                    path.display(),
+                    channel.name
+                );
+            }
+            seen += 1;
+        }
+    }
+    assert!(seen >= 8, "{seen} channels");
+}
