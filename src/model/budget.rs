@@ -18,24 +18,7 @@
 //! `minAvailable`, which Kubernetes accepts for any group of pods ("Arbitrary Controllers and
 //! Selectors" in the PodDisruptionBudget task docs).
 
-use serde::Serialize;
-
-use super::network::{Channel, OrdererOrg, Org};
-
-/// One PodDisruptionBudget.
-#[derive(Debug, Serialize)]
-pub struct Budget {
-    /// Object name.
-    pub name: String,
-    /// The organisation whose nodes it selects.
-    pub org: String,
-    /// `orderer` or `peer`: the pods' `app.kubernetes.io/component`.
-    pub component: &'static str,
-    /// Pods that must stay available.
-    pub min_available: usize,
-    /// Why, in words (an annotation on the object).
-    pub reason: String,
-}
+use super::network::{Budget, Channel, OrdererOrg, Org};
 
 /// The budgets of `orderer_orgs` and `orgs` serving `channels`; `bft` when the consenters run
 /// SmartBFT.

@@ -55,7 +55,7 @@ pub struct Network {
     /// PodDisruptionBudgets of the ordering organisations and the peer organisations
     /// (`budget`); each is handed to pdb.yaml on its own.
     #[serde(skip)]
-    pub disruption_budgets: Vec<super::budget::Budget>,
+    pub disruption_budgets: Vec<Budget>,
     /// NetworkPolicies derived from the topology. Each is handed to networkpolicy.yaml on its
     /// own; `network` in templates leaves them out, so memory holds no second copy of them.
     #[serde(skip)]
@@ -670,4 +670,19 @@ pub struct Policy {
     pub component: String,
     /// The NetworkPolicy `spec`.
     pub spec: Value,
+}
+
+/// One PodDisruptionBudget.
+#[derive(Debug, Serialize)]
+pub struct Budget {
+    /// Object name.
+    pub name: String,
+    /// The organisation whose nodes it selects.
+    pub org: String,
+    /// `orderer` or `peer`: the pods' `app.kubernetes.io/component`.
+    pub component: &'static str,
+    /// Pods that must stay available.
+    pub min_available: usize,
+    /// Why, in words (an annotation on the object).
+    pub reason: String,
 }
