@@ -98,3 +98,40 @@ fn budgets_keep_each_channels_consenters_tolerance_and_never_block_a_drain() {
     }
     assert!(seen >= 8, "{seen} channels");
 }
+
+/// Orderers and peers spread across nodes as `placement.spread` says and across zones as
+/// preferred, each constraint selecting exactly its group: the organisation's orderers, or its
+/// peers.
+#[test]
+fn orderers_and_peers_spread_across_nodes_and_zones() {
+    for (spread, across_nodes) in [("", "ScheduleAnyway"), ("placement: {spread: required}\n", "DoNotSchedule")] {
+        let text = std::fs::read_to_string(common::root().join("values/tutorial.yaml")).unwrap() + spread;
+        let spec = fabgen::spec::load_spec("tutorial.yaml", &text).unwrap();
+        let generated = fabgen::generate(&spec, &TemplateSet::embedded()).unwrap();
+        let mut seen = 0;
+        for o in generated.rendered.objects.values().filter(|o| o.kind == "StatefulSet") {
+            let json = o.to_json().unwrap();
+            let pod = labels(&json["spec"]["template"]["metadata"]["labels"]);
+            let constraints = json["spec"]["template"]["spec"]["topologySpreadConstraints"].as_array().unwrap();
+            let keys: Vec<(&str, &str)> = constraints
+                .iter()
+                .map(|c| (c["topologyKey"].as_str().unwrap(), c["whenUnsatisfiable"].as_str().unwrap()))
+                .collect();
+            assert_eq!(
+                keys,
+                [("kubernetes.io/hostname", across_nodes), ("topology.kubernetes.io/zone", "ScheduleAnyway")],
+                "{}",
+                o.name
+            );
+            for c in constraints {
+                assert_eq!(c["maxSkew"], 1);
+                let selector = labels(&c["labelSelector"]["matchLabels"]);
+                assert!(selector.iter().all(|(k, v)| pod.get(k) == Some(v)), "{}: selects itself", o.name);
+                assert_eq!(selector["fabgen.io/org"], pod["fabgen.io/org"]);
+                assert_eq!(selector["app.kubernetes.io/component"], pod["app.kubernetes.io/component"]);
+            }
+            seen += 1;
+        }
+        assert_eq!(seen, 3 + 2, "three orderers, a peer of each of two organisations");
+    }
+}

@@ -60,6 +60,10 @@ pub struct NetworkSpec {
     /// Where the certificates for chaincode mutual TLS come from.
     #[serde(default)]
     pub chaincode_tls: ChaincodeTlsSpec,
+    /// Where pods run: how the orderers, and each organisation's peers, spread across nodes
+    /// and zones.
+    #[serde(default)]
+    pub placement: PlacementSpec,
     /// Settings of the Kubernetes-native launchers, used by chaincodes that name them.
     #[serde(default)]
     pub launchers: LaunchersSpec,
@@ -265,6 +269,31 @@ pub enum IssuerKind {
     Issuer,
     /// A cluster-wide ClusterIssuer.
     ClusterIssuer,
+}
+
+/// Placement of the Fabric nodes.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PlacementSpec {
+    /// How strictly each ordering organisation's orderers, and each organisation's peers,
+    /// spread across nodes (`kubernetes.io/hostname`), at most one more on any node than on
+    /// another: `preferred` (`ScheduleAnyway`: a one-node cluster still schedules them all) or
+    /// `required` (`DoNotSchedule`: a pod waits rather than share a node, for production).
+    /// Across zones (`topology.kubernetes.io/zone`) they spread as preferred either way: a
+    /// required zone spread would keep them off every node without a zone label.
+    #[serde(default)]
+    pub spread: Spread,
+}
+
+/// How strictly pods spread (`topologySpreadConstraints[].whenUnsatisfiable`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Spread {
+    /// `ScheduleAnyway`.
+    #[default]
+    Preferred,
+    /// `DoNotSchedule`.
+    Required,
 }
 
 /// NetworkPolicies derived from the topology.
