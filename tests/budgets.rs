@@ -135,3 +135,94 @@ fn orderers_and_peers_spread_across_nodes_and_zones() {
         assert_eq!(seen, 3 + 2, "three orderers, a peer of each of two organisations");
     }
 }
+
+/// A 3-node cluster places each group (an ordering organisation's orderers, an organisation's
+/// peers) as its hostname spread constraint asks, at most one more on any node than on another
+/// (round robin, each group starting where the last left off). Then each node in turn is
+/// drained as `kubectl drain` does it: one eviction request per pod on the node, all at once,
+/// each granted only while its budget allows one more disruption, and no evicted pod back
+/// before the drain ends. Every channel keeps what its consenters need, on every drain and
+/// for every example. Losing a node outright (no budget guards that) costs a channel of one
+/// ordering organisation at most ⌈n/3⌉ consenters, within its tolerance wherever 3 nodes can
+/// give that.
+#[test]
+fn draining_any_node_of_three_keeps_every_channels_quorum() {
+    const NODES: usize = 3;
+    for path in common::examples() {
+        let r = rendered(&path);
+        let bft = r.network.configtx.as_ref().is_some_and(|c| c.orderer_type == "BFT");
+        // (org, component) -> node of each pod, round robin across the groups.
+        let mut placed: Vec<(String, String, usize)> = Vec::new();
+        let mut next = 0;
+        let mut groups: Vec<(String, String)> = r
+            .pods
+            .iter()
+            .filter(|p| ["orderer", "peer"].contains(&p["app.kubernetes.io/component"].as_str()))
+            .map(|p| (p["fabgen.io/org"].clone(), p["app.kubernetes.io/component"].clone()))
+            .collect();
+        groups.dedup();
+        for (org, component) in &groups {
+            let count = r
+                .pods
+                .iter()
+                .filter(|p| &p["fabgen.io/org"] == org && &p["app.kubernetes.io/component"] == component)
+                .count();
+            for _ in 0..count {
+                placed.push((org.clone(), component.clone(), next % NODES));
+                next += 1;
+            }
+        }
+        let consenters_down = |down: &dyn Fn(&(String, String, usize)) -> bool, channel: &fabgen::model::Channel| {
+            placed.iter().filter(|p| p.1 == "orderer" && channel.ordering.contains(&p.0) && down(p)).count()
+        };
+        for node in 0..NODES {
+            // The drain: each pod on the node asks once; its budget grants while it allows.
+            let mut evicted: BTreeMap<(String, String), usize> = BTreeMap::new();
+            for (org, component, _) in placed.iter().filter(|p| p.2 == node) {
+                let budget = r.budgets.iter().find(|b| &b.0 == org && &b.1 == component);
+                let allowed = budget.map_or(usize::MAX, |(_, _, min, matched)| matched - min);
+                let count = evicted.entry((org.clone(), component.clone())).or_default();
+                if *count < allowed {
+                    *count += 1;
+                }
+            }
+            for channel in &r.network.channels {
+                let n = consenters_down(&|_| true, channel);
+                let tolerated = if bft { (n - 1) / 3 } else { (n - 1) / 2 };
+                let down: usize = evicted
+                    .iter()
+                    .filter(|((org, component), _)| component == "orderer" && channel.ordering.contains(org))
+                    .map(|(_, k)| *k)
+                    .sum();
+                // An organisation without a budget (share 0) is not guarded by one: its pods
+                // go; the budgets of the others leave room for them only if the spread did.
+                let unguarded = r.network.orderer_orgs.iter().any(|o| {
+                    channel.ordering.contains(&o.name) && !r.budgets.iter().any(|b| b.0 == o.name && b.1 == "orderer")
+                });
+                if !unguarded {
+                    assert!(
+                        down <= tolerated,
+                        "{}: draining node {node} takes {down} of channel {}'s {n} consenters (tolerates {tolerated})",
+                        path.display(),
+                        channel.name
+                    );
+                }
+                // Losing the node outright: spread across three nodes, one ordering organisation
+                // loses at most ⌈n/3⌉, and so keeps quorum wherever that is within the
+                // tolerance (three or five Raft orderers; four SmartBFT ones need four nodes).
+                if channel.ordering.len() == 1 {
+                    let lost = consenters_down(&|p| p.2 == node, channel);
+                    assert!(lost <= n.div_ceil(NODES), "{}: node {node} holds {lost} of {n}", path.display());
+                    if n.div_ceil(NODES) <= tolerated {
+                        assert!(
+                            lost <= tolerated,
+                            "{}: losing node {node} costs channel {} {lost} of {n}",
+                            path.display(),
+                            channel.name
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
