@@ -123,6 +123,12 @@ fn orderers_and_peers_spread_across_nodes_and_zones() {
                 "{}",
                 o.name
             );
+            // The API server refuses two constraints with the same topologyKey and
+            // whenUnsatisfiable (ValidateSpreadConstraintNotRepeat, core validation.go).
+            let mut pairs = keys.clone();
+            pairs.sort();
+            pairs.dedup();
+            assert_eq!(pairs.len(), keys.len(), "{}: a repeated constraint", o.name);
             for c in constraints {
                 assert_eq!(c["maxSkew"], 1);
                 let selector = labels(&c["labelSelector"]["matchLabels"]);
