@@ -72,9 +72,6 @@ pub struct Network {
     pub k8s_builder_start_timeout: String,
     /// Image of the channel Jobs (fabric-tools), as a reference.
     pub tools_image: String,
-    /// `whenUnsatisfiable` of the orderers' and peers' topology spread constraints:
-    /// `ScheduleAnyway` or `DoNotSchedule` (the spec's `placement.spread`).
-    pub spread: &'static str,
     /// Pull policy of every container.
     pub image_pull_policy: crate::spec::PullPolicy,
     /// Image pull Secrets of every pod.

@@ -121,10 +121,6 @@ fn resolve_in(
             digest: fabric.tools_image.digest.clone(),
             pull_policy: fabric.image_pull_policy,
         }),
-        spread: match spec.placement.spread {
-            crate::spec::Spread::Preferred => "ScheduleAnyway",
-            crate::spec::Spread::Required => "DoNotSchedule",
-        },
         image_pull_policy: fabric.image_pull_policy,
         image_pull_secrets: fabric.image_pull_secrets.clone(),
     };

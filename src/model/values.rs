@@ -92,6 +92,20 @@ pub struct GlobalValues {
     pub labels: BTreeMap<String, String>,
     /// Extra annotations on every object.
     pub annotations: BTreeMap<String, String>,
+    /// How strictly each ordering organisation's orderers and each organisation's peers spread
+    /// across nodes (`topologySpreadConstraints[].whenUnsatisfiable` on
+    /// `kubernetes.io/hostname`); the spec's `placement.spread` gives the default.
+    pub spread: SpreadWhen,
+}
+
+/// `whenUnsatisfiable` of a topology spread constraint.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum SpreadWhen {
+    /// Spread where possible; a pod still schedules (`placement.spread: preferred`).
+    #[default]
+    ScheduleAnyway,
+    /// A pod waits rather than break the spread (`placement.spread: required`).
+    DoNotSchedule,
 }
 
 /// A container image.
@@ -267,6 +281,10 @@ pub fn defaults(spec: &NetworkSpec) -> ChartValues {
             image_pull_secrets: f.image_pull_secrets.clone(),
             labels: BTreeMap::new(),
             annotations: BTreeMap::new(),
+            spread: match spec.placement.spread {
+                crate::spec::Spread::Preferred => SpreadWhen::ScheduleAnyway,
+                crate::spec::Spread::Required => SpreadWhen::DoNotSchedule,
+            },
         },
         peers: Some(node(image(&f.peer_image, &f.version), &spec.resources.peer)),
         orderers: Some({
