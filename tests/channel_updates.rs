@@ -28,16 +28,18 @@ channels:
   - {name: ab, orgs: [org1, org2]}
 "#;
 
+/// Runs `net`'s channel create Job, which must succeed: it puts the channel on every orderer
+/// that lacks it (a new one joins as a follower, with the channel's genesis block).
+fn create(world: &World, net: &Net) {
+    let (ok, out) = world.run(&net.jobs["channel-ab-create"], &[]);
+    assert!(ok, "channel-ab-create:\n{out}");
+}
+
 /// The world after every Job of `net` ran once.
 fn running(net: &Net) -> World {
     let world = World::new(net);
-    for (name, job) in &net.jobs {
-        if name.starts_with("channel-ab-create") {
-            let (ok, out) = world.run(job, &[]);
-            assert!(ok, "{name}:\n{out}");
-        }
-    }
-    for (name, job) in net.jobs.iter().filter(|(n, _)| !n.starts_with("channel-ab-create")) {
+    create(&world, net);
+    for (name, job) in net.jobs.iter().filter(|(n, _)| *n != "channel-ab-create") {
         let (ok, out) = world.run(job, &[]);
         assert!(ok, "{name}:\n{out}");
     }
@@ -69,17 +71,14 @@ fn steps(world: &World) -> Vec<String> {
     world.log().iter().map(|l| tool_and_verb(l)).collect()
 }
 
-const PROPOSE: [&str; 9] = [
-    "peer channel fetch",
-    "configtxlator proto_decode",
-    "configtxgen",
-    "configtxlator proto_decode",
-    "configtxlator proto_encode",
-    "configtxlator proto_encode",
-    "configtxlator compute_update",
-    "configtxlator proto_decode",
-    "configtxlator proto_encode",
-];
+/// What `propose` does when the channel differs: fetch and decode the live config, make and
+/// decode the spec's block, then the config update's steps.
+fn propose_steps() -> Vec<&'static str> {
+    let mut steps =
+        vec!["peer channel fetch", "configtxlator proto_decode", "configtxgen", "configtxlator proto_decode"];
+    steps.extend(COMPUTE_UPDATE);
+    steps
+}
 
 /// The update Job's pod, run once: (success, output).
 fn update(world: &World, net: &Net) -> (bool, String) {
@@ -113,7 +112,7 @@ fn a_new_member_is_added_signed_by_the_members_each_with_its_own_admin_then_join
     let world = moved_to(world, &joined);
     let (ok, out) = update(&world, &joined);
     assert!(ok, "{out}");
-    let mut expected: Vec<&str> = PROPOSE.to_vec();
+    let mut expected = propose_steps();
     // org1 and org2 sign; org3 is no member yet, so no Admins policy counts it.
     expected.extend(["peer channel signconfigtx", "peer channel signconfigtx"]);
     expected.extend(["configtxlator proto_decode", "peer channel update"]);
@@ -200,9 +199,7 @@ fn an_orderer_becomes_a_consenter_only_once_every_orderer_is_active() {
     let grown = render_spec(&SPEC.replace("{name: orderer2}]", "{name: orderer2}, {name: orderer3}]"));
     let world = moved_to(world, &grown);
     // The create Job joins the new orderer as a follower with the channel's genesis block.
-    let create = grown.jobs.keys().find(|n| n.starts_with("channel-ab-create")).unwrap();
-    let (ok, out) = world.run(&grown.jobs[create.as_str()], &[]);
-    assert!(ok, "{out}");
+    create(&world, &grown);
     assert!(world.state().join("orderer-orderer3.chan-ab").exists());
     // Still catching up: no consenter change.
     std::fs::write(world.state().join("onboarding-orderer3.chan"), "").unwrap();
@@ -239,8 +236,7 @@ fn raft_consenters_change_one_per_update_each_pod_going_on() {
         "{name: orderer1}, {name: orderer2}, {name: orderer3}, {name: orderer4}]",
     ));
     let world = moved_to(world, &grown);
-    let create = grown.jobs.keys().find(|n| n.starts_with("channel-ab-create")).unwrap();
-    assert!(world.run(&grown.jobs[create.as_str()], &[]).0);
+    create(&world, &grown);
     let hosts = |world: &World| -> Vec<String> {
         config(world)["channel_group"]["groups"]["Orderer"]["values"]["ConsensusType"]["value"]["metadata"]["consenters"]
             .as_array()
@@ -306,8 +302,7 @@ fn a_bft_consenter_set_changes_with_its_block_validation_and_keeps_each_consente
         &BFT.replace("{name: orderer1}, ", "").replace("{name: orderer4}]", "{name: orderer4}, {name: orderer5}]"),
     );
     let world = moved_to(world, &grown);
-    let create = grown.jobs.keys().find(|n| n.starts_with("channel-ab-create")).unwrap();
-    assert!(world.run(&grown.jobs[create.as_str()], &[]).0);
+    create(&world, &grown);
     let (ok, out) = update(&world, &grown);
     assert!(ok, "{out}");
     assert_eq!(
@@ -384,9 +379,7 @@ fn in_a_consortium_the_creators_part_proposes_waits_for_the_signed_update_and_su
     assert_eq!(job.env["SIGNED_UPDATES"], "chan-signed-updates");
 
     let mut world = World::new(&ord);
-    for (name, job) in ord.jobs.iter().filter(|(n, _)| n.starts_with("channel-ab-create")) {
-        assert!(world.run(job, &[]).0, "{name}");
-    }
+    create(&world, &ord);
     // A running channel as the parts made it: org1's and org2's joins ran in their clusters.
     let three = SPEC.replace("orgs: [org1, org2]}", "orgs: [org1, org2, org3]}");
     let joined = render_part_net(&fabgen::spec::load_spec("chan.yaml", &three).unwrap(), "ord", &cards);

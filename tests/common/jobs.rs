@@ -226,6 +226,17 @@ impl World {
     }
 }
 
+/// A config update as the Jobs make it, after the config is decoded (Fabric's
+/// config_update.md): encode the original and the edited config, compute the update, decode
+/// it, and encode its CONFIG_UPDATE envelope.
+pub const COMPUTE_UPDATE: [&str; 5] = [
+    "configtxlator proto_encode",
+    "configtxlator proto_encode",
+    "configtxlator compute_update",
+    "configtxlator proto_decode",
+    "configtxlator proto_encode",
+];
+
 /// `osnadmin channel join`, `peer channel fetch`, `configtxlator compute_update`, `configtxgen`:
 /// what a logged call did.
 pub fn tool_and_verb(line: &str) -> String {
