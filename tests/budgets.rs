@@ -12,8 +12,9 @@ use fabgen::render::TemplateSet;
 struct Rendered {
     /// Pods by their labels (one per StatefulSet replica).
     pods: Vec<BTreeMap<String, String>>,
-    /// Budgets: (org, component, minAvailable, pods its selector matches).
-    budgets: Vec<(String, String, usize, usize)>,
+    /// Budgets: (org, component, disruptions allowed, pods its selector matches, the one
+    /// workload it selects if it selects one).
+    budgets: Vec<(String, String, usize, usize, Option<String>)>,
     network: fabgen::model::Network,
 }
 
@@ -36,12 +37,14 @@ fn rendered(path: &std::path::Path) -> Rendered {
         .map(|o| {
             let selector = labels(&o["spec"]["selector"]["matchLabels"]);
             let matched = pods.iter().filter(|p| selector.iter().all(|(k, v)| p.get(k) == Some(v))).count();
-            (
-                selector["fabgen.io/org"].clone(),
-                selector["app.kubernetes.io/component"].clone(),
-                o["spec"]["minAvailable"].as_u64().unwrap() as usize,
-                matched,
-            )
+            let allowed = match (o["spec"]["minAvailable"].as_u64(), o["spec"]["maxUnavailable"].as_u64()) {
+                (Some(min), None) => matched.saturating_sub(min as usize),
+                (None, Some(max)) => (max as usize).min(matched),
+                other => panic!("{}: minAvailable or maxUnavailable, as an integer: {other:?}", o["metadata"]["name"]),
+            };
+            let own = labels(&o["metadata"]["labels"]);
+            let instance = selector.get("app.kubernetes.io/instance").cloned();
+            (own["fabgen.io/org"].clone(), own["app.kubernetes.io/component"].clone(), allowed, matched, instance)
         })
         .collect();
     Rendered { pods, budgets, network: generated.network }
@@ -52,10 +55,10 @@ fn budgets_keep_each_channels_consenters_tolerance_and_never_block_a_drain() {
     let mut seen = 0;
     for path in common::examples() {
         let r = rendered(&path);
-        for (org, component, min, matched) in &r.budgets {
+        for (org, component, allowed, matched, _) in &r.budgets {
             assert!(
-                *min >= 1 && min < matched,
-                "{}: {org} {component}: minAvailable {min} of {matched}",
+                *allowed >= 1 && allowed < matched,
+                "{}: {org} {component}: {allowed} of {matched} may go: none (a blocked drain) or all",
                 path.display()
             );
         }
@@ -65,7 +68,7 @@ fn budgets_keep_each_channels_consenters_tolerance_and_never_block_a_drain() {
             let budget = r.budgets.iter().find(|b| b.0 == org.name && b.1 == "peer");
             match peers.count() {
                 0 | 1 => assert!(budget.is_none(), "{}: {}", path.display(), org.name),
-                _ => assert_eq!(budget.map(|b| b.2), Some(1), "{}: {}", path.display(), org.name),
+                n => assert_eq!(budget.map(|b| b.2), Some(n - 1), "{}: {}", path.display(), org.name),
             }
         }
         let bft = r.network.configtx.as_ref().is_some_and(|c| c.orderer_type == "BFT");
@@ -81,8 +84,8 @@ fn budgets_keep_each_channels_consenters_tolerance_and_never_block_a_drain() {
             let allowed: usize = r
                 .budgets
                 .iter()
-                .filter(|(org, component, _, _)| component == "orderer" && channel.ordering.contains(org))
-                .map(|(_, _, min, matched)| matched - min)
+                .filter(|(org, component, ..)| component == "orderer" && channel.ordering.contains(org))
+                .map(|b| b.2)
                 .sum();
             assert!(allowed <= tolerated, "{}: channel {}: {allowed} > {tolerated}", path.display(), channel.name);
             if tolerated > 0 {
@@ -97,6 +100,32 @@ fn budgets_keep_each_channels_consenters_tolerance_and_never_block_a_drain() {
         }
     }
     assert!(seen >= 8, "{seen} channels");
+}
+
+/// A chaincode Deployment of two or more replicas loses one at a time (`maxUnavailable: 1`,
+/// which never blocks a drain, whatever the chart's replicas); one of a single replica, and a
+/// Fabric CA (one replica, its own database), has no budget.
+#[test]
+fn chaincodes_of_several_replicas_lose_one_at_a_time_and_cas_have_no_budget() {
+    let mut guarded = 0;
+    for path in common::examples() {
+        let spec = fabgen::spec::SpecSource::read(&path).unwrap().load().unwrap();
+        let r = rendered(&path);
+        for cc in r.network.chaincodes.iter().flat_map(|c| &c.deployments) {
+            let replicas = spec.chaincodes.iter().find(|c| c.name == cc.chaincode).unwrap().replicas as usize;
+            let budget = r.budgets.iter().find(|b| b.4.as_deref() == Some(cc.name.as_str()));
+            if replicas >= 2 {
+                let (org, component, allowed, matched, _) = budget.expect("a budget");
+                assert_eq!((org, component.as_str()), (&cc.org, "chaincode"));
+                assert_eq!((*allowed, *matched), (1, replicas), "{}: {}", path.display(), cc.name);
+                guarded += 1;
+            } else {
+                assert!(budget.is_none(), "{}: {} has one replica", path.display(), cc.name);
+            }
+        }
+        assert!(r.budgets.iter().all(|b| b.1 != "ca"), "{}", path.display());
+    }
+    assert!(guarded >= 2, "an example runs a chaincode of two replicas in two organisations");
 }
 
 /// Orderers and peers spread across nodes as `placement.spread` says and across zones as
@@ -186,7 +215,7 @@ fn draining_any_node_of_three_keeps_every_channels_quorum() {
             let mut evicted: BTreeMap<(String, String), usize> = BTreeMap::new();
             for (org, component, _) in placed.iter().filter(|p| p.2 == node) {
                 let budget = r.budgets.iter().find(|b| &b.0 == org && &b.1 == component);
-                let allowed = budget.map_or(usize::MAX, |(_, _, min, matched)| matched - min);
+                let allowed = budget.map_or(usize::MAX, |b| b.2);
                 let count = evicted.entry((org.clone(), component.clone())).or_default();
                 if *count < allowed {
                     *count += 1;
@@ -231,4 +260,53 @@ fn draining_any_node_of_three_keeps_every_channels_quorum() {
             }
         }
     }
+}
+
+/// `placement.<kind>` reaches exactly the pods of that kind, as written, and never a Job's
+/// (a Job's pod template is immutable); a kind left out gets no scheduling field at all.
+#[test]
+fn node_selectors_tolerations_and_priority_reach_each_kind_of_pod() {
+    let placement = r#"placement:
+  orderers: {nodeSelector: {pool: ordering}, priorityClassName: fabric-critical,
+             tolerations: [{key: dedicated, operator: Equal, value: fabric, effect: NoSchedule}]}
+  peers: {nodeSelector: {pool: peers}, tolerations: [{key: spot, operator: Exists}]}
+  cas: {nodeSelector: {pool: cas}}
+  chaincodes: {priorityClassName: fabric-chaincode}
+"#;
+    let text = std::fs::read_to_string(common::root().join("values/tutorial.yaml")).unwrap() + placement;
+    let spec = fabgen::spec::load_spec("tutorial.yaml", &text).unwrap();
+    let generated = fabgen::generate(&spec, &TemplateSet::embedded()).unwrap();
+    let mut kinds = std::collections::BTreeSet::new();
+    for o in generated.rendered.objects.values().filter(|o| o.api_version != "v1" || o.kind != "Service") {
+        let json = o.to_json().unwrap();
+        for pod in common::pod_specs(&json) {
+            let component = json["metadata"]["labels"]["app.kubernetes.io/component"].as_str().unwrap_or_default();
+            let scheduling = |key: &str| pod.get(key).cloned();
+            let (selector, tolerations, priority) = match (o.kind.as_str(), component) {
+                ("Job", _) => (None, None, None),
+                (_, "ca") => (Some(serde_json::json!({"pool": "cas"})), None, None),
+                (_, "orderer") => (
+                    Some(serde_json::json!({"pool": "ordering"})),
+                    Some(
+                        serde_json::json!([{"key": "dedicated", "operator": "Equal", "value": "fabric", "effect": "NoSchedule"}]),
+                    ),
+                    Some(serde_json::json!("fabric-critical")),
+                ),
+                (_, "peer") => (
+                    Some(serde_json::json!({"pool": "peers"})),
+                    Some(serde_json::json!([{"key": "spot", "operator": "Exists"}])),
+                    None,
+                ),
+                (_, "chaincode") => (None, None, Some(serde_json::json!("fabric-chaincode"))),
+                other => panic!("{}: a pod of {other:?}", o.name),
+            };
+            assert_eq!(scheduling("nodeSelector"), selector, "{}", o.name);
+            assert_eq!(scheduling("tolerations"), tolerations, "{}", o.name);
+            assert_eq!(scheduling("priorityClassName"), priority, "{}", o.name);
+            assert_eq!(scheduling("affinity"), None, "{}", o.name);
+            kinds.insert(format!("{} {component}", o.kind));
+        }
+    }
+    let expected = ["Deployment ca", "Deployment chaincode", "Job ", "StatefulSet orderer", "StatefulSet peer"];
+    assert!(expected.iter().all(|k| kinds.iter().any(|seen| seen.starts_with(k))), "{kinds:?}");
 }

@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use fabgen::render::TemplateSet;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// A pod's labels; the pseudo-label `@namespace` (no real label can have that key) says
 /// which namespace it is in, when not the network's.
@@ -740,4 +740,102 @@ fn parts_in_one_cluster_talk_across_their_namespaces_and_only_as_needed() {
     assert!(!p.flow(&stranger, &pods["peer0-org1"], 7051), "a client in a namespace of no organisation");
     let unlabelled = in_ns("fabric-org1", Labels::new());
     assert!(!p.flow(&unlabelled, &pods["orderer0"], 7050), "a pod no policy names");
+}
+
+/// values/multi-org.yaml's ServiceMonitors, followed as prometheus-operator and Prometheus
+/// follow them: each selects Services in its own namespace (no `namespaceSelector`); each
+/// endpoint's `port` names a Service port whose target is a container port of the pods behind
+/// it, where the metrics provider is `prometheus` and the operations listener serves plain
+/// HTTP. Every peer, orderer and CA Service is scraped by exactly one, nothing else is, and
+/// the Prometheus that `networkPolicies.monitoring` selects may reach each target.
+#[test]
+fn service_monitors_scrape_every_node_once_through_the_policies() {
+    let path = common::root().join("values/multi-org.yaml");
+    let spec = fabgen::spec::SpecSource::read(&path).unwrap().load().unwrap();
+    let generated = common::generate(&path);
+    let p = Policies::of(&generated);
+    let objects: Vec<Value> = generated.rendered.objects.values().map(|o| o.to_json().unwrap()).collect();
+    let of_kind = |kind: &'static str| objects.iter().filter(move |o| o["kind"] == kind);
+    let monitors: Vec<&Value> = of_kind("ServiceMonitor").collect();
+    assert_eq!(monitors.len(), generated.network.orderer_orgs.len() + generated.network.orgs.len());
+    let selector = spec.network_policies.monitoring.as_ref().unwrap();
+    let prometheus = in_ns("monitoring", selector.pod_labels.clone().unwrap());
+    let mut scraped: BTreeMap<String, usize> = BTreeMap::new();
+    for m in &monitors {
+        assert_eq!(m["metadata"]["labels"]["release"], "kube-prometheus-stack");
+        assert!(m["spec"].get("namespaceSelector").is_none());
+        let [endpoint] = m["spec"]["endpoints"].as_array().unwrap().as_slice() else { panic!("one endpoint") };
+        assert_eq!((endpoint["scheme"].as_str(), endpoint["path"].as_str()), (Some("http"), Some("/metrics")));
+        assert_eq!(endpoint["interval"], "30s");
+        let services = of_kind("Service").filter(|s| {
+            s["metadata"]["namespace"] == m["metadata"]["namespace"]
+                && matches(&m["spec"]["selector"], &labels(&s["metadata"]["labels"]))
+        });
+        for service in services {
+            let name = service["metadata"]["name"].as_str().unwrap();
+            *scraped.entry(name.to_string()).or_default() += 1;
+            assert_eq!(service["metadata"]["labels"]["fabgen.io/org"], m["metadata"]["labels"]["fabgen.io/org"]);
+            let ports = service["spec"]["ports"].as_array().unwrap();
+            let port = ports.iter().find(|p| p["name"] == endpoint["port"]).expect("the endpoint's port");
+            let workload = of_kind("StatefulSet")
+                .chain(of_kind("Deployment"))
+                .find(|w| {
+                    matches(
+                        &json!({"matchLabels": service["spec"]["selector"]}),
+                        &labels(&w["spec"]["template"]["metadata"]["labels"]),
+                    )
+                })
+                .expect("pods behind the Service");
+            let pod = &workload["spec"]["template"];
+            let container = &pod["spec"]["containers"][0];
+            let target =
+                container["ports"].as_array().unwrap().iter().find(|c| c["name"] == port["targetPort"]).unwrap();
+            let number = target["containerPort"].as_u64().unwrap() as u16;
+            let env: BTreeMap<&str, &str> = container["env"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|e| Some((e["name"].as_str()?, e["value"].as_str()?)))
+                .collect();
+            // core.yaml metrics.provider, orderer.yaml Metrics.Provider, fabric-ca's
+            // metrics.provider; operations TLS is off unless enabled (…_OPERATIONS_TLS_ENABLED).
+            let provider = env.iter().find(|(k, _)| k.ends_with("METRICS_PROVIDER")).map(|(_, v)| *v);
+            assert_eq!(provider, Some("prometheus"), "{name}");
+            let listen = env.iter().find(|(k, _)| k.ends_with("OPERATIONS_LISTENADDRESS")).map(|(_, v)| *v);
+            assert_eq!(listen, Some(format!("0.0.0.0:{number}").as_str()), "{name}");
+            assert!(!env.iter().any(|(k, v)| k.ends_with("OPERATIONS_TLS_ENABLED") && *v == "true"), "{name}");
+            let pod_labels = labels(&pod["metadata"]["labels"]);
+            assert!(p.allows("ingress", &pod_labels, &prometheus, number), "{name}: Prometheus is refused");
+        }
+    }
+    let nodes: Vec<&str> = of_kind("Service")
+        .filter(|s| {
+            ["peer", "orderer", "ca"]
+                .contains(&s["metadata"]["labels"]["app.kubernetes.io/component"].as_str().unwrap())
+        })
+        .map(|s| s["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert!(nodes.len() >= 10, "{nodes:?}");
+    assert_eq!(scraped.keys().map(String::as_str).collect::<Vec<_>>(), {
+        let mut n = nodes.clone();
+        n.sort();
+        n
+    });
+    assert!(scraped.values().all(|k| *k == 1), "{scraped:?}");
+}
+
+/// Without `monitoring.serviceMonitor` no ServiceMonitor is rendered, and with it but no
+/// Prometheus admitted by the NetworkPolicies the spec is refused at the line of the switch.
+#[test]
+fn service_monitors_need_a_prometheus_the_policies_admit() {
+    assert!(!generate_text(THREE_ORGS).rendered.objects.values().any(|o| o.kind == "ServiceMonitor"));
+    let text = format!("{THREE_ORGS}monitoring: {{serviceMonitor: true}}\n");
+    let errors = fabgen::spec::load_spec("policies.yaml", &text).unwrap_err().to_string();
+    let line = text.lines().position(|l| l.starts_with("monitoring:")).unwrap() + 1;
+    assert!(errors.contains(&format!("policies.yaml:{line}:")), "{errors}");
+    assert!(errors.contains("monitoring.serviceMonitor") && errors.contains("networkPolicies.monitoring"), "{errors}");
+    let off = format!("{THREE_ORGS}monitoring: {{serviceMonitor: true}}\nnetworkPolicies: {{enabled: false}}\n");
+    let generated = generate_text(&off);
+    let monitors = generated.rendered.objects.values().filter(|o| o.kind == "ServiceMonitor").count();
+    assert_eq!(monitors, 4, "the ordering organisation and three peer organisations");
 }

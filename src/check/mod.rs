@@ -1,14 +1,16 @@
 //! Stage 4, the check: every rendered object against the Kubernetes API, before anything is
 //! written. Each object is parsed into its k8s-openapi type (wrong types fail) and validated
 //! against that type's JSON Schema with every object closed, so an unknown or misspelled field
-//! fails too — a typed parse alone silently drops it. `certmanager` holds the closed types of
-//! the cert-manager kinds fabgen renders, so they are checked like built-in kinds.
+//! fails too — a typed parse alone silently drops it. `certmanager`, `gateway` and `prometheus`
+//! hold the closed types of the cert-manager, Gateway API and prometheus-operator kinds fabgen
+//! renders, so they are checked like built-in kinds.
 //!
 //! Takes a `crate::render::Rendered`, or one object at a time as it is rendered, and hands
 //! nothing on: it passes or lists every problem.
 
 pub mod certmanager;
 pub mod gateway;
+pub mod prometheus;
 
 use std::collections::BTreeMap;
 
@@ -74,6 +76,7 @@ impl Checker {
             entry_for::<certmanager::Issuer>("cert-manager.io/v1", "Issuer"),
             entry_for::<certmanager::Certificate>("cert-manager.io/v1", "Certificate"),
             entry_for::<gateway::TlsRoute>("gateway.networking.k8s.io/v1", "TLSRoute"),
+            entry_for::<prometheus::ServiceMonitor>("monitoring.coreos.com/v1", "ServiceMonitor"),
         ]);
         Checker { kinds }
     }

@@ -11,6 +11,8 @@
 //!   several channels takes its smallest share. One whose share is 0 gets no budget (it would
 //!   block every drain); spreading its orderers across nodes is then its only guard.
 //! - Peers. An organisation with two or more peers keeps one available.
+//! - Chaincode Deployments (`launcher: ccaas`) of two or more replicas lose one at a time.
+//!   Fabric CAs run one replica each (their database is the pod's own), so they get none.
 //! - A budget that would allow no disruption at all blocks every drain of its nodes, so none is
 //!   rendered (for example for a single node, or two Raft orderers, which tolerate no loss).
 //!
@@ -18,20 +20,58 @@
 //! `minAvailable`, which Kubernetes accepts for any group of pods ("Arbitrary Controllers and
 //! Selectors" in the PodDisruptionBudget task docs).
 
-use super::network::{Budget, Channel, OrdererOrg, Org};
+use std::collections::BTreeMap;
 
-/// The budgets of `orderer_orgs` and `orgs` serving `channels`; `bft` when the consenters run
-/// SmartBFT.
-pub fn budgets(orderer_orgs: &[OrdererOrg], orgs: &[Org], channels: &[Channel], bft: bool) -> Vec<Budget> {
-    let ordering = orderer_orgs.iter().filter_map(|o| orderer_budget(o, orderer_orgs, channels, bft));
-    let peers = orgs.iter().filter(|o| o.peers.len() >= 2).map(|o| Budget {
-        name: crate::spec::names::disruption_budget(&o.name, "peers"),
-        org: o.name.clone(),
+use super::network::{Budget, ChaincodeDeployment, Channel, Network, OrdererOrg, Org};
+
+/// The budgets of `network`'s ordering organisations, peer organisations and chaincode
+/// Deployments; `bft` when the consenters run SmartBFT.
+pub fn budgets(network: &Network, bft: bool) -> Vec<Budget> {
+    let (orderer_orgs, channels) = (&network.orderer_orgs, &network.channels);
+    let ordering = orderer_orgs.iter().filter_map(|o| orderer_budget(&network.name, o, orderer_orgs, channels, bft));
+    let peers = network.orgs.iter().filter_map(|o| peer_budget(&network.name, o));
+    let deployments = network.chaincodes.iter().flat_map(|c| &c.deployments);
+    let chaincodes = deployments.filter(|d| d.replicas >= 2).map(chaincode_budget);
+    ordering.chain(peers).chain(chaincodes).collect()
+}
+
+/// An organisation with two or more peers keeps one available.
+fn peer_budget(network: &str, org: &Org) -> Option<Budget> {
+    (org.peers.len() >= 2).then(|| Budget {
+        name: crate::spec::names::disruption_budget(&org.name, "peers"),
+        org: org.name.clone(),
         component: "peer",
-        min_available: 1,
-        reason: format!("{} peers: one stays available to endorse and serve the org's clients", o.peers.len()),
-    });
-    ordering.chain(peers).collect()
+        chaincode: None,
+        selector: group(network, "peer", &org.name),
+        min_available: Some(1),
+        max_unavailable: None,
+        reason: format!("{} peers: one stays available to endorse and serve the org's clients", org.peers.len()),
+    })
+}
+
+/// A chaincode Deployment of two or more replicas keeps all but one: `maxUnavailable: 1`,
+/// which keeps one of two and, unlike `minAvailable: 1`, never blocks a drain if the chart's
+/// `replicas` is turned down to 1.
+fn chaincode_budget(d: &ChaincodeDeployment) -> Budget {
+    let selector = [("app.kubernetes.io/component", "chaincode"), ("app.kubernetes.io/instance", d.name.as_str())];
+    Budget {
+        name: d.name.clone(),
+        org: d.org.clone(),
+        component: "chaincode",
+        chaincode: Some(d.chaincode.clone()),
+        selector: selector.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        min_available: None,
+        max_unavailable: Some(1),
+        reason: format!("{} replicas: one at a time goes, the others serve the org's peers", d.replicas),
+    }
+}
+
+/// The labels of one organisation's orderers or peers.
+fn group(network: &str, component: &str, org: &str) -> BTreeMap<String, String> {
+    [("app.kubernetes.io/component", component), ("app.kubernetes.io/part-of", network), ("fabgen.io/org", org)]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// Unavailable consenters a channel of `n` tolerates.
@@ -40,7 +80,13 @@ pub fn tolerance(n: usize, bft: bool) -> usize {
     if bft { (n - 1) / 3 } else { (n - 1) / 2 }
 }
 
-fn orderer_budget(org: &OrdererOrg, all: &[OrdererOrg], channels: &[Channel], bft: bool) -> Option<Budget> {
+fn orderer_budget(
+    network: &str,
+    org: &OrdererOrg,
+    all: &[OrdererOrg],
+    channels: &[Channel],
+    bft: bool,
+) -> Option<Budget> {
     let own = org.orderers.len();
     let shares: Vec<(usize, String)> = channels
         .iter()
@@ -75,7 +121,10 @@ fn orderer_budget(org: &OrdererOrg, all: &[OrdererOrg], channels: &[Channel], bf
         name: crate::spec::names::disruption_budget(&org.name, "orderers"),
         org: org.name.clone(),
         component: "orderer",
-        min_available: own - allowed,
+        chaincode: None,
+        selector: group(network, "orderer", &org.name),
+        min_available: Some(own - allowed),
+        max_unavailable: None,
         reason: format!("{kind}, at most {allowed} unavailable ({reason})"),
     })
 }

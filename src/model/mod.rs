@@ -19,6 +19,7 @@ pub mod custody;
 pub mod digest;
 pub mod fabric;
 pub mod lifecycle;
+pub mod monitoring;
 pub mod network;
 pub mod ordering;
 pub mod package;

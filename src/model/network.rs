@@ -56,6 +56,9 @@ pub struct Network {
     /// (`budget`); each is handed to pdb.yaml on its own.
     #[serde(skip)]
     pub disruption_budgets: Vec<Budget>,
+    /// prometheus-operator ServiceMonitors (`monitoring`), one per organisation, or none.
+    #[serde(skip)]
+    pub service_monitors: Vec<ServiceMonitor>,
     /// NetworkPolicies derived from the topology. Each is handed to networkpolicy.yaml on its
     /// own; `network` in templates leaves them out, so memory holds no second copy of them.
     #[serde(skip)]
@@ -610,6 +613,8 @@ pub struct ChaincodeDeployment {
     pub package_file: String,
     /// ServiceAccount.
     pub service_account: String,
+    /// Replicas the spec asks for (the chart's default).
+    pub replicas: u32,
     /// Mutual TLS with the org's peers.
     pub tls: bool,
     /// Secret with the server's key pair and the peers' CA.
@@ -672,6 +677,19 @@ pub struct Policy {
     pub spec: Value,
 }
 
+/// One prometheus-operator ServiceMonitor (`monitoring`).
+#[derive(Debug, Serialize)]
+pub struct ServiceMonitor {
+    /// Object name.
+    pub name: String,
+    /// The organisation whose Services it selects.
+    pub org: String,
+    /// The kinds of node it scrapes (`app.kubernetes.io/component` of their Services).
+    pub components: Vec<&'static str>,
+    /// The spec's extra labels (`monitoring.labels`), for a Prometheus's selector.
+    pub labels: BTreeMap<String, String>,
+}
+
 /// One PodDisruptionBudget.
 #[derive(Debug, Serialize)]
 pub struct Budget {
@@ -679,10 +697,17 @@ pub struct Budget {
     pub name: String,
     /// The organisation whose nodes it selects.
     pub org: String,
-    /// `orderer` or `peer`: the pods' `app.kubernetes.io/component`.
+    /// `orderer`, `peer` or `chaincode`: the pods' `app.kubernetes.io/component`.
     pub component: &'static str,
-    /// Pods that must stay available.
-    pub min_available: usize,
+    /// The chaincode, for a chaincode Deployment's budget.
+    pub chaincode: Option<String>,
+    /// The labels its selector matches.
+    pub selector: BTreeMap<String, String>,
+    /// Pods that must stay available (a group of StatefulSets).
+    pub min_available: Option<usize>,
+    /// Pods that may be unavailable at once (a Deployment whose replicas are a chart knob: 1
+    /// never blocks a drain, whatever the replicas).
+    pub max_unavailable: Option<usize>,
     /// Why, in words (an annotation on the object).
     pub reason: String,
 }

@@ -103,6 +103,7 @@ fn resolve_in(
         remote_ports: super::reach::Reach::of(spec).remote_ports(),
         network_policies: Vec::new(),
         disruption_budgets: Vec::new(),
+        service_monitors: Vec::new(),
         network_policies_spec: spec.network_policies.clone(),
         pod_security: if spec.chaincodes.iter().any(|c| c.launcher == Launcher::K8scc) {
             "baseline"
@@ -126,7 +127,8 @@ fn resolve_in(
     };
     network.network_policies = policy::policies(&network, &spec.network_policies);
     let bft = spec.consensus() == crate::spec::Consensus::Bft;
-    network.disruption_budgets = super::budget::budgets(&network.orderer_orgs, &network.orgs, &network.channels, bft);
+    network.disruption_budgets = super::budget::budgets(&network, bft);
+    network.service_monitors = super::monitoring::service_monitors(&network, &spec.monitoring);
     let records = serde_json::to_string(&super::channel_record::records(&network))
         .context("failed to encode the channel records")?;
     if let Some(configtx) = network.configtx.as_mut() {
@@ -250,6 +252,7 @@ fn chaincodes(
                     address,
                     package_id: built.id.clone(),
                     package_file: file.clone(),
+                    replicas: cc.replicas,
                     tls: cc.tls,
                     tls_secret: names::chaincode_tls_secret(&cc.name, &org.name),
                     name,

@@ -11,7 +11,7 @@ use k8s_openapi::api::core::v1::{Affinity, Toleration};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::spec::{Launcher, NetworkSpec, PullPolicy, ResourcesSpec};
+use crate::spec::{Launcher, NetworkSpec, PullPolicy, ResourcesSpec, SchedulingSpec};
 
 /// Every knob of a network (or, for a per-org chart, of one organisation).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -43,6 +43,20 @@ pub struct ChartValues {
     /// Images of the Kubernetes-native launchers in use.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub launchers: Option<LauncherValues>,
+    /// The ServiceMonitors (when the spec has `monitoring.serviceMonitor`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<MonitoringValues>,
+}
+
+/// ServiceMonitor knobs.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MonitoringValues {
+    /// Scrape interval (a Prometheus duration such as `30s`); null for the Prometheus's own.
+    #[schemars(regex(
+        pattern = r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"
+    ))]
+    pub interval: Option<String>,
 }
 
 /// Launcher images.
@@ -161,6 +175,8 @@ pub struct NodeValues {
     pub tolerations: Vec<Toleration>,
     /// Node and pod (anti-)affinity.
     pub affinity: Option<Affinity>,
+    /// PriorityClass of the pods (it must exist); null for the cluster's default priority.
+    pub priority_class_name: Option<String>,
 }
 
 /// Knobs of the orderers.
@@ -179,6 +195,8 @@ pub struct OrdererValues {
     pub tolerations: Vec<Toleration>,
     /// Node and pod (anti-)affinity.
     pub affinity: Option<Affinity>,
+    /// PriorityClass of the pods (it must exist); null for the cluster's default priority.
+    pub priority_class_name: Option<String>,
     /// Ledger volume of every orderer.
     #[serde(skip_serializing_if = "StorageValues::is_per_org")]
     pub storage: StorageValues,
@@ -247,6 +265,8 @@ pub struct ChaincodeValues {
     pub tolerations: Vec<Toleration>,
     /// Node and pod (anti-)affinity.
     pub affinity: Option<Affinity>,
+    /// PriorityClass of the pods (it must exist); null for the cluster's default priority.
+    pub priority_class_name: Option<String>,
 }
 
 /// The default values of a spec: exactly what `fabgen render` produces.
@@ -258,14 +278,16 @@ pub fn defaults(spec: &NetworkSpec) -> ChartValues {
         digest: img.digest.clone(),
         pull_policy: f.image_pull_policy,
     };
-    let node = |img: ImageValues, resources: &ResourcesSpec| NodeValues {
+    let node = |img: ImageValues, resources: &ResourcesSpec, at: &SchedulingSpec| NodeValues {
         image: img,
         resources: resources.clone(),
         service: ServiceValues { kind: ServiceType::ClusterIP, annotations: BTreeMap::new() },
-        node_selector: BTreeMap::new(),
-        tolerations: Vec::new(),
+        node_selector: at.node_selector.clone(),
+        tolerations: tolerations(at),
         affinity: None,
+        priority_class_name: at.priority_class_name.clone(),
     };
+    let placement = &spec.placement;
     let any_ca = spec.orgs.iter().any(|o| o.ca);
     let any_couchdb = spec.orgs.iter().any(|o| o.peers.iter().any(|p| p.couchdb));
     let uses = |l: Launcher| spec.chaincodes.iter().any(|c| c.launcher == l);
@@ -276,6 +298,10 @@ pub fn defaults(spec: &NetworkSpec) -> ChartValues {
             k8s_builder: k8s_builder
                 .then(|| K8sBuilderValues { peer_image: image(&spec.launchers.k8s_builder.peer_image, "") }),
         }),
+        monitoring: spec
+            .monitoring
+            .service_monitor
+            .then(|| MonitoringValues { interval: spec.monitoring.interval.clone() }),
         namespace: Some(NamespaceValues { create: true }),
         global: GlobalValues {
             image_pull_secrets: f.image_pull_secrets.clone(),
@@ -286,9 +312,9 @@ pub fn defaults(spec: &NetworkSpec) -> ChartValues {
                 crate::spec::Spread::Required => SpreadWhen::DoNotSchedule,
             },
         },
-        peers: Some(node(image(&f.peer_image, &f.version), &spec.resources.peer)),
+        peers: Some(node(image(&f.peer_image, &f.version), &spec.resources.peer, &placement.peers)),
         orderers: Some({
-            let n = node(image(&f.orderer_image, &f.version), &spec.resources.orderer);
+            let n = node(image(&f.orderer_image, &f.version), &spec.resources.orderer, &placement.orderers);
             OrdererValues {
                 image: n.image,
                 resources: n.resources,
@@ -296,6 +322,7 @@ pub fn defaults(spec: &NetworkSpec) -> ChartValues {
                 node_selector: n.node_selector,
                 tolerations: n.tolerations,
                 affinity: n.affinity,
+                priority_class_name: n.priority_class_name,
                 storage: match spec.ordering_orgs().as_slice() {
                     [(_, only)] => StorageValues {
                         storage_class: only.storage.storage_class.clone(),
@@ -305,7 +332,7 @@ pub fn defaults(spec: &NetworkSpec) -> ChartValues {
                 },
             }
         }),
-        cas: any_ca.then(|| node(image(&f.ca_image, &f.ca_version), &spec.resources.ca)),
+        cas: any_ca.then(|| node(image(&f.ca_image, &f.ca_version), &spec.resources.ca, &placement.cas)),
         couchdb: any_couchdb
             .then(|| ContainerValues { image: image(&f.couchdb_image, ""), resources: spec.resources.couchdb.clone() }),
         orgs: spec
@@ -337,14 +364,21 @@ pub fn defaults(spec: &NetworkSpec) -> ChartValues {
                     service: ServiceValues { kind: ServiceType::ClusterIP, annotations: BTreeMap::new() },
                     resources: c.resources.clone(),
                     env: c.env.clone(),
-                    node_selector: BTreeMap::new(),
-                    tolerations: Vec::new(),
+                    node_selector: placement.chaincodes.node_selector.clone(),
+                    tolerations: tolerations(&placement.chaincodes),
                     affinity: None,
+                    priority_class_name: placement.chaincodes.priority_class_name.clone(),
                 };
                 (c.name.clone(), values)
             })
             .collect(),
     }
+}
+
+/// A kind of pod's tolerations as the Pod API has them (the spec's type has the same fields).
+fn tolerations(at: &SchedulingSpec) -> Vec<Toleration> {
+    let json = serde_json::to_value(&at.tolerations).expect("tolerations serialise");
+    serde_json::from_value(json).expect("the spec's tolerations are Pod API tolerations")
 }
 
 /// The image reference an `ImageValues` stands for: `repo[:tag][@digest]`.

@@ -119,8 +119,9 @@ fn global(name: &str) -> Vec<String> {
     vec!["global".to_string(), name.to_string()]
 }
 
-/// Extra labels and annotations on every object, scheduling on every pod, annotations on
-/// every Service: knobs no template needs to spell out.
+/// Extra labels and annotations on every object and pod, annotations on every Service: knobs
+/// no template needs to spell out. (Scheduling is the templates' `m.scheduling`, whose
+/// defaults the spec's `placement` gives.)
 fn add_shared_knobs(object: &mut Object, knobs: &Arc<Knobs>) {
     let section = component_path(&object.value);
     let is_service = object.kind == "Service";
@@ -141,13 +142,6 @@ fn add_shared_knobs(object: &mut Object, knobs: &Arc<Knobs>) {
     let Some(template) = spec.get_mut("template").and_then(Value::as_mapping_mut) else { return };
     if let Some(meta) = template.get_mut("metadata").and_then(Value::as_mapping_mut) {
         merge_knob(meta, "labels", vec![global("labels")], knobs);
-    }
-    let (Some(section), Some(pod)) = (section, template.get_mut("spec").and_then(Value::as_mapping_mut)) else {
-        return;
-    };
-    for key in ["nodeSelector", "tolerations", "affinity"] {
-        let token = knobs.token(path(&section, &[key]), KnobKind::Optional { key: key.to_string() });
-        pod.insert(Value::String(token), Value::Null);
     }
 }
 

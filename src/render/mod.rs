@@ -265,6 +265,14 @@ fn instances<'a>(network: &'a Network) -> Vec<Instance<'a>> {
             own("budget", budget),
         );
     }
+    for monitor in &network.service_monitors {
+        emit(
+            "servicemonitor.yaml",
+            format!("servicemonitor.yaml for {}", monitor.name),
+            context! { network => net.clone() },
+            own("monitor", monitor),
+        );
+    }
     for policy in &network.network_policies {
         emit(
             "networkpolicy.yaml",

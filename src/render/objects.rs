@@ -134,6 +134,7 @@ const KIND_ORDER: &[&str] = &[
     "Deployment",
     "Job",
     "PodDisruptionBudget",
+    "ServiceMonitor",
 ];
 
 impl<T: Kinded> Rendered<T> {

@@ -172,6 +172,11 @@ pub fn disruption_budget(org: &str, component: &str) -> String {
     format!("{org}-{component}")
 }
 
+/// ServiceMonitor of one organisation's peers, orderers and CA.
+pub fn service_monitor(org: &str) -> String {
+    format!("{org}-metrics")
+}
+
 /// ConfigMap, made by the operator of a consortium's channel creator, holding each channel's
 /// update signed offline as `<channel>.tx` (`model::channel_update::in_part_of`).
 pub fn signed_updates_config_map(network: &str) -> String {

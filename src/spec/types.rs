@@ -64,6 +64,9 @@ pub struct NetworkSpec {
     /// and zones.
     #[serde(default)]
     pub placement: PlacementSpec,
+    /// Prometheus scraping of the peers', orderers' and CAs' metrics.
+    #[serde(default)]
+    pub monitoring: MonitoringSpec,
     /// Settings of the Kubernetes-native launchers, used by chaincodes that name them.
     #[serde(default)]
     pub launchers: LaunchersSpec,
@@ -283,6 +286,96 @@ pub struct PlacementSpec {
     /// required zone spread would keep them off every node without a zone label.
     #[serde(default)]
     pub spread: Spread,
+    /// Which nodes the orderers run on, and their priority.
+    #[serde(default)]
+    pub orderers: SchedulingSpec,
+    /// Which nodes the peers run on, and their priority.
+    #[serde(default)]
+    pub peers: SchedulingSpec,
+    /// Which nodes the Fabric CAs run on, and their priority.
+    #[serde(default)]
+    pub cas: SchedulingSpec,
+    /// Which nodes the chaincode Deployments (`launcher: ccaas`) run on, and their priority.
+    #[serde(default)]
+    pub chaincodes: SchedulingSpec,
+}
+
+/// Where one kind of pod may run, and its priority. Each becomes the default of the chart
+/// value of the same name.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SchedulingSpec {
+    /// Node labels the pods require (`nodeSelector`), e.g. `{node-role/fabric: "true"}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub node_selector: BTreeMap<String, String>,
+    /// Taints the pods tolerate, e.g. of nodes kept for the network.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tolerations: Vec<TolerationSpec>,
+    /// A PriorityClass the pods get (it must exist in the cluster, or the API server refuses
+    /// the pods), so that under pressure the scheduler evicts others first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority_class_name: Option<String>,
+}
+
+/// A pod toleration, as the Kubernetes API accepts it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TolerationSpec {
+    /// The taint key; omitted (with `operator: Exists`) tolerates every taint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `Equal` (the default: key and value match) or `Exists` (any value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<TolerationOperator>,
+    /// The taint value, with `Equal`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// The taint effect; omitted tolerates every effect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<TaintEffect>,
+    /// With `NoExecute`: how long the pod stays after the taint appears.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toleration_seconds: Option<i64>,
+}
+
+/// `tolerations[].operator`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum TolerationOperator {
+    /// Key and value match.
+    Equal,
+    /// The key exists, with any value.
+    Exists,
+}
+
+/// `tolerations[].effect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum TaintEffect {
+    /// New pods are not scheduled there.
+    NoSchedule,
+    /// New pods avoid it.
+    PreferNoSchedule,
+    /// Running pods are evicted.
+    NoExecute,
+}
+
+/// Prometheus: what tells one where to scrape.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MonitoringSpec {
+    /// Render a prometheus-operator `ServiceMonitor` per organisation, for its peers, orderers
+    /// and CA on their operations port (9443, `/metrics`). It needs the operator's CRDs in the
+    /// cluster, and, with NetworkPolicies on, `networkPolicies.monitoring` selecting the
+    /// Prometheus pods.
+    #[serde(default)]
+    pub service_monitor: bool,
+    /// Labels on the ServiceMonitors, for the Prometheus's `serviceMonitorSelector` (for
+    /// kube-prometheus-stack: `release: <its release name>`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// How often Prometheus scrapes (a Prometheus duration such as `30s`); omitted: the
+    /// Prometheus's own `scrapeInterval`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
 }
 
 /// How strictly pods spread (`topologySpreadConstraints[].whenUnsatisfiable`).

@@ -13,6 +13,7 @@ use super::diagnostic::{Diagnostic, known_list};
 mod clusters;
 mod namespaces;
 mod ordering;
+mod placement;
 
 /// Every problem of the spec `text`, as `path: message` (none when it loads).
 #[cfg(test)]
@@ -158,6 +159,8 @@ impl Validator {
         self.channel_consenters(spec);
         self.clusters(spec);
         self.namespaces(spec);
+        self.placement(spec);
+        self.monitoring(spec);
         self.chaincodes(spec);
     }
 
@@ -910,11 +913,11 @@ mod tests {
 
     /// As `load_spec` reads a spec: YAML to JSON values, then the types (externally tagged
     /// enums such as `endorsementPolicy` are single-key maps there, not YAML tags).
-    fn spec(yaml: &str) -> NetworkSpec {
+    pub(super) fn spec(yaml: &str) -> NetworkSpec {
         serde_json::from_value(serde_yaml::from_str::<serde_json::Value>(yaml).unwrap()).unwrap()
     }
 
-    const BASE: &str = r#"
+    pub(super) const BASE: &str = r#"
 name: net
 namespace: fabric
 ordererOrg: {name: orderer, mspId: OrdererMSP, orderers: [{name: orderer0}]}
@@ -926,7 +929,7 @@ chaincodes:
   - {name: basic, version: "1.0", image: "example/basic:1.0", channel: mychannel}
 "#;
 
-    fn messages(yaml: &str) -> Vec<String> {
+    pub(super) fn messages(yaml: &str) -> Vec<String> {
         validate(&spec(yaml), None).into_iter().map(|d| format!("{}: {}", d.path, d.message)).collect()
     }
 
