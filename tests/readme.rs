@@ -212,3 +212,23 @@ fn the_worked_example_of_a_changing_network_is_current_output() {
         assert!(rest.is_empty(), "README: {doc}\nfabgen: {real}");
     }
 }
+
+/// The README's alert example asks only for metrics its metrics table lists (a histogram by
+/// its `_bucket` series) and only for the `job` values fabgen's ServiceMonitors give (the
+/// kinds of node they select, `model::monitoring`).
+#[test]
+fn the_alert_example_uses_listed_metrics_and_real_jobs() {
+    let readme = readme();
+    let section = readme.split("## Metrics: what a Prometheus scrapes").nth(1).unwrap().split("\n## ").next().unwrap();
+    let table: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
+    let rule = section.split("kind: PrometheusRule").nth(1).expect("the alert example").split("```").next().unwrap();
+    let selector = regex::Regex::new(r#"([a-z_]+)\{job="([a-z]+)"\}"#).unwrap();
+    let mut seen = 0;
+    for c in selector.captures_iter(rule) {
+        let metric = c[1].strip_suffix("_bucket").unwrap_or(&c[1]);
+        assert!(table.iter().any(|row| row.contains(&format!("`{metric}"))), "{metric} is not in the table");
+        assert!(["peer", "orderer", "ca"].contains(&&c[2]), "job {}", &c[2]);
+        seen += 1;
+    }
+    assert!(seen >= 5, "{seen} selectors");
+}
