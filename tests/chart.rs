@@ -188,6 +188,53 @@ fn a_chaincode_replica_override_changes_that_chaincodes_deployments_only() {
     }
 }
 
+/// The day-2 values: scheduling of a kind of node (the spec's `placement` is only their
+/// default), the spread across nodes, and the ServiceMonitors' interval each change exactly
+/// their fields of exactly their objects.
+#[test]
+fn placement_spread_and_scrape_interval_values_change_only_their_fields() {
+    let spec = common::root().join("values/multi-org.yaml");
+    let (_dir, chart) = chart(&spec, false);
+    let (name, ns) = network(&spec);
+    let base = helm_render(&chart, &name, &ns, None).unwrap();
+    let values = r#"{"orderers": {"nodeSelector": {"pool": "ordering"}, "priorityClassName": "fabric-critical"},
+                     "global": {"spread": "DoNotSchedule"}, "monitoring": {"interval": "1m"}}"#;
+    let changed = helm_render(&chart, &name, &ns, Some(values)).unwrap();
+    let mut kinds = std::collections::BTreeSet::new();
+    for (k, paths) in differences(&base, &changed) {
+        let o = &changed[&k];
+        let component = o["metadata"]["labels"]["app.kubernetes.io/component"].as_str().unwrap();
+        let pod = &o["spec"]["template"]["spec"];
+        let expected: Vec<&str> = match (k.1.as_str(), component) {
+            ("StatefulSet", "orderer") => {
+                // Helm merges a map value into the default: the spec's selector stays beside it.
+                assert_eq!(pod["nodeSelector"], serde_json::json!({"kubernetes.io/os": "linux", "pool": "ordering"}));
+                assert_eq!(pod["priorityClassName"], "fabric-critical", "{k:?}");
+                // The spec's toleration stays: only the values set were changed.
+                assert_eq!(pod["tolerations"], base[&k]["spec"]["template"]["spec"]["tolerations"], "{k:?}");
+                vec![
+                    "/spec/template/spec/nodeSelector/pool",
+                    "/spec/template/spec/priorityClassName",
+                    "/spec/template/spec/topologySpreadConstraints/0/whenUnsatisfiable",
+                ]
+            }
+            ("StatefulSet", "peer") => vec!["/spec/template/spec/topologySpreadConstraints/0/whenUnsatisfiable"],
+            ("ServiceMonitor", _) => {
+                assert_eq!(o["spec"]["endpoints"][0]["interval"], "1m", "{k:?}");
+                vec!["/spec/endpoints/0/interval"]
+            }
+            other => panic!("{k:?} changed: {other:?} {paths:?}"),
+        };
+        assert_eq!(paths, expected, "{k:?}");
+        if k.1 == "StatefulSet" {
+            assert_eq!(pod["topologySpreadConstraints"][0]["whenUnsatisfiable"], "DoNotSchedule", "{k:?}");
+            assert_eq!(pod["topologySpreadConstraints"][1]["whenUnsatisfiable"], "ScheduleAnyway", "{k:?}");
+        }
+        kinds.insert(format!("{} {component}", k.1));
+    }
+    assert_eq!(kinds.len(), 3, "orderers, peers and ServiceMonitors changed: {kinds:?}");
+}
+
 #[test]
 fn shared_knobs_reach_every_object_and_pod() {
     let spec = common::root().join("values/tutorial.yaml");
