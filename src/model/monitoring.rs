@@ -7,7 +7,9 @@
 //! Each sits in the organisation's namespace and selects Services there (an empty
 //! `namespaceSelector` means the ServiceMonitor's own namespace), so a consortium part renders
 //! only its own. The job label is the node's kind (`job="peer"`, `"orderer"`, `"ca"`) and the
-//! Service's `fabgen.io/org` label becomes the target label `fabgen_io_org`.
+//! Service's `fabgen.io/org` label becomes the target label `fabgen_io_org` (prometheus-operator
+//! `pkg/prometheus/promcfg.go`: `jobLabel` and `targetLabels` relabel the Service's labels, their
+//! names sanitised to Prometheus label names).
 
 use super::network::{Network, ServiceMonitor};
 use crate::spec::MonitoringSpec;
