@@ -7,6 +7,7 @@
 //! NetworkPolicies allow, labelled with their ports. Flows within a group (Raft among orderers,
 //! gossip among one org's peers) are written in the group's title.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::model::topology::{ClusterBox, Flow, Group, Node, NodeKind, Topology};
@@ -15,10 +16,22 @@ fn ports(flow: &Flow) -> String {
     flow.ports.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")
 }
 
+/// The flows among each group's own pods, by group id, in the topology's order: found once,
+/// not once per group (a network of 1000 orgs has thousands of groups and flows).
+type Within<'a> = BTreeMap<&'a str, Vec<&'a Flow>>;
+
+fn within(flows: &[Flow]) -> Within<'_> {
+    let mut out: Within = BTreeMap::new();
+    for flow in flows.iter().filter(|f| f.from == f.to) {
+        out.entry(flow.from.as_str()).or_default().push(flow);
+    }
+    out
+}
+
 /// A group's title, with the flows among its own pods.
-fn group_title(group: &Group, flows: &[Flow]) -> String {
+fn group_title(group: &Group, within: &Within) -> String {
     let mut title = group.label.clone();
-    for flow in flows.iter().filter(|f| f.from == group.id && f.to == group.id) {
+    for flow in within.get(group.id.as_str()).into_iter().flatten() {
         write!(title, " · {} among themselves: {}", flow.what, ports(flow)).unwrap();
     }
     title
@@ -44,12 +57,12 @@ fn mermaid_node(node: &Node, id: &str) -> String {
     }
 }
 
-fn mermaid_group(out: &mut String, group: &Group, flows: &[Flow], indent: &str) {
+fn mermaid_group(out: &mut String, group: &Group, within: &Within, indent: &str) {
     if let [node] = group.nodes.as_slice() {
         writeln!(out, "{indent}{}", mermaid_node(node, &group.id)).unwrap();
         return;
     }
-    writeln!(out, "{indent}subgraph {}[\"{}\"]", group.id, mermaid_text(&group_title(group, flows))).unwrap();
+    writeln!(out, "{indent}subgraph {}[\"{}\"]", group.id, mermaid_text(&group_title(group, within))).unwrap();
     for node in &group.nodes {
         writeln!(out, "{indent}  {}", mermaid_node(node, &node.id)).unwrap();
     }
@@ -84,6 +97,7 @@ fn by_cluster(topology: &Topology) -> Vec<(Option<&ClusterBox>, Vec<&crate::mode
 
 /// The topology as a Mermaid flowchart.
 pub fn mermaid(topology: &Topology) -> String {
+    let within = within(&topology.flows);
     let mut out = String::new();
     writeln!(out, "flowchart LR").unwrap();
     for (cluster, orgs) in by_cluster(topology) {
@@ -97,7 +111,7 @@ pub fn mermaid(topology: &Topology) -> String {
         for org in orgs {
             writeln!(out, "{indent}subgraph {}[\"{}\"]", org.id, mermaid_text(&org.label)).unwrap();
             for group in &org.groups {
-                mermaid_group(&mut out, group, &topology.flows, &format!("{indent}  "));
+                mermaid_group(&mut out, group, &within, &format!("{indent}  "));
             }
             writeln!(out, "{indent}end").unwrap();
         }
@@ -106,7 +120,7 @@ pub fn mermaid(topology: &Topology) -> String {
         }
     }
     for group in &topology.outside {
-        mermaid_group(&mut out, group, &topology.flows, "  ");
+        mermaid_group(&mut out, group, &within, "  ");
     }
     mermaid_channels(&mut out, topology);
     for flow in topology.flows.iter().filter(|f| f.from != f.to) {
@@ -138,12 +152,12 @@ fn dot_shape(kind: NodeKind) -> &'static str {
 /// A group as one DOT node, under the group's id: a single node as itself, several (all
 /// peers of an org, all orderers) as one box listing them. Edges then join nodes only:
 /// Graphviz's edges clipped to clusters (`compound`) lay out poorly and can fail to rank.
-fn dot_group(out: &mut String, group: &Group, flows: &[Flow], indent: &str) {
+fn dot_group(out: &mut String, group: &Group, within: &Within, indent: &str) {
     let (label, kind) = match group.nodes.as_slice() {
         [node] => (node.label.clone(), node.kind),
         nodes => {
             let names: Vec<&str> = nodes.iter().map(|n| n.label.as_str()).collect();
-            (format!("{}\n{}", group_title(group, flows), names.join(", ")), nodes[0].kind)
+            (format!("{}\n{}", group_title(group, within), names.join(", ")), nodes[0].kind)
         }
     };
     let style = if group.nodes.len() > 1 { ", style=\"rounded,bold\"" } else { "" };
@@ -152,6 +166,7 @@ fn dot_group(out: &mut String, group: &Group, flows: &[Flow], indent: &str) {
 
 /// The topology as a Graphviz digraph.
 pub fn dot(topology: &Topology) -> String {
+    let within = within(&topology.flows);
     let mut out = String::new();
     writeln!(out, "digraph {} {{", dot_text(&topology.network)).unwrap();
     writeln!(out, "  graph [rankdir=LR, newrank=true, fontname=\"Helvetica\"];").unwrap();
@@ -171,7 +186,7 @@ pub fn dot(topology: &Topology) -> String {
             writeln!(out, "{indent}subgraph cluster_{} {{", org.id).unwrap();
             writeln!(out, "{indent}  label={};", dot_text(&org.label)).unwrap();
             for group in &org.groups {
-                dot_group(&mut out, group, &topology.flows, &format!("{indent}  "));
+                dot_group(&mut out, group, &within, &format!("{indent}  "));
             }
             writeln!(out, "{indent}}}").unwrap();
         }
@@ -180,7 +195,7 @@ pub fn dot(topology: &Topology) -> String {
         }
     }
     for group in &topology.outside {
-        dot_group(&mut out, group, &topology.flows, "  ");
+        dot_group(&mut out, group, &within, "  ");
     }
     for channel in &topology.channels {
         writeln!(out, "  {} [label={}, shape=hexagon];", channel.id, dot_text(&channel.label)).unwrap();
