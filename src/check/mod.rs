@@ -102,7 +102,7 @@ impl Checker {
             })
             .collect();
         if problems.is_empty() {
-            stored_away(&json, &kind.schema, &kind.schema, "", &mut problems);
+            stored_away(&json, &kind.schema, &kind.schema, &Place::Root, &mut problems);
         }
         if problems.is_empty()
             && let Err(e) = (kind.parse)(json)
@@ -189,6 +189,25 @@ fn is_map(schema: &serde_json::Value) -> bool {
     schema.get("properties").is_none() && schema.get("additionalProperties").is_some_and(|a| a.is_object())
 }
 
+/// Where a node sits in an object: its parent's place and its own key or index, written out
+/// (`/spec/template/spec/volumes/0`) only for a node with a problem.
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    Root,
+    Key(&'a Place<'a>, &'a str),
+    Index(&'a Place<'a>, usize),
+}
+
+impl std::fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Root => Ok(()),
+            Place::Key(parent, key) => write!(f, "{parent}/{key}"),
+            Place::Index(parent, i) => write!(f, "{parent}/{i}"),
+        }
+    }
+}
+
 /// Finds the empty lists and maps of `value`, which the API server does not store (Go's
 /// `omitempty`, or a nil slice or map after the round trip through etcd): a manifest with one
 /// differs from the stored object on every `kubectl apply` and in every GitOps diff. Empty
@@ -197,7 +216,7 @@ fn stored_away(
     value: &serde_json::Value,
     schema: &serde_json::Value,
     root: &serde_json::Value,
-    at: &str,
+    at: &Place,
     problems: &mut Vec<String>,
 ) {
     let schema = resolve(schema, root);
@@ -211,7 +230,7 @@ fn stored_away(
         serde_json::Value::Array(items) => {
             let item = schema.get("items").unwrap_or(&serde_json::Value::Null);
             for (i, v) in items.iter().enumerate() {
-                stored_away(v, item, root, &format!("{at}/{i}"), problems);
+                stored_away(v, item, root, &Place::Index(at, i), problems);
             }
         }
         serde_json::Value::Object(map) if map.is_empty() && is_map(schema) => report("map"),
@@ -222,7 +241,7 @@ fn stored_away(
                     .and_then(|p| p.get(key))
                     .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()))
                     .unwrap_or(&serde_json::Value::Null);
-                stored_away(v, child, root, &format!("{at}/{key}"), problems);
+                stored_away(v, child, root, &Place::Key(at, key), problems);
             }
         }
         _ => {}

@@ -12,6 +12,7 @@
 pub mod knobs;
 pub mod long_text;
 pub mod objects;
+pub mod reader;
 pub mod templates;
 pub mod yaml;
 
@@ -334,19 +335,25 @@ fn split_rendered(text: &str, long_texts: &[String], origin: &str) -> Result<Vec
 /// The documents of a template's text with placeholders, the long strings put back; `None`
 /// when they cannot be read this way.
 fn read_with_long_texts(text: &str, long_texts: &[String]) -> Option<Vec<serde_yaml::Value>> {
-    let mut values = Vec::new();
-    for doc in serde_yaml::Deserializer::from_str(text) {
-        let mut value = serde_yaml::Value::deserialize(doc).ok()?;
-        if !long_text::restore(&mut value, long_texts) {
-            return None;
-        }
-        values.push(value);
-    }
-    Some(values)
+    let mut values = match reader::documents(text) {
+        Some(values) => values,
+        None => serde_yaml::Deserializer::from_str(text)
+            .map(serde_yaml::Value::deserialize)
+            .collect::<Result<Vec<_>, _>>()
+            .ok()?,
+    };
+    values.iter_mut().all(|value| long_text::restore(value, long_texts)).then_some(values)
 }
 
 /// Splits a rendered template into objects; empty documents (from conditionals) are skipped.
 fn split_documents(text: &str, origin: &str) -> Result<Vec<Object>> {
+    if let Some(values) = reader::documents(text) {
+        return values
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, value)| object_of(value, i, origin).transpose())
+            .collect();
+    }
     let mut out = Vec::new();
     for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let value = serde_yaml::Value::deserialize(doc).map_err(|e| {
@@ -401,6 +408,46 @@ mod tests {
         assert!(check_scale(MAX_INSTANCES).is_ok());
         let err = check_scale(MAX_INSTANCES + 1).unwrap_err().to_string();
         assert!(err.contains("250001 template instances") && err.contains("at most 250000"), "{err}");
+    }
+
+    /// `reader` reads every template instance of every example (in manifests and in chart
+    /// mode, with long strings kept aside as rendering keeps them), and reads it exactly as
+    /// serde_yaml does: no instance falls back.
+    #[test]
+    fn the_fast_reader_reads_every_instance_of_every_example_as_serde_yaml_does() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("values");
+        let mut read = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "yaml") {
+                continue;
+            }
+            let spec = crate::spec::SpecSource::read(&path).unwrap().load().unwrap();
+            let (network, _) = crate::model::resolve(&spec).unwrap();
+            for mode in [Mode::Manifests, Mode::Chart] {
+                let env = environment(&TemplateSet::embedded(), &network, &Knobs::new(mode, &network.values)).unwrap();
+                for instance in instances(&network) {
+                    let (template, origin) = (instance.template, &instance.origin);
+                    let (text, _) = long_text::collecting(|| render_one(&env, template, instance.context()));
+                    let text = text.unwrap();
+                    let fast = reader::documents(&text).unwrap_or_else(|| {
+                        let doc = text.split("\n---\n").find(|d| reader::documents(d).is_none()).unwrap_or(&text);
+                        let lines: Vec<&str> = doc.lines().collect();
+                        let upto = (1..=lines.len())
+                            .find(|n| reader::documents(&lines[..*n].join("\n")).is_none())
+                            .unwrap_or(0);
+                        panic!("{origin} falls back at line {upto} of:\n{doc}")
+                    });
+                    let slow: Vec<serde_yaml::Value> = serde_yaml::Deserializer::from_str(&text)
+                        .map(|d| serde_yaml::Value::deserialize(d).unwrap())
+                        .filter(|v| !v.is_null())
+                        .collect();
+                    assert_eq!(fast, slow, "{}: {origin}", path.display());
+                    read += 1;
+                }
+            }
+        }
+        assert!(read > 500, "{read} instances");
     }
 
     #[test]

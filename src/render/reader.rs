@@ -1,0 +1,602 @@
+//! Rendered template text to values, fast, and exactly as serde_yaml reads it.
+//!
+//! Parsing the text templates print with libyaml (through serde_yaml) was close to half of a
+//! render's instructions. fabgen's templates print a small part of YAML: block mappings and
+//! sequences indented with spaces, one-line flow mappings and sequences (the JSON that
+//! templates print for values, and short `{name: x, value: y}` entries), one-line quoted
+//! scalars, plain scalars, comments, and `---` between documents. This reader reads that part
+//! and returns `None` for anything else, so the caller falls back to serde_yaml for the whole
+//! text: the result is serde_yaml's whenever this reader gives one.
+//!
+//! It refuses rather than guesses: tabs, carriage returns and control characters anywhere;
+//! anchors, aliases, tags, directives, `?` keys, block scalars (`|`, `>`), multi-line scalars
+//! and flow collections, a `:` inside a plain scalar of a flow collection, duplicate keys, and
+//! indentation that is not exactly a parent's or deeper. A plain scalar is resolved as
+//! serde_yaml resolves untagged scalars (YAML 1.2 core schema: `null`, `~`, `true`, `false` in
+//! their three spellings; integers; other scalars stay strings) only where the answer is
+//! certain: a scalar starting with a letter or `/` is a string unless it is one of those
+//! words, decimal digits are an integer; anything else that could be a number (`0x1F`, `1e5`,
+//! `.5`, `+1`, `007`) is left to serde_yaml. Tests compare the two on every template instance
+//! of every example, on values serde_yaml and `render::yaml` write, and on mutated texts.
+
+use serde_yaml::{Mapping, Number, Value};
+
+/// The documents of `text` that are not empty (null), in order, as serde_yaml reads them;
+/// `None` when the text leaves this reader's part of YAML.
+pub fn documents(text: &str) -> Option<Vec<Value>> {
+    if text.bytes().any(|b| (b < 0x20 && b != b'\n') || b == 0x7f) || (!text.is_ascii() && !printable_text(text)) {
+        return None;
+    }
+    let mut reader = Reader { lines: text.split('\n').collect(), at: 0 };
+    let mut out = Vec::new();
+    while let Some((indent, content)) = reader.peek() {
+        if content == "---" && indent == 0 {
+            reader.at += 1;
+            continue;
+        }
+        if indent != 0 || content.starts_with("---") || content.starts_with("...") {
+            return None;
+        }
+        let value = reader.block(0)?;
+        if let Some((indent, content)) = reader.peek()
+            && (indent != 0 || content != "---")
+        {
+            return None;
+        }
+        if !value.is_null() {
+            out.push(value);
+        }
+    }
+    Some(out)
+}
+
+/// The lines of the text and the next one to read.
+struct Reader<'a> {
+    lines: Vec<&'a str>,
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// The next line with content (not blank, not a comment): its indentation and its content,
+    /// trailing spaces removed. Skipped lines are consumed.
+    fn peek(&mut self) -> Option<(usize, &'a str)> {
+        while let Some(line) = self.lines.get(self.at) {
+            let content = line.trim_start_matches(' ');
+            if content.trim_end_matches(' ').is_empty() || content.starts_with('#') {
+                self.at += 1;
+                continue;
+            }
+            return Some((line.len() - content.len(), content.trim_end_matches(' ')));
+        }
+        None
+    }
+
+    /// The block node whose first line is the next content line, at `indent`.
+    fn block(&mut self, indent: usize) -> Option<Value> {
+        let (_, content) = self.peek()?;
+        if is_item(content) { self.sequence(indent) } else { self.mapping(indent, None) }
+    }
+
+    /// A block mapping whose keys sit at column `indent`; `first` is its first entry when it
+    /// starts on a sequence item's line (already consumed).
+    fn mapping(&mut self, indent: usize, first: Option<&'a str>) -> Option<Value> {
+        let mut map = Mapping::new();
+        let mut pending = first;
+        loop {
+            let entry = match pending.take() {
+                Some(entry) => entry,
+                None => match self.peek() {
+                    Some((0, "---")) => break,
+                    Some((i, content)) if i == indent && !is_item(content) => {
+                        self.at += 1;
+                        content
+                    }
+                    Some((i, _)) if i >= indent => return None,
+                    _ => break,
+                },
+            };
+            let (key, rest) = key(entry)?;
+            let value = self.value_of_entry(rest, indent)?;
+            if map.insert(key, value).is_some() {
+                return None;
+            }
+        }
+        Some(Value::Mapping(map))
+    }
+
+    /// The value after `key:` in a mapping at `indent`: on the same line, or the block below.
+    fn value_of_entry(&mut self, rest: &'a str, indent: usize) -> Option<Value> {
+        if rest.is_empty() || rest.starts_with('#') {
+            return match self.peek() {
+                Some((i, _)) if i > indent => self.block(i),
+                // A block sequence may sit at its key's own indentation.
+                Some((i, content)) if i == indent && is_item(content) => self.sequence(indent),
+                _ => Some(Value::Null),
+            };
+        }
+        let value = inline(rest)?;
+        self.ends_at(indent)?;
+        Some(value)
+    }
+
+    /// A block sequence whose `-` sit at column `indent`.
+    fn sequence(&mut self, indent: usize) -> Option<Value> {
+        let mut items = Vec::new();
+        loop {
+            match self.peek() {
+                Some((i, content)) if i == indent && is_item(content) => {
+                    self.at += 1;
+                    let after = &content[1..];
+                    let text = after.trim_start_matches(' ');
+                    let column = indent + 1 + after.len() - text.len();
+                    items.push(self.item(text, indent, column)?);
+                }
+                Some((i, _)) if i > indent => return None,
+                _ => break,
+            }
+        }
+        Some(Value::Sequence(items))
+    }
+
+    /// One sequence item: `text` follows its `-` at `column`.
+    fn item(&mut self, text: &'a str, indent: usize, column: usize) -> Option<Value> {
+        if text.is_empty() || text.starts_with('#') {
+            return match self.peek() {
+                Some((i, _)) if i > indent => self.block(i),
+                _ => Some(Value::Null),
+            };
+        }
+        if is_item(text) {
+            return None;
+        }
+        if key(text).is_some() {
+            return self.mapping(column, Some(text));
+        }
+        let value = inline(text)?;
+        self.ends_at(indent)?;
+        Some(value)
+    }
+
+    /// A value written on one line must not go on below it (that would be a multi-line scalar,
+    /// or an error): the next content line sits at `indent` or less.
+    fn ends_at(&mut self, indent: usize) -> Option<()> {
+        match self.peek() {
+            Some((i, _)) if i > indent => None,
+            _ => Some(()),
+        }
+    }
+}
+
+/// Whether a line's content is a block sequence item.
+fn is_item(content: &str) -> bool {
+    content == "-" || content.starts_with("- ")
+}
+
+/// The key of a mapping entry and what follows its `:` (spaces skipped); `None` when `text` is
+/// not an entry this reader reads.
+fn key(text: &str) -> Option<(Value, &str)> {
+    if text.starts_with(['"', '\'']) {
+        let (key, rest) = quoted(text)?;
+        let rest = rest.strip_prefix(':')?;
+        if !(rest.is_empty() || rest.starts_with(' ')) {
+            return None;
+        }
+        return Some((Value::String(key), rest.trim_start_matches(' ')));
+    }
+    let colon = text.match_indices(':').find(|(i, _)| matches!(text.as_bytes().get(i + 1), None | Some(b' ')))?.0;
+    let key = text[..colon].trim_end_matches(' ');
+    if key.is_empty() || key.contains(" #") || !plain_start(key) {
+        return None;
+    }
+    Some((plain(key)?, text[colon + 1..].trim_start_matches(' ')))
+}
+
+/// A value that fills the rest of its line (a comment may follow).
+fn inline(text: &str) -> Option<Value> {
+    let (value, rest) = match text.as_bytes()[0] {
+        b'{' | b'[' => flow(text, 0)?,
+        b'"' | b'\'' => {
+            let (s, rest) = quoted(text)?;
+            (Value::String(s), rest)
+        }
+        _ => {
+            let end = text.find(" #").unwrap_or(text.len());
+            let scalar = text[..end].trim_end_matches(' ');
+            if !plain_start(scalar) || scalar.contains(": ") || scalar.ends_with(':') {
+                return None;
+            }
+            return plain(scalar);
+        }
+    };
+    let rest = rest.trim_start_matches(' ');
+    (rest.is_empty()
+        || (rest.starts_with('#') && text.len() > rest.len() && text.as_bytes()[text.len() - rest.len() - 1] == b' '))
+        .then_some(value)
+}
+
+/// Whether a plain scalar may start this way (no indicator: YAML 1.2 `ns-plain-first`, less
+/// the `-`, `?` and `:` forms this reader leaves to serde_yaml).
+fn plain_start(scalar: &str) -> bool {
+    match scalar.as_bytes() {
+        [b'-', next, ..] => *next != b' ',
+        [first, ..] => !b"-?:,[]{}#&*!|>'\"%@`".contains(first),
+        [] => false,
+    }
+}
+
+/// The deepest flow nesting read here.
+const MAX_DEPTH: usize = 32;
+
+/// A one-line flow node at the start of `text`, and the text after it.
+fn flow(text: &str, depth: usize) -> Option<(Value, &str)> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let text = text.trim_start_matches(' ');
+    match text.as_bytes().first()? {
+        b'{' => flow_mapping(&text[1..], depth),
+        b'[' => flow_sequence(&text[1..], depth),
+        b'"' | b'\'' => quoted(text).map(|(s, rest)| (Value::String(s), rest)),
+        _ => {
+            let end = text.find([',', ']', '}', ':', '#', '[', '{']).unwrap_or(text.len());
+            if text[end..].starts_with([':', '#', '[', '{']) {
+                return None;
+            }
+            let scalar = text[..end].trim_end_matches(' ');
+            if !plain_start(scalar) {
+                return None;
+            }
+            Some((plain(scalar)?, &text[end..]))
+        }
+    }
+}
+
+/// The entries of a flow mapping after its `{`, and the text after its `}`.
+fn flow_mapping(mut text: &str, depth: usize) -> Option<(Value, &str)> {
+    let mut map = Mapping::new();
+    loop {
+        text = text.trim_start_matches(' ');
+        if let Some(rest) = text.strip_prefix('}') {
+            return Some((Value::Mapping(map), rest));
+        }
+        let (key, rest) = flow_key(text)?;
+        let (value, rest) = flow(rest, depth + 1)?;
+        if map.insert(key, value).is_some() {
+            return None;
+        }
+        text = after_entry(rest, '}')?;
+    }
+}
+
+/// A flow mapping's key and the text after its `:` (a quoted key may touch its `:`, a plain
+/// one is followed by a space).
+fn flow_key(text: &str) -> Option<(Value, &str)> {
+    if text.starts_with(['"', '\'']) {
+        let (key, rest) = quoted(text)?;
+        let rest = rest.trim_start_matches(' ').strip_prefix(':')?;
+        return Some((Value::String(key), rest));
+    }
+    let colon = text.find(':')?;
+    let key = text[..colon].trim_end_matches(' ');
+    if !text[colon + 1..].starts_with(' ') || key.contains([',', '[', ']', '{', '}', '#']) || !plain_start(key) {
+        return None;
+    }
+    Some((plain(key)?, &text[colon + 1..]))
+}
+
+/// The items of a flow sequence after its `[`, and the text after its `]`.
+fn flow_sequence(mut text: &str, depth: usize) -> Option<(Value, &str)> {
+    let mut items = Vec::new();
+    loop {
+        text = text.trim_start_matches(' ');
+        if let Some(rest) = text.strip_prefix(']') {
+            return Some((Value::Sequence(items), rest));
+        }
+        let (item, rest) = flow(text, depth + 1)?;
+        items.push(item);
+        text = after_entry(rest, ']')?;
+    }
+}
+
+/// After a flow entry: a `,` (then possibly the end), or the closing bracket left in place.
+fn after_entry(text: &str, close: char) -> Option<&str> {
+    let text = text.trim_start_matches(' ');
+    if let Some(rest) = text.strip_prefix(',') {
+        let rest = rest.trim_start_matches(' ');
+        // `[a, , b]` is an error; `[a, ]` ends the collection.
+        return (!rest.starts_with(',')).then_some(rest);
+    }
+    text.starts_with(close).then_some(text)
+}
+
+/// A one-line quoted scalar at the start of `text` and the text after it.
+fn quoted(text: &str) -> Option<(String, &str)> {
+    let quote = text.as_bytes()[0];
+    let body = &text[1..];
+    let mut out = String::new();
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\'' if quote == b'\'' => {
+                if body[i + 1..].starts_with('\'') {
+                    chars.next();
+                    out.push('\'');
+                } else {
+                    return Some((out, &body[i + 1..]));
+                }
+            }
+            '"' if quote == b'"' => return Some((out, &body[i + 1..])),
+            '\\' if quote == b'"' => out.push(escape(&mut chars)?),
+            c if !printable(c) => return None,
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+/// The character a double-quoted escape stands for (JSON's escapes and YAML's `\0`, `\e`);
+/// `None` for the others, which serde_yaml reads.
+fn escape(chars: &mut std::str::CharIndices) -> Option<char> {
+    Some(match chars.next()?.1 {
+        '"' => '"',
+        '\\' => '\\',
+        '/' => '/',
+        'b' => '\u{8}',
+        'f' => '\u{c}',
+        'n' => '\n',
+        'r' => '\r',
+        't' => '\t',
+        '0' => '\0',
+        'e' => '\u{1b}',
+        'u' => {
+            let hex: String = (0..4).map(|_| chars.next().map(|(_, c)| c)).collect::<Option<String>>()?;
+            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
+            char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?
+        }
+        _ => return None,
+    })
+}
+
+/// Whether a character may stand in a quoted scalar as it is: printable ASCII, or a character
+/// YAML calls printable that libyaml does not take for a line break or a byte order mark.
+fn printable(c: char) -> bool {
+    match c {
+        ' '..='~' => true,
+        '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'.. => {
+            !matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
+        }
+        _ => false,
+    }
+}
+
+/// Whether every character of a text with non-ASCII ones is one libyaml reads as printable
+/// and not as a line break (`\u{85}`, `\u{2028}`, `\u{2029}`) or a byte order mark: comments
+/// are not read here, but libyaml reads them too.
+fn printable_text(text: &str) -> bool {
+    text.chars().all(|c| c.is_ascii() || printable(c))
+}
+
+/// Whether a scalar starting with a digit is certainly not a number in any form serde_yaml
+/// reads (decimal, `0x`, `0o`, `0b` integers; Rust's `f64` syntax): it has a character none of
+/// them uses (`87600h`, `10m`, `2Gi`, `0.0.0.0:7051`), or two dots (`2.5.16`).
+fn never_a_number(scalar: &str) -> bool {
+    scalar.bytes().any(|b| !(b.is_ascii_hexdigit() || b"xXoO.+-".contains(&b))) || scalar.matches('.').count() > 1
+}
+
+/// An untagged plain scalar as serde_yaml resolves it, where that is certain.
+fn plain(scalar: &str) -> Option<Value> {
+    let bytes = scalar.as_bytes();
+    if !scalar.is_ascii() || bytes.iter().any(|b| !(b' '..=b'~').contains(b)) {
+        return None;
+    }
+    match scalar {
+        "null" | "Null" | "NULL" | "~" => return Some(Value::Null),
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        _ => {}
+    }
+    let first = bytes[0];
+    if first.is_ascii_alphabetic() || first == b'/' || (first.is_ascii_digit() && never_a_number(scalar)) {
+        return Some(Value::String(scalar.to_string()));
+    }
+    // Decimal integers without a leading zero, within 18 digits (they fit an i64 or u64).
+    let (negative, digits) = match scalar.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, scalar),
+    };
+    let decimal = !digits.is_empty()
+        && digits.len() <= 18
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'));
+    if !decimal || (negative && digits == "0") {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    Some(Value::Number(if negative { Number::from(-(n as i64)) } else { Number::from(n) }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde::Deserialize;
+
+    /// serde_yaml's documents of `text`, nulls left out; `None` when it refuses the text.
+    fn serde_yaml_documents(text: &str) -> Option<Vec<Value>> {
+        let mut out = Vec::new();
+        for doc in serde_yaml::Deserializer::from_str(text) {
+            let value = Value::deserialize(doc).ok()?;
+            if !value.is_null() {
+                out.push(value);
+            }
+        }
+        Some(out)
+    }
+
+    /// This reader agrees with serde_yaml, or leaves the text to it.
+    fn agrees(text: &str) {
+        if let Some(fast) = documents(text) {
+            assert_eq!(Some(fast), serde_yaml_documents(text), "{text:?}");
+        }
+    }
+
+    const SAMPLE: &str = r#"# A comment.
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: x   # trailing comment
+  labels: {"app.kubernetes.io/name": "fabric-peer", "n": 1, b: true, e: [], m: {}}
+  annotations:
+    fabgen.io/why: 'it''s 2 of 3: ok'
+data:
+  a: "tab\there \u00e9 \"q\" \\ \/"
+  list:
+  - one
+  - {name: grpc, containerPort: 7051}
+  nested:
+    - name: peer
+      args: ["node", "start"]
+      env:
+        - {name: A, value: "0.0.0.0:7051"}
+    -
+      deep: null
+  n: -12
+  z: 0
+  d: 87600h
+  v: 2.5.16
+  q: 10m
+  t: ~
+  empty:
+---
+---
+kind: Second
+"#;
+
+    #[test]
+    fn reads_what_templates_print_as_serde_yaml_does() {
+        let fast = documents(SAMPLE).expect("read here");
+        assert_eq!(fast.len(), 2);
+        assert_eq!(Some(fast), serde_yaml_documents(SAMPLE));
+    }
+
+    #[test]
+    fn leaves_the_rest_of_yaml_to_serde_yaml() {
+        for text in [
+            "a: &x 1\nb: *x\n",
+            "a: !!str 1\n",
+            "a: |\n  text\n",
+            "a: >\n  text\n",
+            "a: one\n  two\n",
+            "a: [1,\n  2]\n",
+            "a: 0x1F\n",
+            "a: 1e5\n",
+            "a: 007\n",
+            "a: 0b101\n",
+            "a: 1a\n",
+            "a: 2.5\n",
+            "a: .inf\n",
+            "a: +1\n",
+            "a: 1.5\n",
+            "a: 1\na: 2\n",
+            "{a: 1}: b\n",
+            "? a\n: b\n",
+            "a:\tb\n",
+            "a: b\r\n",
+            "%YAML 1.2\n---\na: b\n",
+            "a:\n    b: 1\n  c: 2\n",
+            "- - a\n",
+            "a: {b: c:d}\n",
+            "a: \"\\x41\"\n",
+            "a: 99999999999999999999\n",
+            "  a: 1\n",
+        ] {
+            assert_eq!(documents(text), None, "{text:?}");
+            agrees(text);
+        }
+    }
+
+    /// Values as serde_yaml writes them and as `render::yaml` writes them.
+    fn value() -> impl Strategy<Value = Value> {
+        let string =
+            proptest::string::string_regex("[ -~]{0,12}|[a-z/][a-z0-9./:# -]{0,10}|null|true|-?[0-9]{1,4}|é…\"'")
+                .unwrap()
+                .prop_map(Value::String);
+        let leaf = prop_oneof![
+            string,
+            any::<i32>().prop_map(|n| Value::Number(n.into())),
+            any::<u64>().prop_map(|n| Value::Number(n.into())),
+            any::<bool>().prop_map(Value::Bool),
+            Just(Value::Null),
+        ];
+        leaf.prop_recursive(4, 40, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Sequence),
+                proptest::collection::vec(("[a-z][a-z./-]{0,8}|[ -~]{1,6}", inner), 0..5).prop_map(|entries| {
+                    Value::Mapping(entries.into_iter().map(|(k, v)| (Value::String(k), v)).collect())
+                }),
+            ]
+        })
+    }
+
+    /// Characters that change what YAML means.
+    const NASTY: &[&str] = &[
+        " ", ":", ": ", "#", " #", "-", "- ", "'", "\"", "\\", "{", "}", "[", "]", ",", "\n", "\n  ", "  ", "&", "*",
+        "!", "|", "?", "---\n", "\t", "é", "0", "~",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn agrees_with_serde_yaml_on_written_values(v in value()) {
+            if let Ok(text) = serde_yaml::to_string(&v) {
+                agrees(&text);
+            }
+            if let Some(text) = crate::render::yaml::written_here(&v) {
+                agrees(&text);
+            }
+        }
+    }
+
+    /// Texts a few edits away from one this reader reads, with characters that change what
+    /// YAML means: wherever it still reads one, it reads what serde_yaml reads, and it refuses
+    /// every text serde_yaml refuses. Deterministic (a fixed xorshift), so the counts are too.
+    #[test]
+    fn agrees_with_serde_yaml_on_mutated_texts() {
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut read, mut refused_by_both) = (0, 0);
+        for _ in 0..20_000 {
+            let mut text = SAMPLE.to_string();
+            for _ in 0..1 + next(3) {
+                let mut at = next(text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let end = (at + 1..=text.len()).find(|e| text.is_char_boundary(*e)).unwrap_or(at);
+                let what = NASTY[next(NASTY.len())];
+                match next(3) {
+                    0 => text.insert_str(at, what),
+                    1 => text.replace_range(at..end, ""),
+                    _ => text.replace_range(at..end, what),
+                }
+            }
+            match (documents(&text), serde_yaml_documents(&text)) {
+                (Some(fast), slow) => {
+                    assert_eq!(Some(fast), slow, "{text:?}");
+                    read += 1;
+                }
+                (None, None) => refused_by_both += 1,
+                (None, Some(_)) => {}
+            }
+        }
+        assert!(read > 5_000 && refused_by_both > 1_000, "read {read}, refused by both {refused_by_both}");
+    }
+}
