@@ -6,7 +6,7 @@
 //! NetworkPolicies as Kubernetes does and checks that the flows drawn here are exactly the ones
 //! they allow, so a change to either that the other does not follow fails there.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -247,7 +247,8 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
         .zip(orderer_groups(network))
         .map(|(ordering, group)| ordering_box(ordering, &group))
         .collect();
-    orgs.extend(network.orgs.iter().map(|org| peer_org_box(org, network)));
+    let servers = servers(network);
+    orgs.extend(network.orgs.iter().map(|org| peer_org_box(org, servers.get(org.name.as_str()).map_or(&[], |d| d))));
     let outside = outside_groups(network, policies);
     let mut flows = flows(network, policies);
     if policies.enabled {
@@ -315,7 +316,7 @@ fn from_anywhere(network: &Network, groups: &[&str]) -> Vec<Flow> {
 }
 
 /// A peer organisation's box: its peers, CA, chaincode servers, launched pods and clients.
-fn peer_org_box(org: &super::network::Org, network: &Network) -> OrgBox {
+fn peer_org_box(org: &super::network::Org, servers: &[&super::network::ChaincodeDeployment]) -> OrgBox {
     let peers = peers_group;
     let clients = clients_group;
     let mut groups = Vec::new();
@@ -329,7 +330,7 @@ fn peer_org_box(org: &super::network::Org, network: &Network) -> OrgBox {
     if let Some(ca) = &org.ca {
         groups.push(single(workload_node("ca", &ca.name, ca.name.clone(), NodeKind::Ca)));
     }
-    for d in network.chaincodes.iter().flat_map(|c| &c.deployments).filter(|d| d.org == org.name) {
+    for d in servers {
         groups.push(single(workload_node("cc", &d.name, format!("{} :{}", d.name, d.port), NodeKind::Chaincode)));
     }
     if let Some(b) = &org.k8s_builder {
@@ -494,6 +495,16 @@ fn clients_group(org: &str) -> String {
     id("clients", &[org])
 }
 
+/// Each org's chaincode servers, found once: a search per org grows with the square of the
+/// orgs (with the list below, a fifth of a 1000-org render).
+fn servers(network: &Network) -> BTreeMap<&str, Vec<&super::network::ChaincodeDeployment>> {
+    let mut servers: BTreeMap<&str, Vec<&super::network::ChaincodeDeployment>> = BTreeMap::new();
+    for d in network.chaincodes.iter().flat_map(|c| &c.deployments) {
+        servers.entry(d.org.as_str()).or_default().push(d);
+    }
+    servers
+}
+
 /// The flows `policies` allow, in a fixed order.
 fn flows(network: &Network, policies: &NetworkPoliciesSpec) -> Vec<Flow> {
     let mut flows = Flows::default();
@@ -501,8 +512,9 @@ fn flows(network: &Network, policies: &NetworkPoliciesSpec) -> Vec<Flow> {
         return flows.0;
     }
     ordering_flows(network, &mut flows);
+    let servers = servers(network);
     for (i, org) in network.orgs.iter().enumerate() {
-        org_flows(network, i, org, &mut flows);
+        org_flows(network, i, org, servers.get(org.name.as_str()).map_or(&[], |d| d), &mut flows);
     }
     outside_flows(network, policies, &mut flows);
     flows.0
@@ -554,17 +566,27 @@ fn to_other_clusters(network: &Network, from: &str, flows: &mut Flows) {
 }
 
 /// What a peer organisation's peers and clients reach, and what reaches its peers.
-fn org_flows(network: &Network, i: usize, org: &super::network::Org, flows: &mut Flows) {
+fn org_flows(
+    network: &Network,
+    i: usize,
+    org: &super::network::Org,
+    servers: &[&super::network::ChaincodeDeployment],
+    flows: &mut Flows,
+) {
     let peers = peers_group(&org.name);
-    let with_peers = |name: &str| network.orgs.iter().any(|o| o.name == name && !o.peers.is_empty());
     // The orgs whose peers this org's peers and clients reach: itself and every org it shares
-    // a channel with.
-    let mut reach: Vec<&str> = vec![org.name.as_str()];
+    // a channel with (sets: with a list, a 1000-org network took the cube of the orgs here).
+    let mut shared: BTreeSet<&str> = BTreeSet::from([org.name.as_str()]);
     for channel in network.channels.iter().filter(|c| org.channels.contains(&c.name)) {
-        reach.extend(channel.orgs.iter().map(String::as_str));
+        shared.extend(channel.orgs.iter().map(String::as_str));
     }
-    let reach: Vec<&str> =
-        network.orgs.iter().map(|o| o.name.as_str()).filter(|o| reach.contains(o) && with_peers(o)).collect();
+    let reach: Vec<&str> = network
+        .orgs
+        .iter()
+        .filter(|o| !o.peers.is_empty() && shared.contains(o.name.as_str()))
+        .map(|o| o.name.as_str())
+        .collect();
+    let reached: BTreeSet<&str> = reach.iter().copied().collect();
     if !org.peers.is_empty() {
         for orderers in &orderer_groups(network) {
             flows.add(&peers, orderers, &[ORDERER_PORT], false, "transactions, blocks");
@@ -572,10 +594,10 @@ fn org_flows(network: &Network, i: usize, org: &super::network::Org, flows: &mut
         if org.peers.len() > 1 {
             flows.add(&peers, &peers, &[PEER_PORT], true, "gossip");
         }
-        for other in network.orgs[i + 1..].iter().filter(|o| reach.contains(&o.name.as_str())) {
+        for other in network.orgs[i + 1..].iter().filter(|o| reached.contains(o.name.as_str())) {
             flows.add(&peers, &peers_group(&other.name), &[PEER_PORT], true, "gossip, endorsement");
         }
-        for d in network.chaincodes.iter().flat_map(|c| &c.deployments).filter(|d| d.org == org.name) {
+        for d in servers {
             flows.add(&peers, &id("cc", &[&d.name]), &[d.port], false, "chaincode");
         }
         if org.api_access {
