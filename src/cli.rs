@@ -2,7 +2,7 @@
 //! each command by calling the library's stages. Only the binary knows about the command line.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -552,19 +552,20 @@ fn validate(args: &ValidateArgs, out: &mut dyn Write) -> Result<Outcome> {
 fn render(args: &RenderArgs, out: &mut dyn Write) -> Result<Outcome> {
     let (source, spec) = args.spec.load()?;
     let templates = args.templates.template_set()?;
-    let generated = match (&args.org, &args.cards) {
-        (Some(org), Some(cards)) => fabgen::generate_part(&spec, &templates, org, cards)?,
-        _ => fabgen::generate(&spec, &templates)?,
-    };
+    let part = args.org.as_deref().zip(args.cards.as_deref());
     let Some(dir) = &args.output else {
+        let generated = match part {
+            Some((org, cards)) => fabgen::generate_part(&spec, &templates, org, cards)?,
+            None => fabgen::generate(&spec, &templates)?,
+        };
         return print(out, &output::manifests::stream(&generated.rendered));
     };
     let recorded = output::previous::recorded(dir)?;
-    refuse_against(&source, &generated.network, &recorded)?;
-    let by_hand: Vec<_> =
-        channel_changes(&generated.network, &recorded.channels).into_iter().filter(|c| !c.by_job).collect();
-    let count = generated.rendered.objects.len();
-    output::write_tree(dir, &output::manifests::files(generated.rendered, &generated.network))?;
+    let writer = output::TreeWriter::generated(dir)?;
+    let (network, count) = write_manifests(&spec, &templates, part, &writer)?;
+    refuse_against(&source, &network, &recorded)?;
+    writer.finish()?;
+    let by_hand: Vec<_> = channel_changes(&network, &recorded.channels).into_iter().filter(|c| !c.by_job).collect();
     writeln!(out, "wrote {count} objects to {}", dir.display())?;
     if !by_hand.is_empty() {
         writeln!(out, "the running channels' configuration must change first (see `fabgen channel sign`):")?;
@@ -573,6 +574,30 @@ fn render(args: &RenderArgs, out: &mut dyn Write) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Done)
+}
+
+/// Renders the manifests of `spec` (or of one organisation's part) into `writer`'s tree:
+/// for the whole network, each object as soon as it passed its check. Returns the model and
+/// the number of objects.
+fn write_manifests(
+    spec: &fabgen::spec::NetworkSpec,
+    templates: &fabgen::render::TemplateSet,
+    part: Option<(&str, &Path)>,
+    writer: &output::TreeWriter,
+) -> Result<(fabgen::model::Network, usize)> {
+    if let Some((org, cards)) = part {
+        let generated = fabgen::generate_part(spec, templates, org, cards)?;
+        let count = generated.rendered.objects.len();
+        for (file, bytes) in output::manifests::files(generated.rendered, &generated.network) {
+            writer.write(&file, &bytes)?;
+        }
+        return Ok((generated.network, count));
+    }
+    let (network, _, rendered) = fabgen::generate_writing(spec, templates, |file, bytes| writer.write(file, bytes))?;
+    for (file, bytes) in output::manifests::index(&rendered, &network) {
+        writer.write(&file, &bytes)?;
+    }
+    Ok((network, rendered.objects.len()))
 }
 
 /// What the running channels' configuration must change from what was `recorded`.

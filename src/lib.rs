@@ -20,7 +20,7 @@ pub mod spec;
 use anyhow::Result;
 
 use crate::model::{BuiltPackage, Network};
-use crate::render::{Document, Knobs, Mode, Object, Rendered, TemplateSet};
+use crate::render::{Document, Entry, Knobs, Mode, Object, Rendered, TemplateSet};
 use crate::spec::NetworkSpec;
 
 /// Everything a spec produces.
@@ -39,6 +39,25 @@ pub fn generate(spec: &NetworkSpec, templates: &TemplateSet) -> Result<Generated
     let (network, packages) = model::resolve(spec)?;
     let rendered = render_checked(&network, templates, Object::into_document)?;
     Ok(Generated { network, packages, rendered })
+}
+
+/// Like [`generate`], handing each object's file name and bytes to `write` as soon as the
+/// object passed its check (`render -o` writes them into its staging directory, from every
+/// rendering thread) and keeping only its type: the documents of a large network are never
+/// all in memory. Nothing `write` got may be used if this fails.
+pub fn generate_writing(
+    spec: &NetworkSpec,
+    templates: &TemplateSet,
+    write: impl Fn(&str, &[u8]) -> Result<()> + Sync,
+) -> Result<(Network, Vec<BuiltPackage>, Rendered<Entry>)> {
+    let (network, packages) = model::resolve(spec)?;
+    let rendered = render_checked(&network, templates, |o| {
+        let file = o.file_name();
+        let document = o.into_document()?;
+        write(&file, document.yaml.as_bytes())?;
+        Ok(Entry { api_version: document.api_version, kind: document.kind })
+    })?;
+    Ok((network, packages, rendered))
 }
 
 /// Like [`generate`], for commands that need the model of a network whose manifests pass the

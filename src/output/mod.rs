@@ -16,4 +16,4 @@ pub mod manifests;
 pub mod previous;
 pub mod write;
 
-pub use self::write::{write_secret_tree, write_tree};
+pub use self::write::{TreeWriter, write_secret_tree, write_tree};

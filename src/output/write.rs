@@ -37,10 +37,10 @@ impl TreeKind {
     }
 
     /// The marker of a tree holding `files`: what it is, then the files fabgen wrote.
-    fn marker_with(self, files: &BTreeMap<String, Vec<u8>>) -> String {
+    fn marker_with<'a>(self, files: impl Iterator<Item = &'a str>) -> String {
         let mut text = self.marker().to_string();
         text.push_str("# Files fabgen wrote (a re-run removes those it no longer writes and keeps all others):\n");
-        for path in files.keys() {
+        for path in files {
             text.push_str(path);
             text.push('\n');
         }
@@ -88,29 +88,96 @@ pub fn write_secret_tree(dest: &Path, files: &BTreeMap<String, Vec<u8>>) -> Resu
 }
 
 fn write_tree_of(dest: &Path, files: &BTreeMap<String, Vec<u8>>, kind: TreeKind) -> Result<()> {
-    let parent = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).with_context(|| format!("failed to create '{}'", parent.display()))?;
-    let name = dest.file_name().with_context(|| format!("'{}' is not a directory path", dest.display()))?;
-    let foreign = if dest.exists() { foreign_files(dest, kind)? } else { Vec::new() };
-    if let Some(taken) = foreign.iter().find(|f| files.contains_key(*f)) {
-        bail!(
-            "refusing to overwrite '{}': fabgen did not write it (it is not in {MARKER}); move it away first",
-            dest.join(taken).display()
-        );
+    let writer = TreeWriter::open(dest, kind)?;
+    for (rel, bytes) in files {
+        writer.write(rel, bytes)?;
+    }
+    writer.finish()
+}
+
+/// A tree being written: files go into a staging directory beside the destination as they
+/// come (from any thread, so a render writes each object as soon as it is checked and keeps
+/// none); [`TreeWriter::finish`] writes the marker, keeps the files fabgen did not write and
+/// swaps the tree in. Dropped unfinished (an error anywhere), the staging directory goes and
+/// the destination is untouched.
+pub struct TreeWriter {
+    dest: PathBuf,
+    staging: PathBuf,
+    kind: TreeKind,
+    foreign: BTreeSet<String>,
+    written: std::sync::Mutex<BTreeSet<String>>,
+    finished: bool,
+}
+
+impl TreeWriter {
+    /// Starts a public tree that will replace `dest` ([`write_tree`]'s rules).
+    pub fn generated(dest: &Path) -> Result<Self> {
+        Self::open(dest, TreeKind::Generated)
     }
 
-    remove_stale_staging(&parent, name);
-    let staging = parent.join(format!(".{}.fabgen-new-{}", name.to_string_lossy(), std::process::id()));
-    let _ = fs::remove_dir_all(&staging);
-    let result = write_staging(&staging, files, kind)
-        .and_then(|()| carry_over(dest, &staging, &foreign, kind))
-        .and_then(|()| swap_in(&staging, dest));
-    // After a swap the staging path holds the previous tree; either way it goes.
-    let _ = fs::remove_dir_all(&staging);
-    result
+    fn open(dest: &Path, kind: TreeKind) -> Result<Self> {
+        let parent = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).with_context(|| format!("failed to create '{}'", parent.display()))?;
+        let name = dest.file_name().with_context(|| format!("'{}' is not a directory path", dest.display()))?;
+        let foreign = if dest.exists() { foreign_files(dest, kind)? } else { Vec::new() };
+        remove_stale_staging(&parent, name);
+        let staging = parent.join(format!(".{}.fabgen-new-{}", name.to_string_lossy(), std::process::id()));
+        let _ = fs::remove_dir_all(&staging);
+        let writer = TreeWriter {
+            dest: dest.to_path_buf(),
+            staging,
+            kind,
+            foreign: foreign.into_iter().collect(),
+            written: std::sync::Mutex::new(BTreeSet::new()),
+            finished: false,
+        };
+        create_dir(&writer.staging, kind)?;
+        Ok(writer)
+    }
+
+    /// Writes one file of the tree (a relative path), refusing one fabgen did not write before.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        if self.foreign.contains(rel) {
+            bail!(
+                "refusing to overwrite '{}': fabgen did not write it (it is not in {MARKER}); move it away first",
+                self.dest.join(rel).display()
+            );
+        }
+        if !self.written.lock().expect("the list of written files").insert(rel.to_string()) {
+            bail!("two objects are written to '{rel}': a template renders one another template renders too");
+        }
+        let path = self.staging.join(rel);
+        if let Some(dir) = path.parent().filter(|d| *d != self.staging) {
+            create_dir(dir, self.kind)?;
+        }
+        write_file(&path, bytes, self.kind)
+    }
+
+    /// Writes the marker, keeps the files fabgen did not write, and swaps the tree in.
+    pub fn finish(mut self) -> Result<()> {
+        let written = std::mem::take(&mut *self.written.lock().expect("the list of written files"));
+        let marker = self.kind.marker_with(written.iter().map(String::as_str));
+        let foreign: Vec<String> = self.foreign.iter().cloned().collect();
+        let result = write_file(&self.staging.join(MARKER), marker.as_bytes(), self.kind)
+            .context("failed to write the fabgen marker")
+            .and_then(|()| carry_over(&self.dest, &self.staging, &foreign, self.kind))
+            .and_then(|()| swap_in(&self.staging, &self.dest));
+        // After a swap the staging path holds the previous tree; either way it goes.
+        let _ = fs::remove_dir_all(&self.staging);
+        self.finished = true;
+        result
+    }
+}
+
+impl Drop for TreeWriter {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
 }
 
 /// Removes what runs killed before their swap left beside the destination.
@@ -208,19 +275,6 @@ fn ensure_replaceable(dest: &Path, kind: TreeKind) -> Result<()> {
         );
     }
     Ok(())
-}
-
-fn write_staging(staging: &Path, files: &BTreeMap<String, Vec<u8>>, kind: TreeKind) -> Result<()> {
-    create_dir(staging, kind)?;
-    for (rel, bytes) in files {
-        let path = staging.join(rel);
-        if let Some(dir) = path.parent() {
-            create_dir(dir, kind)?;
-        }
-        write_file(&path, bytes, kind)?;
-    }
-    write_file(&staging.join(MARKER), kind.marker_with(files).as_bytes(), kind)
-        .context("failed to write the fabgen marker")
 }
 
 fn create_dir(dir: &Path, kind: TreeKind) -> Result<()> {
@@ -334,6 +388,36 @@ mod tests {
         assert_eq!(fs::read_to_string(dest.join("n")).unwrap(), "new");
         assert_eq!(fs::read_to_string(staging.join("o")).unwrap(), "old");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    /// A tree written file by file (as `render -o` writes each object as soon as it passed
+    /// its check): dropped unfinished, nothing of it remains and the previous tree is intact;
+    /// a file written twice is refused; finished, it replaces the previous tree.
+    #[test]
+    fn a_tree_written_file_by_file_appears_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("deploy");
+        write_tree(&dest, &files(&[("a.yaml", "a")])).unwrap();
+        let writer = TreeWriter::generated(&dest).unwrap();
+        writer.write("b.yaml", b"b").unwrap();
+        let err = writer.write("b.yaml", b"again").unwrap_err().to_string();
+        assert!(err.contains("two objects are written to 'b.yaml'"), "{err}");
+        drop(writer);
+        assert_eq!(tree_files(&dest).unwrap(), ["a.yaml"]);
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers, vec![std::ffi::OsString::from("deploy")], "no staging directory left");
+
+        let writer = TreeWriter::generated(&dest).unwrap();
+        std::thread::scope(|s| {
+            for name in ["c.yaml", "d.yaml"] {
+                let writer = &writer;
+                s.spawn(move || writer.write(name, name.as_bytes()).unwrap());
+            }
+        });
+        writer.finish().unwrap();
+        assert_eq!(tree_files(&dest).unwrap(), ["c.yaml", "d.yaml"]);
+        assert_eq!(owned_files(&dest).unwrap(), Some(["c.yaml", "d.yaml"].map(String::from).into()));
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 pub use self::knobs::{Knobs, Mode};
-pub use self::objects::{Document, Kinded, Object, Rendered};
+pub use self::objects::{Document, Entry, Kinded, Object, Rendered};
 pub use self::templates::TemplateSet;
 use self::templates::describe_template_error;
 use crate::model::Network;

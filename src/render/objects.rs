@@ -72,21 +72,48 @@ impl Document {
     }
 }
 
-/// What [`Rendered::apply_order`] needs to know of an entry.
+/// What [`Rendered::apply_order`] and the files listing a tree need to know of an entry.
 pub trait Kinded {
     /// The object's `kind`.
     fn kind(&self) -> &str;
+    /// The object's `apiVersion`.
+    fn api_version(&self) -> &str;
 }
 
 impl Kinded for Object {
     fn kind(&self) -> &str {
         &self.kind
     }
+    fn api_version(&self) -> &str {
+        &self.api_version
+    }
 }
 
 impl Kinded for Document {
     fn kind(&self) -> &str {
         &self.kind
+    }
+    fn api_version(&self) -> &str {
+        &self.api_version
+    }
+}
+
+/// What is kept of an object already written out: its type, for the kustomization's order
+/// and the prune command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// `apiVersion`.
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+}
+
+impl Kinded for Entry {
+    fn kind(&self) -> &str {
+        &self.kind
+    }
+    fn api_version(&self) -> &str {
+        &self.api_version
     }
 }
 
