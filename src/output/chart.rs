@@ -51,19 +51,15 @@ pub struct Chart {
 /// check (`crate::generate`): the chart renders the same objects with knobs as Helm values.
 pub fn charts(network: &Network, templates: &TemplateSet, options: &ChartOptions) -> Result<Vec<Chart>> {
     let knobs = Knobs::new(Mode::Chart, &network.values);
-    let mut rendered = render::render(templates, network, &knobs)?;
-    // Owners come from the labels as rendered, before shared knobs turn labels into tokens.
-    let labelled: BTreeMap<String, Option<String>> =
-        rendered.objects.keys().map(|f| (f.clone(), label_org(&rendered, f).map(str::to_string))).collect();
-    // Network-wide objects (no org label) go with the first ordering organisation.
-    let owner = |f: &str| labelled[f].clone().unwrap_or_else(|| network.orderer_orgs[0].name.clone());
-    for object in rendered.objects.values_mut() {
-        add_shared_knobs(object, &knobs);
-    }
+    // Each object becomes its Helm template as soon as it is rendered, in parallel; only the
+    // template and what the chart's other files need of the object are kept.
+    let rendered = render::render_each(templates, network, &knobs, |_, object| Piece::of(object, &knobs))?;
     let recorded = knobs.recorded();
+    // Network-wide objects (no org label) go with the first ordering organisation.
+    let owner = |f: &str| rendered.objects[f].owner.clone().unwrap_or_else(|| network.orderer_orgs[0].name.clone());
 
     let groups: Vec<(String, Vec<&str>)> = if let Some(org) = &options.org {
-        let part = |f: &&str| labelled[*f].as_ref().is_none_or(|owner| owner == org);
+        let part = |f: &&str| rendered.objects[*f].owner.as_ref().is_none_or(|owner| owner == org);
         vec![(format!("{}-{org}", network.name), rendered.apply_order().into_iter().filter(part).collect())]
     } else if options.per_org {
         let mut orgs: Vec<String> = network.orderer_orgs.iter().map(|o| o.name.clone()).collect();
@@ -81,6 +77,59 @@ pub fn charts(network: &Network, templates: &TemplateSet, options: &ChartOptions
     groups.into_iter().map(|(name, files)| build_chart(&name, &files, &rendered, &recorded, network, options)).collect()
 }
 
+/// What a chart keeps of one rendered object: its Helm template and what the chart's other
+/// files (values, NOTES.txt) need of it.
+struct Piece {
+    kind: String,
+    api_version: String,
+    name: String,
+    /// The `fabgen.io/org` label as rendered, before shared knobs turn labels into tokens.
+    owner: Option<String>,
+    /// The object's template, its knobs as Helm expressions.
+    template: String,
+    /// The token keys of the knobs it uses.
+    uses: BTreeSet<String>,
+    /// The Secrets it references.
+    secrets: BTreeSet<String>,
+    /// A chaincode Deployment's package ID annotation, as the object holds it once shared
+    /// knobs are in.
+    package_id: Option<String>,
+}
+
+impl Piece {
+    fn of(mut object: Object, knobs: &Arc<Knobs>) -> Result<Piece> {
+        let owner = object.value["metadata"]["labels"].get("fabgen.io/org").and_then(Value::as_str).map(str::to_string);
+        add_shared_knobs(&mut object, knobs);
+        let mut uses = BTreeSet::new();
+        let template = helm_template(&object, knobs, &mut uses)?;
+        let mut secrets = BTreeSet::new();
+        collect_secret_refs(&object.value, &mut secrets);
+        let package_id = (object.kind == "Deployment")
+            .then(|| object.value["metadata"]["annotations"].get("fabgen.io/package-id").and_then(Value::as_str))
+            .flatten()
+            .map(str::to_string);
+        Ok(Piece {
+            kind: object.kind,
+            api_version: object.api_version,
+            name: object.name,
+            owner,
+            template,
+            uses,
+            secrets,
+            package_id,
+        })
+    }
+}
+
+impl crate::render::Kinded for Piece {
+    fn kind(&self) -> &str {
+        &self.kind
+    }
+    fn api_version(&self) -> &str {
+        &self.api_version
+    }
+}
+
 /// The files of `fabgen chart -o`: the chart itself, or with `per_org` one directory per chart.
 pub fn tree(charts: &[Chart], per_org: bool) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
@@ -91,11 +140,6 @@ pub fn tree(charts: &[Chart], per_org: bool) -> BTreeMap<String, Vec<u8>> {
         }
     }
     files
-}
-
-/// The `fabgen.io/org` label of an object, if it has one.
-fn label_org<'a>(rendered: &'a Rendered, file: &str) -> Option<&'a str> {
-    rendered.objects[file].value["metadata"]["labels"].get("fabgen.io/org").and_then(Value::as_str)
 }
 
 /// Values path of the knobs shared by a component's objects.
@@ -209,22 +253,24 @@ fn line_expr(indent: &str, knob: &Knob) -> Result<String> {
 }
 
 /// An object's YAML with every token replaced by Helm; literal `{{` escaped first.
-fn helm_template(object: &Object, knobs: &BTreeMap<String, Knob>, used: &mut BTreeSet<String>) -> Result<String> {
+fn helm_template(object: &Object, knobs: &Knobs, used: &mut BTreeSet<String>) -> Result<String> {
     let yaml = object.to_yaml()?.replace("{{", "{{ \"{{\" }}");
-    let mut out = String::new();
+    let mut out = String::with_capacity(yaml.len());
     for line in yaml.lines() {
-        if let Some(c) = TOKEN_LINE.captures(line) {
+        if !line.contains(TOKEN_PREFIX) {
+            out.push_str(line);
+        } else if let Some(c) = TOKEN_LINE.captures(line) {
             let key = &c[3];
-            let knob = knobs.get(key).context("unknown knob token")?;
+            let knob = knobs.recorded_knob(key).context("unknown knob token")?;
             used.insert(key.to_string());
             let indent = format!("{}{}", &c[1], c.get(2).map_or("", |m| m.as_str()));
-            out.push_str(&line_expr(&indent, knob)?);
+            out.push_str(&line_expr(&indent, &knob)?);
         } else {
             let mut error = None;
             let replaced = TOKEN.replace_all(line, |c: &regex::Captures| {
                 let key = &c[1];
                 used.insert(key.to_string());
-                match knobs.get(key).map(inline_expr) {
+                match knobs.recorded_knob(key).as_ref().map(inline_expr) {
                     Some(Ok(expr)) => expr,
                     Some(Err(e)) => {
                         error = Some(e);
@@ -289,7 +335,7 @@ fn chart_values(network: &Network, used: &[&Knob], has_namespace: bool) -> Resul
 fn build_chart(
     name: &str,
     files: &[&str],
-    rendered: &Rendered,
+    rendered: &Rendered<Piece>,
     knobs: &BTreeMap<String, Knob>,
     network: &Network,
     options: &ChartOptions,
@@ -302,14 +348,14 @@ fn build_chart(
     }
     let mut out = BTreeMap::new();
     let mut used = BTreeSet::new();
-    let mut has_namespace = false;
+    let has_namespace = files.iter().any(|f| rendered.objects[*f].kind == "Namespace");
     for file in files {
-        let object = &rendered.objects[*file];
-        let mut text = format!("{{{{- include \"fabgen.guard\" . }}}}\n{}", helm_template(object, knobs, &mut used)?);
-        if object.kind == "Namespace" {
-            has_namespace = true;
+        let piece = &rendered.objects[*file];
+        let mut text = format!("{{{{- include \"fabgen.guard\" . }}}}\n{}", piece.template);
+        if piece.kind == "Namespace" {
             text = format!("{{{{- if .Values.namespace.create }}}}\n{text}{{{{- end }}}}\n");
         }
+        used.extend(piece.uses.iter().cloned());
         out.insert(format!("templates/{file}"), text.into_bytes());
     }
     let used_knobs: Vec<&Knob> = used.iter().filter_map(|key| knobs.get(key)).collect();
@@ -378,7 +424,7 @@ Deployments) embed Service addresses in it, so the chart installs there only.
     )
 }
 
-fn notes(name: &str, files: &[&str], rendered: &Rendered, network: &Network) -> String {
+fn notes(name: &str, files: &[&str], rendered: &Rendered<Piece>, network: &Network) -> String {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for f in files {
         *counts.entry(rendered.objects[*f].kind.as_str()).or_default() += 1;
@@ -387,13 +433,10 @@ fn notes(name: &str, files: &[&str], rendered: &Rendered, network: &Network) -> 
     let mut secrets: BTreeSet<String> = BTreeSet::new();
     let mut packages = Vec::new();
     for f in files {
-        let object = &rendered.objects[*f];
-        collect_secret_refs(&object.value, &mut secrets);
-        if object.kind == "Deployment"
-            && let Some(id) =
-                object.value["metadata"]["annotations"].get("fabgen.io/package-id").and_then(Value::as_str)
-        {
-            packages.push(format!("  {}: {id}", object.name));
+        let piece = &rendered.objects[*f];
+        secrets.extend(piece.secrets.iter().cloned());
+        if let Some(id) = &piece.package_id {
+            packages.push(format!("  {}: {id}", piece.name));
         }
     }
     let secrets: Vec<String> = secrets.into_iter().map(|s| format!("  {s}")).collect();
@@ -594,7 +637,9 @@ mod tests {
             value: serde_yaml::from_str("data: {a: 'x {{.peername}} y'}").unwrap(),
             origin: "test".into(),
         };
-        let text = helm_template(&object, &BTreeMap::new(), &mut BTreeSet::new()).unwrap();
+        let spec = crate::spec::SpecSource::embedded().load().unwrap();
+        let knobs = Knobs::new(Mode::Chart, &crate::model::values::defaults(&spec));
+        let text = helm_template(&object, &knobs, &mut BTreeSet::new()).unwrap();
         assert!(text.contains("x {{ \"{{\" }}.peername}} y"), "{text}");
     }
 }

@@ -88,10 +88,9 @@ pub fn write_secret_tree(dest: &Path, files: &BTreeMap<String, Vec<u8>>) -> Resu
 }
 
 fn write_tree_of(dest: &Path, files: &BTreeMap<String, Vec<u8>>, kind: TreeKind) -> Result<()> {
+    use rayon::prelude::*;
     let writer = TreeWriter::open(dest, kind)?;
-    for (rel, bytes) in files {
-        writer.write(rel, bytes)?;
-    }
+    files.par_iter().try_for_each(|(rel, bytes)| writer.write(rel, bytes))?;
     writer.finish()
 }
 

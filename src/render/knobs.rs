@@ -130,6 +130,11 @@ impl Knobs {
         self.recorded.lock().expect("knob registry").clone()
     }
 
+    /// The knob a token key stands for, if one was recorded.
+    pub fn recorded_knob(&self, key: &str) -> Option<Knob> {
+        self.recorded.lock().expect("knob registry").get(key).cloned()
+    }
+
     /// The value at a dotted path, or a template error naming the path.
     pub fn lookup(&self, path: &str) -> Result<&serde_json::Value, Error> {
         let mut node = &self.values;
