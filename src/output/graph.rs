@@ -57,7 +57,7 @@ fn mermaid_node(node: &Node, id: &str) -> String {
     }
 }
 
-fn mermaid_group(out: &mut String, group: &Group, within: &Within, indent: &str) {
+fn mermaid_group(out: &mut impl Write, group: &Group, within: &Within, indent: &str) {
     if let [node] = group.nodes.as_slice() {
         writeln!(out, "{indent}{}", mermaid_node(node, &group.id)).unwrap();
         return;
@@ -70,7 +70,7 @@ fn mermaid_group(out: &mut String, group: &Group, within: &Within, indent: &str)
 }
 
 /// Each channel as a hexagon, joined to its members by dotted lines.
-fn mermaid_channels(out: &mut String, topology: &Topology) {
+fn mermaid_channels(out: &mut impl Write, topology: &Topology) {
     for channel in &topology.channels {
         writeln!(out, "  {}{{{{\"{}\"}}}}", channel.id, mermaid_text(&channel.label)).unwrap();
         for member in &channel.members {
@@ -97,8 +97,30 @@ fn by_cluster(topology: &Topology) -> Vec<(Option<&ClusterBox>, Vec<&crate::mode
 
 /// The topology as a Mermaid flowchart.
 pub fn mermaid(topology: &Topology) -> String {
-    let within = within(&topology.flows);
     let mut out = String::new();
+    write_mermaid(&mut out, topology);
+    out
+}
+
+/// A writer that only counts the bytes written to it.
+struct Count(usize);
+
+impl Write for Count {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0 += s.len();
+        Ok(())
+    }
+}
+
+/// The length of [`mermaid`]'s text, without making it (at 1000 orgs it is tens of MB).
+fn mermaid_len(topology: &Topology) -> usize {
+    let mut count = Count(0);
+    write_mermaid(&mut count, topology);
+    count.0
+}
+
+fn write_mermaid(out: &mut impl Write, topology: &Topology) {
+    let within = within(&topology.flows);
     writeln!(out, "flowchart LR").unwrap();
     for (cluster, orgs) in by_cluster(topology) {
         let indent = match cluster {
@@ -111,7 +133,7 @@ pub fn mermaid(topology: &Topology) -> String {
         for org in orgs {
             writeln!(out, "{indent}subgraph {}[\"{}\"]", org.id, mermaid_text(&org.label)).unwrap();
             for group in &org.groups {
-                mermaid_group(&mut out, group, &within, &format!("{indent}  "));
+                mermaid_group(out, group, &within, &format!("{indent}  "));
             }
             writeln!(out, "{indent}end").unwrap();
         }
@@ -120,9 +142,9 @@ pub fn mermaid(topology: &Topology) -> String {
         }
     }
     for group in &topology.outside {
-        mermaid_group(&mut out, group, &within, "  ");
+        mermaid_group(out, group, &within, "  ");
     }
-    mermaid_channels(&mut out, topology);
+    mermaid_channels(out, topology);
     for flow in topology.flows.iter().filter(|f| f.from != f.to) {
         let arrow = if flow.both_ways { "<-->" } else { "-->" };
         writeln!(out, "  {} {arrow}|\"{} {}\"| {}", flow.from, ports(flow), mermaid_text(flow.what), flow.to).unwrap();
@@ -130,7 +152,6 @@ pub fn mermaid(topology: &Topology) -> String {
     if !topology.policies {
         writeln!(out, "  no_policies[\"{NO_POLICIES}\"]").unwrap();
     }
-    out
 }
 
 /// A DOT string literal.
@@ -254,8 +275,9 @@ fn membership_table(topology: &Topology) -> String {
 /// (as Mermaid, or as a table when even that is too large), saying how to get the whole picture.
 /// A README thus stays small at any scale (Helm refuses chart files above 5 MiB).
 pub fn markdown_section(topology: &Topology) -> String {
-    let full = mermaid(topology);
-    if full.len() <= MERMAID_MAX_TEXT {
+    let length = mermaid_len(topology);
+    if length <= MERMAID_MAX_TEXT {
+        let full = mermaid(topology);
         return format!(
             "## Topology\n\nOrganisations with their peers, orderers, CA and chaincode servers; channels (hexagons) \
              joined to their members by dotted lines; and, as arrows with their ports, every flow the \
@@ -268,7 +290,7 @@ pub fn markdown_section(topology: &Topology) -> String {
          NetworkPolicies allow, is {} characters of Mermaid, more than the {MERMAID_MAX_TEXT} Mermaid draws \
          (and so GitHub and GitLab): `fabgen graph SPEC` prints it, and `fabgen graph SPEC --format dot | dot \
          -Tsvg` draws it with Graphviz.",
-        full.len()
+        length
     );
     let summary = mermaid_summary(topology);
     if summary.len() <= MERMAID_MAX_TEXT {
