@@ -121,8 +121,7 @@ impl Validator {
 }
 
 fn is_dns_label(label: &str) -> bool {
-    static LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$").unwrap());
-    label.len() <= 63 && LABEL.is_match(label)
+    label.len() <= 63 && super::DNS1123_LABEL.is_match(label)
 }
 
 #[cfg(test)]
