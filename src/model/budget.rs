@@ -16,9 +16,10 @@
 //! - A budget that would allow no disruption at all blocks every drain of its nodes, so none is
 //!   rendered (for example for a single node, or two Raft orderers, which tolerate no loss).
 //!
-//! The budgets select several StatefulSets (one per node), so they use an integer
-//! `minAvailable`, which Kubernetes accepts for any group of pods ("Arbitrary Controllers and
-//! Selectors" in the PodDisruptionBudget task docs).
+//! The orderer and peer budgets select several StatefulSets (one per node), so they use an
+//! integer `minAvailable`, which Kubernetes accepts for any group of pods ("Arbitrary
+//! Controllers and Selectors" in the PodDisruptionBudget task docs); a chaincode's selects its
+//! one Deployment and uses `maxUnavailable`.
 
 use std::collections::BTreeMap;
 
@@ -53,13 +54,12 @@ fn peer_budget(network: &str, org: &Org) -> Option<Budget> {
 /// which keeps one of two and, unlike `minAvailable: 1`, never blocks a drain if the chart's
 /// `replicas` is turned down to 1.
 fn chaincode_budget(d: &ChaincodeDeployment) -> Budget {
-    let selector = [("app.kubernetes.io/component", "chaincode"), ("app.kubernetes.io/instance", d.name.as_str())];
     Budget {
         name: d.name.clone(),
         org: d.org.clone(),
         component: "chaincode",
         chaincode: Some(d.chaincode.clone()),
-        selector: selector.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        selector: labels(&[("app.kubernetes.io/component", "chaincode"), ("app.kubernetes.io/instance", &d.name)]),
         min_available: None,
         max_unavailable: Some(1),
         reason: format!("{} replicas: one at a time goes, the others serve the org's peers", d.replicas),
@@ -68,10 +68,15 @@ fn chaincode_budget(d: &ChaincodeDeployment) -> Budget {
 
 /// The labels of one organisation's orderers or peers.
 fn group(network: &str, component: &str, org: &str) -> BTreeMap<String, String> {
-    [("app.kubernetes.io/component", component), ("app.kubernetes.io/part-of", network), ("fabgen.io/org", org)]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    labels(&[
+        ("app.kubernetes.io/component", component),
+        ("app.kubernetes.io/part-of", network),
+        ("fabgen.io/org", org),
+    ])
+}
+
+fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 /// Unavailable consenters a channel of `n` tolerates.

@@ -250,7 +250,7 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
     let servers = servers(network);
     orgs.extend(network.orgs.iter().map(|org| peer_org_box(org, servers.get(org.name.as_str()).map_or(&[], |d| d))));
     let outside = outside_groups(network, policies);
-    let mut flows = flows(network, policies);
+    let mut flows = flows(network, policies, &servers);
     if policies.enabled {
         // Pods of other namespaces, and any address: no policy of the network limits their egress.
         let unbounded = |g: &&Group| {
@@ -506,13 +506,16 @@ fn servers(network: &Network) -> BTreeMap<&str, Vec<&super::network::ChaincodeDe
 }
 
 /// The flows `policies` allow, in a fixed order.
-fn flows(network: &Network, policies: &NetworkPoliciesSpec) -> Vec<Flow> {
+fn flows(
+    network: &Network,
+    policies: &NetworkPoliciesSpec,
+    servers: &BTreeMap<&str, Vec<&super::network::ChaincodeDeployment>>,
+) -> Vec<Flow> {
     let mut flows = Flows::default();
     if !policies.enabled {
         return flows.0;
     }
     ordering_flows(network, &mut flows);
-    let servers = servers(network);
     for (i, org) in network.orgs.iter().enumerate() {
         org_flows(network, i, org, servers.get(org.name.as_str()).map_or(&[], |d| d), &mut flows);
     }
