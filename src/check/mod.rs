@@ -11,6 +11,7 @@
 pub mod certmanager;
 pub mod gateway;
 pub mod prometheus;
+mod shape;
 
 use std::collections::BTreeMap;
 
@@ -23,11 +24,13 @@ use crate::render::{Object, Rendered};
 
 type TypedParse = fn(serde_json::Value) -> Result<(), serde_json::Error>;
 
-/// One checkable kind: its typed parse and its closed schema, compiled and as written (to tell
-/// lists and maps, which the API server drops when empty, from structs, which it keeps).
+/// One checkable kind: its typed parse, its closed schema, and its shapes (to tell lists and
+/// maps, which the API server drops when empty, from structs, which it keeps).
 struct KindCheck {
     parse: TypedParse,
     validator: jsonschema::Validator,
+    shapes: shape::Shapes,
+    #[cfg(test)]
     schema: serde_json::Value,
 }
 
@@ -52,7 +55,16 @@ where
     admit_null_time(&mut schema);
     let validator = jsonschema::validator_for(&schema).expect("k8s-openapi schemas are valid");
     let parse: TypedParse = |v| serde_json::from_value::<T>(v).map(|_| ());
-    ((api_version, kind), KindCheck { parse, validator, schema })
+    (
+        (api_version, kind),
+        KindCheck {
+            parse,
+            validator,
+            shapes: shape::Shapes::new(&schema),
+            #[cfg(test)]
+            schema,
+        },
+    )
 }
 
 impl Checker {
@@ -102,7 +114,7 @@ impl Checker {
             })
             .collect();
         if problems.is_empty() {
-            stored_away(&json, &kind.schema, &kind.schema, &Place::Root, &mut problems);
+            kind.shapes.stored_away(&json, &mut problems);
         }
         if problems.is_empty()
             && let Err(e) = (kind.parse)(json)
@@ -170,81 +182,6 @@ fn close_objects(node: &mut serde_json::Value) {
 fn admit_null_time(schema: &mut serde_json::Value) {
     if let Some(time) = schema.pointer_mut("/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.Time") {
         time["type"] = serde_json::json!(["string", "null"]);
-    }
-}
-
-/// The schema `node` stands for, its `$ref` followed within `root`.
-fn resolve<'a>(mut node: &'a serde_json::Value, root: &'a serde_json::Value) -> &'a serde_json::Value {
-    while let Some(pointer) = node.get("$ref").and_then(|r| r.as_str()).and_then(|r| r.strip_prefix('#')) {
-        match root.pointer(pointer) {
-            Some(target) => node = target,
-            None => break,
-        }
-    }
-    node
-}
-
-/// A Go map (`map[string]…`) rather than a struct: open to any key, listing none.
-fn is_map(schema: &serde_json::Value) -> bool {
-    schema.get("properties").is_none() && schema.get("additionalProperties").is_some_and(|a| a.is_object())
-}
-
-/// Where a node sits in an object: its parent's place and its own key or index, written out
-/// (`/spec/template/spec/volumes/0`) only for a node with a problem.
-#[derive(Clone, Copy)]
-enum Place<'a> {
-    Root,
-    Key(&'a Place<'a>, &'a str),
-    Index(&'a Place<'a>, usize),
-}
-
-impl std::fmt::Display for Place<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Place::Root => Ok(()),
-            Place::Key(parent, key) => write!(f, "{parent}/{key}"),
-            Place::Index(parent, i) => write!(f, "{parent}/{i}"),
-        }
-    }
-}
-
-/// Finds the empty lists and maps of `value`, which the API server does not store (Go's
-/// `omitempty`, or a nil slice or map after the round trip through etcd): a manifest with one
-/// differs from the stored object on every `kubectl apply` and in every GitOps diff. Empty
-/// structs (`emptyDir: {}`, `podSelector: {}`) are stored and stay.
-fn stored_away(
-    value: &serde_json::Value,
-    schema: &serde_json::Value,
-    root: &serde_json::Value,
-    at: &Place,
-    problems: &mut Vec<String>,
-) {
-    let schema = resolve(schema, root);
-    let mut report = |what: &str| {
-        problems.push(format!(
-            "{at}: an empty {what}, which the API server does not store: omit it, or a second apply sees a change"
-        ))
-    };
-    match value {
-        serde_json::Value::Array(items) if items.is_empty() => report("list"),
-        serde_json::Value::Array(items) => {
-            let item = schema.get("items").unwrap_or(&serde_json::Value::Null);
-            for (i, v) in items.iter().enumerate() {
-                stored_away(v, item, root, &Place::Index(at, i), problems);
-            }
-        }
-        serde_json::Value::Object(map) if map.is_empty() && is_map(schema) => report("map"),
-        serde_json::Value::Object(map) => {
-            for (key, v) in map {
-                let child = schema
-                    .get("properties")
-                    .and_then(|p| p.get(key))
-                    .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()))
-                    .unwrap_or(&serde_json::Value::Null);
-                stored_away(v, child, root, &Place::Key(at, key), problems);
-            }
-        }
-        _ => {}
     }
 }
 

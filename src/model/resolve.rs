@@ -10,8 +10,9 @@ use base64::Engine;
 
 use super::fabric::*;
 use super::network::*;
-use super::package::{self, CodeFile, Connection, PackageMetadata};
+use super::package::{self, CodeFile, Connection, Package, PackageMetadata};
 use super::{policy, values};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::spec::release::Release;
@@ -214,26 +215,17 @@ fn chaincodes(
         };
         let mut deployments = Vec::new();
         let mut package_ids = BTreeMap::new();
-        for org_name in &orgs {
+        let addresses: Vec<String> =
+            orgs.iter().map(|org| format!("{}:{}", host(org, &names::chaincode(&cc.name, org)), cc.port)).collect();
+        // A chaincode run as a service has one package per org (its address differs), built
+        // in parallel.
+        let built: Vec<Package> = match &shared {
+            Some(p) => vec![p.clone(); orgs.len()],
+            None => addresses.par_iter().map(|address| service_package(cc, &label, address)).collect::<Result<_>>()?,
+        };
+        for ((org_name, address), built) in orgs.iter().zip(addresses).zip(built) {
             let org = spec.orgs.iter().find(|o| &o.name == org_name).expect("validated org reference");
             let name = names::chaincode(&cc.name, &org.name);
-            let address = format!("{}:{}", host(&org.name, &name), cc.port);
-            let built = match &shared {
-                Some(p) => p.clone(),
-                None => {
-                    // Mutual TLS or none; the builder adds the PEM material on the peer, so the
-                    // package (and its ID) never depends on a certificate.
-                    let connection = Connection {
-                        address: &address,
-                        dial_timeout: &cc.dial_timeout,
-                        tls_required: cc.tls,
-                        client_auth_required: cc.tls,
-                    };
-                    let metadata = PackageMetadata { path: "", kind: PACKAGE_TYPE, label: &label };
-                    let conn = package::connection_json(&connection)?;
-                    package::build(&metadata, &[CodeFile::new("connection.json", conn)])?
-                }
-            };
             let file = names::package_file(&cc.name, &org.name);
             org_packages.entry(org.name.clone()).or_default().push(PackageRef {
                 chaincode: cc.name.clone(),
@@ -286,6 +278,17 @@ fn chaincodes(
     }
 
     Ok((chaincodes, packages, org_packages))
+}
+
+/// The package of a chaincode run as a service at `address`: its `connection.json` only. Mutual
+/// TLS or none; the builder adds the PEM material on the peer, so the package (and its ID)
+/// never depends on a certificate.
+fn service_package(cc: &ChaincodeSpec, label: &str, address: &str) -> Result<Package> {
+    let connection =
+        Connection { address, dial_timeout: &cc.dial_timeout, tls_required: cc.tls, client_auth_required: cc.tls };
+    let metadata = PackageMetadata { path: "", kind: PACKAGE_TYPE, label };
+    let conn = package::connection_json(&connection)?;
+    package::build(&metadata, &[CodeFile::new("connection.json", conn)])
 }
 
 /// Every peer organisation, with its peers, CA, packages, launchers and chaincode TLS.

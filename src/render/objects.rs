@@ -37,7 +37,7 @@ impl Object {
 
     /// The object as JSON, for typed checks.
     pub fn to_json(&self) -> Result<serde_json::Value> {
-        serde_json::to_value(&self.value).with_context(|| format!("{} {} is not JSON-compatible", self.kind, self.name))
+        json_of(&self.value).with_context(|| format!("{} {} is not JSON-compatible", self.kind, self.name))
     }
 
     /// The object as written, its tree dropped.
@@ -46,6 +46,34 @@ impl Object {
         let Object { api_version, kind, name, namespace, origin, .. } = self;
         Ok(Document { api_version, kind, name, namespace, origin, yaml })
     }
+}
+
+/// `serde_json::to_value(value)`, built directly where the value has the shapes templates
+/// print (string keys, integers) instead of through the serializer; any other part (a float, a
+/// tag, a key that is not a string) goes through `to_value`, so the result is always the same.
+fn json_of(value: &serde_yaml::Value) -> serde_json::Result<serde_json::Value> {
+    use serde_yaml::Value as Yaml;
+    Ok(match value {
+        Yaml::Null => serde_json::Value::Null,
+        Yaml::Bool(b) => serde_json::Value::Bool(*b),
+        Yaml::String(s) => serde_json::Value::String(s.clone()),
+        Yaml::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => u.into(),
+            (None, Some(i)) => i.into(),
+            (None, None) => serde_json::to_value(value)?,
+        },
+        Yaml::Sequence(items) => {
+            serde_json::Value::Array(items.iter().map(json_of).collect::<serde_json::Result<_>>()?)
+        }
+        Yaml::Mapping(map) if map.keys().all(Yaml::is_string) => {
+            let mut object = serde_json::Map::new();
+            for (key, item) in map {
+                object.insert(key.as_str().unwrap_or_default().to_string(), json_of(item)?);
+            }
+            serde_json::Value::Object(object)
+        }
+        Yaml::Mapping(_) | Yaml::Tagged(_) => serde_json::to_value(value)?,
+    })
 }
 
 /// One object as written: the YAML document and what identifies it.
@@ -172,5 +200,55 @@ impl<T: Kinded> Rendered<T> {
             self.objects.iter().map(|(file, o)| (rank(o.kind()), file.as_str())).collect();
         files.sort();
         files.into_iter().map(|(_, f)| f).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_yaml::Value;
+
+    use super::json_of;
+
+    fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| Value::Number(n.into())),
+            any::<u64>().prop_map(|n| Value::Number(n.into())),
+            any::<f64>().prop_map(|n| Value::Number(n.into())),
+            "[ -~]{0,8}|é…".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            let key = prop_oneof![
+                8 => "[a-z]{0,6}".prop_map(Value::String),
+                1 => any::<i32>().prop_map(|n| Value::Number(n.into())),
+                1 => any::<bool>().prop_map(Value::Bool),
+                1 => Just(Value::Null),
+            ];
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Sequence),
+                prop::collection::vec((key, inner.clone()), 0..5)
+                    .prop_map(|pairs| Value::Mapping(pairs.into_iter().collect())),
+                ("![a-z]{1,4}", inner).prop_map(|(tag, value)| {
+                    Value::Tagged(Box::new(serde_yaml::value::TaggedValue {
+                        tag: serde_yaml::value::Tag::new(tag),
+                        value,
+                    }))
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn converts_as_serde_json_does(value in value()) {
+            match (json_of(&value), serde_json::to_value(&value)) {
+                (Ok(ours), Ok(theirs)) => prop_assert_eq!(ours, theirs),
+                (ours, theirs) => prop_assert!(ours.is_err() && theirs.is_err(), "{:?} vs {:?}", ours, theirs),
+            }
+        }
     }
 }

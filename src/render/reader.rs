@@ -313,6 +313,15 @@ fn after_entry(text: &str, close: char) -> Option<&str> {
 fn quoted(text: &str) -> Option<(String, &str)> {
     let quote = text.as_bytes()[0];
     let body = &text[1..];
+    // Most quoted scalars (certificates, packages, scripts) are printable ASCII up to their
+    // closing quote: taken as one slice.
+    let plain = body.bytes().position(|b| b == quote || b == b'\\' || !(b' '..=b'~').contains(&b));
+    if let Some(end) = plain
+        && body.as_bytes()[end] == quote
+        && !(quote == b'\'' && body.as_bytes().get(end + 1) == Some(&b'\''))
+    {
+        return Some((body[..end].to_string(), &body[end + 1..]));
+    }
     let mut out = String::new();
     let mut chars = body.char_indices();
     while let Some((i, c)) = chars.next() {
