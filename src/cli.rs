@@ -619,19 +619,20 @@ fn channel_changes(
 fn write_chart(args: &ChartArgs, out: &mut dyn Write) -> Result<Outcome> {
     let (source, spec) = args.spec.load()?;
     let templates = args.templates.template_set()?;
-    // The manifests must pass the check before any chart is made of them.
+    // `chart::charts` checks every object before any chart is made of them.
     let network = match (&args.org, &args.cards) {
-        (Some(org), Some(cards)) => fabgen::generate_part(&spec, &templates, org, cards)?.network,
-        _ => fabgen::verify(&spec, &templates)?.0,
+        (Some(org), Some(cards)) => fabgen::resolve_part(&spec, org, cards)?.0,
+        _ => fabgen::model::resolve(&spec)?.0,
     };
     refuse_against(&source, &network, &output::previous::recorded(&args.output)?)?;
     let options =
         chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone(), org: args.org.clone() };
-    let charts = chart::charts(&network, &templates, &options)?;
-    output::write_tree(&args.output, &chart::tree(&charts, args.per_org))?;
-    for c in &charts {
-        let at = if args.per_org { args.output.join(&c.name) } else { args.output.clone() };
-        writeln!(out, "wrote chart {} to {}", c.name, at.display())?;
+    let writer = output::TreeWriter::generated(&args.output)?;
+    let names = chart::write_charts(&network, &templates, &options, &|path, bytes| writer.write(path, bytes))?;
+    writer.finish()?;
+    for name in names {
+        let at = if args.per_org { args.output.join(&name) } else { args.output.clone() };
+        writeln!(out, "wrote chart {name} to {}", at.display())?;
     }
     Ok(Outcome::Done)
 }
@@ -769,7 +770,7 @@ fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
     let files = if args.chart {
         let options =
             chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone(), org: args.org.clone() };
-        chart::tree(&chart::charts(&generated.network, &templates, &options)?, args.per_org)
+        chart::chart_tree(&generated.network, &templates, &options)?
     } else {
         output::manifests::files(generated.rendered, &generated.network)
     };

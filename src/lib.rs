@@ -61,7 +61,8 @@ pub fn generate_writing(
 }
 
 /// Like [`generate`], for commands that need the model of a network whose manifests pass the
-/// check but not the manifests themselves (`validate`, `chart`, `crypto`, `package`).
+/// check but not the manifests themselves (`validate`, `crypto`, `package`; `chart` checks its
+/// own render, `output::chart`).
 pub fn verify(spec: &NetworkSpec, templates: &TemplateSet) -> Result<(Network, Vec<BuiltPackage>)> {
     let (network, packages) = model::resolve(spec)?;
     render_checked(&network, templates, |_| Ok(()))?;
@@ -79,8 +80,7 @@ pub fn generate_part(
     org: &str,
     cards: &std::path::Path,
 ) -> Result<Generated> {
-    let (mut network, packages) = model::resolve_part(spec, org)?;
-    model::custody::apply(&mut network, org, cards)?;
+    let (network, packages) = resolve_part(spec, org, cards)?;
     let kept = render_checked(&network, templates, |o| {
         let owner = o.value["metadata"]["labels"].get("fabgen.io/org").and_then(|v| v.as_str());
         if owner.is_none_or(|owner| owner == org) { o.into_document().map(Some) } else { Ok(None) }
@@ -88,6 +88,14 @@ pub fn generate_part(
     let objects = kept.objects.into_iter().filter_map(|(file, d)| Some((file, d?))).collect();
     let packages = packages.into_iter().filter(|p| p.org == org).collect();
     Ok(Generated { network, packages, rendered: Rendered { objects } })
+}
+
+/// The network as organisation `org` sees it, with every other organisation's public material
+/// from its card in `cards` (`model::custody`), and its packages.
+pub fn resolve_part(spec: &NetworkSpec, org: &str, cards: &std::path::Path) -> Result<(Network, Vec<BuiltPackage>)> {
+    let (mut network, packages) = model::resolve_part(spec, org)?;
+    model::custody::apply(&mut network, org, cards)?;
+    Ok((network, packages))
 }
 
 /// Like [`verify`], keeping the Namespace objects as written: `fabgen crypto` puts them beside
@@ -123,14 +131,5 @@ fn render_checked<T: Send>(
         let kept = if problems.is_empty() { Some(keep(object)?) } else { None };
         Ok((problems, kept))
     })?;
-    let mut report = Vec::new();
-    let mut rendered = Rendered::default();
-    for (file, (problems, kept)) in checked.objects {
-        report.extend(problems);
-        if let Some(kept) = kept {
-            rendered.objects.insert(file, kept);
-        }
-    }
-    check::verdict(report)?;
-    Ok(rendered)
+    check::passed(checked)
 }

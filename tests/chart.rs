@@ -451,3 +451,32 @@ fn an_organisations_part_as_a_chart_renders_the_objects_of_its_render() {
         assert!(differences(&rendered, &expected).is_empty(), "{org}: {:?}", differences(&rendered, &expected));
     }
 }
+
+/// `fabgen chart` renders the templates once, in chart mode, and checks each object with its
+/// knob tokens replaced by their defaults (`render::defaults`) instead of rendering the
+/// manifests a second time. For every example those objects are, object for object, the ones
+/// `fabgen render` writes: so the chart's check is the render's check.
+#[test]
+fn chart_objects_at_their_defaults_are_the_manifests_of_every_example() {
+    use fabgen::render::{Knobs, Mode, TemplateSet, defaults, render};
+    let templates = TemplateSet::embedded();
+    let (mut tokened, mut pull_secrets) = (0, 0);
+    for path in common::examples() {
+        let spec = fabgen::spec::SpecSource::read(&path).unwrap().load().unwrap();
+        let (network, _) = fabgen::model::resolve(&spec).unwrap();
+        let manifests = render(&templates, &network, &Knobs::new(Mode::Manifests, &network.values)).unwrap();
+        let knobs = Knobs::new(Mode::Chart, &network.values);
+        let chart = render(&templates, &network, &knobs).unwrap();
+        assert_eq!(chart.objects.keys().collect::<Vec<_>>(), manifests.objects.keys().collect::<Vec<_>>(), "{path:?}");
+        for (file, object) in &chart.objects {
+            let resolved = defaults::with_defaults(object, &knobs).unwrap();
+            assert_eq!(*resolved, manifests.objects[file], "{path:?} {file}");
+            if resolved.value != object.value {
+                tokened += 1;
+            }
+            pull_secrets += usize::from(resolved.to_yaml().unwrap().contains("imagePullSecrets:"));
+        }
+    }
+    assert!(tokened > 100, "only {tokened} objects use knobs");
+    assert!(pull_secrets > 10, "only {pull_secrets} objects have pull secrets");
+}

@@ -143,6 +143,22 @@ impl Checker {
     }
 }
 
+/// What was kept of each object that passed (`render_each` with a closure returning each
+/// object's problems and, when there were none, what to keep of it); fails listing every
+/// problem, in file order.
+pub fn passed<T>(checked: Rendered<(Vec<String>, Option<T>)>) -> Result<Rendered<T>> {
+    let mut report = Vec::new();
+    let mut rendered = Rendered::default();
+    for (file, (problems, kept)) in checked.objects {
+        report.extend(problems);
+        if let Some(kept) = kept {
+            rendered.objects.insert(file, kept);
+        }
+    }
+    verdict(report)?;
+    Ok(rendered)
+}
+
 /// Passes when `problems` (from [`Checker::problems`], in file order) is empty, else fails
 /// listing them all.
 pub fn verdict(problems: Vec<String>) -> Result<()> {

@@ -14,6 +14,7 @@ use anyhow::{Context, Result, bail};
 use regex::Regex;
 use serde_yaml::{Mapping, Value};
 
+use crate::check::{self, Checker};
 use crate::model::Network;
 use crate::model::values::ChartValues;
 use crate::render::knobs::{Knob, KnobKind, Knobs, Mode, TOKEN_PREFIX};
@@ -38,55 +39,127 @@ pub struct ChartOptions {
     pub org: Option<String>,
 }
 
-/// One generated chart.
-#[derive(Debug, Clone)]
-pub struct Chart {
-    /// Chart name (and intended release name).
-    pub name: String,
-    /// Relative path -> contents.
-    pub files: BTreeMap<String, Vec<u8>>,
-}
-
-/// Builds the chart(s) of a network. Make charts only of a network whose manifests passed the
-/// check (`crate::generate`): the chart renders the same objects with knobs as Helm values.
-pub fn charts(network: &Network, templates: &TemplateSet, options: &ChartOptions) -> Result<Vec<Chart>> {
+/// Writes the chart(s) of a network through `write` (path in the output tree, bytes), failing
+/// like `render` if an object is not valid Kubernetes; returns the charts' names. Each object
+/// is checked as Helm renders it with the default values (`render::defaults`: the objects
+/// `render` writes), then becomes its Helm template and is written, as soon as it is rendered
+/// and in parallel: the templates render once, and only what the charts' other files (values,
+/// NOTES.txt) need of an object is kept. Nothing `write` got may be used if this fails.
+pub fn write_charts(
+    network: &Network,
+    templates: &TemplateSet,
+    options: &ChartOptions,
+    write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+) -> Result<Vec<String>> {
+    let layout = Layout { network, options };
+    let names = layout.names();
+    names.iter().try_for_each(|name| release_name(name))?;
     let knobs = Knobs::new(Mode::Chart, &network.values);
-    // Each object becomes its Helm template as soon as it is rendered, in parallel; only the
-    // template and what the chart's other files need of the object are kept.
-    let rendered = render::render_each(templates, network, &knobs, |_, object| Piece::of(object, &knobs))?;
+    let checker = Checker::new();
+    let checked = render::render_each(templates, network, &knobs, |file, object| {
+        let at_defaults = render::defaults::with_defaults(&object, &knobs)?;
+        let problems = checker.problems(file, &at_defaults)?;
+        drop(at_defaults);
+        if !problems.is_empty() {
+            return Ok((problems, None));
+        }
+        let (piece, template) = Piece::of(object, &knobs, &layout)?;
+        if let Some(chart) = &piece.chart {
+            write(&layout.path(chart, &format!("templates/{file}")), template.as_bytes())?;
+        }
+        Ok((problems, Some(piece)))
+    })?;
+    let rendered = check::passed(checked)?;
     let recorded = knobs.recorded();
-    // Network-wide objects (no org label) go with the first ordering organisation.
-    let owner = |f: &str| rendered.objects[f].owner.clone().unwrap_or_else(|| network.orderer_orgs[0].name.clone());
-
-    let groups: Vec<(String, Vec<&str>)> = if let Some(org) = &options.org {
-        let part = |f: &&str| rendered.objects[*f].owner.as_ref().is_none_or(|owner| owner == org);
-        vec![(format!("{}-{org}", network.name), rendered.apply_order().into_iter().filter(part).collect())]
-    } else if options.per_org {
-        let mut orgs: Vec<String> = network.orderer_orgs.iter().map(|o| o.name.clone()).collect();
-        orgs.extend(network.orgs.iter().map(|o| o.name.clone()));
-        orgs.into_iter()
-            .map(|org| {
-                let files = rendered.apply_order().into_iter().filter(|f| owner(f) == org).collect();
-                (format!("{}-{org}", network.name), files)
-            })
-            .collect()
-    } else {
-        vec![(network.name.clone(), rendered.apply_order())]
-    };
-
-    groups.into_iter().map(|(name, files)| build_chart(&name, &files, &rendered, &recorded, network, options)).collect()
+    let mut by_chart: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for file in rendered.apply_order() {
+        if let Some(chart) = &rendered.objects[file].chart {
+            by_chart.entry(chart).or_default().push(file);
+        }
+    }
+    for name in &names {
+        let files = by_chart.get(name.as_str()).map_or(&[][..], Vec::as_slice);
+        for (path, bytes) in chart_files(name, files, &rendered, &recorded, network, options)? {
+            write(&layout.path(name, &path), &bytes)?;
+        }
+    }
+    Ok(names)
 }
 
-/// What a chart keeps of one rendered object: its Helm template and what the chart's other
-/// files (values, NOTES.txt) need of it.
+/// The files [`write_charts`] writes, by path.
+pub fn chart_tree(
+    network: &Network,
+    templates: &TemplateSet,
+    options: &ChartOptions,
+) -> Result<BTreeMap<String, Vec<u8>>> {
+    let files = std::sync::Mutex::new(BTreeMap::new());
+    write_charts(network, templates, options, &|path, bytes| {
+        files.lock().expect("chart files").insert(path.to_string(), bytes.to_vec());
+        Ok(())
+    })?;
+    Ok(files.into_inner().expect("chart files"))
+}
+
+/// Which chart each object goes to, and where a chart's files sit in the output tree.
+struct Layout<'a> {
+    network: &'a Network,
+    options: &'a ChartOptions,
+}
+
+impl Layout<'_> {
+    /// The charts' names: one for the network, one per organisation (`per_org`), or one for an
+    /// organisation's part (`org`).
+    fn names(&self) -> Vec<String> {
+        let net = &self.network.name;
+        if let Some(org) = &self.options.org {
+            vec![format!("{net}-{org}")]
+        } else if self.options.per_org {
+            let ordering = self.network.orderer_orgs.iter().map(|o| &o.name);
+            ordering.chain(self.network.orgs.iter().map(|o| &o.name)).map(|org| format!("{net}-{org}")).collect()
+        } else {
+            vec![net.clone()]
+        }
+    }
+
+    /// The chart of an object labelled `fabgen.io/org: owner` (none for a network-wide one),
+    /// or none when it is not in a part's chart. Network-wide objects go with the first
+    /// ordering organisation's chart.
+    fn chart_of(&self, owner: Option<&str>) -> Option<String> {
+        let net = &self.network.name;
+        if let Some(org) = &self.options.org {
+            owner.is_none_or(|owner| owner == org).then(|| format!("{net}-{org}"))
+        } else if self.options.per_org {
+            Some(format!("{net}-{}", owner.unwrap_or(&self.network.orderer_orgs[0].name)))
+        } else {
+            Some(net.clone())
+        }
+    }
+
+    /// Where a chart's file goes: in the chart's own directory with `per_org`.
+    fn path(&self, chart: &str, file: &str) -> String {
+        if self.options.per_org { format!("{chart}/{file}") } else { file.to_string() }
+    }
+}
+
+/// Refuses a chart name longer than a Helm release name.
+fn release_name(name: &str) -> Result<()> {
+    if name.len() > MAX_RELEASE_NAME {
+        bail!(
+            "chart name \"{name}\" has {} characters; Helm release names, which a chart is installed under, allow {MAX_RELEASE_NAME}",
+            name.len()
+        );
+    }
+    Ok(())
+}
+
+/// What a chart keeps of one rendered object once its template is written: what the chart's
+/// other files (values, NOTES.txt) need of it.
 struct Piece {
     kind: String,
     api_version: String,
     name: String,
-    /// The `fabgen.io/org` label as rendered, before shared knobs turn labels into tokens.
-    owner: Option<String>,
-    /// The object's template, its knobs as Helm expressions.
-    template: String,
+    /// The chart it goes to, if any (`Layout::chart_of`).
+    chart: Option<String>,
     /// The token keys of the knobs it uses.
     uses: BTreeSet<String>,
     /// The Secrets it references.
@@ -97,27 +170,35 @@ struct Piece {
 }
 
 impl Piece {
-    fn of(mut object: Object, knobs: &Arc<Knobs>) -> Result<Piece> {
-        let owner = object.value["metadata"]["labels"].get("fabgen.io/org").and_then(Value::as_str).map(str::to_string);
+    /// What is kept of `object`, and its file in the chart: its template, its knobs as Helm
+    /// expressions, behind the chart's guard (and, for the Namespace, `namespace.create`).
+    fn of(mut object: Object, knobs: &Arc<Knobs>, layout: &Layout) -> Result<(Piece, String)> {
+        // The owner label as rendered, before shared knobs turn labels into tokens.
+        let owner = object.value["metadata"]["labels"].get("fabgen.io/org").and_then(Value::as_str);
+        let chart = layout.chart_of(owner);
         add_shared_knobs(&mut object, knobs);
         let mut uses = BTreeSet::new();
-        let template = helm_template(&object, knobs, &mut uses)?;
+        let mut template =
+            format!("{{{{- include \"fabgen.guard\" . }}}}\n{}", helm_template(&object, knobs, &mut uses)?);
+        if object.kind == "Namespace" {
+            template = format!("{{{{- if .Values.namespace.create }}}}\n{template}{{{{- end }}}}\n");
+        }
         let mut secrets = BTreeSet::new();
         collect_secret_refs(&object.value, &mut secrets);
         let package_id = (object.kind == "Deployment")
             .then(|| object.value["metadata"]["annotations"].get("fabgen.io/package-id").and_then(Value::as_str))
             .flatten()
             .map(str::to_string);
-        Ok(Piece {
+        let piece = Piece {
             kind: object.kind,
             api_version: object.api_version,
             name: object.name,
-            owner,
-            template,
+            chart,
             uses,
             secrets,
             package_id,
-        })
+        };
+        Ok((piece, template))
     }
 }
 
@@ -128,18 +209,6 @@ impl crate::render::Kinded for Piece {
     fn api_version(&self) -> &str {
         &self.api_version
     }
-}
-
-/// The files of `fabgen chart -o`: the chart itself, or with `per_org` one directory per chart.
-pub fn tree(charts: &[Chart], per_org: bool) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    for chart in charts {
-        for (path, bytes) in &chart.files {
-            let path = if per_org { format!("{}/{path}", chart.name) } else { path.clone() };
-            files.insert(path, bytes.clone());
-        }
-    }
-    files
 }
 
 /// Values path of the knobs shared by a component's objects.
@@ -332,36 +401,23 @@ fn chart_values(network: &Network, used: &[&Knob], has_namespace: bool) -> Resul
     Ok(serde_json::Value::Object(out))
 }
 
-fn build_chart(
+/// A chart's files other than its objects' templates, by path within the chart.
+fn chart_files(
     name: &str,
     files: &[&str],
     rendered: &Rendered<Piece>,
     knobs: &BTreeMap<String, Knob>,
     network: &Network,
     options: &ChartOptions,
-) -> Result<Chart> {
-    if name.len() > MAX_RELEASE_NAME {
-        bail!(
-            "chart name \"{name}\" has {} characters; Helm release names, which a chart is installed under, allow {MAX_RELEASE_NAME}",
-            name.len()
-        );
-    }
-    let mut out = BTreeMap::new();
-    let mut used = BTreeSet::new();
-    let has_namespace = files.iter().any(|f| rendered.objects[*f].kind == "Namespace");
-    for file in files {
-        let piece = &rendered.objects[*file];
-        let mut text = format!("{{{{- include \"fabgen.guard\" . }}}}\n{}", piece.template);
-        if piece.kind == "Namespace" {
-            text = format!("{{{{- if .Values.namespace.create }}}}\n{text}{{{{- end }}}}\n");
-        }
-        used.extend(piece.uses.iter().cloned());
-        out.insert(format!("templates/{file}"), text.into_bytes());
-    }
-    let used_knobs: Vec<&Knob> = used.iter().filter_map(|key| knobs.get(key)).collect();
+) -> Result<BTreeMap<String, Vec<u8>>> {
+    let pieces = || files.iter().map(|f| &rendered.objects[*f]);
+    let has_namespace = pieces().any(|piece| piece.kind == "Namespace");
+    let used: BTreeSet<&String> = pieces().flat_map(|piece| &piece.uses).collect();
+    let used_knobs: Vec<&Knob> = used.iter().filter_map(|key| knobs.get(*key)).collect();
     let values = chart_values(network, &used_knobs, has_namespace)?;
     let schema = values_schema(&values)?;
 
+    let mut out = BTreeMap::new();
     out.insert("Chart.yaml".into(), chart_yaml(name, network, options).into_bytes());
     out.insert(
         "values.yaml".into(),
@@ -376,7 +432,7 @@ fn build_chart(
     out.insert("templates/NOTES.txt".into(), notes(name, files, rendered, network).into_bytes());
     out.insert("README.md".into(), readme(name, &values, &schema, network).into_bytes());
     out.insert(".helmignore".into(), b"# Generated by fabgen.\n.fabgen\n".to_vec());
-    Ok(Chart { name: name.to_string(), files: out })
+    Ok(out)
 }
 
 fn chart_yaml(name: &str, network: &Network, options: &ChartOptions) -> String {

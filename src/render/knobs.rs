@@ -135,6 +135,11 @@ impl Knobs {
         self.recorded.lock().expect("knob registry").get(key).cloned()
     }
 
+    /// The value at `path`, if there is one.
+    pub fn at(&self, path: &[String]) -> Option<&serde_json::Value> {
+        path.iter().try_fold(&self.values, |node, segment| node.get(segment))
+    }
+
     /// The value at a dotted path, or a template error naming the path.
     pub fn lookup(&self, path: &str) -> Result<&serde_json::Value, Error> {
         let mut node = &self.values;
@@ -185,13 +190,7 @@ impl Knobs {
         let base: serde_json::Value = serde_json::to_value(&base)
             .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("env_with: {e}")))?;
         Ok(match self.mode {
-            Mode::Manifests => {
-                let mut list = base.as_array().cloned().unwrap_or_default();
-                for (name, value) in extra.as_object().into_iter().flatten() {
-                    list.push(serde_json::json!({"name": name, "value": value}));
-                }
-                Value::from(minijinja::value::Serde(list))
-            }
+            Mode::Manifests => Value::from(minijinja::value::Serde(env_entries(base, extra))),
             Mode::Chart => Value::from(self.token(split(path), KnobKind::Env { base: base.to_string() })),
         })
     }
@@ -201,14 +200,28 @@ impl Knobs {
         let names = self.lookup(path)?;
         Ok(match self.mode {
             Mode::Manifests if is_empty(names) => Value::from_safe_string(String::new()),
-            Mode::Manifests => {
-                let refs: Vec<serde_json::Value> =
-                    names.as_array().into_iter().flatten().map(|n| serde_json::json!({"name": n})).collect();
-                Value::from_safe_string(format!("imagePullSecrets: {}", serde_json::Value::Array(refs)))
-            }
+            Mode::Manifests => Value::from_safe_string(format!("imagePullSecrets: {}", pull_secret_refs(names))),
             Mode::Chart => Value::from_safe_string(format!("{}: null", self.token(split(path), KnobKind::PullSecrets))),
         })
     }
+}
+
+/// A container's `env` list: `base` (a list of `{name, value}`), then `{name, value}` for each
+/// key of the map `extra`, in key order.
+pub fn env_entries(base: serde_json::Value, extra: &serde_json::Value) -> serde_json::Value {
+    let mut list = match base {
+        serde_json::Value::Array(list) => list,
+        _ => Vec::new(),
+    };
+    for (name, value) in extra.as_object().into_iter().flatten() {
+        list.push(serde_json::json!({"name": name, "value": value}));
+    }
+    serde_json::Value::Array(list)
+}
+
+/// `imagePullSecrets` entries from a list of Secret names.
+pub fn pull_secret_refs(names: &serde_json::Value) -> serde_json::Value {
+    names.as_array().into_iter().flatten().map(|n| serde_json::json!({"name": n})).collect()
 }
 
 /// `a.b.c` -> `["a", "b", "c"]`.

@@ -9,6 +9,7 @@
 //! Hands to the next stages (`crate::check`, then `crate::output`) a [`Rendered`]: one parsed
 //! object per output file name, or (with [`render_each`]) whatever the caller keeps of each.
 
+pub mod defaults;
 pub mod knobs;
 pub mod long_text;
 pub mod objects;

@@ -1,0 +1,118 @@
+//! What Helm renders of a chart-mode object with the chart's default values: each knob token
+//! replaced by what its Helm expression (`crate::output::chart`) makes of the value at its
+//! path, that value being the default the manifests render prints (`knobs` computes both). A
+//! token stands for a whole scalar (`knob`, `image`, `env_with`) or a whole `token: null`
+//! entry (`knob_opt`, `pull_secrets`), which is left out when the value is empty, as Helm's
+//! `with` leaves it out.
+//!
+//! `fabgen chart` checks these objects, so the templates render once, in chart mode; tests
+//! prove them equal to the manifests render of every example.
+
+use std::borrow::Cow;
+
+use anyhow::{Context, Result, bail};
+use serde_yaml::{Mapping, Value};
+
+use super::Object;
+use super::knobs::{Knob, KnobKind, Knobs, TOKEN_PREFIX, env_entries, is_empty, pull_secret_refs};
+use crate::model::values::{ImageValues, image_reference};
+
+/// `object` with every knob token replaced by its default (the object itself when it has none).
+pub fn with_defaults<'a>(object: &'a Object, knobs: &Knobs) -> Result<Cow<'a, Object>> {
+    if !has_token(&object.value) {
+        return Ok(Cow::Borrowed(object));
+    }
+    let value =
+        resolve(&object.value, knobs).with_context(|| format!("{}: {} {}", object.origin, object.kind, object.name))?;
+    Ok(Cow::Owned(Object {
+        api_version: object.api_version.clone(),
+        kind: object.kind.clone(),
+        name: object.name.clone(),
+        namespace: object.namespace.clone(),
+        value,
+        origin: object.origin.clone(),
+    }))
+}
+
+/// Whether a knob token stands anywhere in `value`, keys included.
+fn has_token(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains(TOKEN_PREFIX),
+        Value::Sequence(items) => items.iter().any(has_token),
+        Value::Mapping(map) => map.iter().any(|(key, value)| has_token(key) || has_token(value)),
+        Value::Tagged(tagged) => has_token(&tagged.value),
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
+fn resolve(value: &Value, knobs: &Knobs) -> Result<Value> {
+    Ok(match value {
+        Value::String(s) if s.contains(TOKEN_PREFIX) => scalar(s, knobs)?,
+        Value::Sequence(items) => {
+            Value::Sequence(items.iter().map(|item| resolve(item, knobs)).collect::<Result<_>>()?)
+        }
+        Value::Mapping(map) => Value::Mapping(mapping(map, knobs)?),
+        Value::Tagged(tagged) => Value::Tagged(Box::new(serde_yaml::value::TaggedValue {
+            tag: tagged.tag.clone(),
+            value: resolve(&tagged.value, knobs)?,
+        })),
+        other => other.clone(),
+    })
+}
+
+fn mapping(map: &Mapping, knobs: &Knobs) -> Result<Mapping> {
+    let mut out = Mapping::with_capacity(map.len());
+    for (key, value) in map {
+        match key.as_str().filter(|k| k.contains(TOKEN_PREFIX)) {
+            Some(token) if value.is_null() => {
+                if let Some((key, value)) = entry(&knob(token, knobs)?, knobs)? {
+                    out.insert(Value::String(key), value);
+                }
+            }
+            Some(token) => bail!("the knob {token} is a key with a value; a knob key stands alone (`knob_opt`)"),
+            None => {
+                out.insert(resolve(key, knobs)?, resolve(value, knobs)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The knob a whole token stands for.
+fn knob(token: &str, knobs: &Knobs) -> Result<Knob> {
+    let key = token
+        .strip_prefix(TOKEN_PREFIX)
+        .filter(|key| key.len() == 16 && key.bytes().all(|b| b.is_ascii_hexdigit()))
+        .with_context(|| format!("{token:?} holds a knob inside a longer text; a knob stands for a whole value"))?;
+    knobs.recorded_knob(key).with_context(|| format!("no knob was recorded for {token}"))
+}
+
+/// The default a knob reads.
+fn default_of<'a>(knob: &Knob, knobs: &'a Knobs) -> Result<&'a serde_json::Value> {
+    knobs.at(&knob.path).with_context(|| format!("no value at {}", knob.path.join(".")))
+}
+
+/// A scalar token's value: `{{ … | toJson }}` of the default.
+fn scalar(token: &str, knobs: &Knobs) -> Result<Value> {
+    let knob = knob(token, knobs)?;
+    let default = default_of(&knob, knobs)?;
+    Ok(match &knob.kind {
+        KnobKind::Value => serde_yaml::to_value(default)?,
+        KnobKind::Image => Value::String(image_reference(&serde_json::from_value::<ImageValues>(default.clone())?)),
+        KnobKind::Env { base } => serde_yaml::to_value(env_entries(serde_json::from_str(base)?, default))?,
+        other => bail!("the knob {other:?} stands on a line of its own, not as a value"),
+    })
+}
+
+/// A `token: null` entry's key and value, or none when Helm's `with` leaves it out.
+fn entry(knob: &Knob, knobs: &Knobs) -> Result<Option<(String, Value)>> {
+    let default = default_of(knob, knobs)?;
+    if is_empty(default) {
+        return Ok(None);
+    }
+    Ok(Some(match &knob.kind {
+        KnobKind::Optional { key } => (key.clone(), serde_yaml::to_value(default)?),
+        KnobKind::PullSecrets => ("imagePullSecrets".to_string(), serde_yaml::to_value(pull_secret_refs(default))?),
+        other => bail!("the knob {other:?} is a value, not a line of its own"),
+    }))
+}
