@@ -594,9 +594,6 @@ fn write_manifests(
         return Ok((generated.network, count));
     }
     let (network, _, rendered) = fabgen::generate_writing(spec, templates, |file, bytes| writer.write(file, bytes))?;
-    for (file, bytes) in output::manifests::index(&rendered, &network) {
-        writer.write(&file, &bytes)?;
-    }
     Ok((network, rendered.objects.len()))
 }
 

@@ -43,20 +43,30 @@ pub fn generate(spec: &NetworkSpec, templates: &TemplateSet) -> Result<Generated
 
 /// Like [`generate`], handing each object's file name and bytes to `write` as soon as the
 /// object passed its check (`render -o` writes them into its staging directory, from every
-/// rendering thread) and keeping only its type: the documents of a large network are never
-/// all in memory. Nothing `write` got may be used if this fails.
+/// rendering thread) and keeping only its type, then `kustomization.yaml` and `README.md`
+/// (`output::manifests::index`, its picture drawn while the objects render): the documents of
+/// a large network are never all in memory. Nothing `write` got may be used if this fails.
 pub fn generate_writing(
     spec: &NetworkSpec,
     templates: &TemplateSet,
     write: impl Fn(&str, &[u8]) -> Result<()> + Sync,
 ) -> Result<(Network, Vec<BuiltPackage>, Rendered<Entry>)> {
     let (network, packages) = model::resolve(spec)?;
-    let rendered = render_checked(&network, templates, |o| {
-        let file = o.file_name();
-        let document = o.into_document()?;
-        write(&file, document.yaml.as_bytes())?;
-        Ok(Entry { api_version: document.api_version, kind: document.kind })
-    })?;
+    let (rendered, picture) = rayon::join(
+        || {
+            render_checked(&network, templates, |o| {
+                let file = o.file_name();
+                let document = o.into_document()?;
+                write(&file, document.yaml.as_bytes())?;
+                Ok(Entry { api_version: document.api_version, kind: document.kind })
+            })
+        },
+        || output::manifests::picture(&network),
+    );
+    let rendered = rendered?;
+    for (file, bytes) in output::manifests::index_with(&rendered, &network, &picture) {
+        write(&file, &bytes)?;
+    }
     Ok((network, packages, rendered))
 }
 

@@ -70,7 +70,6 @@ pub fn write_charts(
         Ok((problems, Some(piece)))
     })?;
     let rendered = check::passed(checked)?;
-    let recorded = knobs.recorded();
     let mut by_chart: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for file in rendered.apply_order() {
         if let Some(chart) = &rendered.objects[file].chart {
@@ -79,7 +78,7 @@ pub fn write_charts(
     }
     for name in &names {
         let files = by_chart.get(name.as_str()).map_or(&[][..], Vec::as_slice);
-        for (path, bytes) in chart_files(name, files, &rendered, &recorded, network, options)? {
+        for (path, bytes) in chart_files(name, files, &rendered, network, options)? {
             write(&layout.path(name, &path), &bytes)?;
         }
     }
@@ -160,8 +159,8 @@ struct Piece {
     name: String,
     /// The chart it goes to, if any (`Layout::chart_of`).
     chart: Option<String>,
-    /// The token keys of the knobs it uses.
-    uses: BTreeSet<String>,
+    /// The paths of the values its template reads.
+    reads: BTreeSet<Vec<String>>,
     /// The Secrets it references.
     secrets: BTreeSet<String>,
     /// A chaincode Deployment's package ID annotation, as the object holds it once shared
@@ -176,10 +175,12 @@ impl Piece {
         // The owner label as rendered, before shared knobs turn labels into tokens.
         let owner = object.value["metadata"]["labels"].get("fabgen.io/org").and_then(Value::as_str);
         let chart = layout.chart_of(owner);
-        add_shared_knobs(&mut object, knobs);
-        let mut uses = BTreeSet::new();
-        let mut template =
-            format!("{{{{- include \"fabgen.guard\" . }}}}\n{}", helm_template(&object, knobs, &mut uses)?);
+        let shared = add_shared_knobs(&mut object, knobs);
+        let mut reads = BTreeSet::new();
+        let mut template = format!(
+            "{{{{- include \"fabgen.guard\" . }}}}\n{}",
+            helm_template(&object, &Lookup { shared: &shared, knobs }, &mut reads)?
+        );
         if object.kind == "Namespace" {
             template = format!("{{{{- if .Values.namespace.create }}}}\n{template}{{{{- end }}}}\n");
         }
@@ -194,7 +195,7 @@ impl Piece {
             api_version: object.api_version,
             name: object.name,
             chart,
-            uses,
+            reads,
             secrets,
             package_id,
         };
@@ -235,42 +236,85 @@ fn global(name: &str) -> Vec<String> {
 /// Extra labels and annotations on every object and pod, annotations on every Service: knobs
 /// no template needs to spell out. (Scheduling is the templates' `m.scheduling`, whose
 /// defaults the spec's `placement` gives.)
-fn add_shared_knobs(object: &mut Object, knobs: &Arc<Knobs>) {
+fn add_shared_knobs(object: &mut Object, knobs: &Knobs) -> BTreeMap<String, Knob> {
+    let mut shared = BTreeMap::new();
     let section = component_path(&object.value);
     let is_service = object.kind == "Service";
-    let Some(metadata) = object.value.get_mut("metadata").and_then(Value::as_mapping_mut) else { return };
-    merge_knob(metadata, "labels", vec![global("labels")], knobs);
+    let Some(metadata) = object.value.get_mut("metadata").and_then(Value::as_mapping_mut) else { return shared };
+    merge_knob(metadata, "labels", vec![global("labels")], knobs, &mut shared);
     let mut annotation_sources = vec![global("annotations")];
     if let (true, Some(section)) = (is_service, &section) {
         annotation_sources.insert(0, path(section, &["service", "annotations"]));
     }
-    merge_knob(metadata, "annotations", annotation_sources, knobs);
+    merge_knob(metadata, "annotations", annotation_sources, knobs, &mut shared);
     // A Job's pod template is immutable and its name digests it (crate::render), so values
     // may not change it: Jobs take everything from the spec.
     if object.kind == "Job" {
-        return;
+        return shared;
     }
 
-    let Some(spec) = object.value.get_mut("spec").and_then(Value::as_mapping_mut) else { return };
-    let Some(template) = spec.get_mut("template").and_then(Value::as_mapping_mut) else { return };
+    let Some(spec) = object.value.get_mut("spec").and_then(Value::as_mapping_mut) else { return shared };
+    let Some(template) = spec.get_mut("template").and_then(Value::as_mapping_mut) else { return shared };
     if let Some(meta) = template.get_mut("metadata").and_then(Value::as_mapping_mut) {
-        merge_knob(meta, "labels", vec![global("labels")], knobs);
+        merge_knob(meta, "labels", vec![global("labels")], knobs, &mut shared);
     }
+    shared
 }
 
 /// Replaces `map[key]` by a token merging it with `sources`, or, when absent, adds an
 /// optional `key` that appears only if some source is non-empty.
-fn merge_knob(map: &mut Mapping, key: &str, sources: Vec<Vec<String>>, knobs: &Arc<Knobs>) {
+/// These knobs are the object's own (their base is its labels or annotations), so they are
+/// kept in `shared` for its template only, not recorded with the network's knobs.
+fn merge_knob(
+    map: &mut Mapping,
+    key: &str,
+    sources: Vec<Vec<String>>,
+    knobs: &Knobs,
+    shared: &mut BTreeMap<String, Knob>,
+) {
     match map.get(key) {
         Some(existing) => {
             let base = serde_json::to_string(&serde_json::to_value(existing).expect("mappings are JSON")).unwrap();
-            let token = knobs.token(Vec::new(), KnobKind::Merge { base, extra: sources });
+            let knob = Knob { path: Vec::new(), kind: KnobKind::Merge { base, extra: sources } };
+            let token = share(knob, knobs, shared);
             map.insert(Value::String(key.to_string()), Value::String(token));
         }
         None => {
-            let token = knobs.token(Vec::new(), KnobKind::OptionalMerge { key: key.to_string(), sources });
+            let knob = Knob { path: Vec::new(), kind: KnobKind::OptionalMerge { key: key.to_string(), sources } };
+            let token = share(knob, knobs, shared);
             map.insert(Value::String(token), Value::Null);
         }
+    }
+}
+
+/// Keeps one of an object's own knobs in `shared`; returns its token.
+fn share(knob: Knob, knobs: &Knobs, shared: &mut BTreeMap<String, Knob>) -> String {
+    let token = knobs.unrecorded_token(&knob);
+    let key = token[TOKEN_PREFIX.len()..].to_string();
+    if let Some(other) = shared.insert(key, knob.clone()) {
+        assert_eq!(other, knob, "two knobs share the token {token}");
+    }
+    token
+}
+
+/// Where a token's knob is found: among an object's own shared knobs, or the network's.
+struct Lookup<'a> {
+    shared: &'a BTreeMap<String, Knob>,
+    knobs: &'a Knobs,
+}
+
+impl Lookup<'_> {
+    fn knob(&self, key: &str) -> Option<Knob> {
+        self.shared.get(key).cloned().or_else(|| self.knobs.recorded_knob(key))
+    }
+}
+
+/// The paths of the values a knob reads.
+fn reads(knob: &Knob) -> Vec<Vec<String>> {
+    match &knob.kind {
+        KnobKind::Merge { extra, .. } => extra.clone(),
+        KnobKind::OptionalMerge { sources, .. } => sources.clone(),
+        _ => vec![knob.path.clone()],
     }
 }
 
@@ -322,7 +366,7 @@ fn line_expr(indent: &str, knob: &Knob) -> Result<String> {
 }
 
 /// An object's YAML with every token replaced by Helm; literal `{{` escaped first.
-fn helm_template(object: &Object, knobs: &Knobs, used: &mut BTreeSet<String>) -> Result<String> {
+fn helm_template(object: &Object, knobs: &Lookup, read: &mut BTreeSet<Vec<String>>) -> Result<String> {
     let yaml = object.to_yaml()?.replace("{{", "{{ \"{{\" }}");
     let mut out = String::with_capacity(yaml.len());
     for line in yaml.lines() {
@@ -330,16 +374,16 @@ fn helm_template(object: &Object, knobs: &Knobs, used: &mut BTreeSet<String>) ->
             out.push_str(line);
         } else if let Some(c) = TOKEN_LINE.captures(line) {
             let key = &c[3];
-            let knob = knobs.recorded_knob(key).context("unknown knob token")?;
-            used.insert(key.to_string());
+            let knob = knobs.knob(key).context("unknown knob token")?;
+            read.extend(reads(&knob));
             let indent = format!("{}{}", &c[1], c.get(2).map_or("", |m| m.as_str()));
             out.push_str(&line_expr(&indent, &knob)?);
         } else {
             let mut error = None;
             let replaced = TOKEN.replace_all(line, |c: &regex::Captures| {
-                let key = &c[1];
-                used.insert(key.to_string());
-                match knobs.recorded_knob(key).as_ref().map(inline_expr) {
+                let knob = knobs.knob(&c[1]);
+                read.extend(knob.iter().flat_map(reads));
+                match knob.as_ref().map(inline_expr) {
                     Some(Ok(expr)) => expr,
                     Some(Err(e)) => {
                         error = Some(e);
@@ -362,7 +406,7 @@ fn helm_template(object: &Object, knobs: &Knobs, used: &mut BTreeSet<String>) ->
 }
 
 /// The values a chart's knobs read: only the sections its objects use.
-fn chart_values(network: &Network, used: &[&Knob], has_namespace: bool) -> Result<serde_json::Value> {
+fn chart_values(network: &Network, reads: &BTreeSet<&Vec<String>>, has_namespace: bool) -> Result<serde_json::Value> {
     let all = serde_json::to_value(&network.values)?;
     let mut out = serde_json::Map::new();
     let mut keep = |path: &[String]| {
@@ -388,15 +432,8 @@ fn chart_values(network: &Network, used: &[&Knob], has_namespace: bool) -> Resul
     if has_namespace {
         keep(&["namespace".to_string()]);
     }
-    for knob in used {
-        let paths: Vec<&Vec<String>> = match &knob.kind {
-            KnobKind::Merge { extra, .. } => extra.iter().collect(),
-            KnobKind::OptionalMerge { sources, .. } => sources.iter().collect(),
-            _ => vec![&knob.path],
-        };
-        for p in paths {
-            keep(p);
-        }
+    for path in reads {
+        keep(path);
     }
     Ok(serde_json::Value::Object(out))
 }
@@ -406,15 +443,13 @@ fn chart_files(
     name: &str,
     files: &[&str],
     rendered: &Rendered<Piece>,
-    knobs: &BTreeMap<String, Knob>,
     network: &Network,
     options: &ChartOptions,
 ) -> Result<BTreeMap<String, Vec<u8>>> {
     let pieces = || files.iter().map(|f| &rendered.objects[*f]);
     let has_namespace = pieces().any(|piece| piece.kind == "Namespace");
-    let used: BTreeSet<&String> = pieces().flat_map(|piece| &piece.uses).collect();
-    let used_knobs: Vec<&Knob> = used.iter().filter_map(|key| knobs.get(*key)).collect();
-    let values = chart_values(network, &used_knobs, has_namespace)?;
+    let reads: BTreeSet<&Vec<String>> = pieces().flat_map(|piece| &piece.reads).collect();
+    let values = chart_values(network, &reads, has_namespace)?;
     let schema = values_schema(&values)?;
 
     let mut out = BTreeMap::new();
@@ -695,7 +730,8 @@ mod tests {
         };
         let spec = crate::spec::SpecSource::embedded().load().unwrap();
         let knobs = Knobs::new(Mode::Chart, &crate::model::values::defaults(&spec));
-        let text = helm_template(&object, &knobs, &mut BTreeSet::new()).unwrap();
+        let lookup = Lookup { shared: &BTreeMap::new(), knobs: &knobs };
+        let text = helm_template(&object, &lookup, &mut BTreeSet::new()).unwrap();
         assert!(text.contains("x {{ \"{{\" }}.peername}} y"), "{text}");
     }
 }

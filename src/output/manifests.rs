@@ -17,15 +17,26 @@ pub fn files(rendered: Rendered<Document>, network: &Network) -> BTreeMap<String
 
 /// The files of `render -o` besides the objects: `kustomization.yaml` and `README.md`.
 pub fn index<T: Kinded>(rendered: &Rendered<T>, network: &Network) -> BTreeMap<String, Vec<u8>> {
+    index_with(rendered, network, &picture(network))
+}
+
+/// [`index`] with the README's picture (from [`picture`]) already drawn: it depends on the
+/// network only, so it can be drawn while the objects render.
+pub fn index_with<T: Kinded>(rendered: &Rendered<T>, network: &Network, picture: &str) -> BTreeMap<String, Vec<u8>> {
     BTreeMap::from([
         ("kustomization.yaml".to_string(), kustomization(rendered, &network.name).into_bytes()),
-        ("README.md".to_string(), readme(rendered, network).into_bytes()),
+        ("README.md".to_string(), readme(rendered, network, picture).into_bytes()),
     ])
+}
+
+/// The README's section picturing the network's topology.
+pub fn picture(network: &Network) -> String {
+    super::graph::markdown_section(&crate::model::topology::of(network))
 }
 
 /// What a reader of the tree (on GitHub, GitLab, in a GitOps repository) sees first: what it
 /// is, how it is applied and pruned, and the network's topology as a Mermaid picture.
-pub fn readme<T: Kinded>(rendered: &Rendered<T>, network: &Network) -> String {
+fn readme<T: Kinded>(rendered: &Rendered<T>, network: &Network, picture: &str) -> String {
     format!(
         "# {name}
 
@@ -38,7 +49,7 @@ Kubernetes manifests of the Hyperledger Fabric network `{name}` (Fabric {fabric}
         ns = network.namespace,
         objects = rendered.objects.len(),
         prune = prune_command(rendered, &network.name).replace("<this directory>", "."),
-        graph = super::graph::markdown_section(&crate::model::topology::of(network)),
+        graph = picture,
     )
 }
 

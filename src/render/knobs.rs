@@ -12,6 +12,7 @@
 //! same path of `values.yaml`. Both outputs therefore come from one template and one model.
 
 use std::collections::BTreeMap;
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 use std::sync::{Arc, Mutex};
 
 use minijinja::{Environment, Error, ErrorKind, Value};
@@ -28,7 +29,7 @@ pub enum Mode {
 }
 
 /// How a token is turned into a Helm expression.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum KnobKind {
     /// The value itself, as JSON (scalars and structures alike: JSON is YAML).
     Value,
@@ -63,7 +64,7 @@ pub enum KnobKind {
 }
 
 /// One knob used while rendering a chart.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Knob {
     /// Path in the values, e.g. `["chaincodes", "marbles", "replicas"]`.
     pub path: Vec<String>,
@@ -71,9 +72,10 @@ pub struct Knob {
     pub kind: KnobKind,
 }
 
-/// Prefix of every token; tokens are `fabgen-knob-<key>`, the key 16 hex digits of a digest
-/// of the knob, so a knob's token does not depend on the order objects are rendered in
-/// (they are rendered in parallel).
+/// Prefix of every token; tokens are `fabgen-knob-<key>`, the key 16 hex digits of a hash of
+/// the knob, so a knob's token does not depend on the order objects are rendered in (they are
+/// rendered in parallel). Tokens never reach the output (the chart replaces each one), so the
+/// hash need only be the same within one run; two knobs with one key stop the run.
 pub const TOKEN_PREFIX: &str = "fabgen-knob-";
 
 /// The knob functions of one render, and the knobs a chart render used.
@@ -118,10 +120,21 @@ impl Knobs {
     /// Records a knob and returns its token.
     pub fn token(&self, path: Vec<String>, kind: KnobKind) -> String {
         let knob = Knob { path, kind };
-        let key = crate::model::digest::sha256_hex(format!("{knob:?}").as_bytes(), 8);
+        let key = key_of(&knob);
         let mut recorded = self.recorded.lock().expect("knob registry");
         let known = recorded.entry(key.clone()).or_insert_with(|| knob.clone());
         assert_eq!(*known, knob, "two knobs share the token key {key}");
+        format!("{TOKEN_PREFIX}{key}")
+    }
+
+    /// The token of a knob its caller keeps (one object's own); fails the run if a recorded
+    /// knob has its key.
+    pub fn unrecorded_token(&self, knob: &Knob) -> String {
+        let key = key_of(knob);
+        assert!(
+            !self.recorded.lock().expect("knob registry").contains_key(&key),
+            "two knobs share the token key {key}"
+        );
         format!("{TOKEN_PREFIX}{key}")
     }
 
@@ -222,6 +235,11 @@ pub fn env_entries(base: serde_json::Value, extra: &serde_json::Value) -> serde_
 /// `imagePullSecrets` entries from a list of Secret names.
 pub fn pull_secret_refs(names: &serde_json::Value) -> serde_json::Value {
     names.as_array().into_iter().flatten().map(|n| serde_json::json!({"name": n})).collect()
+}
+
+/// A knob's token key: 16 hex digits of its hash.
+fn key_of(knob: &Knob) -> String {
+    format!("{:016x}", BuildHasherDefault::<DefaultHasher>::default().hash_one(knob))
 }
 
 /// `a.b.c` -> `["a", "b", "c"]`.

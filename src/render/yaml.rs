@@ -207,11 +207,26 @@ fn reads_as_other_type(s: &str) -> Option<bool> {
     if digits.len() > 1 && digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit()) {
         return Some(true);
     }
+    if never_a_number(s) {
+        return Some(false);
+    }
     match serde_yaml::from_str::<Value>(s).ok()? {
         Value::String(read) if read == s => Some(false),
         Value::String(_) => None,
         _ => Some(true),
     }
+}
+
+/// Whether no number form serde_yaml reads (decimal, `0x`, `0o`, `0b` and signed integers;
+/// finite floats as Rust parses them, and `.inf`, `.nan` with their signs and spellings) can
+/// be this text, so it stays a string without asking serde_yaml: a sign followed by a letter
+/// (`-c`, `--tls`: the special forms put a digit or a dot there, and Rust's `inf`, `nan`
+/// parse to values serde_yaml does not take), or a character none of those forms uses
+/// (`10m`, `1Gi`, `0.0.0.0:7051`).
+fn never_a_number(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let signed_word = matches!(bytes, [b'-' | b'+', next, ..] if next.is_ascii_alphabetic());
+    signed_word || bytes.iter().any(|b| !(b.is_ascii_hexdigit() || b".+-xXoOiInNtTyY".contains(b)))
 }
 
 #[cfg(test)]
@@ -305,6 +320,15 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn what_is_never_a_number_reads_back_as_the_same_string(
+            s in "[-+.0-9][-+.0-9a-zA-Z:/_]{0,8}|[-+][a-zA-Z][-a-zA-Z.=]{0,8}|[-+.]?(inf|Inf|INF|nan|NaN|NAN|infinity|Infinity)",
+        ) {
+            if never_a_number(&s) && plain_allowed(&s) {
+                prop_assert_eq!(serde_yaml::from_str::<Value>(&s).unwrap(), Value::String(s.clone()));
+            }
+        }
 
         #[test]
         fn writes_what_serde_yaml_writes(value in value()) {
