@@ -51,10 +51,12 @@ pub fn generate_writing(
     templates: &TemplateSet,
     write: impl Fn(&str, &[u8]) -> Result<()> + Sync,
 ) -> Result<(Network, Vec<BuiltPackage>, Rendered<Entry>)> {
-    let (network, packages) = model::resolve(spec)?;
+    // The schemas compile while the model resolves.
+    let (resolved, checker) = rayon::join(|| model::resolve(spec), check::Checker::new);
+    let (network, packages) = resolved?;
     let (rendered, picture) = rayon::join(
         || {
-            render_checked(&network, templates, |o| {
+            render_checked_with(&checker, &network, templates, |o| {
                 let file = o.file_name();
                 let document = o.into_document()?;
                 write(&file, document.yaml.as_bytes())?;
@@ -134,8 +136,17 @@ fn render_checked<T: Send>(
     templates: &TemplateSet,
     keep: impl Fn(Object) -> Result<T> + Sync,
 ) -> Result<Rendered<T>> {
+    render_checked_with(&check::Checker::new(), network, templates, keep)
+}
+
+/// [`render_checked`] with the schemas already compiled.
+fn render_checked_with<T: Send>(
+    checker: &check::Checker,
+    network: &Network,
+    templates: &TemplateSet,
+    keep: impl Fn(Object) -> Result<T> + Sync,
+) -> Result<Rendered<T>> {
     let knobs = Knobs::new(Mode::Manifests, &network.values);
-    let checker = check::Checker::new();
     let checked = render::render_each(templates, network, &knobs, |file, object| {
         let problems = checker.problems(file, &object)?;
         let kept = if problems.is_empty() { Some(keep(object)?) } else { None };

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::Value;
 
 pub use super::lifecycle::Definition;
 use super::package;
@@ -673,8 +672,8 @@ pub struct Policy {
     pub org: Option<String>,
     /// `app.kubernetes.io/component` of what it protects.
     pub component: String,
-    /// The NetworkPolicy `spec`.
-    pub spec: Value,
+    /// The NetworkPolicy `spec`, as compact JSON (which YAML reads as a flow mapping).
+    pub spec: String,
 }
 
 /// One prometheus-operator ServiceMonitor (`monitoring`).

@@ -161,8 +161,8 @@ fn rule(direction: &str, port: u16, peers: Vec<Value>) -> Value {
 
 /// A policy isolating one workload, selected by its component and instance labels, in both
 /// directions: only `ingress` and `egress` (plus DNS) remain open.
-fn workload(name: &str, org: &str, component: &str, ingress: Vec<Value>, egress: Vec<Value>) -> Policy {
-    Policy {
+fn workload(name: &str, org: &str, component: &str, ingress: Vec<Value>, egress: Vec<Value>) -> Draft {
+    Draft {
         name: name.to_string(),
         namespace: None,
         org: Some(org.to_string()),
@@ -183,16 +183,16 @@ fn deny_all_but_dns(
     namespace: Option<String>,
     org: Option<String>,
     dns: &SelectorSpec,
-) -> Vec<Policy> {
+) -> Vec<Draft> {
     vec![
-        Policy {
+        Draft {
             name: deny.to_string(),
             namespace: namespace.clone(),
             org: org.clone(),
             component: "network".into(),
             spec: json!({ "podSelector": {}, "policyTypes": ["Ingress", "Egress"] }),
         },
-        Policy {
+        Draft {
             name: allow_dns.to_string(),
             namespace,
             org,
@@ -208,6 +208,29 @@ fn deny_all_but_dns(
 
 /// Every policy of the network, or none when disabled.
 pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
+    drafts(network, spec).into_iter().map(Draft::finish).collect()
+}
+
+/// A NetworkPolicy being built, its spec a JSON value.
+struct Draft {
+    name: String,
+    namespace: Option<String>,
+    org: Option<String>,
+    component: String,
+    spec: Value,
+}
+
+impl Draft {
+    /// The policy as the model keeps it: empty rule lists dropped, the spec as compact JSON (a
+    /// large network's policies hold a tenth of what they held as JSON values).
+    fn finish(mut self) -> Policy {
+        drop_empty_rules(&mut self.spec);
+        let Draft { name, namespace, org, component, spec } = self;
+        Policy { name, namespace, org, component, spec: spec.to_string() }
+    }
+}
+
+fn drafts(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Draft> {
     if !spec.enabled {
         return Vec::new();
     }
@@ -236,7 +259,7 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
             egress.extend(to_other_clusters(network));
             out.push(workload(&orderer.name, &ordering.name, "orderer", ingress, egress));
         }
-        out.push(Policy {
+        out.push(Draft {
             name: format!("clients-of-{}", ordering.name),
             namespace: None,
             org: Some(ordering.name.clone()),
@@ -286,7 +309,7 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
                     )],
                 ));
             }
-            out.push(Policy {
+            out.push(Draft {
                 name: format!("peers-of-{}", org.name),
                 namespace: None,
                 org: Some(org.name.clone()),
@@ -319,7 +342,7 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
                 )],
             ));
         }
-        out.push(Policy {
+        out.push(Draft {
             name: format!("clients-of-{}", org.name),
             namespace: None,
             org: Some(org.name.clone()),
@@ -341,7 +364,6 @@ pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
             out.push(workload(&d.name, &d.org, "chaincode", ingress, Vec::new()));
         }
     }
-    out.iter_mut().for_each(|p| drop_empty_rules(&mut p.spec));
     out
 }
 
@@ -389,7 +411,7 @@ fn drop_empty_rules(spec: &mut Value) {
 /// namespace (no `namespaceLabels`): the default deny there closes their side of the flows the
 /// peers, orderers and CAs admit, so each such selector gets a policy opening exactly those.
 /// Pods of other namespaces are governed by their namespace's policies, not the network's.
-fn selected_pods_egress(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
+fn selected_pods_egress(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Draft> {
     let with_peers = || network.orgs.iter().filter(|o| !o.peers.is_empty());
     let mut out = Vec::new();
     let mut push = |name: String, selector: &SelectorSpec, egress: Vec<Value>| {
@@ -397,7 +419,7 @@ fn selected_pods_egress(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Po
             return;
         }
         let pod_selector = json!({ "matchLabels": selector.pod_labels.clone().unwrap_or_default() });
-        out.push(Policy {
+        out.push(Draft {
             name,
             namespace: None,
             org: None,
@@ -441,11 +463,11 @@ fn in_namespace(namespace: &str, pod_selector: Value) -> Value {
 /// Flows of the pods the launchers create: k8scc's build pods fetch dependencies (Go module
 /// proxy, npm, Maven) over HTTPS; chaincode pods of either launcher dial their peer's
 /// chaincode port; fabric-builder-k8s namespaces deny everything else.
-fn launcher_policies(network: &Network, dns: &SelectorSpec) -> Vec<Policy> {
+fn launcher_policies(network: &Network, dns: &SelectorSpec) -> Vec<Draft> {
     let mut out = Vec::new();
     let k8scc_orgs: Vec<&str> = network.orgs.iter().filter(|o| o.k8scc.is_some()).map(|o| o.name.as_str()).collect();
     if !k8scc_orgs.is_empty() {
-        out.push(Policy {
+        out.push(Draft {
             name: "k8scc-builds".into(),
             namespace: None,
             org: None,
@@ -457,7 +479,7 @@ fn launcher_policies(network: &Network, dns: &SelectorSpec) -> Vec<Policy> {
                 "egress": [{ "ports": [tcp(443)] }],
             }),
         });
-        out.push(Policy {
+        out.push(Draft {
             name: "k8scc-chaincode".into(),
             namespace: None,
             org: None,
@@ -481,7 +503,7 @@ fn launcher_policies(network: &Network, dns: &SelectorSpec) -> Vec<Policy> {
             Some(org.name.clone()),
             dns,
         ));
-        out.push(Policy {
+        out.push(Draft {
             name: format!("{}-chaincode-jobs", org.name),
             namespace: ns,
             org: Some(org.name.clone()),

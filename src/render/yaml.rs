@@ -162,10 +162,11 @@ fn write_literal(out: &mut String, s: &str, indent: usize) -> Written {
         None => (s, "|-"),
     };
     out.push_str(hint);
+    let margin = " ".repeat(indent);
     for line in body.split('\n') {
         out.push('\n');
         if !line.is_empty() {
-            out.extend(std::iter::repeat_n(' ', indent));
+            out.push_str(&margin);
             out.push_str(line);
         }
     }
