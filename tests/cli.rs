@@ -221,6 +221,21 @@ fn templates_can_be_overridden_by_relative_path() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("labelz"), "{}", stderr(&o));
     assert_no_output(&out);
+
+    // `chart` checks what it renders too (once, in chart mode, its knobs at their defaults):
+    // an object without knobs, and one with them.
+    let chart = dir.path().join("chart");
+    let o = run(&["chart", &tutorial(), "--templates", templates.to_str().unwrap(), "-o", chart.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("labelz") && stderr(&o).contains("not valid Kubernetes"), "{}", stderr(&o));
+    assert_no_output(&chart);
+    std::fs::write(templates.join("namespace.yaml"), &original).unwrap();
+    let peer = std::fs::read_to_string(common::root().join("templates/peer.yaml")).unwrap();
+    std::fs::write(templates.join("peer.yaml"), peer.replace("  serviceName:", "  serviceNam:")).unwrap();
+    let o = run(&["chart", &tutorial(), "--templates", templates.to_str().unwrap(), "-o", chart.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("serviceNam"), "{}", stderr(&o));
+    assert_no_output(&chart);
 }
 
 #[test]

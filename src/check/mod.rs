@@ -105,14 +105,19 @@ impl Checker {
             );
         };
         let json = object.to_json()?;
-        let mut problems: Vec<String> = kind
-            .validator
-            .iter_errors(&json)
-            .map(|e| {
-                let at = e.instance_path().as_str().to_string();
-                format!("{}: {e}", if at.is_empty() { "/" } else { &at })
-            })
-            .collect();
+        // Collecting errors walks the object as a valid one is walked, but builds each error:
+        // only an object that is not valid is walked twice.
+        let mut problems: Vec<String> = if kind.validator.is_valid(&json) {
+            Vec::new()
+        } else {
+            kind.validator
+                .iter_errors(&json)
+                .map(|e| {
+                    let at = e.instance_path().as_str().to_string();
+                    format!("{}: {e}", if at.is_empty() { "/" } else { &at })
+                })
+                .collect()
+        };
         if problems.is_empty() {
             kind.shapes.stored_away(&json, &mut problems);
         }

@@ -35,6 +35,8 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::fabric::{CA_PORT, OPERATIONS_PORT, ORDERER_ADMIN_PORT, ORDERER_PORT, PEER_CHAINCODE_PORT, PEER_PORT};
+use rayon::prelude::*;
+
 use super::network::{Network, Policy};
 use crate::spec::{NetworkPoliciesSpec, SelectorSpec};
 
@@ -208,7 +210,7 @@ fn deny_all_but_dns(
 
 /// Every policy of the network, or none when disabled.
 pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
-    drafts(network, spec).into_iter().map(Draft::finish).collect()
+    drafts(network, spec).into_par_iter().map(Draft::finish).collect()
 }
 
 /// A NetworkPolicy being built, its spec a JSON value.

@@ -116,3 +116,63 @@ fn entry(knob: &Knob, knobs: &Knobs) -> Result<Option<(String, Value)>> {
         other => bail!("the knob {other:?} is a value, not a line of its own"),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::knobs::{Mode, split};
+
+    fn knobs() -> std::sync::Arc<Knobs> {
+        let spec = crate::spec::SpecSource::embedded().load().unwrap();
+        Knobs::new(Mode::Chart, &crate::model::values::defaults(&spec))
+    }
+
+    fn object(yaml: &str) -> Object {
+        Object {
+            api_version: "v1".into(),
+            kind: "ConfigMap".into(),
+            name: "x".into(),
+            namespace: None,
+            value: serde_yaml::from_str(yaml).unwrap(),
+            origin: "test".into(),
+        }
+    }
+
+    fn resolved(yaml: &str, knobs: &Knobs) -> Result<Value> {
+        with_defaults(&object(yaml), knobs).map(|o| o.value.clone())
+    }
+
+    #[test]
+    fn values_images_and_lines_take_their_defaults_and_empty_lines_go() {
+        let knobs = knobs();
+        let image = knobs.token(split("cas.image"), KnobKind::Image);
+        let resources = knobs.token(split("cas.resources"), KnobKind::Value);
+        let selector = knobs.token(split("cas.nodeSelector"), KnobKind::Optional { key: "nodeSelector".into() });
+        let replicas = knobs.token(split("chaincodes.fabcar.replicas"), KnobKind::Optional { key: "replicas".into() });
+        let text = format!("a: {image}\nb: {resources}\nc: {{{selector}: null, {replicas}: null, d: 1}}\n");
+        let expected: Value = serde_yaml::from_str(
+            "a: hyperledger/fabric-ca:1.5.22\nb: {limits: {cpu: 500m, memory: 512Mi}, requests: {cpu: 100m, memory: 128Mi}}\nc: {replicas: 1, d: 1}\n",
+        )
+        .unwrap();
+        assert_eq!(resolved(&text, &knobs).unwrap(), expected);
+    }
+
+    #[test]
+    fn an_object_without_knobs_is_checked_as_it_is() {
+        let knobs = knobs();
+        let plain = object("a: b\n");
+        assert!(matches!(with_defaults(&plain, &knobs).unwrap(), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_knob_inside_a_longer_text_or_never_recorded_is_refused() {
+        let knobs = knobs();
+        let token = knobs.token(split("cas.image"), KnobKind::Image);
+        let inside = resolved(&format!("a: x-{token}\n"), &knobs).unwrap_err();
+        assert!(format!("{inside:#}").contains("inside a longer text"), "{inside:#}");
+        let unknown = resolved(&format!("a: {TOKEN_PREFIX}0123456789abcdef\n"), &knobs).unwrap_err();
+        assert!(format!("{unknown:#}").contains("no knob was recorded"), "{unknown:#}");
+        let keyed = resolved(&format!("{token}: 1\n"), &knobs).unwrap_err();
+        assert!(format!("{keyed:#}").contains("stands alone"), "{keyed:#}");
+    }
+}
