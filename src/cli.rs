@@ -616,7 +616,7 @@ fn channel_changes(
 fn write_chart(args: &ChartArgs, out: &mut dyn Write) -> Result<Outcome> {
     let (source, spec) = args.spec.load()?;
     let templates = args.templates.template_set()?;
-    // `chart::charts` checks every object before any chart is made of them.
+    // `chart::write_charts` checks every object before any chart is made of them.
     let network = match (&args.org, &args.cards) {
         (Some(org), Some(cards)) => fabgen::resolve_part(&spec, org, cards)?.0,
         _ => fabgen::model::resolve(&spec)?.0,

@@ -1,0 +1,289 @@
+//! An object as a Helm template: each knob token replaced by the Helm expression that reads
+//! its path of `values.yaml`, and the knobs every object shares (extra labels and annotations,
+//! Service annotations) added first.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
+
+use anyhow::{Context, Result, bail};
+use regex::Regex;
+use serde_yaml::{Mapping, Value};
+
+use crate::render::Object;
+use crate::render::knobs::{Knob, KnobKind, Knobs, TOKEN_PREFIX};
+
+static TOKEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!(r"{TOKEN_PREFIX}([0-9a-f]{{16}})")).unwrap());
+static TOKEN_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"^(\s*)(- )?{TOKEN_PREFIX}([0-9a-f]{{16}}): null$")).unwrap());
+
+/// Values path of the knobs shared by a component's objects.
+fn component_path(object: &Value) -> Option<Vec<String>> {
+    let labels = &object["metadata"]["labels"];
+    let section = match labels.get("app.kubernetes.io/component")?.as_str()? {
+        "peer" => vec!["peers".to_string()],
+        "orderer" => vec!["orderers".to_string()],
+        "ca" => vec!["cas".to_string()],
+        "chaincode" => vec!["chaincodes".to_string(), labels.get("fabgen.io/chaincode")?.as_str()?.to_string()],
+        _ => return None,
+    };
+    Some(section)
+}
+
+fn path(prefix: &[String], rest: &[&str]) -> Vec<String> {
+    prefix.iter().cloned().chain(rest.iter().map(|s| s.to_string())).collect()
+}
+
+pub(super) fn global(name: &str) -> Vec<String> {
+    vec!["global".to_string(), name.to_string()]
+}
+
+/// Extra labels and annotations on every object and pod, annotations on every Service: knobs
+/// no template needs to spell out. (Scheduling is the templates' `m.scheduling`, whose
+/// defaults the spec's `placement` gives.)
+pub(super) fn add_shared_knobs(object: &mut Object, knobs: &Knobs) -> BTreeMap<String, Knob> {
+    let mut shared = BTreeMap::new();
+    let section = component_path(&object.value);
+    let is_service = object.kind == "Service";
+    let Some(metadata) = object.value.get_mut("metadata").and_then(Value::as_mapping_mut) else { return shared };
+    merge_knob(metadata, "labels", vec![global("labels")], knobs, &mut shared);
+    let mut annotation_sources = vec![global("annotations")];
+    if let (true, Some(section)) = (is_service, &section) {
+        annotation_sources.insert(0, path(section, &["service", "annotations"]));
+    }
+    merge_knob(metadata, "annotations", annotation_sources, knobs, &mut shared);
+    // A Job's pod template is immutable and its name digests it (crate::render), so values
+    // may not change it: Jobs take everything from the spec.
+    if object.kind == "Job" {
+        return shared;
+    }
+
+    let Some(spec) = object.value.get_mut("spec").and_then(Value::as_mapping_mut) else { return shared };
+    let Some(template) = spec.get_mut("template").and_then(Value::as_mapping_mut) else { return shared };
+    if let Some(meta) = template.get_mut("metadata").and_then(Value::as_mapping_mut) {
+        merge_knob(meta, "labels", vec![global("labels")], knobs, &mut shared);
+    }
+    shared
+}
+
+/// Replaces `map[key]` by a token merging it with `sources`, or, when absent, adds an
+/// optional `key` that appears only if some source is non-empty.
+/// These knobs are the object's own (their base is its labels or annotations), so they are
+/// kept in `shared` for its template only, not recorded with the network's knobs.
+fn merge_knob(
+    map: &mut Mapping,
+    key: &str,
+    sources: Vec<Vec<String>>,
+    knobs: &Knobs,
+    shared: &mut BTreeMap<String, Knob>,
+) {
+    match map.get(key) {
+        Some(existing) => {
+            let base = serde_json::to_string(&serde_json::to_value(existing).expect("mappings are JSON")).unwrap();
+            let knob = Knob { path: Vec::new(), kind: KnobKind::Merge { base, extra: sources } };
+            let token = share(knob, knobs, shared);
+            map.insert(Value::String(key.to_string()), Value::String(token));
+        }
+        None => {
+            let knob = Knob { path: Vec::new(), kind: KnobKind::OptionalMerge { key: key.to_string(), sources } };
+            let token = share(knob, knobs, shared);
+            map.insert(Value::String(token), Value::Null);
+        }
+    }
+}
+
+/// Keeps one of an object's own knobs in `shared`; returns its token.
+fn share(knob: Knob, knobs: &Knobs, shared: &mut BTreeMap<String, Knob>) -> String {
+    let token = knobs.unrecorded_token(&knob);
+    let key = token[TOKEN_PREFIX.len()..].to_string();
+    if let Some(other) = shared.insert(key, knob.clone()) {
+        assert_eq!(other, knob, "two knobs share the token {token}");
+    }
+    token
+}
+
+/// Where a token's knob is found: among an object's own shared knobs, or the network's.
+pub(super) struct Lookup<'a> {
+    pub(super) shared: &'a BTreeMap<String, Knob>,
+    pub(super) knobs: &'a Knobs,
+}
+
+impl Lookup<'_> {
+    fn knob(&self, key: &str) -> Option<Knob> {
+        self.shared.get(key).cloned().or_else(|| self.knobs.recorded_knob(key))
+    }
+}
+
+/// The paths of the values a knob reads.
+fn reads(knob: &Knob) -> Vec<Vec<String>> {
+    match &knob.kind {
+        KnobKind::Merge { extra, .. } => extra.clone(),
+        KnobKind::OptionalMerge { sources, .. } => sources.clone(),
+        _ => vec![knob.path.clone()],
+    }
+}
+
+/// `(index .Values "a" "b")`.
+fn values_expr(path: &[String]) -> String {
+    let keys: Vec<String> = path.iter().map(|p| format!("{p:?}")).collect();
+    format!("(index .Values {})", keys.join(" "))
+}
+
+/// A Go template string literal.
+fn go_string(s: &str) -> String {
+    serde_json::to_string(s).expect("strings serialise")
+}
+
+/// The Helm text for a token used inline (as a scalar).
+fn inline_expr(knob: &Knob) -> Result<String> {
+    Ok(match &knob.kind {
+        KnobKind::Value => format!("{{{{ {} | toJson }}}}", values_expr(&knob.path)),
+        KnobKind::Image => format!("{{{{ include \"fabgen.image\" {} | toJson }}}}", values_expr(&knob.path)),
+        KnobKind::Merge { base, extra } => {
+            let sources: Vec<String> = extra.iter().map(|p| values_expr(p)).collect();
+            format!("{{{{ merge (fromJson {}) {} | toJson }}}}", go_string(base), sources.join(" "))
+        }
+        KnobKind::Env { base } => format!(
+            "{{{{ concat (fromJsonArray {}) (include \"fabgen.env\" {} | fromJsonArray) | toJson }}}}",
+            go_string(base),
+            values_expr(&knob.path)
+        ),
+        other => bail!("knob {other:?} must stand on a line of its own"),
+    })
+}
+
+/// The Helm text replacing a whole `token: null` line (knobs that may vanish).
+fn line_expr(indent: &str, knob: &Knob) -> Result<String> {
+    Ok(match &knob.kind {
+        KnobKind::Optional { key } => {
+            format!("{indent}{{{{ with {} }}}}{key}: {{{{ toJson . }}}}{{{{ end }}}}", values_expr(&knob.path))
+        }
+        KnobKind::OptionalMerge { key, sources } => {
+            let sources: Vec<String> = sources.iter().map(|p| values_expr(p)).collect();
+            format!("{indent}{{{{ with merge (dict) {} }}}}{key}: {{{{ toJson . }}}}{{{{ end }}}}", sources.join(" "))
+        }
+        KnobKind::PullSecrets => format!(
+            "{indent}{{{{ with {} }}}}imagePullSecrets: {{{{ include \"fabgen.pullSecrets\" . }}}}{{{{ end }}}}",
+            values_expr(&knob.path)
+        ),
+        other => bail!("knob {other:?} cannot stand on a line of its own"),
+    })
+}
+
+/// An object's YAML with every token replaced by Helm; literal `{{` escaped first.
+pub(super) fn helm_template(object: &Object, knobs: &Lookup, read: &mut BTreeSet<Vec<String>>) -> Result<String> {
+    let yaml = object.to_yaml()?.replace("{{", "{{ \"{{\" }}");
+    let mut out = String::with_capacity(yaml.len());
+    for line in yaml.lines() {
+        if !line.contains(TOKEN_PREFIX) {
+            out.push_str(line);
+        } else if let Some(c) = TOKEN_LINE.captures(line) {
+            let key = &c[3];
+            let knob = knobs.knob(key).context("unknown knob token")?;
+            read.extend(reads(&knob));
+            let indent = format!("{}{}", &c[1], c.get(2).map_or("", |m| m.as_str()));
+            out.push_str(&line_expr(&indent, &knob)?);
+        } else {
+            let mut error = None;
+            let replaced = TOKEN.replace_all(line, |c: &regex::Captures| {
+                let knob = knobs.knob(&c[1]);
+                read.extend(knob.iter().flat_map(reads));
+                match knob.as_ref().map(inline_expr) {
+                    Some(Ok(expr)) => expr,
+                    Some(Err(e)) => {
+                        error = Some(e);
+                        String::new()
+                    }
+                    None => {
+                        error = Some(anyhow::anyhow!("unknown knob token {}", &c[0]));
+                        String::new()
+                    }
+                }
+            });
+            if let Some(e) = error {
+                return Err(e.context(format!("in {} {}", object.kind, object.name)));
+            }
+            out.push_str(&replaced);
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+pub(super) fn helpers(namespace: &str) -> String {
+    format!(
+        r#"{{{{/* Generated by fabgen. */}}}}
+
+{{{{/*
+The objects name the namespace "{namespace}" and the chaincode packages (whose IDs are in the
+Deployments) embed Service addresses in it, so the chart installs there only.
+*/}}}}
+{{{{- define "fabgen.guard" -}}}}
+{{{{- if ne .Release.Namespace "{namespace}" -}}}}
+{{{{- fail (printf "this chart must be installed into namespace %q (its chaincode packages embed addresses there), not %q: use -n {namespace}" "{namespace}" .Release.Namespace) -}}}}
+{{{{- end -}}}}
+{{{{- end -}}}}
+
+{{{{/* An image reference from {{repository, tag, digest}}. */}}}}
+{{{{- define "fabgen.image" -}}}}
+{{{{- $ref := .repository -}}}}
+{{{{- with .tag }}}}{{{{ $ref = printf "%s:%s" $ref . }}}}{{{{ end -}}}}
+{{{{- with .digest }}}}{{{{ $ref = printf "%s@%s" $ref . }}}}{{{{ end -}}}}
+{{{{- $ref -}}}}
+{{{{- end -}}}}
+
+{{{{/* imagePullSecrets entries from a list of Secret names, as JSON. */}}}}
+{{{{- define "fabgen.pullSecrets" -}}}}
+[{{{{ range $i, $name := . }}}}{{{{ if $i }}}}, {{{{ end }}}}{{"name": {{{{ toJson $name }}}}}}{{{{ end }}}}]
+{{{{- end -}}}}
+
+{{{{/* Container env entries from a map of name to value, in name order, as JSON. */}}}}
+{{{{- define "fabgen.env" -}}}}
+{{{{- $first := true -}}}}
+[{{{{ range $name, $value := . }}}}{{{{ if not $first }}}}, {{{{ end }}}}{{"name": {{{{ toJson $name }}}}, "value": {{{{ toJson (toString $value) }}}}}}{{{{ $first = false }}}}{{{{ end }}}}]
+{{{{- end -}}}}
+"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::knobs::Mode;
+
+    #[test]
+    fn values_expressions_index_every_key() {
+        assert_eq!(
+            values_expr(&["chaincodes".into(), "letters-of-credit".into(), "replicas".into()]),
+            "(index .Values \"chaincodes\" \"letters-of-credit\" \"replicas\")"
+        );
+    }
+
+    #[test]
+    fn optional_knobs_become_with_blocks_on_their_line() {
+        let knob = Knob {
+            path: vec!["peers".into(), "nodeSelector".into()],
+            kind: KnobKind::Optional { key: "nodeSelector".into() },
+        };
+        assert_eq!(
+            line_expr("      ", &knob).unwrap(),
+            "      {{ with (index .Values \"peers\" \"nodeSelector\") }}nodeSelector: {{ toJson . }}{{ end }}"
+        );
+    }
+
+    #[test]
+    fn literal_braces_are_escaped_for_helm() {
+        let object = Object {
+            api_version: "v1".into(),
+            kind: "ConfigMap".into(),
+            name: "x".into(),
+            namespace: None,
+            value: serde_yaml::from_str("data: {a: 'x {{.peername}} y'}").unwrap(),
+            origin: "test".into(),
+        };
+        let spec = crate::spec::SpecSource::embedded().load().unwrap();
+        let knobs = Knobs::new(Mode::Chart, &crate::model::values::defaults(&spec));
+        let lookup = Lookup { shared: &BTreeMap::new(), knobs: &knobs };
+        let text = helm_template(&object, &lookup, &mut BTreeSet::new()).unwrap();
+        assert!(text.contains("x {{ \"{{\" }}.peername}} y"), "{text}");
+    }
+}
