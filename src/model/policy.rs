@@ -32,12 +32,11 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use super::fabric::{CA_PORT, OPERATIONS_PORT, ORDERER_ADMIN_PORT, ORDERER_PORT, PEER_CHAINCODE_PORT, PEER_PORT};
-use rayon::prelude::*;
-
-use super::network::{Network, Policy};
+use super::network::{Network, OrdererOrg, Org, Policy};
 use crate::spec::{NetworkPoliciesSpec, SelectorSpec};
 
 /// Label that makes a pod a client of an organisation.
@@ -236,127 +235,17 @@ fn drafts(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Draft> {
     if !spec.enabled {
         return Vec::new();
     }
-    let monitoring: Vec<Value> = spec.monitoring.iter().map(selector).collect();
-    let outside_clients: Vec<Value> = spec.clients.iter().map(selector).collect();
-    let ops = |rules: &mut Vec<Value>| {
-        if !monitoring.is_empty() {
-            rules.push(rule("from", OPERATIONS_PORT, monitoring.clone()));
-        }
+    let admitted = Admitted {
+        monitoring: spec.monitoring.iter().map(selector).collect(),
+        clients: spec.clients.iter().map(selector).collect(),
     };
     let mut out = deny_all_but_dns("default-deny", "allow-dns", None, None, &spec.dns);
-
     for ordering in &network.orderer_orgs {
-        for orderer in &ordering.orderers {
-            let mut clients = vec![orderers(network), all_peers(network), any_client(network)];
-            clients.extend(outside_clients.iter().cloned());
-            // The admin endpoint serves its own organisation's clients only (its TLS client
-            // roots are that organisation's).
-            let mut ingress = vec![
-                rule("from", ORDERER_PORT, clients),
-                rule("from", ORDERER_ADMIN_PORT, vec![clients_of(&ordering.name)]),
-            ];
-            ingress.extend(exposed(ordering.exposure.as_ref(), ORDERER_PORT));
-            ops(&mut ingress);
-            let mut egress = vec![rule("to", ORDERER_PORT, vec![orderers(network)])];
-            egress.extend(to_other_clusters(network));
-            out.push(workload(&orderer.name, &ordering.name, "orderer", ingress, egress));
-        }
-        out.push(Draft {
-            name: format!("clients-of-{}", ordering.name),
-            namespace: None,
-            org: Some(ordering.name.clone()),
-            component: "client".into(),
-            spec: json!({
-                "podSelector": { "matchLabels": { CLIENT_LABEL: ordering.name } },
-                "policyTypes": ["Egress"],
-                "egress": ordering_client_egress(network),
-            }),
-        });
+        out.extend(ordering_drafts(ordering, network, &admitted));
     }
-
-    for org in &network.orgs {
-        let reachable = reachable_peers(&org.name, &org.channels, network);
-        // One policy for all peers of the org: they have the same flows.
-        if !org.peers.is_empty() {
-            let mut from = reachable.clone();
-            from.push(any_client(network));
-            from.extend(outside_clients.iter().cloned());
-            let mut ingress = vec![rule("from", PEER_PORT, from)];
-            // Launched chaincode dials the peer's chaincode port.
-            if org.k8scc.is_some() {
-                let launched =
-                    json!({ "podSelector": { "matchLabels": { K8SCC_LAUNCHED_LABELS.0: K8SCC_LAUNCHED_LABELS.1 } } });
-                ingress.push(rule("from", PEER_CHAINCODE_PORT, vec![launched]));
-            }
-            if let Some(b) = &org.k8s_builder {
-                ingress.push(rule("from", PEER_CHAINCODE_PORT, vec![in_namespace(&b.namespace, k8s_builder_jobs())]));
-            }
-            ingress.extend(exposed(org.exposure.as_ref(), PEER_PORT));
-            ops(&mut ingress);
-            let mut egress =
-                vec![rule("to", ORDERER_PORT, vec![orderers(network)]), rule("to", PEER_PORT, reachable.clone())];
-            egress.extend(to_other_clusters(network));
-            if org.api_access {
-                // The Kubernetes API server is no pod a selector can name; its address is
-                // cluster-specific, so these peers may reach its usual ports anywhere.
-                egress.push(json!({ "ports": [tcp(443), tcp(6443)] }));
-            }
-            for cc in network.chaincodes.iter().flat_map(|c| &c.deployments).filter(|d| d.org == org.name) {
-                egress.push(rule(
-                    "to",
-                    cc.port,
-                    vec![pods(
-                        &[("app.kubernetes.io/component", "chaincode"), ("app.kubernetes.io/instance", &cc.name)],
-                        network,
-                    )],
-                ));
-            }
-            out.push(Draft {
-                name: format!("peers-of-{}", org.name),
-                namespace: None,
-                org: Some(org.name.clone()),
-                component: "peer".into(),
-                spec: json!({
-                    "podSelector": peers_of(&org.name, network)["podSelector"],
-                    "policyTypes": ["Ingress", "Egress"],
-                    "ingress": ingress,
-                    "egress": egress,
-                }),
-            });
-        }
-        if let Some(ca) = &org.ca {
-            // Peers never call their CA; enrollment and registration come from the org's clients.
-            let mut ingress = vec![rule("from", CA_PORT, vec![clients_of(&org.name)])];
-            ops(&mut ingress);
-            out.push(workload(&ca.name, &org.name, "ca", ingress, Vec::new()));
-        }
-        let mut client_egress =
-            vec![rule("to", PEER_PORT, reachable.clone()), rule("to", ORDERER_PORT, vec![orderers(network)])];
-        client_egress.extend(to_other_clusters(network));
-        if org.ca.is_some() {
-            client_egress.push(rule(
-                "to",
-                CA_PORT,
-                vec![pods_of(
-                    &[("app.kubernetes.io/component", "ca"), ("fabgen.io/org", &org.name)],
-                    [org.name.as_str()],
-                    network,
-                )],
-            ));
-        }
-        out.push(Draft {
-            name: format!("clients-of-{}", org.name),
-            namespace: None,
-            org: Some(org.name.clone()),
-            component: "client".into(),
-            spec: json!({
-                "podSelector": { "matchLabels": { CLIENT_LABEL: org.name } },
-                "policyTypes": ["Egress"],
-                "egress": client_egress,
-            }),
-        });
-    }
-
+    // An org's policies depend on the network and that org only: made in parallel, kept in order.
+    let orgs: Vec<Vec<Draft>> = network.orgs.par_iter().map(|org| org_drafts(org, network, &admitted)).collect();
+    out.extend(orgs.into_iter().flatten());
     out.extend(selected_pods_egress(network, spec));
     out.extend(launcher_policies(network, &spec.dns));
     for cc in &network.chaincodes {
@@ -367,6 +256,142 @@ fn drafts(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Draft> {
         }
     }
     out
+}
+
+/// The pods the spec's `networkPolicies` admit besides fabgen's own: Prometheus (`monitoring`)
+/// and outside clients (`clients`), as peers of NetworkPolicy rules.
+struct Admitted {
+    monitoring: Vec<Value>,
+    clients: Vec<Value>,
+}
+
+impl Admitted {
+    /// Lets the monitoring pods, if any, scrape the operations port.
+    fn scrape(&self, rules: &mut Vec<Value>) {
+        if !self.monitoring.is_empty() {
+            rules.push(rule("from", OPERATIONS_PORT, self.monitoring.clone()));
+        }
+    }
+}
+
+/// An ordering organisation's orderers and clients.
+fn ordering_drafts(ordering: &OrdererOrg, network: &Network, admitted: &Admitted) -> Vec<Draft> {
+    let mut out = Vec::new();
+    for orderer in &ordering.orderers {
+        let mut clients = vec![orderers(network), all_peers(network), any_client(network)];
+        clients.extend(admitted.clients.iter().cloned());
+        // The admin endpoint serves its own organisation's clients only (its TLS client
+        // roots are that organisation's).
+        let mut ingress = vec![
+            rule("from", ORDERER_PORT, clients),
+            rule("from", ORDERER_ADMIN_PORT, vec![clients_of(&ordering.name)]),
+        ];
+        ingress.extend(exposed(ordering.exposure.as_ref(), ORDERER_PORT));
+        admitted.scrape(&mut ingress);
+        let mut egress = vec![rule("to", ORDERER_PORT, vec![orderers(network)])];
+        egress.extend(to_other_clusters(network));
+        out.push(workload(&orderer.name, &ordering.name, "orderer", ingress, egress));
+    }
+    out.push(Draft {
+        name: format!("clients-of-{}", ordering.name),
+        namespace: None,
+        org: Some(ordering.name.clone()),
+        component: "client".into(),
+        spec: json!({
+            "podSelector": { "matchLabels": { CLIENT_LABEL: ordering.name } },
+            "policyTypes": ["Egress"],
+            "egress": ordering_client_egress(network),
+        }),
+    });
+    out
+}
+
+/// A peer organisation's peers, CA and clients.
+fn org_drafts(org: &Org, network: &Network, admitted: &Admitted) -> Vec<Draft> {
+    let reachable = reachable_peers(&org.name, &org.channels, network);
+    let mut out = Vec::new();
+    // One policy for all peers of the org: they have the same flows.
+    if !org.peers.is_empty() {
+        out.push(peers_draft(org, &reachable, network, admitted));
+    }
+    if let Some(ca) = &org.ca {
+        // Peers never call their CA; enrollment and registration come from the org's clients.
+        let mut ingress = vec![rule("from", CA_PORT, vec![clients_of(&org.name)])];
+        admitted.scrape(&mut ingress);
+        out.push(workload(&ca.name, &org.name, "ca", ingress, Vec::new()));
+    }
+    out.push(org_clients_draft(org, reachable, network));
+    out
+}
+
+/// The policy of an organisation's peers, which `reachable` (the peers of its channels) dial.
+fn peers_draft(org: &Org, reachable: &[Value], network: &Network, admitted: &Admitted) -> Draft {
+    let mut from = reachable.to_vec();
+    from.push(any_client(network));
+    from.extend(admitted.clients.iter().cloned());
+    let mut ingress = vec![rule("from", PEER_PORT, from)];
+    // Launched chaincode dials the peer's chaincode port.
+    if org.k8scc.is_some() {
+        let launched =
+            json!({ "podSelector": { "matchLabels": { K8SCC_LAUNCHED_LABELS.0: K8SCC_LAUNCHED_LABELS.1 } } });
+        ingress.push(rule("from", PEER_CHAINCODE_PORT, vec![launched]));
+    }
+    if let Some(b) = &org.k8s_builder {
+        ingress.push(rule("from", PEER_CHAINCODE_PORT, vec![in_namespace(&b.namespace, k8s_builder_jobs())]));
+    }
+    ingress.extend(exposed(org.exposure.as_ref(), PEER_PORT));
+    admitted.scrape(&mut ingress);
+    let mut egress = vec![rule("to", ORDERER_PORT, vec![orderers(network)]), rule("to", PEER_PORT, reachable.to_vec())];
+    egress.extend(to_other_clusters(network));
+    if org.api_access {
+        // The Kubernetes API server is no pod a selector can name; its address is
+        // cluster-specific, so these peers may reach its usual ports anywhere.
+        egress.push(json!({ "ports": [tcp(443), tcp(6443)] }));
+    }
+    for cc in network.chaincodes.iter().flat_map(|c| &c.deployments).filter(|d| d.org == org.name) {
+        let labels = [("app.kubernetes.io/component", "chaincode"), ("app.kubernetes.io/instance", cc.name.as_str())];
+        egress.push(rule("to", cc.port, vec![pods(&labels, network)]));
+    }
+    Draft {
+        name: format!("peers-of-{}", org.name),
+        namespace: None,
+        org: Some(org.name.clone()),
+        component: "peer".into(),
+        spec: json!({
+            "podSelector": peers_of(&org.name, network)["podSelector"],
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": ingress,
+            "egress": egress,
+        }),
+    }
+}
+
+/// The policy of an organisation's clients (its Jobs): its channels' peers, the orderers, its CA.
+fn org_clients_draft(org: &Org, reachable: Vec<Value>, network: &Network) -> Draft {
+    let mut client_egress = vec![rule("to", PEER_PORT, reachable), rule("to", ORDERER_PORT, vec![orderers(network)])];
+    client_egress.extend(to_other_clusters(network));
+    if org.ca.is_some() {
+        client_egress.push(rule(
+            "to",
+            CA_PORT,
+            vec![pods_of(
+                &[("app.kubernetes.io/component", "ca"), ("fabgen.io/org", &org.name)],
+                [org.name.as_str()],
+                network,
+            )],
+        ));
+    }
+    Draft {
+        name: format!("clients-of-{}", org.name),
+        namespace: None,
+        org: Some(org.name.clone()),
+        component: "client".into(),
+        spec: json!({
+            "podSelector": { "matchLabels": { CLIENT_LABEL: org.name } },
+            "policyTypes": ["Egress"],
+            "egress": client_egress,
+        }),
+    }
 }
 
 /// An ordering organisation's clients (its channel Jobs): every orderer's client and admin
