@@ -616,16 +616,22 @@ fn channel_changes(
 fn write_chart(args: &ChartArgs, out: &mut dyn Write) -> Result<Outcome> {
     let (source, spec) = args.spec.load()?;
     let templates = args.templates.template_set()?;
-    // `chart::write_charts` checks every object before any chart is made of them.
-    let network = match (&args.org, &args.cards) {
-        (Some(org), Some(cards)) => fabgen::resolve_part(&spec, org, cards)?.0,
-        _ => fabgen::model::resolve(&spec)?.0,
-    };
+    // `chart::write_charts` checks every object before any chart is made of them; the schemas
+    // compile while the model resolves.
+    let (network, checker) = rayon::join(
+        || match (&args.org, &args.cards) {
+            (Some(org), Some(cards)) => fabgen::resolve_part(&spec, org, cards),
+            _ => fabgen::model::resolve(&spec),
+        },
+        fabgen::check::Checker::new,
+    );
+    let network = network?.0;
     refuse_against(&source, &network, &output::previous::recorded(&args.output)?)?;
     let options =
         chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone(), org: args.org.clone() };
     let writer = output::TreeWriter::generated(&args.output)?;
-    let names = chart::write_charts(&network, &templates, &options, &|path, bytes| writer.write(path, bytes))?;
+    let names =
+        chart::write_charts(&network, &templates, &options, &checker, &|path, bytes| writer.write(path, bytes))?;
     writer.finish()?;
     for name in names {
         let at = if args.per_org { args.output.join(&name) } else { args.output.clone() };

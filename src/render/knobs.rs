@@ -138,11 +138,6 @@ impl Knobs {
         format!("{TOKEN_PREFIX}{key}")
     }
 
-    /// Every knob recorded so far, by token key.
-    pub fn recorded(&self) -> BTreeMap<String, Knob> {
-        self.recorded.lock().expect("knob registry").clone()
-    }
-
     /// The knob a token key stands for, if one was recorded.
     pub fn recorded_knob(&self, key: &str) -> Option<Knob> {
         self.recorded.lock().expect("knob registry").get(key).cloned()

@@ -78,7 +78,7 @@ fn merge_knob(
 ) {
     match map.get(key) {
         Some(existing) => {
-            let base = serde_json::to_string(&serde_json::to_value(existing).expect("mappings are JSON")).unwrap();
+            let base = sorted_json(existing);
             let knob = Knob { path: Vec::new(), kind: KnobKind::Merge { base, extra: sources } };
             let token = share(knob, knobs, shared);
             map.insert(Value::String(key.to_string()), Value::String(token));
@@ -88,6 +88,21 @@ fn merge_knob(
             let token = share(knob, knobs, shared);
             map.insert(Value::String(token), Value::Null);
         }
+    }
+}
+
+/// `value` as compact JSON with its mapping keys sorted (what `serde_json::to_value` then
+/// `to_string` give): directly for a flat mapping of string keys (labels, annotations).
+fn sorted_json(value: &Value) -> String {
+    let flat = |(k, v): (&Value, &Value)| {
+        k.is_string() && !matches!(v, Value::Mapping(_) | Value::Sequence(_) | Value::Tagged(_))
+    };
+    match value.as_mapping() {
+        Some(map) if map.iter().all(flat) => {
+            let sorted: BTreeMap<&str, &Value> = map.iter().map(|(k, v)| (k.as_str().unwrap_or_default(), v)).collect();
+            serde_json::to_string(&sorted).expect("labels and annotations are JSON")
+        }
+        _ => serde_json::to_string(&serde_json::to_value(value).expect("mappings are JSON")).unwrap(),
     }
 }
 
@@ -171,7 +186,10 @@ fn line_expr(indent: &str, knob: &Knob) -> Result<String> {
 
 /// An object's YAML with every token replaced by Helm; literal `{{` escaped first.
 pub(super) fn helm_template(object: &Object, knobs: &Lookup, read: &mut BTreeSet<Vec<String>>) -> Result<String> {
-    let yaml = object.to_yaml()?.replace("{{", "{{ \"{{\" }}");
+    let mut yaml = object.to_yaml()?;
+    if yaml.contains("{{") {
+        yaml = yaml.replace("{{", "{{ \"{{\" }}");
+    }
     let mut out = String::with_capacity(yaml.len());
     for line in yaml.lines() {
         if !line.contains(TOKEN_PREFIX) {
@@ -249,6 +267,20 @@ Deployments) embed Service addresses in it, so the chart installs there only.
 mod tests {
     use super::*;
     use crate::render::knobs::Mode;
+
+    #[test]
+    fn sorted_json_is_what_serde_json_makes_of_the_value() {
+        for yaml in [
+            "{b: '1', a: x, c: {z: 1, y: [2, {q: 1, p: 2}]}}",
+            "{app.kubernetes.io/name: peer, fabgen.io/org: org1, 'a\"b': \"it's\"}",
+            "{}",
+            "{1: a, true: b}",
+        ] {
+            let value: Value = serde_yaml::from_str(yaml).unwrap();
+            let expected = serde_json::to_string(&serde_json::to_value(&value).unwrap()).unwrap();
+            assert_eq!(sorted_json(&value), expected, "{yaml}");
+        }
+    }
 
     #[test]
     fn values_expressions_index_every_key() {

@@ -53,13 +53,13 @@ pub fn write_charts(
     network: &Network,
     templates: &TemplateSet,
     options: &ChartOptions,
+    checker: &Checker,
     write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
 ) -> Result<Vec<String>> {
     let layout = Layout { network, options };
     let names = layout.names();
     names.iter().try_for_each(|name| release_name(name))?;
     let knobs = Knobs::new(Mode::Chart, &network.values);
-    let checker = Checker::new();
     let checked = render::render_each(templates, network, &knobs, |file, object| {
         let at_defaults = render::defaults::with_defaults(&object, &knobs)?;
         let problems = checker.problems(file, &at_defaults)?;
@@ -96,7 +96,7 @@ pub fn chart_tree(
     options: &ChartOptions,
 ) -> Result<BTreeMap<String, Vec<u8>>> {
     let files = std::sync::Mutex::new(BTreeMap::new());
-    write_charts(network, templates, options, &|path, bytes| {
+    write_charts(network, templates, options, &Checker::new(), &|path, bytes| {
         files.lock().expect("chart files").insert(path.to_string(), bytes.to_vec());
         Ok(())
     })?;
