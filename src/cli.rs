@@ -613,19 +613,23 @@ fn channel_changes(
         .collect()
 }
 
+/// The model a chart is made of: the network, or one organisation's part of it (`--org` with
+/// `--cards`).
+fn chart_network(spec: &fabgen::spec::NetworkSpec, part: Option<(&str, &Path)>) -> Result<fabgen::model::Network> {
+    Ok(match part {
+        Some((org, cards)) => fabgen::resolve_part(spec, org, cards)?.0,
+        None => fabgen::model::resolve(spec)?.0,
+    })
+}
+
 fn write_chart(args: &ChartArgs, out: &mut dyn Write) -> Result<Outcome> {
     let (source, spec) = args.spec.load()?;
     let templates = args.templates.template_set()?;
     // `chart::write_charts` checks every object before any chart is made of them; the schemas
     // compile while the model resolves.
-    let (network, checker) = rayon::join(
-        || match (&args.org, &args.cards) {
-            (Some(org), Some(cards)) => fabgen::resolve_part(&spec, org, cards),
-            _ => fabgen::model::resolve(&spec),
-        },
-        fabgen::check::Checker::new,
-    );
-    let network = network?.0;
+    let part = args.org.as_deref().zip(args.cards.as_deref());
+    let (network, checker) = rayon::join(|| chart_network(&spec, part), fabgen::check::Checker::new);
+    let network = network?;
     refuse_against(&source, &network, &output::previous::recorded(&args.output)?)?;
     let options =
         chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone(), org: args.org.clone() };
@@ -756,26 +760,39 @@ fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
     let source = SpecSource::read(&args.spec)?;
     let spec = source.load()?;
     let templates = args.templates.template_set()?;
-    // A re-render that would be refused is an error here too, not a drift.
-    let generated = match (&args.org, &args.cards) {
-        (Some(org), Some(cards)) => fabgen::generate_part(&spec, &templates, org, cards)?,
-        _ => fabgen::generate(&spec, &templates)?,
+    // A re-render that would be refused is an error here too, not a drift. A chart checks its
+    // own render (`chart::chart_tree`), so only the model is made here for it.
+    let part = args.org.as_deref().zip(args.cards.as_deref());
+    let (network, rendered) = match (args.chart, part) {
+        (true, _) => (chart_network(&spec, part)?, None),
+        (false, Some((org, cards))) => {
+            let generated = fabgen::generate_part(&spec, &templates, org, cards)?;
+            (generated.network, Some(generated.rendered))
+        }
+        (false, None) => {
+            let generated = fabgen::generate(&spec, &templates)?;
+            (generated.network, Some(generated.rendered))
+        }
     };
     let recorded = output::previous::recorded(&args.dir)?;
-    refuse_against(&source, &generated.network, &recorded)?;
+    refuse_against(&source, &network, &recorded)?;
     // What the change asks of the running channels, in words, above the file diff.
-    for change in channel_changes(&generated.network, &recorded.channels) {
+    for change in channel_changes(&network, &recorded.channels) {
         writeln!(out, "{}", change.text)?;
     }
-    for change in fabgen::model::lifecycle::lifecycle_changes(&recorded.definitions, &definitions(&generated.network)) {
+    for change in fabgen::model::lifecycle::lifecycle_changes(&recorded.definitions, &definitions(&network)) {
         writeln!(out, "{change}")?;
     }
-    let files = if args.chart {
-        let options =
-            chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone(), org: args.org.clone() };
-        chart::chart_tree(&generated.network, &templates, &options)?
-    } else {
-        output::manifests::files(generated.rendered, &generated.network)
+    let files = match rendered {
+        Some(rendered) => output::manifests::files(rendered, &network),
+        None => {
+            let options = chart::ChartOptions {
+                per_org: args.per_org,
+                version: args.chart_version.clone(),
+                org: args.org.clone(),
+            };
+            chart::chart_tree(&network, &templates, &options)?
+        }
     };
     let drift = output::diff::diff(&files, &args.dir)?;
     out.write_all(drift.patch.as_bytes())?;
