@@ -10,10 +10,12 @@
 
 pub mod certmanager;
 pub mod gateway;
+mod instance;
 pub mod prometheus;
 mod shape;
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use anyhow::{Result, bail};
 use k8s_openapi::Resource;
@@ -23,15 +25,61 @@ use schemars::JsonSchema;
 use crate::render::{Object, Rendered};
 
 type TypedParse = fn(serde_json::Value) -> Result<(), serde_json::Error>;
+type TypedRead = fn(&serde_yaml::Value) -> Result<(), serde_yaml::Error>;
 
-/// One checkable kind: its typed parse, its closed schema, and its shapes (to tell lists and
-/// maps, which the API server drops when empty, from structs, which it keeps).
+/// One checkable kind: its closed schema, compiled to walk the rendered YAML value itself
+/// (`instance`) and, the first time an object fails, to walk its JSON copy and say why; its
+/// typed parse from either; and its shapes (to tell lists and maps, which the API server drops
+/// when empty, from structs, which it keeps).
 struct KindCheck {
-    parse: TypedParse,
-    validator: jsonschema::Validator,
-    shapes: shape::Shapes,
-    #[cfg(test)]
     schema: serde_json::Value,
+    fast: jsonschema::Validator<instance::Yaml>,
+    validator: OnceLock<jsonschema::Validator>,
+    read: TypedRead,
+    parse: TypedParse,
+    shapes: shape::Shapes,
+}
+
+impl KindCheck {
+    /// Whether `value` passes every check, walking it where it stands (`instance`); `false`
+    /// says only that [`Checker::check_object`] must find the problems the JSON way.
+    fn passes(&self, value: &serde_yaml::Value) -> bool {
+        self.shapes.plain_and_stored(value) && self.fast.is_valid(value) && (self.read)(value).is_ok()
+    }
+
+    /// Every problem of `object`, found on its JSON copy: what the walk in [`KindCheck::passes`]
+    /// found wrong, said as jsonschema, the shapes and serde say it of JSON.
+    fn problems(&self, object: &Object) -> Result<Vec<String>> {
+        let json = object.to_json()?;
+        // Collecting errors walks the object as a valid one is walked, but builds each error:
+        // only an object that is not valid is walked twice.
+        let validator = self.validator();
+        let mut problems: Vec<String> = if validator.is_valid(&json) {
+            Vec::new()
+        } else {
+            validator
+                .iter_errors(&json)
+                .map(|e| {
+                    let at = e.instance_path().as_str().to_string();
+                    format!("{}: {e}", if at.is_empty() { "/" } else { &at })
+                })
+                .collect()
+        };
+        if problems.is_empty() {
+            self.shapes.stored_away(&json, &mut problems);
+        }
+        if problems.is_empty()
+            && let Err(e) = (self.parse)(json)
+        {
+            problems.push(format!("does not parse as {}: {e}", object.kind));
+        }
+        Ok(problems)
+    }
+
+    /// The validator of JSON copies, compiled the first time an object fails.
+    fn validator(&self) -> &jsonschema::Validator {
+        self.validator.get_or_init(|| jsonschema::validator_for(&self.schema).expect("k8s-openapi schemas are valid"))
+    }
 }
 
 /// Validators for every kind fabgen renders, compiled once.
@@ -53,18 +101,11 @@ where
     let mut schema = serde_json::to_value(schemars::schema_for!(T)).expect("schemas serialise");
     close_objects(&mut schema);
     admit_null_time(&mut schema);
-    let validator = jsonschema::validator_for(&schema).expect("k8s-openapi schemas are valid");
+    let fast = jsonschema::options_for::<instance::Yaml>().build(&schema).expect("k8s-openapi schemas are valid");
+    let read: TypedRead = |v| T::deserialize(v).map(|_| ());
     let parse: TypedParse = |v| serde_json::from_value::<T>(v).map(|_| ());
-    (
-        (api_version, kind),
-        KindCheck {
-            parse,
-            validator,
-            shapes: shape::Shapes::new(&schema),
-            #[cfg(test)]
-            schema,
-        },
-    )
+    let shapes = shape::Shapes::new(&schema);
+    ((api_version, kind), KindCheck { schema, fast, validator: OnceLock::new(), read, parse, shapes })
 }
 
 impl Checker {
@@ -95,6 +136,15 @@ impl Checker {
 
     /// Every problem of one object, as `path: message` lines.
     pub fn check_object(&self, object: &Object) -> Result<Vec<String>> {
+        let kind = self.kind(object)?;
+        if kind.passes(&object.value) {
+            return Ok(Vec::new());
+        }
+        kind.problems(object)
+    }
+
+    /// How `object`'s kind is checked, or why it cannot be.
+    fn kind<'a>(&'a self, object: &'a Object) -> Result<&'a KindCheck> {
         let Some(kind) = self.kinds.get(&(object.api_version.as_str(), object.kind.as_str())) else {
             let known: Vec<String> = self.kinds.keys().map(|(a, k)| format!("{a} {k}")).collect();
             bail!(
@@ -104,29 +154,7 @@ impl Checker {
                 known.join(", ")
             );
         };
-        let json = object.to_json()?;
-        // Collecting errors walks the object as a valid one is walked, but builds each error:
-        // only an object that is not valid is walked twice.
-        let mut problems: Vec<String> = if kind.validator.is_valid(&json) {
-            Vec::new()
-        } else {
-            kind.validator
-                .iter_errors(&json)
-                .map(|e| {
-                    let at = e.instance_path().as_str().to_string();
-                    format!("{}: {e}", if at.is_empty() { "/" } else { &at })
-                })
-                .collect()
-        };
-        if problems.is_empty() {
-            kind.shapes.stored_away(&json, &mut problems);
-        }
-        if problems.is_empty()
-            && let Err(e) = (kind.parse)(json)
-        {
-            problems.push(format!("does not parse as {}: {e}", object.kind));
-        }
-        Ok(problems)
+        Ok(kind)
     }
 
     /// Every problem of the object written to `file`, as `file (origin): path: message` lines.
@@ -253,6 +281,125 @@ mod tests {
         assert_eq!(Checker::new().check_object(&object(sts)).unwrap(), Vec::<String>::new());
         let wrong = sts.replace("creationTimestamp: null", "creationTimestamp: 5");
         assert!(!Checker::new().check_object(&object(&wrong)).unwrap().is_empty());
+    }
+
+    /// One object of each kind from each template of each example, rendered as `render`
+    /// renders it.
+    fn example_objects() -> Vec<Object> {
+        use crate::render::{Knobs, Mode, TemplateSet};
+        let mut seen = std::collections::BTreeSet::new();
+        let mut objects = Vec::new();
+        let values = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("values");
+        let mut examples: Vec<_> = std::fs::read_dir(values).unwrap().map(|e| e.unwrap().path()).collect();
+        examples.sort();
+        for path in examples.iter().filter(|p| p.extension().is_some_and(|e| e == "yaml")) {
+            let spec = crate::spec::SpecSource::read(path).unwrap().load().unwrap();
+            let (network, _) = crate::model::resolve(&spec).unwrap();
+            let knobs = Knobs::new(Mode::Manifests, &network.values);
+            let rendered = crate::render::render(&TemplateSet::embedded(), &network, &knobs).unwrap();
+            for object in rendered.objects.into_values() {
+                let template = object.origin.split(' ').next().unwrap_or_default().to_string();
+                if seen.insert((path.clone(), object.kind.clone(), template)) {
+                    objects.push(object);
+                }
+            }
+        }
+        objects
+    }
+
+    /// Variants of `value`, each one change away: a leaf of another type, a list or map
+    /// emptied, an unknown key added, a key removed, at every node.
+    fn mutants(value: &serde_yaml::Value) -> Vec<serde_yaml::Value> {
+        use serde_yaml::Value as Y;
+        let mut out = match value {
+            Y::String(_) => vec![Y::Number(5.into()), Y::String("%".into())],
+            Y::Number(_) => vec![Y::String("x".into()), Y::Bool(true), Y::Number((-1).into())],
+            Y::Bool(_) => vec![Y::String("yes".into())],
+            Y::Null => vec![Y::String("x".into())],
+            Y::Sequence(_) => vec![Y::Sequence(Vec::new()), Y::String("x".into())],
+            Y::Mapping(map) => {
+                let mut unknown = map.clone();
+                unknown.insert("fabgenUnknown".into(), Y::Number(1.into()));
+                vec![Y::Mapping(serde_yaml::Mapping::new()), Y::Mapping(unknown), Y::Null]
+            }
+            Y::Tagged(_) => Vec::new(),
+        };
+        match value {
+            Y::Sequence(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    for m in mutants(item) {
+                        let mut changed = items.clone();
+                        changed[i] = m;
+                        out.push(Y::Sequence(changed));
+                    }
+                }
+            }
+            Y::Mapping(map) => {
+                for (key, item) in map {
+                    let mut removed = map.clone();
+                    removed.shift_remove(key);
+                    out.push(Y::Mapping(removed));
+                    for m in mutants(item) {
+                        let mut changed = map.clone();
+                        changed.insert(key.clone(), m);
+                        out.push(Y::Mapping(changed));
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// The walk over the rendered value passes exactly what the JSON way passes, on every kind
+    /// of object the examples render and on hundreds of variants of each (so the fast way
+    /// never lets through what the JSON way refuses, and the examples never need the JSON way).
+    #[test]
+    fn the_walk_over_the_yaml_value_passes_exactly_what_the_json_way_passes() {
+        let checker = Checker::new();
+        let (mut passed, mut refused) = (0, 0);
+        let objects = example_objects();
+        assert!(objects.len() > 100, "only {} objects", objects.len());
+        for object in objects {
+            let kind = checker.kind(&object).unwrap();
+            assert!(kind.passes(&object.value), "{} {} does not pass the walk", object.kind, object.name);
+            assert_eq!(kind.problems(&object).unwrap(), Vec::<String>::new(), "{}", object.origin);
+            let all = mutants(&object.value);
+            for value in all.iter().step_by(all.len() / 300 + 1) {
+                let variant = Object { value: value.clone(), ..object.clone() };
+                let fast = kind.passes(value);
+                let problems = kind.problems(&variant).unwrap();
+                assert_eq!(
+                    fast,
+                    problems.is_empty(),
+                    "{} {}: {problems:?}\n{}",
+                    object.kind,
+                    object.name,
+                    serde_yaml::to_string(value).unwrap()
+                );
+                if fast { passed += 1 } else { refused += 1 }
+            }
+        }
+        assert!(passed > 1000 && refused > 1000, "{passed} variants passed, {refused} refused");
+    }
+
+    #[test]
+    fn a_value_json_holds_differently_goes_the_json_way() {
+        let checker = Checker::new();
+        let config_map =
+            |data: &str| object(&format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata: {data}\n"));
+        let passes = |o: &Object| checker.kind(o).unwrap().passes(&o.value);
+        assert!(passes(&config_map("{a: one}")));
+        // JSON makes the key "1", which a ConfigMap may carry: the walk leaves it to the JSON way.
+        let number_key = config_map("{1: one}");
+        assert!(!passes(&number_key));
+        assert_eq!(checker.check_object(&number_key).unwrap(), Vec::<String>::new());
+        let tagged = config_map("!x {a: b}");
+        assert!(!passes(&tagged));
+        assert!(!checker.check_object(&tagged).unwrap().is_empty());
+        let nan = object("apiVersion: v1\nkind: Service\nmetadata: {name: c}\nspec: {ports: [{port: .nan}]}\n");
+        assert!(!passes(&nan));
+        assert!(!checker.check_object(&nan).unwrap().is_empty());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! `$ref`s followed), and every object is walked against them, so the walk looks each key up
 //! in one small table instead of following references through the schema's JSON.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
@@ -19,7 +19,7 @@ struct Shape {
     /// `items`: the shape of a list's entries.
     items: usize,
     /// `properties`: each field's shape.
-    fields: HashMap<String, usize>,
+    fields: BTreeMap<String, usize>,
     /// `additionalProperties`, when it is a schema: the shape of other keys' values.
     open: Option<usize>,
     /// A Go map (`map[string]…`): open to any key, listing none.
@@ -40,6 +40,30 @@ impl Shapes {
     /// Empty structs (`emptyDir: {}`, `podSelector: {}`) are stored and stay.
     pub(super) fn stored_away(&self, value: &Value, problems: &mut Vec<String>) {
         self.walk(value, 1, &Place::Root, problems);
+    }
+
+    /// Whether `value`, as rendered, is plain (what JSON holds unchanged: every key a string,
+    /// no tag, every number finite) and has no empty list or map that [`Shapes::stored_away`]
+    /// would report: the same walk, answering only yes or no, on the YAML value itself.
+    pub(super) fn plain_and_stored(&self, value: &serde_yaml::Value) -> bool {
+        self.keeps(value, 1)
+    }
+
+    fn keeps(&self, value: &serde_yaml::Value, node: usize) -> bool {
+        use serde_yaml::Value as Yaml;
+        let shape = &self.nodes[node];
+        match value {
+            Yaml::Null | Yaml::Bool(_) | Yaml::String(_) => true,
+            Yaml::Number(n) => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(f64::is_finite),
+            Yaml::Sequence(items) => !items.is_empty() && items.iter().all(|item| self.keeps(item, shape.items)),
+            Yaml::Mapping(map) if map.is_empty() => !shape.map,
+            Yaml::Mapping(map) => map.iter().all(|(key, item)| {
+                let Some(key) = key.as_str() else { return false };
+                let child = shape.fields.get(key).copied().or(shape.open).unwrap_or(0);
+                self.keeps(item, child)
+            }),
+            Yaml::Tagged(_) => false,
+        }
     }
 
     fn walk(&self, value: &Value, node: usize, at: &Place, problems: &mut Vec<String>) {
@@ -87,7 +111,7 @@ impl<'a> Builder<'a> {
         let items = schema.get("items").map_or(0, |items| self.compile(items));
         let fields = match schema.get("properties") {
             Some(Value::Object(properties)) => properties.iter().map(|(k, v)| (k.clone(), self.compile(v))).collect(),
-            _ => HashMap::new(),
+            _ => BTreeMap::new(),
         };
         let open = schema.get("additionalProperties").filter(|a| a.is_object()).map(|a| self.compile(a));
         let map = schema.get("properties").is_none() && open.is_some();
@@ -219,6 +243,11 @@ mod tests {
             let mut expected = Vec::new();
             reference(&value, root, root, String::new(), &mut expected);
             assert_eq!(compiled(&value, &check.shapes), expected, "{kind:?}");
+            assert_eq!(
+                check.shapes.plain_and_stored(&serde_yaml::to_value(&value).unwrap()),
+                expected.is_empty(),
+                "{kind:?}"
+            );
             found += expected.len();
         }
         assert!(found > 100, "only {found} empty lists and maps");

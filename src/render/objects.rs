@@ -51,7 +51,7 @@ impl Object {
 /// `serde_json::to_value(value)`, built directly where the value has the shapes templates
 /// print (string keys, integers) instead of through the serializer; any other part (a float, a
 /// tag, a key that is not a string) goes through `to_value`, so the result is always the same.
-fn json_of(value: &serde_yaml::Value) -> serde_json::Result<serde_json::Value> {
+pub fn json_of(value: &serde_yaml::Value) -> serde_json::Result<serde_json::Value> {
     use serde_yaml::Value as Yaml;
     Ok(match value {
         Yaml::Null => serde_json::Value::Null,
