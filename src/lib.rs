@@ -57,10 +57,8 @@ pub fn generate_writing(
     let (rendered, picture) = rayon::join(
         || {
             render_checked_with(&checker, &network, templates, |o| {
-                let file = o.file_name();
-                let document = o.into_document()?;
-                write(&file, document.yaml.as_bytes())?;
-                Ok(Entry { api_version: document.api_version, kind: document.kind })
+                write(&o.file_name(), o.to_yaml()?.as_bytes())?;
+                Ok(Entry { api_version: o.api_version, kind: o.kind })
             })
         },
         || output::manifests::picture(&network),

@@ -6,7 +6,7 @@
 //! NetworkPolicies as Kubernetes does and checks that the flows drawn here are exactly the ones
 //! they allow, so a change to either that the other does not follow fails there.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -516,8 +516,9 @@ fn flows(
         return flows.0;
     }
     ordering_flows(network, &mut flows);
+    let orgs = OrgIds::of(network);
     for (i, org) in network.orgs.iter().enumerate() {
-        org_flows(network, i, org, servers.get(org.name.as_str()).map_or(&[], |d| d), &mut flows);
+        org_flows(network, &orgs, i, servers.get(org.name.as_str()).map_or(&[], |d| d), &mut flows);
     }
     outside_flows(network, policies, &mut flows);
     flows.0
@@ -568,66 +569,89 @@ fn to_other_clusters(network: &Network, from: &str, flows: &mut Flows) {
     }
 }
 
-/// What a peer organisation's peers and clients reach, and what reaches its peers.
+/// What the flows of every peer organisation refer to, found once: each org's index and peers
+/// group, and the orderer groups (per org, they made a fifth of a 300-org picture).
+struct OrgIds<'a> {
+    index: BTreeMap<&'a str, usize>,
+    peers: Vec<String>,
+    orderers: Vec<String>,
+}
+
+impl<'a> OrgIds<'a> {
+    fn of(network: &'a Network) -> Self {
+        OrgIds {
+            index: network.orgs.iter().enumerate().map(|(i, o)| (o.name.as_str(), i)).collect(),
+            peers: network.orgs.iter().map(|o| peers_group(&o.name)).collect(),
+            orderers: orderer_groups(network),
+        }
+    }
+
+    /// The orgs with peers that org `i`'s peers and clients reach, in the network's order:
+    /// itself and every org it shares a channel with.
+    fn reach(&self, network: &Network, i: usize) -> Vec<usize> {
+        let org = &network.orgs[i];
+        let mut shared = vec![false; network.orgs.len()];
+        shared[i] = true;
+        for channel in network.channels.iter().filter(|c| org.channels.contains(&c.name)) {
+            for name in &channel.orgs {
+                if let Some(&j) = self.index.get(name.as_str()) {
+                    shared[j] = true;
+                }
+            }
+        }
+        (0..network.orgs.len()).filter(|&j| shared[j] && !network.orgs[j].peers.is_empty()).collect()
+    }
+}
+
+/// What peer organisation `i`'s peers and clients reach, and what reaches its peers.
 fn org_flows(
     network: &Network,
+    ids: &OrgIds,
     i: usize,
-    org: &super::network::Org,
     servers: &[&super::network::ChaincodeDeployment],
     flows: &mut Flows,
 ) {
-    let peers = peers_group(&org.name);
-    // The orgs whose peers this org's peers and clients reach: itself and every org it shares
-    // a channel with (sets: with a list, a 1000-org network took the cube of the orgs here).
-    let mut shared: BTreeSet<&str> = BTreeSet::from([org.name.as_str()]);
-    for channel in network.channels.iter().filter(|c| org.channels.contains(&c.name)) {
-        shared.extend(channel.orgs.iter().map(String::as_str));
-    }
-    let reach: Vec<&str> = network
-        .orgs
-        .iter()
-        .filter(|o| !o.peers.is_empty() && shared.contains(o.name.as_str()))
-        .map(|o| o.name.as_str())
-        .collect();
-    let reached: BTreeSet<&str> = reach.iter().copied().collect();
+    let org = &network.orgs[i];
+    let peers = &ids.peers[i];
+    let reach = ids.reach(network, i);
     if !org.peers.is_empty() {
-        for orderers in &orderer_groups(network) {
-            flows.add(&peers, orderers, &[ORDERER_PORT], false, "transactions, blocks");
+        for orderers in &ids.orderers {
+            flows.add(peers, orderers, &[ORDERER_PORT], false, "transactions, blocks");
         }
         if org.peers.len() > 1 {
-            flows.add(&peers, &peers, &[PEER_PORT], true, "gossip");
+            flows.add(peers, peers, &[PEER_PORT], true, "gossip");
         }
-        for other in network.orgs[i + 1..].iter().filter(|o| reached.contains(o.name.as_str())) {
-            flows.add(&peers, &peers_group(&other.name), &[PEER_PORT], true, "gossip, endorsement");
+        for &j in reach.iter().filter(|&&j| j > i) {
+            flows.add(peers, &ids.peers[j], &[PEER_PORT], true, "gossip, endorsement");
         }
         for d in servers {
-            flows.add(&peers, &id("cc", &[&d.name]), &[d.port], false, "chaincode");
+            flows.add(peers, &id("cc", &[&d.name]), &[d.port], false, "chaincode");
         }
         if org.api_access {
-            flows.add(&peers, &id("anywhere", &[]), &[443, 6443], false, "Kubernetes API");
+            flows.add(peers, &id("anywhere", &[]), &[443, 6443], false, "Kubernetes API");
         }
         if org.k8scc.is_some() {
-            flows.add(&id("k8scc", &["chaincode"]), &peers, &[PEER_CHAINCODE_PORT], false, "chaincode stream");
+            flows.add(&id("k8scc", &["chaincode"]), peers, &[PEER_CHAINCODE_PORT], false, "chaincode stream");
         }
         if org.k8s_builder.is_some() {
-            flows.add(&id("jobs", &[&org.name]), &peers, &[PEER_CHAINCODE_PORT], false, "chaincode stream");
+            flows.add(&id("jobs", &[&org.name]), peers, &[PEER_CHAINCODE_PORT], false, "chaincode stream");
         }
         if let Some(exposure) = org.exposure.as_ref().filter(|e| e.from.is_some()) {
             flows.add(
                 &exposure_source(network, exposure),
-                &peers,
+                peers,
                 &[PEER_PORT],
                 false,
                 "other clusters, TLS passed through",
             );
         }
-        to_other_clusters(network, &peers, flows);
+        to_other_clusters(network, peers, flows);
     }
     let clients = clients_group(&org.name);
-    for other in &reach {
-        flows.add(&clients, &peers_group(other), &[PEER_PORT], false, "proposals, queries");
+    for &j in &reach {
+        flows.add(&clients, &ids.peers[j], &[PEER_PORT], false, "proposals, queries");
     }
-    for orderers in &orderer_groups(network) {
+    for orderers in &ids.orderers {
         flows.add(&clients, orderers, &[ORDERER_PORT], false, "transactions");
     }
     if let Some(ca) = &org.ca {

@@ -42,7 +42,9 @@ impl Object {
 
     /// The object as written, its tree dropped.
     pub fn into_document(self) -> Result<Document> {
-        let yaml = self.to_yaml()?;
+        let mut yaml = self.to_yaml()?;
+        // Documents are kept until the tree is: no spare capacity.
+        yaml.shrink_to_fit();
         let Object { api_version, kind, name, namespace, origin, .. } = self;
         Ok(Document { api_version, kind, name, namespace, origin, yaml })
     }

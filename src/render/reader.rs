@@ -24,7 +24,7 @@ use serde_yaml::{Mapping, Number, Value};
 /// The documents of `text` that are not empty (null), in order, as serde_yaml reads them;
 /// `None` when the text leaves this reader's part of YAML.
 pub fn documents(text: &str) -> Option<Vec<Value>> {
-    if text.bytes().any(|b| (b < 0x20 && b != b'\n') || b == 0x7f) || (!text.is_ascii() && !printable_text(text)) {
+    if has_control(text) || (!text.is_ascii() && !printable_text(text)) {
         return None;
     }
     let mut reader = Reader { lines: text.split('\n').collect(), at: 0 };
@@ -380,6 +380,14 @@ fn printable(c: char) -> bool {
     }
 }
 
+/// Whether `text` holds a control character other than the line feed, or DEL. Read 64 bytes
+/// at a time without stopping early inside them, so the compiler compares whole vectors.
+fn has_control(text: &str) -> bool {
+    text.as_bytes()
+        .chunks(64)
+        .any(|chunk| chunk.iter().fold(false, |found, &b| found | ((b < 0x20) & (b != b'\n')) | (b == 0x7f)))
+}
+
 /// Whether every character of a text with non-ASCII ones is one libyaml reads as printable
 /// and not as a line break (`\u{85}`, `\u{2028}`, `\u{2029}`) or a byte order mark: comments
 /// are not read here, but libyaml reads them too.
@@ -431,6 +439,21 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde::Deserialize;
+
+    #[test]
+    fn finds_every_control_byte_wherever_it_sits_in_its_chunk() {
+        for byte in 0..=0x7fu8 {
+            for at in [0, 1, 62, 63, 64, 65, 127, 128, 199] {
+                let mut text = vec![b'a'; 200];
+                text[at] = byte;
+                let text = String::from_utf8(text).unwrap();
+                let expected = (byte < 0x20 && byte != b'\n') || byte == 0x7f;
+                assert_eq!(has_control(&text), expected, "byte {byte:#x} at {at}");
+                assert_eq!(has_control(&text[..=at]), expected, "byte {byte:#x} ending the text");
+            }
+        }
+        assert!(!has_control(""));
+    }
 
     /// serde_yaml's documents of `text`, nulls left out; `None` when it refuses the text.
     fn serde_yaml_documents(text: &str) -> Option<Vec<Value>> {

@@ -29,8 +29,6 @@ pub fn written_here(value: &Value) -> Option<String> {
     }
     let mut out = String::with_capacity(4096);
     write_mapping(&mut out, map, 0)?;
-    // Objects are kept as written until the tree is: no spare capacity.
-    out.shrink_to_fit();
     Some(out)
 }
 
@@ -90,7 +88,17 @@ fn push_indent(out: &mut String, indent: usize) {
     if !out.ends_with('\n') {
         out.push('\n');
     }
-    out.extend(std::iter::repeat_n(' ', indent));
+    push_spaces(out, indent);
+}
+
+/// `n` spaces, copied from a line of them rather than pushed one character at a time.
+fn push_spaces(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > SPACES.len() {
+        out.push_str(SPACES);
+        n -= SPACES.len();
+    }
+    out.push_str(&SPACES[..n]);
 }
 
 /// A mapping key: libyaml writes a key as a simple key only while it is one line of at most
@@ -109,7 +117,10 @@ fn write_scalar(out: &mut String, value: &Value, indent: usize) -> Written {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) if n.is_u64() || n.is_i64() => out.push_str(&n.to_string()),
+        Value::Number(n) if n.is_u64() || n.is_i64() => {
+            use std::fmt::Write;
+            write!(out, "{n}").ok()?
+        }
         Value::String(s) => write_string(out, s, indent)?,
         Value::Mapping(m) if m.is_empty() => out.push_str("{}"),
         Value::Sequence(s) if s.is_empty() => out.push_str("[]"),
@@ -135,7 +146,12 @@ fn write_string(out: &mut String, s: &str, indent: usize) -> Written {
         out.push_str(s);
     } else {
         out.push('\'');
-        out.push_str(&s.replace('\'', "''"));
+        for (i, part) in s.split('\'').enumerate() {
+            if i > 0 {
+                out.push_str("''");
+            }
+            out.push_str(part);
+        }
         out.push('\'');
     }
     Some(())
