@@ -3,7 +3,9 @@
 //! against that type's JSON Schema with every object closed, so an unknown or misspelled field
 //! fails too — a typed parse alone silently drops it. `certmanager`, `gateway` and `prometheus`
 //! hold the closed types of the cert-manager, Gateway API and prometheus-operator kinds fabgen
-//! renders, so they are checked like built-in kinds.
+//! renders, so they are checked like built-in kinds. The checks read the rendered
+//! `serde_yaml::Value` itself (`instance`); only an object that fails is copied to JSON, to
+//! say what is wrong with it as jsonschema and serde say it of JSON.
 //!
 //! Takes a `crate::render::Rendered`, or one object at a time as it is rendered, and hands
 //! nothing on: it passes or lists every problem.
