@@ -46,8 +46,9 @@ where
     T: Send,
     F: Fn(&str, Object) -> Result<T> + Sync,
 {
-    let env = environment(templates, network, knobs)?;
-    let instances = instances(network);
+    let values = Converted::of(network)?;
+    let env = environment(templates, &values, knobs)?;
+    let instances = instances(network, &values);
     check_scale(instances.len())?;
     let batches: Vec<Result<Vec<Kept<T>>>> = instances
         .into_par_iter()
@@ -95,18 +96,55 @@ fn check_scale(instances: usize) -> Result<()> {
     Ok(())
 }
 
+/// The network as templates see it, converted once: the whole, and its organisations,
+/// ordering organisations and chaincodes as parts of that whole (each template instance and
+/// the lookup globals share them rather than converting them again).
+struct Converted {
+    network: Value,
+    orgs: Vec<Value>,
+    orderer_orgs: Vec<Value>,
+    chaincodes: Vec<Value>,
+}
+
+impl Converted {
+    fn of(network: &Network) -> Result<Self> {
+        let whole = to_value(network);
+        let items = |field: &str, expected: usize| -> Result<Vec<Value>> {
+            let items: Vec<Value> = whole.get_attr(field)?.try_iter()?.collect();
+            if items.len() != expected {
+                bail!("the network's {field} converted to {} template values, not {expected}", items.len());
+            }
+            Ok(items)
+        };
+        Ok(Converted {
+            orgs: items("orgs", network.orgs.len())?,
+            orderer_orgs: items("orderer_orgs", network.orderer_orgs.len())?,
+            chaincodes: items("chaincodes", network.chaincodes.len())?,
+            network: whole,
+        })
+    }
+}
+
 /// The template environment of one network: knobs, and the globals templates share.
-fn environment(templates: &TemplateSet, network: &Network, knobs: &Arc<Knobs>) -> Result<Environment<'static>> {
+fn environment(templates: &TemplateSet, values: &Converted, knobs: &Arc<Knobs>) -> Result<Environment<'static>> {
     let mut env = templates.environment()?;
     knobs.register(&mut env);
     // Templates look orgs up by name here: filtering `network.orgs` per Job would make the
     // cost of the Jobs grow with the square of the number of orgs.
-    let orgs_by_name: BTreeMap<&str, &crate::model::Org> = network.orgs.iter().map(|o| (o.name.as_str(), o)).collect();
-    env.add_global("orgs_by_name", to_value(orgs_by_name));
-    let ordering_by_name: BTreeMap<&str, &crate::model::OrdererOrg> =
-        network.orderer_orgs.iter().map(|o| (o.name.as_str(), o)).collect();
-    env.add_global("ordering_by_name", to_value(ordering_by_name));
+    env.add_global("orgs_by_name", by_name(&values.orgs));
+    env.add_global("ordering_by_name", by_name(&values.orderer_orgs));
     Ok(env)
+}
+
+/// Converted organisations keyed by their `name`.
+fn by_name(items: &[Value]) -> Value {
+    let map: BTreeMap<String, Value> = items
+        .iter()
+        .map(|item| {
+            (item.get_attr("name").ok().and_then(|n| n.as_str().map(str::to_string)).unwrap_or_default(), item.clone())
+        })
+        .collect();
+    Value::from(map)
 }
 
 /// What [`render_each`] keeps of one object until the objects are put in order.
@@ -146,16 +184,15 @@ fn own<'a, T: serde::Serialize + Sync>(key: &'static str, value: &'a T) -> Optio
 }
 
 /// Every template instance of `network`, in a fixed order.
-fn instances<'a>(network: &'a Network) -> Vec<Instance<'a>> {
-    let net = to_value(network);
+fn instances<'a>(network: &'a Network, values: &Converted) -> Vec<Instance<'a>> {
+    let net = values.network.clone();
     let mut instances = Vec::new();
     let mut emit = |template: &'static str, origin: String, shared: Value, own: Option<(&'static str, Lazy<'a>)>| {
         instances.push(Instance { template, origin, shared, own });
     };
 
     emit("namespace.yaml", "namespace.yaml".into(), context! { network => net.clone() }, None);
-    for ordering in &network.orderer_orgs {
-        let org_value = to_value(ordering);
+    for (ordering, org_value) in network.orderer_orgs.iter().zip(&values.orderer_orgs) {
         for orderer in &ordering.orderers {
             emit(
                 "orderer.yaml",
@@ -169,8 +206,7 @@ fn instances<'a>(network: &'a Network) -> Vec<Instance<'a>> {
             }
         }
     }
-    for org in &network.orgs {
-        let org_value = to_value(org);
+    for (org, org_value) in network.orgs.iter().zip(&values.orgs) {
         emit(
             "org.yaml",
             format!("org.yaml for {}", org.name),
@@ -241,9 +277,7 @@ fn instances<'a>(network: &'a Network) -> Vec<Instance<'a>> {
             );
         }
     }
-    for chaincode in &network.chaincodes {
-        // Converted once: a chaincode's value holds a lifecycle entry per channel member.
-        let chaincode_value = to_value(chaincode);
+    for (chaincode, chaincode_value) in network.chaincodes.iter().zip(&values.chaincodes) {
         emit(
             "chaincode-lifecycle.yaml",
             format!("chaincode-lifecycle.yaml for {}", chaincode.name),
@@ -411,6 +445,32 @@ mod tests {
         assert!(err.contains("250001 template instances") && err.contains("at most 250000"), "{err}");
     }
 
+    /// The parts taken from the converted network are what converting each part alone gives,
+    /// and the lookup globals hold every organisation under its name.
+    #[test]
+    fn converted_parts_equal_the_parts_converted_alone() {
+        let spec = crate::spec::SpecSource::read(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("values/multi-org.yaml"),
+        )
+        .unwrap()
+        .load()
+        .unwrap();
+        let (network, _) = crate::model::resolve(&spec).unwrap();
+        let values = Converted::of(&network).unwrap();
+        assert!(network.orgs.len() > 1 && !network.chaincodes.is_empty() && !network.orderer_orgs.is_empty());
+        for (org, value) in network.orgs.iter().zip(&values.orgs) {
+            assert_eq!(&to_value(org), value);
+        }
+        for (ordering, value) in network.orderer_orgs.iter().zip(&values.orderer_orgs) {
+            assert_eq!(&to_value(ordering), value);
+        }
+        for (chaincode, value) in network.chaincodes.iter().zip(&values.chaincodes) {
+            assert_eq!(&to_value(chaincode), value);
+        }
+        let by_name: BTreeMap<&str, &crate::model::Org> = network.orgs.iter().map(|o| (o.name.as_str(), o)).collect();
+        assert_eq!(super::by_name(&values.orgs), to_value(by_name));
+    }
+
     /// `reader` reads every template instance of every example (in manifests and in chart
     /// mode, with long strings kept aside as rendering keeps them), and reads it exactly as
     /// serde_yaml does: no instance falls back.
@@ -425,9 +485,10 @@ mod tests {
             }
             let spec = crate::spec::SpecSource::read(&path).unwrap().load().unwrap();
             let (network, _) = crate::model::resolve(&spec).unwrap();
+            let values = Converted::of(&network).unwrap();
             for mode in [Mode::Manifests, Mode::Chart] {
-                let env = environment(&TemplateSet::embedded(), &network, &Knobs::new(mode, &network.values)).unwrap();
-                for instance in instances(&network) {
+                let env = environment(&TemplateSet::embedded(), &values, &Knobs::new(mode, &network.values)).unwrap();
+                for instance in instances(&network, &values) {
                     let (template, origin) = (instance.template, &instance.origin);
                     let (text, _) = long_text::collecting(|| render_one(&env, template, instance.context()));
                     let text = text.unwrap();
@@ -455,10 +516,11 @@ mod tests {
     fn every_template_of_the_example_reads_its_long_strings_the_fast_way() {
         let spec = crate::spec::SpecSource::embedded().load().unwrap();
         let (network, _) = crate::model::resolve(&spec).unwrap();
+        let values = Converted::of(&network).unwrap();
         let env =
-            environment(&TemplateSet::embedded(), &network, &Knobs::new(Mode::Manifests, &network.values)).unwrap();
+            environment(&TemplateSet::embedded(), &values, &Knobs::new(Mode::Manifests, &network.values)).unwrap();
         let mut kept_aside = 0;
-        for instance in instances(&network) {
+        for instance in instances(&network, &values) {
             let (template, origin, ctx) = (instance.template, &instance.origin, instance.context());
             let (text, long_texts) = long_text::collecting(|| render_one(&env, template, ctx.clone()));
             let text = text.unwrap();
