@@ -47,7 +47,7 @@ where
     F: Fn(&str, Object) -> Result<T> + Sync,
 {
     let values = Converted::of(network)?;
-    let env = environment(templates, &values, knobs)?;
+    let env = environment(templates, network, &values, knobs)?;
     let instances = instances(network, &values);
     check_scale(instances.len())?;
     let batches: Vec<Result<Vec<Kept<T>>>> = instances
@@ -126,24 +126,27 @@ impl Converted {
 }
 
 /// The template environment of one network: knobs, and the globals templates share.
-fn environment(templates: &TemplateSet, values: &Converted, knobs: &Arc<Knobs>) -> Result<Environment<'static>> {
+fn environment(
+    templates: &TemplateSet,
+    network: &Network,
+    values: &Converted,
+    knobs: &Arc<Knobs>,
+) -> Result<Environment<'static>> {
     let mut env = templates.environment()?;
     knobs.register(&mut env);
     // Templates look orgs up by name here: filtering `network.orgs` per Job would make the
     // cost of the Jobs grow with the square of the number of orgs.
-    env.add_global("orgs_by_name", by_name(&values.orgs));
-    env.add_global("ordering_by_name", by_name(&values.orderer_orgs));
+    env.add_global("orgs_by_name", by_name(network.orgs.iter().map(|o| o.name.as_str()), &values.orgs));
+    env.add_global(
+        "ordering_by_name",
+        by_name(network.orderer_orgs.iter().map(|o| o.name.as_str()), &values.orderer_orgs),
+    );
     Ok(env)
 }
 
-/// Converted organisations keyed by their `name`.
-fn by_name(items: &[Value]) -> Value {
-    let map: BTreeMap<String, Value> = items
-        .iter()
-        .map(|item| {
-            (item.get_attr("name").ok().and_then(|n| n.as_str().map(str::to_string)).unwrap_or_default(), item.clone())
-        })
-        .collect();
+/// Converted organisations keyed by their names.
+fn by_name<'a>(names: impl Iterator<Item = &'a str>, items: &[Value]) -> Value {
+    let map: BTreeMap<String, Value> = names.map(str::to_string).zip(items.iter().cloned()).collect();
     Value::from(map)
 }
 
@@ -468,7 +471,7 @@ mod tests {
             assert_eq!(&to_value(chaincode), value);
         }
         let by_name: BTreeMap<&str, &crate::model::Org> = network.orgs.iter().map(|o| (o.name.as_str(), o)).collect();
-        assert_eq!(super::by_name(&values.orgs), to_value(by_name));
+        assert_eq!(super::by_name(network.orgs.iter().map(|o| o.name.as_str()), &values.orgs), to_value(by_name));
     }
 
     /// `reader` reads every template instance of every example (in manifests and in chart
@@ -487,7 +490,8 @@ mod tests {
             let (network, _) = crate::model::resolve(&spec).unwrap();
             let values = Converted::of(&network).unwrap();
             for mode in [Mode::Manifests, Mode::Chart] {
-                let env = environment(&TemplateSet::embedded(), &values, &Knobs::new(mode, &network.values)).unwrap();
+                let env = environment(&TemplateSet::embedded(), &network, &values, &Knobs::new(mode, &network.values))
+                    .unwrap();
                 for instance in instances(&network, &values) {
                     let (template, origin) = (instance.template, &instance.origin);
                     let (text, _) = long_text::collecting(|| render_one(&env, template, instance.context()));
@@ -518,7 +522,8 @@ mod tests {
         let (network, _) = crate::model::resolve(&spec).unwrap();
         let values = Converted::of(&network).unwrap();
         let env =
-            environment(&TemplateSet::embedded(), &values, &Knobs::new(Mode::Manifests, &network.values)).unwrap();
+            environment(&TemplateSet::embedded(), &network, &values, &Knobs::new(Mode::Manifests, &network.values))
+                .unwrap();
         let mut kept_aside = 0;
         for instance in instances(&network, &values) {
             let (template, origin, ctx) = (instance.template, &instance.origin, instance.context());
