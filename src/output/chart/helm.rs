@@ -190,41 +190,65 @@ pub(super) fn helm_template(object: &Object, knobs: &Lookup, read: &mut BTreeSet
     if yaml.contains("{{") {
         yaml = yaml.replace("{{", "{{ \"{{\" }}");
     }
+    // Only the lines holding a token change: the text between them is copied as it is.
     let mut out = String::with_capacity(yaml.len());
-    for line in yaml.lines() {
-        if !line.contains(TOKEN_PREFIX) {
-            out.push_str(line);
-        } else if let Some(c) = TOKEN_LINE.captures(line) {
-            let key = &c[3];
-            let knob = knobs.knob(key).context("unknown knob token")?;
-            read.extend(reads(&knob));
-            let indent = format!("{}{}", &c[1], c.get(2).map_or("", |m| m.as_str()));
-            out.push_str(&line_expr(&indent, &knob)?);
-        } else {
-            let mut error = None;
-            let replaced = TOKEN.replace_all(line, |c: &regex::Captures| {
-                let knob = knobs.knob(&c[1]);
-                read.extend(knob.iter().flat_map(reads));
-                match knob.as_ref().map(inline_expr) {
-                    Some(Ok(expr)) => expr,
-                    Some(Err(e)) => {
-                        error = Some(e);
-                        String::new()
-                    }
-                    None => {
-                        error = Some(anyhow::anyhow!("unknown knob token {}", &c[0]));
-                        String::new()
-                    }
-                }
-            });
-            if let Some(e) = error {
-                return Err(e.context(format!("in {} {}", object.kind, object.name)));
-            }
-            out.push_str(&replaced);
-        }
+    let mut rest = yaml.as_str();
+    while let Some(at) = rest.find(TOKEN_PREFIX) {
+        let start = rest[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = rest[at..].find('\n').map_or(rest.len(), |i| at + i);
+        push_lines(&mut out, &rest[..start]);
+        let line = &rest[start..end];
+        out.push_str(&token_line(line.strip_suffix('\r').unwrap_or(line), object, knobs, read)?);
         out.push('\n');
+        rest = rest.get(end + 1..).unwrap_or_default();
     }
+    push_lines(&mut out, rest);
     Ok(out)
+}
+
+/// `text`'s lines, each ended by a line feed (as `str::lines` reads them).
+fn push_lines(out: &mut String, text: &str) {
+    if text.contains('\r') {
+        for line in text.lines() {
+            out.push_str(line);
+            out.push('\n');
+        }
+    } else {
+        out.push_str(text);
+        if !text.is_empty() && !text.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+}
+
+/// One line holding knob tokens, in Helm: a whole `token: null` line, or each token inline.
+fn token_line(line: &str, object: &Object, knobs: &Lookup, read: &mut BTreeSet<Vec<String>>) -> Result<String> {
+    if let Some(c) = TOKEN_LINE.captures(line) {
+        let knob = knobs.knob(&c[3]).context("unknown knob token")?;
+        read.extend(reads(&knob));
+        let indent = format!("{}{}", &c[1], c.get(2).map_or("", |m| m.as_str()));
+        return line_expr(&indent, &knob);
+    }
+    let mut error = None;
+    let replaced = TOKEN.replace_all(line, |c: &regex::Captures| {
+        let knob = knobs.knob(&c[1]);
+        read.extend(knob.iter().flat_map(reads));
+        match knob.as_ref().map(inline_expr) {
+            Some(Ok(expr)) => expr,
+            Some(Err(e)) => {
+                error = Some(e);
+                String::new()
+            }
+            None => {
+                error = Some(anyhow::anyhow!("unknown knob token {}", &c[0]));
+                String::new()
+            }
+        }
+    });
+    match error {
+        Some(e) => Err(e.context(format!("in {} {}", object.kind, object.name))),
+        None => Ok(replaced.into_owned()),
+    }
 }
 
 pub(super) fn helpers(namespace: &str) -> String {
@@ -279,6 +303,20 @@ mod tests {
             let value: Value = serde_yaml::from_str(yaml).unwrap();
             let expected = serde_json::to_string(&serde_json::to_value(&value).unwrap()).unwrap();
             assert_eq!(sorted_json(&value), expected, "{yaml}");
+        }
+    }
+
+    #[test]
+    fn pushed_lines_are_the_lines_str_reads_each_ended() {
+        for text in ["", "a", "a\n", "a\nb", "a\n\nb\n", "\n", "a\r\nb\r\n", "a\rb\n", "a\r"] {
+            let mut expected = String::new();
+            for line in text.lines() {
+                expected.push_str(line);
+                expected.push('\n');
+            }
+            let mut out = String::new();
+            push_lines(&mut out, text);
+            assert_eq!(out, expected, "{text:?}");
         }
     }
 
