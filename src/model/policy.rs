@@ -160,6 +160,22 @@ fn rule(direction: &str, port: u16, peers: Vec<Value>) -> Value {
     json!({ "ports": [tcp(port)], direction: peers })
 }
 
+/// The egress of an organisation's clients (its Jobs and tools: pods labelled `CLIENT_LABEL:
+/// org`).
+fn clients_draft(org: &str, egress: Vec<Value>) -> Draft {
+    Draft {
+        name: format!("clients-of-{org}"),
+        namespace: None,
+        org: Some(org.to_string()),
+        component: "client".into(),
+        spec: json!({
+            "podSelector": { "matchLabels": { CLIENT_LABEL: org } },
+            "policyTypes": ["Egress"],
+            "egress": egress,
+        }),
+    }
+}
+
 /// A policy isolating one workload, selected by its component and instance labels, in both
 /// directions: only `ingress` and `egress` (plus DNS) remain open.
 fn workload(name: &str, org: &str, component: &str, ingress: Vec<Value>, egress: Vec<Value>) -> Draft {
@@ -292,17 +308,7 @@ fn ordering_drafts(ordering: &OrdererOrg, network: &Network, admitted: &Admitted
         egress.extend(to_other_clusters(network));
         out.push(workload(&orderer.name, &ordering.name, "orderer", ingress, egress));
     }
-    out.push(Draft {
-        name: format!("clients-of-{}", ordering.name),
-        namespace: None,
-        org: Some(ordering.name.clone()),
-        component: "client".into(),
-        spec: json!({
-            "podSelector": { "matchLabels": { CLIENT_LABEL: ordering.name } },
-            "policyTypes": ["Egress"],
-            "egress": ordering_client_egress(network),
-        }),
-    });
+    out.push(clients_draft(&ordering.name, ordering_client_egress(network)));
     out
 }
 
@@ -381,17 +387,7 @@ fn org_clients_draft(org: &Org, reachable: Vec<Value>, network: &Network) -> Dra
             )],
         ));
     }
-    Draft {
-        name: format!("clients-of-{}", org.name),
-        namespace: None,
-        org: Some(org.name.clone()),
-        component: "client".into(),
-        spec: json!({
-            "podSelector": { "matchLabels": { CLIENT_LABEL: org.name } },
-            "policyTypes": ["Egress"],
-            "egress": client_egress,
-        }),
-    }
+    clients_draft(&org.name, client_egress)
 }
 
 /// An ordering organisation's clients (its channel Jobs): every orderer's client and admin
