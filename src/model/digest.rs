@@ -5,7 +5,12 @@ use sha2::{Digest, Sha256};
 
 /// Lower-case hex of the first `bytes` bytes (at most 32) of the SHA-256 of `data`.
 pub fn sha256_hex(data: &[u8], bytes: usize) -> String {
-    Sha256::digest(data).iter().take(bytes).map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(data), bytes)
+}
+
+/// Lower-case hex of the first `bytes` bytes of a digest.
+pub fn hex(digest: &[u8], bytes: usize) -> String {
+    digest.iter().take(bytes).map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! object per output file name, or (with [`render_each`]) whatever the caller keeps of each.
 
 pub mod defaults;
+mod job_name;
 pub mod knobs;
 pub mod long_text;
 pub mod objects;
@@ -59,7 +60,7 @@ where
             let mut kept = Vec::new();
             for mut object in split_rendered(&text, &long_texts, origin)? {
                 if object.kind == "Job" {
-                    name_by_content(&mut object)?;
+                    job_name::name_by_content(&mut object)?;
                 }
                 let file = object.file_name();
                 let what = format!("{} {}", object.kind, object.name);
@@ -321,29 +322,6 @@ fn instances<'a>(network: &'a Network, values: &Converted) -> Vec<Instance<'a>> 
         );
     }
     instances
-}
-
-/// Appends to a Job's name a digest of its `spec`: Kubernetes refuses changes to a Job's pod
-/// template, so a Job that does something else must be a new Job. Knobs would make the digest
-/// differ between manifests and charts, so a Job may use none.
-fn name_by_content(object: &mut Object) -> Result<()> {
-    let spec = serde_json::to_string(&object.value["spec"])
-        .with_context(|| format!("{} has a Job spec that is not JSON", object.origin))?;
-    if spec.contains(knobs::TOKEN_PREFIX) {
-        bail!(
-            "{}: Job {} uses a knob; a Job's name digests its spec, so Jobs take their values from the model",
-            object.origin,
-            object.name
-        );
-    }
-    let hex = crate::model::digest::sha256_hex(spec.as_bytes(), 4);
-    let name = format!("{}-{hex}", object.name);
-    if name.len() > 63 {
-        bail!("{}: Job name {name} is longer than 63 characters", object.origin);
-    }
-    object.value["metadata"]["name"] = serde_yaml::Value::String(name.clone());
-    object.name = name;
-    Ok(())
 }
 
 fn to_value<T: serde::Serialize>(value: T) -> Value {
