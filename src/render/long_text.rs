@@ -75,8 +75,13 @@ pub fn collecting<R>(render: impl FnOnce() -> R) -> (R, Vec<String>) {
     (result, kept)
 }
 
+/// How many placeholders `text` holds, wherever they stand.
+pub fn placeholders_in(text: &str) -> usize {
+    memchr::memmem::find_iter(text.as_bytes(), PREFIX.as_bytes()).count()
+}
+
 /// The index of a whole placeholder.
-fn placeholder(s: &str) -> Option<usize> {
+pub fn placeholder(s: &str) -> Option<usize> {
     let digits = s.strip_prefix(PREFIX.as_str())?;
     let index: usize = digits.parse().ok()?;
     (digits == index.to_string()).then_some(index)
@@ -152,6 +157,17 @@ mod tests {
     /// (documents read the fast way when that is possible, the text printed with placeholders
     /// expanded, the documents and the text printed without them).
     fn both_ways(template: &str, s: &str) -> (Option<Vec<serde_yaml::Value>>, String, Vec<serde_yaml::Value>, String) {
+        let (fast, expanded, expected, plain, _) = three_ways(template, s);
+        (fast, expanded, expected, plain)
+    }
+
+    /// [`both_ways`], and the documents `reader` reads with the long strings put back as it
+    /// reads (`None` when it leaves the text to the ordinary way).
+    #[allow(clippy::type_complexity)]
+    fn three_ways(
+        template: &str,
+        s: &str,
+    ) -> (Option<Vec<serde_yaml::Value>>, String, Vec<serde_yaml::Value>, String, Option<Vec<serde_yaml::Value>>) {
         let env = environment();
         let print = || env.render_named_str("t.yaml", template, minijinja::context! { s, n => 3 }).unwrap();
         let plain = print();
@@ -161,7 +177,8 @@ mod tests {
         };
         let fast = parse(&text).ok().and_then(|mut docs| docs.iter_mut().all(|d| restore(d, &kept)).then_some(docs));
         let expected = parse(&plain).unwrap_or_default();
-        (fast, expand(&text, &kept), expected, plain)
+        let read = super::super::reader::documents_restoring(&text, &kept);
+        (fast, expand(&text, &kept), expected, plain, read)
     }
 
     #[test]
@@ -226,8 +243,18 @@ mod tests {
                 "{{ s }}: b\n", "# {{ s }}\na: 1\n", "a: \"{{ s }}\"\n", "- {{ s }}\n- {k: {{ s }}}\n",
             ]),
         ) {
-            let (fast, expanded, expected, plain) = both_ways(template, &s);
+            let (fast, expanded, expected, plain, read) = three_ways(template, &s);
             prop_assert_eq!(expanded, plain);
+            // The reader puts back whole scalar values as it reads; a placeholder anywhere else,
+            // even in a comment, leaves the text to the ordinary way.
+            let read_here = ["a: {{ s }}\n", "a: [{{ s }}, {{ s }}]\n", "- {{ s }}\n- {k: {{ s }}}\n"];
+            if reads_back_as_itself(&s) {
+                prop_assert_eq!(read.is_some(), read_here.contains(&template), "{}", template);
+            }
+            if let Some(read) = read {
+                let documents: Vec<serde_yaml::Value> = expected.iter().filter(|d| !d.is_null()).cloned().collect();
+                prop_assert_eq!(read, documents);
+            }
             // Whole scalars are read the fast way, and so is a comment (its placeholder vanishes as the text would).
             let fast_way = ["a: {{ s }}\n", "a: [{{ s }}, {{ s }}]\n", "- {{ s }}\n- {k: {{ s }}}\n", "# {{ s }}\na: 1\n"];
             prop_assert_eq!(fast.is_some(), fast_way.contains(&template) && reads_back_as_itself(&s), "{}", template);

@@ -351,13 +351,13 @@ fn split_rendered(text: &str, long_texts: &[String], origin: &str) -> Result<Vec
 /// The documents of a template's text with placeholders, the long strings put back; `None`
 /// when they cannot be read this way.
 fn read_with_long_texts(text: &str, long_texts: &[String]) -> Option<Vec<serde_yaml::Value>> {
-    let mut values = match reader::documents(text) {
-        Some(values) => values,
-        None => serde_yaml::Deserializer::from_str(text)
-            .map(serde_yaml::Value::deserialize)
-            .collect::<Result<Vec<_>, _>>()
-            .ok()?,
-    };
+    if let Some(values) = reader::documents_restoring(text, long_texts) {
+        return Some(values);
+    }
+    let mut values = serde_yaml::Deserializer::from_str(text)
+        .map(serde_yaml::Value::deserialize)
+        .collect::<Result<Vec<_>, _>>()
+        .ok()?;
     values.iter_mut().all(|value| long_text::restore(value, long_texts)).then_some(values)
 }
 
@@ -508,7 +508,7 @@ mod tests {
             let (text, long_texts) = long_text::collecting(|| render_one(&env, template, ctx.clone()));
             let text = text.unwrap();
             kept_aside += long_texts.len();
-            let fast = read_with_long_texts(&text, &long_texts).unwrap_or_else(|| panic!("{origin} falls back"));
+            let fast = reader::documents_restoring(&text, &long_texts).unwrap_or_else(|| panic!("{origin} falls back"));
             let plain = render_one(&env, template, ctx).unwrap();
             let expected: Vec<serde_yaml::Value> = serde_yaml::Deserializer::from_str(&plain)
                 .map(|d| serde_yaml::Value::deserialize(d).unwrap())

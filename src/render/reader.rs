@@ -21,13 +21,24 @@
 
 use serde_yaml::{Mapping, Number, Value};
 
+use super::long_text;
+
 /// The documents of `text` that are not empty (null), in order, as serde_yaml reads them;
 /// `None` when the text leaves this reader's part of YAML.
 pub fn documents(text: &str) -> Option<Vec<Value>> {
+    documents_restoring(text, &[])
+}
+
+/// [`documents`] of a text whose long strings were kept aside (`long_text`): each scalar value
+/// that is a whole placeholder is read as the string it stands for, as `long_text::restore`
+/// puts it back. `None` also when a placeholder stands anywhere else (in a key, inside a longer
+/// scalar, in a comment): that text is read the ordinary way.
+pub fn documents_restoring(text: &str, long_texts: &[String]) -> Option<Vec<Value>> {
     if has_control(text) || (!text.is_ascii() && !printable_text(text)) {
         return None;
     }
-    let mut reader = Reader { lines: text.split('\n').collect(), at: 0 };
+    let long = Restorer { strings: long_texts, restored: 0 };
+    let mut reader = Reader { lines: text.split('\n').collect(), at: 0, long };
     let mut out = Vec::new();
     while let Some((indent, content)) = reader.peek() {
         if content == "---" && indent == 0 {
@@ -47,13 +58,35 @@ pub fn documents(text: &str) -> Option<Vec<Value>> {
             out.push(value);
         }
     }
-    Some(out)
+    (long_texts.is_empty() || reader.long.restored == long_text::placeholders_in(text)).then_some(out)
+}
+
+/// The long strings a text's placeholders stand for, and how many were read back.
+struct Restorer<'k> {
+    strings: &'k [String],
+    restored: usize,
+}
+
+impl Restorer<'_> {
+    /// A scalar value as read, or the long string it stands for when it is a whole
+    /// placeholder.
+    fn value(&mut self, value: Value) -> Value {
+        if let Value::String(s) = &value
+            && !self.strings.is_empty()
+            && let Some(original) = long_text::placeholder(s).and_then(|index| self.strings.get(index))
+        {
+            self.restored += 1;
+            return Value::String(original.clone());
+        }
+        value
+    }
 }
 
 /// The lines of the text and the next one to read.
 struct Reader<'a> {
     lines: Vec<&'a str>,
     at: usize,
+    long: Restorer<'a>,
 }
 
 impl<'a> Reader<'a> {
@@ -114,7 +147,7 @@ impl<'a> Reader<'a> {
                 _ => Some(Value::Null),
             };
         }
-        let value = inline(rest)?;
+        let value = inline(rest, &mut self.long)?;
         self.ends_at(indent)?;
         Some(value)
     }
@@ -152,7 +185,7 @@ impl<'a> Reader<'a> {
         if key(text).is_some() {
             return self.mapping(column, Some(text));
         }
-        let value = inline(text)?;
+        let value = inline(text, &mut self.long)?;
         self.ends_at(indent)?;
         Some(value)
     }
@@ -192,12 +225,12 @@ fn key(text: &str) -> Option<(Value, &str)> {
 }
 
 /// A value that fills the rest of its line (a comment may follow).
-fn inline(text: &str) -> Option<Value> {
+fn inline(text: &str, long: &mut Restorer) -> Option<Value> {
     let (value, rest) = match text.as_bytes()[0] {
-        b'{' | b'[' => flow(text, 0)?,
+        b'{' | b'[' => flow(text, 0, long)?,
         b'"' | b'\'' => {
             let (s, rest) = quoted(text)?;
-            (Value::String(s), rest)
+            (long.value(Value::String(s)), rest)
         }
         _ => {
             let end = text.find(" #").unwrap_or(text.len());
@@ -205,7 +238,7 @@ fn inline(text: &str) -> Option<Value> {
             if !plain_start(scalar) || scalar.contains(": ") || scalar.ends_with(':') {
                 return None;
             }
-            return plain(scalar);
+            return plain(scalar).map(|value| long.value(value));
         }
     };
     let rest = rest.trim_start_matches(' ');
@@ -228,15 +261,15 @@ fn plain_start(scalar: &str) -> bool {
 const MAX_DEPTH: usize = 32;
 
 /// A one-line flow node at the start of `text`, and the text after it.
-fn flow(text: &str, depth: usize) -> Option<(Value, &str)> {
+fn flow<'t>(text: &'t str, depth: usize, long: &mut Restorer) -> Option<(Value, &'t str)> {
     if depth > MAX_DEPTH {
         return None;
     }
     let text = text.trim_start_matches(' ');
     match text.as_bytes().first()? {
-        b'{' => flow_mapping(&text[1..], depth),
-        b'[' => flow_sequence(&text[1..], depth),
-        b'"' | b'\'' => quoted(text).map(|(s, rest)| (Value::String(s), rest)),
+        b'{' => flow_mapping(&text[1..], depth, long),
+        b'[' => flow_sequence(&text[1..], depth, long),
+        b'"' | b'\'' => quoted(text).map(|(s, rest)| (long.value(Value::String(s)), rest)),
         _ => {
             let end = text.find([',', ']', '}', ':', '#', '[', '{']).unwrap_or(text.len());
             if text[end..].starts_with([':', '#', '[', '{']) {
@@ -246,13 +279,13 @@ fn flow(text: &str, depth: usize) -> Option<(Value, &str)> {
             if !plain_start(scalar) {
                 return None;
             }
-            Some((plain(scalar)?, &text[end..]))
+            Some((long.value(plain(scalar)?), &text[end..]))
         }
     }
 }
 
 /// The entries of a flow mapping after its `{`, and the text after its `}`.
-fn flow_mapping(mut text: &str, depth: usize) -> Option<(Value, &str)> {
+fn flow_mapping<'t>(mut text: &'t str, depth: usize, long: &mut Restorer) -> Option<(Value, &'t str)> {
     let mut map = Mapping::new();
     loop {
         text = text.trim_start_matches(' ');
@@ -260,7 +293,7 @@ fn flow_mapping(mut text: &str, depth: usize) -> Option<(Value, &str)> {
             return Some((Value::Mapping(map), rest));
         }
         let (key, rest) = flow_key(text)?;
-        let (value, rest) = flow(rest, depth + 1)?;
+        let (value, rest) = flow(rest, depth + 1, long)?;
         if map.insert(key, value).is_some() {
             return None;
         }
@@ -285,14 +318,14 @@ fn flow_key(text: &str) -> Option<(Value, &str)> {
 }
 
 /// The items of a flow sequence after its `[`, and the text after its `]`.
-fn flow_sequence(mut text: &str, depth: usize) -> Option<(Value, &str)> {
+fn flow_sequence<'t>(mut text: &'t str, depth: usize, long: &mut Restorer) -> Option<(Value, &'t str)> {
     let mut items = Vec::new();
     loop {
         text = text.trim_start_matches(' ');
         if let Some(rest) = text.strip_prefix(']') {
             return Some((Value::Sequence(items), rest));
         }
-        let (item, rest) = flow(text, depth + 1)?;
+        let (item, rest) = flow(text, depth + 1, long)?;
         items.push(item);
         text = after_entry(rest, ']')?;
     }
