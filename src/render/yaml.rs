@@ -137,7 +137,7 @@ fn write_string(out: &mut String, s: &str, indent: usize) -> Written {
     // which it treats apart); a single line printable ASCII only. The rest (tabs, CR, other
     // Unicode) takes paths not written here.
     if s.contains('\n') {
-        return if s.chars().all(literal_char) { write_literal(out, s, indent) } else { None };
+        return if literal_text(s) { write_literal(out, s, indent) } else { None };
     }
     if !s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
         return None;
@@ -157,6 +157,19 @@ fn write_string(out: &mut String, s: &str, indent: usize) -> Written {
     Some(())
 }
 
+/// Whether every character of `s` is one a literal block holds as it is ([`literal_char`]):
+/// ASCII text is read 64 bytes at a time, without stopping early inside them, so the compiler
+/// compares whole vectors.
+fn literal_text(s: &str) -> bool {
+    if s.is_ascii() {
+        s.as_bytes()
+            .chunks(64)
+            .all(|chunk| chunk.iter().fold(true, |ok, &b| ok & ((b' '..=b'~').contains(&b) | (b == b'\n'))))
+    } else {
+        s.chars().all(literal_char)
+    }
+}
+
 /// A character a literal block holds as it is: libyaml's `IS_PRINTABLE` (unsafe-libyaml
 /// macros) without tab and CR, and without the characters it reads as breaks or a BOM.
 fn literal_char(c: char) -> bool {
@@ -170,19 +183,23 @@ fn write_literal(out: &mut String, s: &str, indent: usize) -> Written {
     let bytes = s.as_bytes();
     // A leading space or break needs an indentation indicator; a space at the end of the text
     // or before a break makes libyaml double-quote it; two final breaks need `|+`.
-    if bytes[0] == b' ' || bytes[0] == b'\n' || s.ends_with(' ') || s.contains(" \n") || s.ends_with("\n\n") {
+    // (Each line is tested for a final space as it is written.)
+    if bytes[0] == b' ' || bytes[0] == b'\n' || s.ends_with("\n\n") {
         return None;
     }
     let (body, hint) = match s.strip_suffix('\n') {
         Some(body) => (body, "|"),
         None => (s, "|-"),
     };
+    out.reserve(hint.len() + body.len() + 1 + indent * (body.len() / 16 + 1));
     out.push_str(hint);
-    let margin = " ".repeat(indent);
     for line in body.split('\n') {
+        if line.ends_with(' ') {
+            return None;
+        }
         out.push('\n');
         if !line.is_empty() {
-            out.push_str(&margin);
+            push_spaces(out, indent);
             out.push_str(line);
         }
     }
@@ -269,6 +286,25 @@ mod tests {
         ] {
             same_as_serde_yaml(yaml);
         }
+    }
+
+    /// The vectorised test of a literal block's text agrees with the test of each character,
+    /// for every ASCII byte at every place in its chunk, and for text with other characters.
+    #[test]
+    fn tests_literal_text_as_each_character_is_tested() {
+        for byte in 0..=0x7fu8 {
+            for at in [0, 1, 63, 64, 65, 128, 199] {
+                let mut text = vec![b'a'; 200];
+                text[at] = byte;
+                let text = String::from_utf8(text).unwrap();
+                assert_eq!(literal_text(&text), text.chars().all(literal_char), "byte {byte:#x} at {at}");
+            }
+        }
+        for odd in ["é\nx", "\u{2028}\n", "a\u{feff}\n", "\u{1f600}\n\t"] {
+            assert_eq!(literal_text(odd), odd.chars().all(literal_char), "{odd:?}");
+        }
+        let ours = same_as_serde_yaml("a: \"x \\ny\\n\"\nb: \"x\\ny \"\nc: \"x\\ny\\n \"\n");
+        assert!(!ours.contains('|'), "{ours}");
     }
 
     #[test]
