@@ -38,7 +38,7 @@ pub fn documents_restoring(text: &str, long_texts: &[String]) -> Option<Vec<Valu
         return None;
     }
     let long = Restorer { strings: long_texts, restored: 0 };
-    let mut reader = Reader { lines: text.split('\n').collect(), at: 0, long };
+    let mut reader = Reader { lines: text.split('\n').collect(), at: 0, peeked: None, long };
     let mut out = Vec::new();
     while let Some((indent, content)) = reader.peek() {
         if content == "---" && indent == 0 {
@@ -86,6 +86,8 @@ impl Restorer<'_> {
 struct Reader<'a> {
     lines: Vec<&'a str>,
     at: usize,
+    /// The last line peeked at: its number, indentation and content.
+    peeked: Option<(usize, usize, &'a str)>,
     long: Restorer<'a>,
 }
 
@@ -93,13 +95,22 @@ impl<'a> Reader<'a> {
     /// The next line with content (not blank, not a comment): its indentation and its content,
     /// trailing spaces removed. Skipped lines are consumed.
     fn peek(&mut self) -> Option<(usize, &'a str)> {
+        // A line is peeked at two or three times (by its entry, then by the one before as it
+        // ends): trimmed once.
+        if let Some((at, indent, content)) = self.peeked
+            && at == self.at
+        {
+            return Some((indent, content));
+        }
         while let Some(line) = self.lines.get(self.at) {
             let content = line.trim_start_matches(' ');
             if content.trim_end_matches(' ').is_empty() || content.starts_with('#') {
                 self.at += 1;
                 continue;
             }
-            return Some((line.len() - content.len(), content.trim_end_matches(' ')));
+            let found = (line.len() - content.len(), content.trim_end_matches(' '));
+            self.peeked = Some((self.at, found.0, found.1));
+            return Some(found);
         }
         None
     }
