@@ -59,11 +59,20 @@ pub fn formatter(out: &mut Output, state: &mut State, value: &Value) -> Result<(
 /// U+0085, U+2028 and U+2029 (folded with the spaces around them), and what libyaml's reader
 /// refuses (DEL, the C1 controls, U+FEFF, U+FFFE, U+FFFF: unsafe-libyaml reader.rs).
 fn reads_back_as_itself(text: &str) -> bool {
-    text.chars().all(|c| match c as u32 {
+    // ASCII text (scripts, certificates, packages) needs only DEL looked for.
+    if text.is_ascii() {
+        return memchr::memchr(0x7f, text.as_bytes()).is_none();
+    }
+    text.chars().all(reads_back)
+}
+
+/// Whether YAML reads a character of a JSON string back as itself ([`reads_back_as_itself`]).
+fn reads_back(c: char) -> bool {
+    match c as u32 {
         0..=0x7E => true,
         0xA0..=0xFFFD => !matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}'),
         n => n >= 0x10000,
-    })
+    }
 }
 
 /// Runs `render` (one template on this thread) with long strings kept aside; returns its result
@@ -218,6 +227,20 @@ mod tests {
             let (text, kept) =
                 collecting(|| env.render_named_str("t.yaml", "a: {{ s }}", minijinja::context! { s }).unwrap());
             assert!(kept.is_empty() && !text.contains(PREFIX.as_str()), "{odd:?} kept aside");
+        }
+    }
+
+    /// The search of ASCII text for DEL agrees with the test of each character, for every ASCII
+    /// byte anywhere.
+    #[test]
+    fn ascii_text_reads_back_as_each_character_does() {
+        for byte in 0..=0x7fu8 {
+            for at in [0, 1, 31, 32, 33, 599] {
+                let mut text = vec![b'a'; 600];
+                text[at] = byte;
+                let text = String::from_utf8(text).unwrap();
+                assert_eq!(reads_back_as_itself(&text), text.chars().all(reads_back), "byte {byte:#x} at {at}");
+            }
         }
     }
 
