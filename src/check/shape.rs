@@ -3,7 +3,7 @@
 //! `$ref`s followed), and every object is walked against them, so the walk looks each key up
 //! in one small table instead of following references through the schema's JSON.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde_json::Value;
 
@@ -19,7 +19,7 @@ struct Shape {
     /// `items`: the shape of a list's entries.
     items: usize,
     /// `properties`: each field's shape.
-    fields: BTreeMap<String, usize>,
+    fields: foldhash::HashMap<String, usize>,
     /// `additionalProperties`, when it is a schema: the shape of other keys' values.
     open: Option<usize>,
     /// A Go map (`map[string]…`): open to any key, listing none.
@@ -111,7 +111,7 @@ impl<'a> Builder<'a> {
         let items = schema.get("items").map_or(0, |items| self.compile(items));
         let fields = match schema.get("properties") {
             Some(Value::Object(properties)) => properties.iter().map(|(k, v)| (k.clone(), self.compile(v))).collect(),
-            _ => BTreeMap::new(),
+            _ => foldhash::HashMap::default(),
         };
         let open = schema.get("additionalProperties").filter(|a| a.is_object()).map(|a| self.compile(a));
         let map = schema.get("properties").is_none() && open.is_some();
