@@ -38,7 +38,7 @@ pub fn documents_restoring(text: &str, long_texts: &[String]) -> Option<Vec<Valu
         return None;
     }
     let long = Restorer { strings: long_texts, restored: 0 };
-    let mut reader = Reader { lines: text.split('\n').collect(), at: 0, peeked: None, long };
+    let mut reader = Reader { lines: lines_of(text), at: 0, peeked: None, long };
     let mut out = Vec::new();
     while let Some((indent, content)) = reader.peek() {
         if content == "---" && indent == 0 {
@@ -211,6 +211,32 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The lines of `text`, as `text.split('\n')` gives them (line feeds found by memchr rather
+/// than a char searcher).
+fn lines_of(text: &str) -> Vec<&str> {
+    let mut lines = Vec::with_capacity(text.len() / 32 + 1);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        lines.push(&text[start..end]);
+        start = end + 1;
+    }
+    lines.push(&text[start..]);
+    lines
+}
+
+/// Where a comment starts in `text` after a scalar: the space before the first `#` that
+/// follows a space (`text.find(" #")`).
+fn comment_at(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'#', bytes).find(|&i| i > 0 && bytes[i - 1] == b' ').map(|i| i - 1)
+}
+
+/// Whether `text` holds a `:` followed by a space (`text.contains(": ")`).
+fn has_colon_space(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b':', bytes).any(|i| bytes.get(i + 1) == Some(&b' '))
+}
+
 /// Whether a line's content is a block sequence item.
 fn is_item(content: &str) -> bool {
     content == "-" || content.starts_with("- ")
@@ -227,9 +253,10 @@ fn key(text: &str) -> Option<(Value, &str)> {
         }
         return Some((Value::String(key), rest.trim_start_matches(' ')));
     }
-    let colon = text.match_indices(':').find(|(i, _)| matches!(text.as_bytes().get(i + 1), None | Some(b' ')))?.0;
+    let colon =
+        memchr::memchr_iter(b':', text.as_bytes()).find(|i| matches!(text.as_bytes().get(i + 1), None | Some(b' ')))?;
     let key = text[..colon].trim_end_matches(' ');
-    if key.is_empty() || key.contains(" #") || !plain_start(key) {
+    if key.is_empty() || comment_at(key).is_some() || !plain_start(key) {
         return None;
     }
     Some((plain(key)?, text[colon + 1..].trim_start_matches(' ')))
@@ -244,9 +271,9 @@ fn inline(text: &str, long: &mut Restorer) -> Option<Value> {
             (long.value(Value::String(s)), rest)
         }
         _ => {
-            let end = text.find(" #").unwrap_or(text.len());
+            let end = comment_at(text).unwrap_or(text.len());
             let scalar = text[..end].trim_end_matches(' ');
-            if !plain_start(scalar) || scalar.contains(": ") || scalar.ends_with(':') {
+            if !plain_start(scalar) || has_colon_space(scalar) || scalar.ends_with(':') {
                 return None;
             }
             return plain(scalar).map(|value| long.value(value));
@@ -282,7 +309,7 @@ fn flow<'t>(text: &'t str, depth: usize, long: &mut Restorer) -> Option<(Value, 
         b'[' => flow_sequence(&text[1..], depth, long),
         b'"' | b'\'' => quoted(text).map(|(s, rest)| (long.value(Value::String(s)), rest)),
         _ => {
-            let end = text.find([',', ']', '}', ':', '#', '[', '{']).unwrap_or(text.len());
+            let end = text.bytes().position(|b| b",]}:#[{".contains(&b)).unwrap_or(text.len());
             if text[end..].starts_with([':', '#', '[', '{']) {
                 return None;
             }
@@ -320,9 +347,9 @@ fn flow_key(text: &str) -> Option<(Value, &str)> {
         let rest = rest.trim_start_matches(' ').strip_prefix(':')?;
         return Some((Value::String(key), rest));
     }
-    let colon = text.find(':')?;
+    let colon = memchr::memchr(b':', text.as_bytes())?;
     let key = text[..colon].trim_end_matches(' ');
-    if !text[colon + 1..].starts_with(' ') || key.contains([',', '[', ']', '{', '}', '#']) || !plain_start(key) {
+    if !text[colon + 1..].starts_with(' ') || key.bytes().any(|b| b",[]{}#".contains(&b)) || !plain_start(key) {
         return None;
     }
     Some((plain(key)?, &text[colon + 1..]))
@@ -443,7 +470,8 @@ fn printable_text(text: &str) -> bool {
 /// reads (decimal, `0x`, `0o`, `0b` integers; Rust's `f64` syntax): it has a character none of
 /// them uses (`87600h`, `10m`, `2Gi`, `0.0.0.0:7051`), or two dots (`2.5.16`).
 fn never_a_number(scalar: &str) -> bool {
-    scalar.bytes().any(|b| !(b.is_ascii_hexdigit() || b"xXoO.+-".contains(&b))) || scalar.matches('.').count() > 1
+    scalar.bytes().any(|b| !(b.is_ascii_hexdigit() || b"xXoO.+-".contains(&b)))
+        || scalar.bytes().filter(|b| *b == b'.').count() > 1
 }
 
 /// An untagged plain scalar as serde_yaml resolves it, where that is certain.
@@ -483,6 +511,16 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde::Deserialize;
+
+    proptest! {
+        /// The byte searches are the std searches they stand for.
+        #[test]
+        fn byte_searches_are_the_std_searches(text in "[a-c :#\n]{0,40}") {
+            prop_assert_eq!(lines_of(&text), text.split('\n').collect::<Vec<_>>());
+            prop_assert_eq!(comment_at(&text), text.find(" #"));
+            prop_assert_eq!(has_colon_space(&text), text.contains(": "));
+        }
+    }
 
     #[test]
     fn finds_every_control_byte_wherever_it_sits_in_its_chunk() {
