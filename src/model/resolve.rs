@@ -55,7 +55,7 @@ pub fn resolve_part(spec: &NetworkSpec, org: &str) -> Result<(Network, Vec<Built
 /// the organisations of this cluster run, when they run in several.
 fn resolve_in(
     spec: &NetworkSpec,
-    namespace_of: &dyn Fn(&str) -> String,
+    namespace_of: &(dyn Fn(&str) -> String + Sync),
     namespaces: BTreeMap<String, String>,
 ) -> Result<(Network, Vec<BuiltPackage>)> {
     let host = |org: &str, service: &str| format!("{service}.{}", namespace_of(org));
@@ -196,88 +196,112 @@ fn channel_join(
 /// packages by org, for the orgs' packages ConfigMaps.
 type ResolvedChaincodes = (Vec<Chaincode>, Vec<BuiltPackage>, BTreeMap<String, Vec<PackageRef>>);
 
-fn chaincodes(
-    spec: &NetworkSpec,
-    orderer_orgs: &[OrdererOrg],
-    host: &dyn Fn(&str, &str) -> String,
-) -> Result<ResolvedChaincodes> {
+/// Where `org`'s service `service` is reached (`<service>.<namespace>`), from any thread.
+type Host<'a> = dyn Fn(&str, &str) -> String + Sync + 'a;
+
+fn chaincodes(spec: &NetworkSpec, orderer_orgs: &[OrdererOrg], host: &Host) -> Result<ResolvedChaincodes> {
+    // Each chaincode depends on the spec only: resolved in parallel (its packages too), kept in
+    // the spec's order.
+    let resolved: Vec<OneChaincode> =
+        spec.chaincodes.par_iter().map(|cc| chaincode(spec, cc, orderer_orgs, host)).collect::<Result<_>>()?;
     let mut packages = Vec::new();
     let mut chaincodes = Vec::new();
     let mut org_packages: BTreeMap<String, Vec<PackageRef>> = BTreeMap::new();
-    for cc in &spec.chaincodes {
-        let label = cc.label.clone().unwrap_or_else(|| format!("{}_{}", cc.name, cc.version));
-        let orgs = spec.chaincode_orgs(cc);
-        // Launcher packages do not depend on the org: one package, one ID, for every org.
-        let shared = match cc.launcher {
-            Launcher::Ccaas => None,
-            Launcher::K8scc => Some(source_package(spec, cc, &label)?),
-            Launcher::K8sBuilder => Some(k8s_package(cc, &label)?),
-        };
-        let mut deployments = Vec::new();
-        let mut package_ids = BTreeMap::new();
-        let addresses: Vec<String> =
-            orgs.iter().map(|org| format!("{}:{}", host(org, &names::chaincode(&cc.name, org)), cc.port)).collect();
-        // A chaincode run as a service has one package per org (its address differs), built
-        // in parallel.
-        let built: Vec<Package> = match &shared {
-            Some(p) => vec![p.clone(); orgs.len()],
-            None => addresses.par_iter().map(|address| service_package(cc, &label, address)).collect::<Result<_>>()?,
-        };
-        for ((org_name, address), built) in orgs.iter().zip(addresses).zip(built) {
-            let org = spec.orgs.iter().find(|o| &o.name == org_name).expect("validated org reference");
-            let name = names::chaincode(&cc.name, &org.name);
-            let file = names::package_file(&cc.name, &org.name);
-            org_packages.entry(org.name.clone()).or_default().push(PackageRef {
+    for one in resolved {
+        chaincodes.push(one.chaincode);
+        packages.extend(one.packages);
+        for (org, package) in one.refs {
+            org_packages.entry(org).or_default().push(package);
+        }
+    }
+    Ok((chaincodes, packages, org_packages))
+}
+
+/// One chaincode, its packages, and each package as its org's ConfigMap lists it.
+struct OneChaincode {
+    chaincode: Chaincode,
+    packages: Vec<BuiltPackage>,
+    refs: Vec<(String, PackageRef)>,
+}
+
+fn chaincode(spec: &NetworkSpec, cc: &ChaincodeSpec, orderer_orgs: &[OrdererOrg], host: &Host) -> Result<OneChaincode> {
+    let mut packages = Vec::new();
+    let mut refs = Vec::new();
+    let label = cc.label.clone().unwrap_or_else(|| format!("{}_{}", cc.name, cc.version));
+    let orgs = spec.chaincode_orgs(cc);
+    // Launcher packages do not depend on the org: one package, one ID, for every org.
+    let shared = match cc.launcher {
+        Launcher::Ccaas => None,
+        Launcher::K8scc => Some(source_package(spec, cc, &label)?),
+        Launcher::K8sBuilder => Some(k8s_package(cc, &label)?),
+    };
+    let mut deployments = Vec::new();
+    let mut package_ids = BTreeMap::new();
+    let addresses: Vec<String> =
+        orgs.iter().map(|org| format!("{}:{}", host(org, &names::chaincode(&cc.name, org)), cc.port)).collect();
+    // A chaincode run as a service has one package per org (its address differs), built
+    // in parallel.
+    let built: Vec<Package> = match &shared {
+        Some(p) => vec![p.clone(); orgs.len()],
+        None => addresses.par_iter().map(|address| service_package(cc, &label, address)).collect::<Result<_>>()?,
+    };
+    let msp_ids: BTreeMap<&str, &str> = spec.orgs.iter().map(|o| (o.name.as_str(), o.msp_id.as_str())).collect();
+    for ((org, address), built) in orgs.iter().zip(addresses).zip(built) {
+        let msp_id = msp_ids.get(org.as_str()).expect("validated org reference");
+        let name = names::chaincode(&cc.name, org);
+        let file = names::package_file(&cc.name, org);
+        refs.push((
+            org.clone(),
+            PackageRef {
                 chaincode: cc.name.clone(),
                 file: file.clone(),
                 id: built.id.clone(),
                 base64: base64::engine::general_purpose::STANDARD.encode(&built.bytes),
+            },
+        ));
+        package_ids.insert(org.clone(), built.id.clone());
+        if cc.launcher == Launcher::Ccaas {
+            deployments.push(ChaincodeDeployment {
+                service_account: names::chaincode_service_account(&cc.name, org),
+                chaincode: cc.name.clone(),
+                org: org.clone(),
+                msp_id: msp_id.to_string(),
+                port: cc.port,
+                address,
+                package_id: built.id.clone(),
+                package_file: file.clone(),
+                replicas: cc.replicas,
+                tls: cc.tls,
+                tls_secret: names::chaincode_tls_secret(&cc.name, org),
+                name,
             });
-            package_ids.insert(org.name.clone(), built.id.clone());
-            if cc.launcher == Launcher::Ccaas {
-                deployments.push(ChaincodeDeployment {
-                    service_account: names::chaincode_service_account(&cc.name, &org.name),
-                    chaincode: cc.name.clone(),
-                    org: org.name.clone(),
-                    msp_id: org.msp_id.clone(),
-                    port: cc.port,
-                    address,
-                    package_id: built.id.clone(),
-                    package_file: file.clone(),
-                    replicas: cc.replicas,
-                    tls: cc.tls,
-                    tls_secret: names::chaincode_tls_secret(&cc.name, &org.name),
-                    name,
-                });
-            }
-            packages.push(BuiltPackage { org: org.name.clone(), chaincode: cc.name.clone(), file, package: built });
         }
-        let definition = definition(cc, &package_ids)?;
-        let lifecycle = lifecycle_jobs(spec, cc, &orgs, &definition, orderer_orgs, host)?;
-        chaincodes.push(Chaincode {
-            name: cc.name.clone(),
-            version: cc.version.clone(),
-            label,
-            channel: cc.channel.clone(),
-            ordering_org: spec
-                .channels
-                .iter()
-                .find(|c| c.name == cc.channel)
-                .and_then(|c| spec.channel_ordering_orgs(c).first().map(|o| o.name.clone()))
-                .context("validated: a chaincode's channel has an ordering organisation")?,
-            init_required: cc.init_required,
-            launcher: cc.launcher,
-            orgs,
-            package_ids,
-            deployments,
-            definition,
-            init_input: serde_json::to_string(&serde_json::json!({ "Args": cc.init_args }))
-                .context("failed to encode the init arguments")?,
-            lifecycle,
-        });
+        packages.push(BuiltPackage { org: org.clone(), chaincode: cc.name.clone(), file, package: built });
     }
-
-    Ok((chaincodes, packages, org_packages))
+    let definition = definition(cc, &package_ids)?;
+    let lifecycle = lifecycle_jobs(spec, cc, &orgs, &definition, orderer_orgs, host)?;
+    let chaincode = Chaincode {
+        name: cc.name.clone(),
+        version: cc.version.clone(),
+        label,
+        channel: cc.channel.clone(),
+        ordering_org: spec
+            .channels
+            .iter()
+            .find(|c| c.name == cc.channel)
+            .and_then(|c| spec.channel_ordering_orgs(c).first().map(|o| o.name.clone()))
+            .context("validated: a chaincode's channel has an ordering organisation")?,
+        init_required: cc.init_required,
+        launcher: cc.launcher,
+        orgs,
+        package_ids,
+        deployments,
+        definition,
+        init_input: serde_json::to_string(&serde_json::json!({ "Args": cc.init_args }))
+            .context("failed to encode the init arguments")?,
+        lifecycle,
+    };
+    Ok(OneChaincode { chaincode, packages, refs })
 }
 
 /// The package of a chaincode run as a service at `address`: its `connection.json` only. Mutual
