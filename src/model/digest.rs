@@ -1,6 +1,9 @@
 //! The one way fabgen writes a SHA-256 digest: lower-case hex of its first bytes. Package IDs
 //! use all 32 bytes (Fabric's rule); names and keys derived from content use a prefix.
 
+use std::io::{self, Write};
+
+use memchr::memmem;
 use sha2::{Digest, Sha256};
 
 /// Lower-case hex of the first `bytes` bytes (at most 32) of the SHA-256 of `data`.
@@ -13,9 +16,107 @@ pub fn hex(digest: &[u8], bytes: usize) -> String {
     digest.iter().take(bytes).map(|b| format!("{b:02x}")).collect()
 }
 
+/// How much text is hashed and searched at a time.
+const CHUNK: usize = 16 * 1024;
+
+/// A text written in pieces (an `io::Write` of serde_json's, say): its SHA-256, and whether
+/// it contains a needle, as if it were one string — without holding it whole.
+pub struct TextDigest {
+    hasher: Sha256,
+    needle: &'static str,
+    /// Written, not yet hashed; after each chunk, the last bytes, which may begin a needle.
+    pending: Vec<u8>,
+    found: bool,
+}
+
+impl TextDigest {
+    /// A digest of the text to come, searched for `needle` (not empty).
+    pub fn new(needle: &'static str) -> Self {
+        assert!(!needle.is_empty(), "a needle to search for");
+        TextDigest { hasher: Sha256::new(), needle, pending: Vec::with_capacity(CHUNK * 2), found: false }
+    }
+
+    /// Searches and hashes what is pending but its last `keep` bytes: a needle that starts in
+    /// them is found with the bytes that follow.
+    fn settle(&mut self, keep: usize) {
+        self.found |= memmem::find(&self.pending, self.needle.as_bytes()).is_some();
+        let cut = self.pending.len().saturating_sub(keep);
+        self.hasher.update(&self.pending[..cut]);
+        self.pending.drain(..cut);
+    }
+
+    /// The text's SHA-256, and whether it holds the needle.
+    pub fn finish(mut self) -> (Vec<u8>, bool) {
+        self.settle(0);
+        (self.hasher.finalize().to_vec(), self.found)
+    }
+}
+
+impl Write for TextDigest {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(bytes);
+        if self.pending.len() >= CHUNK {
+            self.settle(self.needle.len() - 1);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    const NEEDLE: &str = "fabgen-knob-";
+
+    fn written(pieces: &[Vec<u8>]) -> (Vec<u8>, bool) {
+        let mut text = TextDigest::new(NEEDLE);
+        for piece in pieces {
+            text.write_all(piece).unwrap();
+        }
+        text.finish()
+    }
+
+    /// Pieces of a text that may hold needles, cut anywhere: a needle may straddle pieces and
+    /// chunks.
+    fn pieces() -> impl Strategy<Value = Vec<Vec<u8>>> {
+        let piece = prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..40),
+            proptest::collection::vec(any::<u8>(), 0..(3 * CHUNK)),
+            Just(NEEDLE.as_bytes()[..5].to_vec()),
+            Just(NEEDLE.as_bytes()[5..].to_vec()),
+            Just(NEEDLE.as_bytes().to_vec()),
+        ];
+        proptest::collection::vec(piece, 0..12)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Hashing and searching as the text comes is hashing and searching it whole.
+        #[test]
+        fn equals_the_whole_text(pieces in pieces()) {
+            let whole = pieces.concat();
+            let (digest, found) = written(&pieces);
+            prop_assert_eq!(digest, Sha256::digest(&whole).to_vec());
+            prop_assert_eq!(found, memmem::find(&whole, NEEDLE.as_bytes()).is_some());
+        }
+    }
+
+    /// A needle found only across the line between two chunks.
+    #[test]
+    fn finds_a_needle_across_chunks() {
+        let mut text = vec![b'x'; CHUNK - 3];
+        text.extend_from_slice(NEEDLE.as_bytes());
+        let pieces: Vec<Vec<u8>> = text.chunks(7).map(<[u8]>::to_vec).collect();
+        assert!(written(&pieces).1);
+        assert!(!written(&[vec![b'x'; 3 * CHUNK]]).1);
+    }
 
     #[test]
     fn is_the_hex_of_the_digest_prefix() {
