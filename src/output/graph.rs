@@ -12,8 +12,24 @@ use std::fmt::Write;
 
 use crate::model::topology::{ClusterBox, Flow, Group, Node, NodeKind, Topology};
 
-fn ports(flow: &Flow) -> String {
-    flow.ports.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")
+fn ports(flow: &Flow) -> Ports<'_> {
+    Ports(&flow.ports)
+}
+
+/// A flow's ports, `7051, 7052`, written where they go (a large network has hundreds of
+/// thousands of flows to measure).
+struct Ports<'a>(&'a [u16]);
+
+impl std::fmt::Display for Ports<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, port) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{port}")?;
+        }
+        Ok(())
+    }
 }
 
 /// The flows among each group's own pods, by group id, in the topology's order: found once,
@@ -41,8 +57,8 @@ fn group_title(group: &Group, within: &Within) -> String {
 const NO_POLICIES: &str = "NetworkPolicies are off (networkPolicies.enabled: false): every pod reaches every other";
 
 /// A Mermaid string: inside `"…"`, a double quote is written `#quot;`.
-fn mermaid_text(text: &str) -> String {
-    text.replace('"', "#quot;")
+fn mermaid_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('"') { text.replace('"', "#quot;").into() } else { text.into() }
 }
 
 fn mermaid_node(node: &Node, id: &str) -> String {
