@@ -628,14 +628,13 @@ fn write_chart(args: &ChartArgs, out: &mut dyn Write) -> Result<Outcome> {
     // `chart::write_charts` checks every object before any chart is made of them; the schemas
     // compile while the model resolves.
     let part = args.org.as_deref().zip(args.cards.as_deref());
-    let (network, checker) = rayon::join(|| chart_network(&spec, part), fabgen::check::Checker::new);
+    let (network, checker) = rayon::join(|| chart_network(&spec, part), fabgen::check::Checker::shared);
     let network = network?;
     refuse_against(&source, &network, &output::previous::recorded(&args.output)?)?;
     let options =
         chart::ChartOptions { per_org: args.per_org, version: args.chart_version.clone(), org: args.org.clone() };
     let writer = output::TreeWriter::generated(&args.output)?;
-    let names =
-        chart::write_charts(&network, &templates, &options, &checker, &|path, bytes| writer.write(path, bytes))?;
+    let names = chart::write_charts(&network, &templates, &options, checker, &|path, bytes| writer.write(path, bytes))?;
     writer.finish()?;
     for name in names {
         let at = if args.per_org { args.output.join(&name) } else { args.output.clone() };
@@ -676,7 +675,7 @@ fn write_crypto(args: &CryptoArgs, out: &mut dyn Write) -> Result<Outcome> {
     };
     let previous = crypto::previous::Previous::read(&args.output)?;
     let material = crypto::generate(&network, &previous, &options)?;
-    fabgen::check::Checker::new().check(&material.secrets)?;
+    fabgen::check::Checker::shared().check(&material.secrets)?;
     let secrets = material.secrets.objects.len();
     let mut files = output::manifests::objects(material.secrets.into_documents()?);
     files.extend(output::manifests::objects(namespaces));

@@ -52,11 +52,11 @@ pub fn generate_writing(
     write: impl Fn(&str, &[u8]) -> Result<()> + Sync,
 ) -> Result<(Network, Vec<BuiltPackage>, Rendered<Entry>)> {
     // The schemas compile while the model resolves.
-    let (resolved, checker) = rayon::join(|| model::resolve(spec), check::Checker::new);
+    let (resolved, checker) = rayon::join(|| model::resolve(spec), check::Checker::shared);
     let (network, packages) = resolved?;
     let (rendered, picture) = rayon::join(
         || {
-            render_checked_with(&checker, &network, templates, |o| {
+            render_checked_with(checker, &network, templates, |o| {
                 write(&o.file_name(), o.to_yaml()?.as_bytes())?;
                 Ok(Entry { api_version: o.api_version, kind: o.kind })
             })
@@ -134,7 +134,7 @@ fn render_checked<T: Send>(
     templates: &TemplateSet,
     keep: impl Fn(Object) -> Result<T> + Sync,
 ) -> Result<Rendered<T>> {
-    render_checked_with(&check::Checker::new(), network, templates, keep)
+    render_checked_with(check::Checker::shared(), network, templates, keep)
 }
 
 /// [`render_checked`] with the schemas already compiled.

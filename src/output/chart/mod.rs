@@ -96,7 +96,7 @@ pub fn chart_tree(
     options: &ChartOptions,
 ) -> Result<BTreeMap<String, Vec<u8>>> {
     let files = std::sync::Mutex::new(BTreeMap::new());
-    write_charts(network, templates, options, &Checker::new(), &|path, bytes| {
+    write_charts(network, templates, options, Checker::shared(), &|path, bytes| {
         files.lock().expect("chart files").insert(path.to_string(), bytes.to_vec());
         Ok(())
     })?;
