@@ -45,6 +45,14 @@ impl TextDigest {
         self.pending.drain(..cut);
     }
 
+    /// Appends `bytes` to the text (what `io::Write` does, without its `Result`).
+    pub fn extend(&mut self, bytes: &[u8]) {
+        self.pending.extend_from_slice(bytes);
+        if self.pending.len() >= CHUNK {
+            self.settle(self.needle.len() - 1);
+        }
+    }
+
     /// The text's SHA-256, and whether it holds the needle.
     pub fn finish(mut self) -> (Vec<u8>, bool) {
         self.settle(0);
@@ -54,10 +62,7 @@ impl TextDigest {
 
 impl Write for TextDigest {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.pending.extend_from_slice(bytes);
-        if self.pending.len() >= CHUNK {
-            self.settle(self.needle.len() - 1);
-        }
+        self.extend(bytes);
         Ok(bytes.len())
     }
 

@@ -2,11 +2,16 @@
 //! does something else must be a new Job, and fabgen appends to each Job's name a digest of
 //! its `spec` (the SHA-256 of the spec's compact JSON text, as serde_json writes it).
 //!
-//! The text is hashed as serde_json writes it (`model::digest::TextDigest`), never held whole:
-//! a lifecycle Job's spec runs to tens of kB, and holding it meant growing a string through
-//! every Job of a large network.
+//! The text is hashed as it is written (`model::digest::TextDigest`), never held whole: a
+//! lifecycle Job's spec runs to tens of kB, most of it the Job's script, the same in every Job
+//! of a kind. [`write_json`] writes the text serde_json writes, with each long string escaped
+//! once per thread rather than once per Job; what it does not write (floats, tags, keys that are
+//! not strings) serde_json writes.
+
+use std::cell::RefCell;
 
 use anyhow::{Context, Result, bail};
+use serde_yaml::Value;
 
 use super::knobs::TOKEN_PREFIX;
 use super::objects::Object;
@@ -15,9 +20,13 @@ use crate::model::digest::{TextDigest, hex};
 /// Appends to a Job's name a digest of its `spec`. Knobs would make the digest differ between
 /// manifests and charts, so a Job may use none.
 pub(super) fn name_by_content(object: &mut Object) -> Result<()> {
+    let spec = &object.value["spec"];
     let mut text = TextDigest::new(TOKEN_PREFIX);
-    serde_json::to_writer(&mut text, &object.value["spec"])
-        .with_context(|| format!("{} has a Job spec that is not JSON", object.origin))?;
+    if write_json(&mut text, spec).is_none() {
+        text = TextDigest::new(TOKEN_PREFIX);
+        serde_json::to_writer(&mut text, spec)
+            .with_context(|| format!("{} has a Job spec that is not JSON", object.origin))?;
+    }
     let (digest, token) = text.finish();
     if token {
         bail!(
@@ -35,9 +44,188 @@ pub(super) fn name_by_content(object: &mut Object) -> Result<()> {
     Ok(())
 }
 
+/// `value` as `serde_json::to_writer` writes it (compact), into `out`; `None` for a value with
+/// a float, a tag or a key that is not a string, which this writer leaves to serde_json (what
+/// it wrote then is to be thrown away).
+fn write_json(out: &mut TextDigest, value: &Value) -> Option<()> {
+    match value {
+        Value::Null => out.extend(b"null"),
+        Value::Bool(b) => out.extend(if *b { b"true" } else { b"false" }),
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => out.extend(u.to_string().as_bytes()),
+            (None, Some(i)) => out.extend(i.to_string().as_bytes()),
+            (None, None) => return None,
+        },
+        Value::String(s) => write_json_string(out, s),
+        Value::Sequence(items) => {
+            out.extend(b"[");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.extend(b",");
+                }
+                write_json(out, item)?;
+            }
+            out.extend(b"]");
+        }
+        Value::Mapping(map) => {
+            out.extend(b"{");
+            for (i, (key, item)) in map.iter().enumerate() {
+                let Value::String(key) = key else { return None };
+                if i > 0 {
+                    out.extend(b",");
+                }
+                write_json_string(out, key);
+                out.extend(b":");
+                write_json(out, item)?;
+            }
+            out.extend(b"}");
+        }
+        Value::Tagged(_) => return None,
+    }
+    Some(())
+}
+
+/// Strings at least this long are escaped once per thread and kept ([`ESCAPED`]).
+const LONG: usize = 2048;
+
+/// How many long strings each thread keeps escaped.
+const KEPT: usize = 8;
+
+thread_local! {
+    /// The long strings escaped last on this thread, with their JSON text.
+    static ESCAPED: RefCell<Vec<(String, Vec<u8>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A string as serde_json writes it: quoted, with `"`, `\` and the control characters escaped
+/// (`\b`, `\t`, `\n`, `\f`, `\r`, else `\u00xx`), everything else as it is.
+fn write_json_string(out: &mut TextDigest, s: &str) {
+    if s.len() < LONG {
+        escape_json(s, |bytes| out.extend(bytes));
+        return;
+    }
+    ESCAPED.with_borrow_mut(|kept| {
+        if let Some((_, text)) = kept.iter().find(|(original, _)| original == s) {
+            out.extend(text);
+            return;
+        }
+        let mut text = Vec::with_capacity(s.len() + s.len() / 16 + 2);
+        escape_json(s, |bytes| text.extend_from_slice(bytes));
+        out.extend(&text);
+        if kept.len() == KEPT {
+            kept.remove(0);
+        }
+        kept.push((s.to_string(), text));
+    });
+}
+
+/// `s` quoted and escaped as serde_json does (`format_escaped_str` in its ser.rs), handed to
+/// `emit` in pieces.
+fn escape_json(s: &str, mut emit: impl FnMut(&[u8])) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    emit(b"\"");
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let short = match b {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            0x08 => b'b',
+            b'\t' => b't',
+            b'\n' => b'n',
+            0x0C => b'f',
+            b'\r' => b'r',
+            0x00..=0x1F => 0,
+            _ => continue,
+        };
+        emit(&bytes[start..i]);
+        start = i + 1;
+        if short == 0 {
+            emit(&[b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xF)]]);
+        } else {
+            emit(&[b'\\', short]);
+        }
+    }
+    emit(&bytes[start..]);
+    emit(b"\"");
+}
+
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// The digest of `value` as [`write_json`] writes it, when it does.
+    fn written(value: &Value) -> Option<Vec<u8>> {
+        let mut text = TextDigest::new(TOKEN_PREFIX);
+        write_json(&mut text, value)?;
+        Some(text.finish().0)
+    }
+
+    fn serde_json_digest(value: &Value) -> Vec<u8> {
+        let mut text = TextDigest::new(TOKEN_PREFIX);
+        serde_json::to_writer(&mut text, value).unwrap();
+        text.finish().0
+    }
+
+    /// Values a Job spec may hold, with strings of every kind of character, short and long.
+    fn value() -> impl Strategy<Value = Value> {
+        let text = || proptest::string::string_regex("[ -~\\x00-\\x1f\\x7fé\u{2028}\u{1f600}\"\\\\]{0,12}").unwrap();
+        let string =
+            prop_oneof![text(), (text(), 1..3usize).prop_map(|(s, n)| s.repeat(LONG / s.len().max(1) * n + 1)),]
+                .prop_map(Value::String);
+        let leaf = prop_oneof![
+            string,
+            any::<i64>().prop_map(|n| Value::Number(n.into())),
+            any::<u64>().prop_map(|n| Value::Number(n.into())),
+            any::<bool>().prop_map(Value::Bool),
+            Just(Value::Null),
+        ];
+        leaf.prop_recursive(4, 40, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Sequence),
+                proptest::collection::vec(("[a-z\"\\\\\n]{0,8}", inner), 0..5).prop_map(|entries| {
+                    Value::Mapping(entries.into_iter().map(|(k, v)| (Value::String(k), v)).collect())
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// The text written here is serde_json's, to the byte (so every Job keeps its name),
+        /// whether a long string is escaped anew or taken from those kept.
+        #[test]
+        fn writes_what_serde_json_writes(value in value()) {
+            prop_assert_eq!(written(&value), Some(serde_json_digest(&value)));
+            prop_assert_eq!(written(&value), Some(serde_json_digest(&value)));
+        }
+    }
+
+    /// Floats, tags and keys that are not strings are left to serde_json.
+    #[test]
+    fn leaves_floats_tags_and_other_keys_to_serde_json() {
+        for yaml in ["a: 1.5", "a: !t x", "1: x", "[1, {true: 2}]"] {
+            let value: Value = serde_yaml::from_str(yaml).unwrap();
+            assert_eq!(written(&value), None, "{yaml}");
+        }
+        let mut object = job("metadata: {name: j}\nspec: {backoffLimit: 1.5}");
+        name_by_content(&mut object).unwrap();
+        let expected = crate::model::digest::sha256_hex(br#"{"backoffLimit":1.5}"#, 4);
+        assert_eq!(object.name, format!("j-{expected}"));
+    }
+
+    fn job(yaml: &str) -> Object {
+        Object {
+            api_version: "batch/v1".into(),
+            kind: "Job".into(),
+            name: "j".into(),
+            namespace: None,
+            value: serde_yaml::from_str(yaml).unwrap(),
+            origin: "test".into(),
+        }
+    }
 
     /// The name of a Job is its name and the first 4 bytes, in hex, of the SHA-256 of its
     /// spec's compact JSON.
