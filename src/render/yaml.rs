@@ -137,6 +137,9 @@ fn write_string(out: &mut String, s: &str, indent: usize) -> Written {
     // which it treats apart); a single line printable ASCII only. The rest (tabs, CR, other
     // Unicode) takes paths not written here.
     if s.contains('\n') {
+        if s.len() >= LONG {
+            return write_long_literal(out, s, indent);
+        }
         return if literal_text(s) { write_literal(out, s, indent) } else { None };
     }
     if !s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
@@ -155,6 +158,40 @@ fn write_string(out: &mut String, s: &str, indent: usize) -> Written {
         out.push('\'');
     }
     Some(())
+}
+
+/// Literal blocks at least this long are written once per thread and kept ([`WRITTEN`]).
+const LONG: usize = 2048;
+
+/// How many long literal blocks each thread keeps written.
+const KEPT: usize = 8;
+
+thread_local! {
+    /// The long strings written last on this thread as literal blocks: each string, the column
+    /// its lines start at, and its text.
+    static WRITTEN: std::cell::RefCell<Vec<(String, usize, String)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A long string with line breaks as a literal block: the Jobs of a kind share their script,
+/// written once per thread at each indentation and copied after.
+fn write_long_literal(out: &mut String, s: &str, indent: usize) -> Written {
+    WRITTEN.with_borrow_mut(|kept| {
+        if let Some((_, _, text)) = kept.iter().find(|(original, at, _)| *at == indent && original == s) {
+            out.push_str(text);
+            return Some(());
+        }
+        let mut text = String::new();
+        if !literal_text(s) {
+            return None;
+        }
+        write_literal(&mut text, s, indent)?;
+        out.push_str(&text);
+        if kept.len() == KEPT {
+            kept.remove(0);
+        }
+        kept.push((s.to_string(), indent, text));
+        Some(())
+    })
 }
 
 /// Whether every character of `s` is one a literal block holds as it is ([`literal_char`]):
@@ -305,6 +342,24 @@ mod tests {
         }
         let ours = same_as_serde_yaml("a: \"x \\ny\\n\"\nb: \"x\\ny \"\nc: \"x\\ny\\n \"\n");
         assert!(!ours.contains('|'), "{ours}");
+    }
+
+    /// Long literal blocks, written anew or copied from those kept, at several indentations,
+    /// are serde_yaml's; one that cannot be a literal block is left to serde_yaml every time.
+    #[test]
+    fn long_literal_blocks_kept_per_thread_are_written_as_serde_yaml_writes_them() {
+        let script = format!("#!/bin/sh\nset -eu\n{}echo done\n", "echo 'a line of the script'\n\n".repeat(100));
+        assert!(script.len() >= LONG);
+        let trailing_space = script.replace("done", "done ");
+        for s in [&script, &trailing_space, &script, &trailing_space] {
+            let value = Value::Mapping(Mapping::from_iter([
+                (Value::from("a"), Value::from(s.as_str())),
+                (Value::from("b"), Value::Sequence(vec![Value::from(s.as_str()), Value::from(s.as_str())])),
+                (Value::from("c"), Value::Mapping(Mapping::from_iter([(Value::from("d"), Value::from(s.as_str()))]))),
+            ]));
+            assert_eq!(to_string(&value).unwrap(), serde_yaml::to_string(&value).unwrap());
+            assert_eq!(written_here(&value).is_some(), s == &script);
+        }
     }
 
     #[test]
