@@ -14,6 +14,7 @@ use anyhow::{Context, Result, bail};
 use serde_yaml::Value;
 
 use super::knobs::TOKEN_PREFIX;
+use super::long_text::{RECENT_MIN_LEN, Recent};
 use super::objects::Object;
 use crate::model::digest::{TextDigest, hex};
 
@@ -85,36 +86,28 @@ fn write_json(out: &mut TextDigest, value: &Value) -> Option<()> {
     Some(())
 }
 
-/// Strings at least this long are escaped once per thread and kept ([`ESCAPED`]).
-const LONG: usize = 2048;
-
-/// How many long strings each thread keeps escaped.
-const KEPT: usize = 8;
-
 thread_local! {
     /// The long strings escaped last on this thread, with their JSON text.
-    static ESCAPED: RefCell<Vec<(String, Vec<u8>)>> = const { RefCell::new(Vec::new()) };
+    static ESCAPED: RefCell<Recent<String, Vec<u8>>> = const { RefCell::new(Recent::new()) };
 }
 
 /// A string as serde_json writes it: quoted, with `"`, `\` and the control characters escaped
-/// (`\b`, `\t`, `\n`, `\f`, `\r`, else `\u00xx`), everything else as it is.
+/// (`\b`, `\t`, `\n`, `\f`, `\r`, else `\u00xx`), everything else as it is; a long one escaped
+/// once per thread ([`Recent`]).
 fn write_json_string(out: &mut TextDigest, s: &str) {
-    if s.len() < LONG {
+    if s.len() < RECENT_MIN_LEN {
         escape_json(s, |bytes| out.extend(bytes));
         return;
     }
-    ESCAPED.with_borrow_mut(|kept| {
-        if let Some((_, text)) = kept.iter().find(|(original, _)| original == s) {
+    ESCAPED.with_borrow_mut(|escaped| {
+        let made = || {
+            let mut text = Vec::with_capacity(s.len() + s.len() / 16 + 2);
+            escape_json(s, |bytes| text.extend_from_slice(bytes));
+            Some((s.to_string(), text))
+        };
+        if let Some(text) = escaped.text(|original| original == s, made) {
             out.extend(text);
-            return;
         }
-        let mut text = Vec::with_capacity(s.len() + s.len() / 16 + 2);
-        escape_json(s, |bytes| text.extend_from_slice(bytes));
-        out.extend(&text);
-        if kept.len() == KEPT {
-            kept.remove(0);
-        }
-        kept.push((s.to_string(), text));
     });
 }
 
@@ -171,9 +164,11 @@ mod tests {
     /// Values a Job spec may hold, with strings of every kind of character, short and long.
     fn value() -> impl Strategy<Value = Value> {
         let text = || proptest::string::string_regex("[ -~\\x00-\\x1f\\x7fé\u{2028}\u{1f600}\"\\\\]{0,12}").unwrap();
-        let string =
-            prop_oneof![text(), (text(), 1..3usize).prop_map(|(s, n)| s.repeat(LONG / s.len().max(1) * n + 1)),]
-                .prop_map(Value::String);
+        let string = prop_oneof![
+            text(),
+            (text(), 1..3usize).prop_map(|(s, n)| s.repeat(RECENT_MIN_LEN / s.len().max(1) * n + 1)),
+        ]
+        .prop_map(Value::String);
         let leaf = prop_oneof![
             string,
             any::<i64>().prop_map(|n| Value::Number(n.into())),
@@ -181,14 +176,7 @@ mod tests {
             any::<bool>().prop_map(Value::Bool),
             Just(Value::Null),
         ];
-        leaf.prop_recursive(4, 40, 6, |inner| {
-            prop_oneof![
-                proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Sequence),
-                proptest::collection::vec(("[a-z\"\\\\\n]{0,8}", inner), 0..5).prop_map(|entries| {
-                    Value::Mapping(entries.into_iter().map(|(k, v)| (Value::String(k), v)).collect())
-                }),
-            ]
-        })
+        crate::render::nested_values(leaf, "[a-z\"\\\\\n]{0,8}")
     }
 
     proptest! {

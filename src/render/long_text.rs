@@ -75,6 +75,45 @@ fn reads_back(c: char) -> bool {
     }
 }
 
+/// Strings at least this long are turned into text once per thread ([`Recent`]).
+pub const RECENT_MIN_LEN: usize = 2048;
+
+/// How many long strings a [`Recent`] keeps.
+const RECENT: usize = 8;
+
+/// The last long strings a thread turned into some text (a Job's script escaped for JSON, or
+/// written as a literal block at one indentation), each with its text: the Jobs of a kind share
+/// their script, so the text is made once and copied after.
+pub struct Recent<K, T> {
+    kept: Vec<(K, T)>,
+}
+
+impl<K, T> Default for Recent<K, T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<K, T> Recent<K, T> {
+    pub const fn new() -> Self {
+        Recent { kept: Vec::new() }
+    }
+
+    /// The text kept under a key `matches` takes, else the key and text `make` makes (kept,
+    /// the oldest dropped past [`RECENT`]); `None` when `make` makes none.
+    pub fn text(&mut self, matches: impl Fn(&K) -> bool, make: impl FnOnce() -> Option<(K, T)>) -> Option<&T> {
+        if let Some(at) = self.kept.iter().position(|(key, _)| matches(key)) {
+            return Some(&self.kept[at].1);
+        }
+        let made = make()?;
+        if self.kept.len() == RECENT {
+            self.kept.remove(0);
+        }
+        self.kept.push(made);
+        self.kept.last().map(|(_, text)| text)
+    }
+}
+
 /// Runs `render` (one template on this thread) with long strings kept aside; returns its result
 /// and the strings, in placeholder order.
 pub fn collecting<R>(render: impl FnOnce() -> R) -> (R, Vec<String>) {

@@ -415,6 +415,26 @@ fn numbered(text: &str) -> String {
     text.lines().enumerate().map(|(i, l)| format!("{:4} | {l}\n", i + 1)).collect()
 }
 
+/// Values nested from `leaf`: sequences and mappings whose keys match the regex `key`, four
+/// deep (the property tests of the reader and of a Job's digest).
+#[cfg(test)]
+pub(crate) fn nested_values(
+    leaf: impl proptest::strategy::Strategy<Value = serde_yaml::Value> + 'static,
+    key: &'static str,
+) -> impl proptest::strategy::Strategy<Value = serde_yaml::Value> {
+    use proptest::prelude::*;
+    leaf.prop_recursive(4, 40, 6, move |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..5).prop_map(serde_yaml::Value::Sequence),
+            proptest::collection::vec((key, inner), 0..5).prop_map(|entries| {
+                serde_yaml::Value::Mapping(
+                    entries.into_iter().map(|(k, v)| (serde_yaml::Value::String(k), v)).collect(),
+                )
+            }),
+        ]
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

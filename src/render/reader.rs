@@ -644,14 +644,7 @@ kind: Second
             any::<bool>().prop_map(Value::Bool),
             Just(Value::Null),
         ];
-        leaf.prop_recursive(4, 40, 6, |inner| {
-            prop_oneof![
-                proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Sequence),
-                proptest::collection::vec(("[a-z][a-z./-]{0,8}|[ -~]{1,6}", inner), 0..5).prop_map(|entries| {
-                    Value::Mapping(entries.into_iter().map(|(k, v)| (Value::String(k), v)).collect())
-                }),
-            ]
-        })
+        crate::render::nested_values(leaf, "[a-z][a-z./-]{0,8}|[ -~]{1,6}")
     }
 
     /// Characters that change what YAML means.

@@ -13,6 +13,8 @@
 
 use serde_yaml::{Mapping, Value};
 
+use super::long_text::{RECENT_MIN_LEN, Recent};
+
 /// An object as `serde_yaml::to_string` writes it.
 pub fn to_string(value: &Value) -> Result<String, serde_yaml::Error> {
     match written_here(value) {
@@ -137,7 +139,7 @@ fn write_string(out: &mut String, s: &str, indent: usize) -> Written {
     // which it treats apart); a single line printable ASCII only. The rest (tabs, CR, other
     // Unicode) takes paths not written here.
     if s.contains('\n') {
-        if s.len() >= LONG {
+        if s.len() >= RECENT_MIN_LEN {
             return write_long_literal(out, s, indent);
         }
         return if literal_text(s) { write_literal(out, s, indent) } else { None };
@@ -160,36 +162,25 @@ fn write_string(out: &mut String, s: &str, indent: usize) -> Written {
     Some(())
 }
 
-/// Literal blocks at least this long are written once per thread and kept ([`WRITTEN`]).
-const LONG: usize = 2048;
-
-/// How many long literal blocks each thread keeps written.
-const KEPT: usize = 8;
-
 thread_local! {
-    /// The long strings written last on this thread as literal blocks: each string, the column
-    /// its lines start at, and its text.
-    static WRITTEN: std::cell::RefCell<Vec<(String, usize, String)>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The long strings written last on this thread as literal blocks: each string and the
+    /// column its lines start at, with its text.
+    static WRITTEN: std::cell::RefCell<Recent<(String, usize), String>> = const { std::cell::RefCell::new(Recent::new()) };
 }
 
 /// A long string with line breaks as a literal block: the Jobs of a kind share their script,
-/// written once per thread at each indentation and copied after.
+/// written once per thread at each indentation and copied after ([`Recent`]).
 fn write_long_literal(out: &mut String, s: &str, indent: usize) -> Written {
-    WRITTEN.with_borrow_mut(|kept| {
-        if let Some((_, _, text)) = kept.iter().find(|(original, at, _)| *at == indent && original == s) {
-            out.push_str(text);
-            return Some(());
-        }
-        let mut text = String::new();
-        if !literal_text(s) {
-            return None;
-        }
-        write_literal(&mut text, s, indent)?;
-        out.push_str(&text);
-        if kept.len() == KEPT {
-            kept.remove(0);
-        }
-        kept.push((s.to_string(), indent, text));
+    WRITTEN.with_borrow_mut(|written| {
+        let made = || {
+            let mut text = String::new();
+            if !literal_text(s) {
+                return None;
+            }
+            write_literal(&mut text, s, indent)?;
+            Some(((s.to_string(), indent), text))
+        };
+        out.push_str(written.text(|(original, at)| *at == indent && original == s, made)?);
         Some(())
     })
 }
@@ -349,7 +340,7 @@ mod tests {
     #[test]
     fn long_literal_blocks_kept_per_thread_are_written_as_serde_yaml_writes_them() {
         let script = format!("#!/bin/sh\nset -eu\n{}echo done\n", "echo 'a line of the script'\n\n".repeat(100));
-        assert!(script.len() >= LONG);
+        assert!(script.len() >= RECENT_MIN_LEN);
         let trailing_space = script.replace("done", "done ");
         for s in [&script, &trailing_space, &script, &trailing_space] {
             let value = Value::Mapping(Mapping::from_iter([
