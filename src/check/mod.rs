@@ -5,7 +5,9 @@
 //! hold the closed types of the cert-manager, Gateway API and prometheus-operator kinds fabgen
 //! renders, so they are checked like built-in kinds. The checks read the rendered
 //! `serde_yaml::Value` itself (`instance`); only an object that fails is copied to JSON, to
-//! say what is wrong with it as jsonschema and serde say it of JSON.
+//! say what is wrong with it as jsonschema and serde say it of JSON. An object the schema made
+//! as strict as the typed parse admits (`strict`) is not parsed: every object of the examples
+//! but those with base64 data.
 //!
 //! Takes a `crate::render::Rendered`, or one object at a time as it is rendered, and hands
 //! nothing on: it passes or lists every problem.
@@ -15,6 +17,7 @@ pub mod gateway;
 mod instance;
 pub mod prometheus;
 mod shape;
+mod strict;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -30,12 +33,14 @@ type TypedParse = fn(serde_json::Value) -> Result<(), serde_json::Error>;
 type TypedRead = fn(&serde_yaml::Value) -> Result<(), serde_yaml::Error>;
 
 /// One checkable kind: its closed schema, compiled to walk the rendered YAML value itself
-/// (`instance`) and, the first time an object fails, to walk its JSON copy and say why; its
-/// typed parse from either; and its shapes (to tell lists and maps, which the API server drops
-/// when empty, from structs, which it keeps).
+/// (`instance`), once as it is and once as strict as the typed read (`strict`), and, the first
+/// time an object fails, to walk its JSON copy and say why; its typed parse from either; and
+/// its shapes (to tell lists and maps, which the API server drops when empty, from structs,
+/// which it keeps).
 struct KindCheck {
     schema: serde_json::Value,
     fast: jsonschema::Validator<instance::Yaml>,
+    strict: jsonschema::Validator<instance::Yaml>,
     validator: OnceLock<jsonschema::Validator>,
     read: TypedRead,
     parse: TypedParse,
@@ -44,9 +49,21 @@ struct KindCheck {
 
 impl KindCheck {
     /// Whether `value` passes every check, walking it where it stands (`instance`); `false`
-    /// says only that [`Checker::check_object`] must find the problems the JSON way.
+    /// says only that [`Checker::check_object`] must find the problems the JSON way. A value
+    /// the strict schema admits needs no typed read; any other is read.
     fn passes(&self, value: &serde_yaml::Value) -> bool {
-        self.shapes.plain_and_stored(value) && self.fast.is_valid(value) && (self.read)(value).is_ok()
+        match self.shapes.plain_and_stored(value) {
+            None => false,
+            Some(numbers) => {
+                self.passes_strictly(value, numbers) || (self.fast.is_valid(value) && (self.read)(value).is_ok())
+            }
+        }
+    }
+
+    /// Whether a plain and stored `value` passes without a typed read: integers only, and the
+    /// strict schema admits it.
+    fn passes_strictly(&self, value: &serde_yaml::Value, numbers: shape::Numbers) -> bool {
+        numbers == shape::Numbers::Integers && self.strict.is_valid(value)
     }
 
     /// Every problem of `object`, found on its JSON copy: what the walk in [`KindCheck::passes`]
@@ -104,10 +121,13 @@ where
     close_objects(&mut schema);
     admit_null_time(&mut schema);
     let fast = jsonschema::options_for::<instance::Yaml>().build(&schema).expect("k8s-openapi schemas are valid");
+    let strict = jsonschema::options_for::<instance::Yaml>()
+        .build(&strict::schema(&schema, api_version, kind))
+        .expect("strict schemas are valid");
     let read: TypedRead = |v| T::deserialize(v).map(|_| ());
     let parse: TypedParse = |v| serde_json::from_value::<T>(v).map(|_| ());
     let shapes = shape::Shapes::new(&schema);
-    ((api_version, kind), KindCheck { schema, fast, validator: OnceLock::new(), read, parse, shapes })
+    ((api_version, kind), KindCheck { schema, fast, strict, validator: OnceLock::new(), read, parse, shapes })
 }
 
 impl Checker {
@@ -293,11 +313,9 @@ mod tests {
         assert!(!Checker::new().check_object(&object(&wrong)).unwrap().is_empty());
     }
 
-    /// One object of each kind from each template of each example, rendered as `render`
-    /// renders it.
-    fn example_objects() -> Vec<Object> {
+    /// Every object of every example, rendered as `render` renders it, with its example.
+    fn every_example_object() -> Vec<(std::path::PathBuf, Object)> {
         use crate::render::{Knobs, Mode, TemplateSet};
-        let mut seen = std::collections::BTreeSet::new();
         let mut objects = Vec::new();
         let values = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("values");
         let mut examples: Vec<_> = std::fs::read_dir(values).unwrap().map(|e| e.unwrap().path()).collect();
@@ -307,11 +325,19 @@ mod tests {
             let (network, _) = crate::model::resolve(&spec).unwrap();
             let knobs = Knobs::new(Mode::Manifests, &network.values);
             let rendered = crate::render::render(&TemplateSet::embedded(), &network, &knobs).unwrap();
-            for object in rendered.objects.into_values() {
-                let template = object.origin.split(' ').next().unwrap_or_default().to_string();
-                if seen.insert((path.clone(), object.kind.clone(), template)) {
-                    objects.push(object);
-                }
+            objects.extend(rendered.objects.into_values().map(|object| (path.clone(), object)));
+        }
+        objects
+    }
+
+    /// One object of each kind from each template of each example.
+    fn example_objects() -> Vec<Object> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut objects = Vec::new();
+        for (path, object) in every_example_object() {
+            let template = object.origin.split(' ').next().unwrap_or_default().to_string();
+            if seen.insert((path, object.kind.clone(), template)) {
+                objects.push(object);
             }
         }
         objects
@@ -323,9 +349,20 @@ mod tests {
         use serde_yaml::Value as Y;
         let mut out = match value {
             Y::String(_) => vec![Y::Number(5.into()), Y::String("%".into())],
-            Y::Number(_) => vec![Y::String("x".into()), Y::Bool(true), Y::Number((-1).into())],
+            // Past the widths serde reads (i32, i64), and floats, whole or not.
+            Y::Number(_) => vec![
+                Y::String("x".into()),
+                Y::Bool(true),
+                Y::Number((-1).into()),
+                Y::Number((i64::from(i32::MAX) + 1).into()),
+                Y::Number((i64::from(i32::MIN) - 1).into()),
+                Y::Number(u64::MAX.into()),
+                Y::Number(2.0.into()),
+                Y::Number(0.5.into()),
+            ],
             Y::Bool(_) => vec![Y::String("yes".into())],
-            Y::Null => vec![Y::String("x".into())],
+            // A Time where the server writes `null`.
+            Y::Null => vec![Y::String("x".into()), Y::String("2024-01-01T00:00:00Z".into())],
             Y::Sequence(_) => vec![Y::Sequence(Vec::new()), Y::String("x".into())],
             Y::Mapping(map) => {
                 let mut unknown = map.clone();
@@ -391,6 +428,40 @@ mod tests {
             }
         }
         assert!(passed > 1000 && refused > 1000, "{passed} variants passed, {refused} refused");
+    }
+
+    /// The strict schema is what the examples' objects take (no typed read), all but those
+    /// with base64 data (a package ConfigMap's `binaryData`), which are read.
+    #[test]
+    fn the_examples_objects_need_no_typed_read_but_base64_data() {
+        let checker = Checker::new();
+        let (mut strict, mut read) = (0, 0);
+        for (_, object) in every_example_object() {
+            let kind = checker.kind(&object).unwrap();
+            let numbers = kind.shapes.plain_and_stored(&object.value).unwrap();
+            let has_bytes = object.value.get("binaryData").is_some() || object.kind == "Secret";
+            assert_eq!(kind.passes_strictly(&object.value, numbers), !has_bytes, "{} {}", object.kind, object.name);
+            if has_bytes { read += 1 } else { strict += 1 }
+        }
+        assert!(strict > 100 && read > 0, "{strict} strict, {read} read");
+    }
+
+    #[test]
+    fn a_float_where_an_integer_belongs_fails_as_the_typed_read_says() {
+        let checker = Checker::new();
+        // JSON Schema counts 7051.0 as an integer; serde reads no float as an i32.
+        for (port, problem) in [("7051.0", "does not parse as Service"), ("7051.5", "is not of type \"integer\"")] {
+            let float = object(&SERVICE.replace("port: 7051", &format!("port: {port}")));
+            assert!(!checker.kind(&float).unwrap().passes(&float.value), "{port}");
+            let problems = checker.check_object(&float).unwrap();
+            assert!(problems.iter().any(|p| p.contains(problem)), "{port}: {problems:?}");
+        }
+        let wide = object(&SERVICE.replace("targetPort: grpc", "targetPort: 2147483648"));
+        assert!(!checker.check_object(&wide).unwrap().is_empty());
+        let quantity = object(
+            "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: c}\nspec: {resources: {requests: {storage: 1.5}}}\n",
+        );
+        assert!(checker.check_object(&quantity).unwrap().is_empty(), "a Quantity reads floats");
     }
 
     #[test]

@@ -13,6 +13,16 @@ pub(super) struct Shapes {
     nodes: Vec<Shape>,
 }
 
+/// What a plain value's numbers are: a float is never read as an integer by serde, while JSON
+/// Schema counts `2.0` as one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Numbers {
+    /// Integers only (or no number at all).
+    Integers,
+    /// At least one float.
+    SomeFloats,
+}
+
 /// One schema node, `$ref`s followed.
 #[derive(Default)]
 struct Shape {
@@ -44,23 +54,31 @@ impl Shapes {
 
     /// Whether `value`, as rendered, is plain (what JSON holds unchanged: every key a string,
     /// no tag, every number finite) and has no empty list or map that [`Shapes::stored_away`]
-    /// would report: the same walk, answering only yes or no, on the YAML value itself.
-    pub(super) fn plain_and_stored(&self, value: &serde_yaml::Value) -> bool {
-        self.keeps(value, 1)
+    /// would report: the same walk, answering only yes or no, on the YAML value itself; and if
+    /// so, whether its numbers are all integers.
+    pub(super) fn plain_and_stored(&self, value: &serde_yaml::Value) -> Option<Numbers> {
+        let mut numbers = Numbers::Integers;
+        self.keeps(value, 1, &mut numbers).then_some(numbers)
     }
 
-    fn keeps(&self, value: &serde_yaml::Value, node: usize) -> bool {
+    fn keeps(&self, value: &serde_yaml::Value, node: usize, numbers: &mut Numbers) -> bool {
         use serde_yaml::Value as Yaml;
         let shape = &self.nodes[node];
         match value {
             Yaml::Null | Yaml::Bool(_) | Yaml::String(_) => true,
-            Yaml::Number(n) => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(f64::is_finite),
-            Yaml::Sequence(items) => !items.is_empty() && items.iter().all(|item| self.keeps(item, shape.items)),
+            Yaml::Number(n) if n.is_i64() || n.is_u64() => true,
+            Yaml::Number(n) => {
+                *numbers = Numbers::SomeFloats;
+                n.as_f64().is_some_and(f64::is_finite)
+            }
+            Yaml::Sequence(items) => {
+                !items.is_empty() && items.iter().all(|item| self.keeps(item, shape.items, numbers))
+            }
             Yaml::Mapping(map) if map.is_empty() => !shape.map,
             Yaml::Mapping(map) => map.iter().all(|(key, item)| {
                 let Some(key) = key.as_str() else { return false };
                 let child = shape.fields.get(key).copied().or(shape.open).unwrap_or(0);
-                self.keeps(item, child)
+                self.keeps(item, child, numbers)
             }),
             Yaml::Tagged(_) => false,
         }
@@ -244,7 +262,7 @@ mod tests {
             reference(&value, root, root, String::new(), &mut expected);
             assert_eq!(compiled(&value, &check.shapes), expected, "{kind:?}");
             assert_eq!(
-                check.shapes.plain_and_stored(&serde_yaml::to_value(&value).unwrap()),
+                check.shapes.plain_and_stored(&serde_yaml::to_value(&value).unwrap()).is_some(),
                 expected.is_empty(),
                 "{kind:?}"
             );
