@@ -58,7 +58,7 @@ where
             let (text, long_texts) = long_text::collecting(|| render_one(&env, template, instance.context()));
             let text = text.with_context(|| format!("failed to render {origin}"))?;
             let mut kept = Vec::new();
-            for mut object in split_rendered(&text, &long_texts, origin)? {
+            each_object(&text, &long_texts, origin, |mut object| {
                 if object.kind == "Job" {
                     job_name::name_by_content(&mut object)?;
                 }
@@ -66,7 +66,8 @@ where
                 let what = format!("{} {}", object.kind, object.name);
                 let value = keep(&file, object)?;
                 kept.push(Kept { file, what, origin: origin.clone(), value });
-            }
+                Ok(())
+            })?;
             Ok(kept)
         })
         .collect();
@@ -333,6 +334,35 @@ fn render_one(env: &Environment<'_>, name: &str, ctx: Value) -> Result<String> {
     template.render(ctx).map_err(|e| anyhow!("{}", describe_template_error(&e)))
 }
 
+/// Hands each object of a template's rendered text (its long strings kept aside) to `take` as
+/// soon as its document is read, so a template that prints hundreds of Jobs never holds all
+/// their trees at once: document by document while the fast reader reads them (it reads each
+/// alone as it reads the whole), and from the first one it leaves to serde_yaml, the whole
+/// text as [`split_rendered`] splits it, the objects already handed on skipped.
+fn each_object(
+    text: &str,
+    long_texts: &[String],
+    origin: &str,
+    mut take: impl FnMut(Object) -> Result<()>,
+) -> Result<()> {
+    let mut taken = 0;
+    for piece in reader::document_texts(text) {
+        let Some(values) = reader::documents_restoring(piece, long_texts) else {
+            return split_rendered(text, long_texts, origin)?.into_iter().skip(taken).try_for_each(take);
+        };
+        for value in values {
+            let Ok(Some(object)) = object_of(value, taken, origin) else {
+                // Said as the whole text's reading says it, which numbers documents its way.
+                let whole = split_rendered(text, long_texts, origin).err();
+                return Err(whole.unwrap_or_else(|| anyhow!("{origin}: a document is not an object alone")));
+            };
+            take(object)?;
+            taken += 1;
+        }
+    }
+    Ok(())
+}
+
 /// Splits a rendered template whose long strings were kept aside into objects: parsed with
 /// the placeholders and the strings put back, or, when that cannot be done, from the text the
 /// template would have printed (`long_text`).
@@ -512,6 +542,98 @@ mod tests {
             }
         }
         assert!(read > 500, "{read} instances");
+    }
+
+    /// [`each_object`]'s objects, or its error.
+    fn one_by_one(text: &str, long_texts: &[String]) -> Result<Vec<Object>> {
+        let mut objects = Vec::new();
+        each_object(text, long_texts, "t.yaml", |object| {
+            objects.push(object);
+            Ok(())
+        })?;
+        Ok(objects)
+    }
+
+    /// Objects handed on one document at a time are the objects of the whole text, and an
+    /// error is the whole text's error, word for word.
+    fn same_as_whole(text: &str, long_texts: &[String]) -> bool {
+        match (one_by_one(text, long_texts), split_rendered(text, long_texts, "t.yaml")) {
+            (Ok(ours), Ok(whole)) => {
+                assert_eq!(ours, whole, "{text}");
+                true
+            }
+            (Err(ours), Err(whole)) => {
+                assert_eq!(ours.to_string(), whole.to_string(), "{text}");
+                false
+            }
+            (ours, whole) => panic!("{text}\none by one: {ours:?}\nwhole: {whole:?}"),
+        }
+    }
+
+    #[test]
+    fn objects_handed_on_document_by_document_are_the_whole_texts_whatever_falls_back() {
+        let mut env = minijinja::Environment::new();
+        env.set_formatter(long_text::formatter);
+        let long = format!("#!/bin/sh\necho \"it's\" {}\n", "x".repeat(3000));
+        let object = |name: &str, data: &str| {
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n{data}")
+        };
+        let plain = object("a", "  s: {{ s }}\n");
+        let docs = [
+            // Read the fast way throughout.
+            [plain.clone(), object("b", "  t: [x, {{ s }}]\n"), object("c", "  n: '1'\n")],
+            // The second document leaves the fast reader (a block scalar), the third holds a
+            // placeholder inside a longer scalar (the whole text is expanded).
+            [plain.clone(), object("b", "  t: |\n    line\n"), object("c", "  t: pre{{ s }}\n")],
+            // Empty documents, then one that lacks its name (as the fast reader numbers it).
+            [String::new(), plain.clone(), "apiVersion: v1\nkind: ConfigMap\n".into()],
+            // Invalid YAML after a document that was handed on.
+            [plain.clone(), object("b", "  t: [unclosed\n"), object("c", "  n: '1'\n")],
+            // A directive: the whole text goes to serde_yaml.
+            [format!("%YAML 1.2\n---\n{plain}"), object("b", "  n: '1'\n"), String::new()],
+        ];
+        let mut outcomes = Vec::new();
+        for parts in docs {
+            let template = parts.join("---\n");
+            let (text, kept) = long_text::collecting(|| {
+                env.render_named_str("t.yaml", &template, minijinja::context! { s => long.as_str() }).unwrap()
+            });
+            assert!(!kept.is_empty());
+            outcomes.push(same_as_whole(&text, &kept));
+            outcomes.push(same_as_whole(&long_text::expand(&text, &kept), &[]));
+        }
+        assert_eq!(outcomes, [true, true, true, true, false, false, false, false, true, true]);
+    }
+
+    /// The same, on texts a few edits away from a three-object text, with characters that
+    /// change what YAML means (a fixed xorshift: the counts are deterministic).
+    #[test]
+    fn objects_handed_on_document_by_document_are_the_whole_texts_on_mutated_texts() {
+        const NASTY: &[&str] =
+            &["---\n", "\n---\n", "%YAML 1.2\n", "|\n", ": ", "\n  ", "- ", "#", "'", "\"", "{", "[", "\n", " "];
+        let base = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata: {x: '1'}\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: b\nstringData:\n  k: v\n---\n---\napiVersion: v1\nkind: Service\nmetadata: {name: c}\n";
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut same, mut failed) = (0, 0);
+        for _ in 0..5_000 {
+            let mut text = base.to_string();
+            for _ in 0..1 + next(2) {
+                let at = next(text.len() + 1);
+                let what = NASTY[next(NASTY.len())];
+                if next(2) == 0 {
+                    text.insert_str(at, what);
+                } else {
+                    text.replace_range(at..(at + 1).min(text.len()), what);
+                }
+            }
+            if same_as_whole(&text, &[]) { same += 1 } else { failed += 1 }
+        }
+        assert!(same > 500 && failed > 2_000, "{same} read, {failed} failed");
     }
 
     #[test]

@@ -61,6 +61,28 @@ pub fn documents_restoring(text: &str, long_texts: &[String]) -> Option<Vec<Valu
     (long_texts.is_empty() || reader.long.restored == long_text::placeholders_in(text)).then_some(out)
 }
 
+/// The texts of `text`'s documents, cut at each line that is exactly `---` (the line itself
+/// left out): what this reader reads document by document, as it reads the whole text. A line
+/// with more (`--- x`, trailing spaces) stays in its piece, where it is read as ever.
+pub fn document_texts(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut start = Some(0);
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let begin = start?;
+        while let Some(found) = memchr::memmem::find(&bytes[from..], b"---\n") {
+            let at = from + found;
+            from = at + 4;
+            if at == 0 || bytes[at - 1] == b'\n' {
+                start = Some(from);
+                return Some(&text[begin..at]);
+            }
+        }
+        start = None;
+        Some(&text[begin..])
+    })
+}
+
 /// The long strings a text's placeholders stand for, and how many were read back.
 struct Restorer<'k> {
     strings: &'k [String],
@@ -547,6 +569,19 @@ mod tests {
             }
         }
         Some(out)
+    }
+
+    #[test]
+    fn cuts_texts_at_lines_that_are_exactly_three_dashes() {
+        fn pieces(text: &str) -> Vec<&str> {
+            document_texts(text).collect()
+        }
+        assert_eq!(pieces(""), [""]);
+        assert_eq!(pieces("a: 1\n"), ["a: 1\n"]);
+        assert_eq!(pieces("---\na: 1\n---\n---\nb: 2"), ["", "a: 1\n", "", "b: 2"]);
+        assert_eq!(pieces("a: 1\n---\n"), ["a: 1\n", ""]);
+        assert_eq!(pieces("a: x---\n--- \n--- b\n ---\n---"), ["a: x---\n--- \n--- b\n ---\n---"]);
+        assert_eq!(pieces("a: |\n  x\n---\nb: 2\n"), ["a: |\n  x\n", "b: 2\n"]);
     }
 
     /// This reader agrees with serde_yaml, or leaves the text to it.
