@@ -36,7 +36,7 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use super::fabric::{CA_PORT, OPERATIONS_PORT, ORDERER_ADMIN_PORT, ORDERER_PORT, PEER_CHAINCODE_PORT, PEER_PORT};
-use super::network::{Network, OrdererOrg, Org, Policy};
+use super::network::{ChaincodeDeployment, Network, OrdererOrg, Org, Policy};
 use crate::spec::{NetworkPoliciesSpec, SelectorSpec};
 
 /// Label that makes a pod a client of an organisation.
@@ -157,7 +157,13 @@ fn tcp(port: u16) -> Value {
 }
 
 fn rule(direction: &str, port: u16, peers: Vec<Value>) -> Value {
-    json!({ "ports": [tcp(port)], direction: peers })
+    object([("ports", Value::Array(vec![tcp(port)])), (direction, Value::Array(peers))])
+}
+
+/// A JSON object of `fields`, their values moved in: `json!` copies each value it is handed
+/// (it serialises it), which was most of the time the policies took.
+fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    Value::Object(fields.into_iter().map(|(key, value)| (key.to_string(), value)).collect())
 }
 
 /// The egress of an organisation's clients (its Jobs and tools: pods labelled `CLIENT_LABEL:
@@ -168,11 +174,11 @@ fn clients_draft(org: &str, egress: Vec<Value>) -> Draft {
         namespace: None,
         org: Some(org.to_string()),
         component: "client".into(),
-        spec: json!({
-            "podSelector": { "matchLabels": { CLIENT_LABEL: org } },
-            "policyTypes": ["Egress"],
-            "egress": egress,
-        }),
+        spec: object([
+            ("podSelector", json!({ "matchLabels": { CLIENT_LABEL: org } })),
+            ("policyTypes", json!(["Egress"])),
+            ("egress", Value::Array(egress)),
+        ]),
     }
 }
 
@@ -184,12 +190,15 @@ fn workload(name: &str, org: &str, component: &str, ingress: Vec<Value>, egress:
         namespace: None,
         org: Some(org.to_string()),
         component: component.to_string(),
-        spec: json!({
-            "podSelector": { "matchLabels": { "app.kubernetes.io/component": component, "app.kubernetes.io/instance": name } },
-            "policyTypes": ["Ingress", "Egress"],
-            "ingress": ingress,
-            "egress": egress,
-        }),
+        spec: object([
+            (
+                "podSelector",
+                json!({ "matchLabels": { "app.kubernetes.io/component": component, "app.kubernetes.io/instance": name } }),
+            ),
+            ("policyTypes", json!(["Ingress", "Egress"])),
+            ("ingress", Value::Array(ingress)),
+            ("egress", Value::Array(egress)),
+        ]),
     }
 }
 
@@ -223,9 +232,38 @@ fn deny_all_but_dns(
     ]
 }
 
-/// Every policy of the network, or none when disabled.
+/// Every policy of the network, or none when disabled. Each is finished (its spec written as
+/// JSON) as soon as it is drafted, where it is drafted, so the drafts of a large network are
+/// never all held at once.
 pub fn policies(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Policy> {
-    drafts(network, spec).into_par_iter().map(Draft::finish).collect()
+    if !spec.enabled {
+        return Vec::new();
+    }
+    let admitted = Admitted {
+        monitoring: spec.monitoring.iter().map(selector).collect(),
+        clients: spec.clients.iter().map(selector).collect(),
+    };
+    let finished = |drafts: Vec<Draft>| drafts.into_iter().map(Draft::finish);
+    let mut out: Vec<Policy> = finished(deny_all_but_dns("default-deny", "allow-dns", None, None, &spec.dns)).collect();
+    for ordering in &network.orderer_orgs {
+        out.extend(finished(ordering_drafts(ordering, network, &admitted)));
+    }
+    // An org's policies depend on the network and that org only: made in parallel, kept in order.
+    let orgs: Vec<Vec<Policy>> =
+        network.orgs.par_iter().map(|org| finished(org_drafts(org, network, &admitted)).collect()).collect();
+    out.extend(orgs.into_iter().flatten());
+    out.extend(finished(selected_pods_egress(network, spec)));
+    out.extend(finished(launcher_policies(network, &spec.dns)));
+    let deployments: Vec<&ChaincodeDeployment> = network.chaincodes.iter().flat_map(|c| &c.deployments).collect();
+    out.par_extend(deployments.par_iter().map(|d| chaincode_draft(d, network).finish()));
+    out
+}
+
+/// A chaincode server's policy: only its own org's peers dial it; chaincode as a service
+/// dials nobody.
+fn chaincode_draft(deployment: &ChaincodeDeployment, network: &Network) -> Draft {
+    let ingress = vec![rule("from", deployment.port, vec![peers_of(&deployment.org, network)])];
+    workload(&deployment.name, &deployment.org, "chaincode", ingress, Vec::new())
 }
 
 /// A NetworkPolicy being built, its spec a JSON value.
@@ -245,33 +283,6 @@ impl Draft {
         let Draft { name, namespace, org, component, spec } = self;
         Policy { name, namespace, org, component, spec: spec.to_string() }
     }
-}
-
-fn drafts(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Draft> {
-    if !spec.enabled {
-        return Vec::new();
-    }
-    let admitted = Admitted {
-        monitoring: spec.monitoring.iter().map(selector).collect(),
-        clients: spec.clients.iter().map(selector).collect(),
-    };
-    let mut out = deny_all_but_dns("default-deny", "allow-dns", None, None, &spec.dns);
-    for ordering in &network.orderer_orgs {
-        out.extend(ordering_drafts(ordering, network, &admitted));
-    }
-    // An org's policies depend on the network and that org only: made in parallel, kept in order.
-    let orgs: Vec<Vec<Draft>> = network.orgs.par_iter().map(|org| org_drafts(org, network, &admitted)).collect();
-    out.extend(orgs.into_iter().flatten());
-    out.extend(selected_pods_egress(network, spec));
-    out.extend(launcher_policies(network, &spec.dns));
-    for cc in &network.chaincodes {
-        for d in &cc.deployments {
-            // Only its own org's peers dial it; chaincode as a service dials nobody.
-            let ingress = vec![rule("from", d.port, vec![peers_of(&d.org, network)])];
-            out.push(workload(&d.name, &d.org, "chaincode", ingress, Vec::new()));
-        }
-    }
-    out
 }
 
 /// The pods the spec's `networkPolicies` admit besides fabgen's own: Prometheus (`monitoring`)
@@ -363,12 +374,12 @@ fn peers_draft(org: &Org, reachable: &[Value], network: &Network, admitted: &Adm
         namespace: None,
         org: Some(org.name.clone()),
         component: "peer".into(),
-        spec: json!({
-            "podSelector": peers_of(&org.name, network)["podSelector"],
-            "policyTypes": ["Ingress", "Egress"],
-            "ingress": ingress,
-            "egress": egress,
-        }),
+        spec: object([
+            ("podSelector", peers_of(&org.name, network)["podSelector"].take()),
+            ("policyTypes", json!(["Ingress", "Egress"])),
+            ("ingress", Value::Array(ingress)),
+            ("egress", Value::Array(egress)),
+        ]),
     }
 }
 
@@ -407,7 +418,7 @@ fn ordering_client_egress(network: &Network) -> Vec<Value> {
 fn exposed(exposure: Option<&super::reach::Exposure>, port: u16) -> Option<Value> {
     exposure.map(|e| match &e.from {
         Some(from) => rule("from", port, vec![selector(from)]),
-        None => json!({ "ports": [tcp(port)] }),
+        None => object([("ports", Value::Array(vec![tcp(port)]))]),
     })
 }
 
@@ -415,7 +426,7 @@ fn exposed(exposure: Option<&super::reach::Exposure>, port: u16) -> Option<Value
 /// Gateways' addresses are outside this cluster and no selector can name them).
 fn to_other_clusters(network: &Network) -> Option<Value> {
     let ports: Vec<Value> = network.remote_ports.iter().map(|p| tcp(*p)).collect();
-    (!ports.is_empty()).then(|| json!({ "ports": ports }))
+    (!ports.is_empty()).then(|| object([("ports", Value::Array(ports))]))
 }
 
 /// Removes `ingress: []` and `egress: []`. A direction listed in `policyTypes` with no rules
@@ -447,7 +458,11 @@ fn selected_pods_egress(network: &Network, spec: &NetworkPoliciesSpec) -> Vec<Dr
             namespace: None,
             org: None,
             component: "client".into(),
-            spec: json!({ "podSelector": pod_selector, "policyTypes": ["Egress"], "egress": egress }),
+            spec: object([
+                ("podSelector", pod_selector),
+                ("policyTypes", json!(["Egress"])),
+                ("egress", Value::Array(egress)),
+            ]),
         });
     };
     if let Some(monitoring) = &spec.monitoring {
