@@ -100,7 +100,15 @@ pub fn values_schema(values: &serde_json::Value) -> Result<serde_json::Value> {
     Ok(schema)
 }
 
-pub(super) fn readme(name: &str, values: &serde_json::Value, schema: &serde_json::Value, network: &Network) -> String {
+/// The chart's README: what it is, how it installs, `picture` (the network's topology,
+/// `output::manifests::picture`), the Secrets it needs and its values.
+pub(super) fn readme(
+    name: &str,
+    values: &serde_json::Value,
+    schema: &serde_json::Value,
+    network: &Network,
+    picture: &str,
+) -> String {
     let mut rows = Vec::new();
     value_rows(schema, schema, values, "", &mut rows);
     let table: Vec<String> = rows
@@ -113,7 +121,7 @@ pub(super) fn readme(name: &str, values: &serde_json::Value, schema: &serde_json
         net = network.name,
         fabric = network.fabric_version,
         ns = network.namespace,
-        graph = crate::output::graph::markdown_section(&crate::model::topology::of(network)),
+        graph = picture,
     )
 }
 
