@@ -430,6 +430,170 @@ mod tests {
         assert!(passed > 1000 && refused > 1000, "{passed} variants passed, {refused} refused");
     }
 
+    /// The strings [`Shaped`] picks from: edges of the typed read (a time, base64, a quantity)
+    /// and what the custom kinds' patterns ask (TLSRoute's parent, backend and hostnames,
+    /// ServiceMonitor's path and interval, a nested PersistentVolumeClaim's type).
+    const STRINGS: [&str; 14] = [
+        "x",
+        "",
+        "2024-01-01T00:00:00Z",
+        "aGk=",
+        "%%",
+        "v1",
+        "1Gi",
+        "Gateway",
+        "gateway.networking.k8s.io",
+        "Service",
+        "/x",
+        "30s",
+        "peer0.example.com",
+        "PersistentVolumeClaim",
+    ];
+
+    /// Random values shaped by a kind's schema: each field there or not, lists and maps of
+    /// zero to two entries, and leaves mostly of the schema's type, at the edges serde cares
+    /// about (integers past 32 and 64 bits, whole floats, times, base64, a wrong `apiVersion`),
+    /// sometimes of another type or null. A fixed xorshift: deterministic.
+    struct Shaped<'a> {
+        root: &'a serde_json::Value,
+        state: u64,
+    }
+
+    impl Shaped<'_> {
+        fn below(&mut self, n: usize) -> usize {
+            self.state ^= self.state << 13;
+            self.state ^= self.state >> 7;
+            self.state ^= self.state << 17;
+            (self.state % n as u64) as usize
+        }
+
+        fn value(&mut self, schema: &serde_json::Value, depth: usize) -> serde_yaml::Value {
+            use serde_yaml::Value as Y;
+            let schema = super::shape::resolved(schema, self.root);
+            if self.below(100) == 0 {
+                return self.leaf("any");
+            }
+            for choice in ["anyOf", "oneOf"] {
+                if let Some(serde_json::Value::Array(branches)) = schema.get(choice) {
+                    let branch = &branches[self.below(branches.len())];
+                    return self.value(branch, depth);
+                }
+            }
+            if let Some(value) = schema.get("const").or_else(|| {
+                schema.get("enum").and_then(|e| e.as_array()).and_then(|e| e.get(self.below(e.len().max(1))))
+            }) {
+                return serde_yaml::to_value(value).unwrap();
+            }
+            let ty = match schema.get("type") {
+                Some(serde_json::Value::Array(types)) => types[self.below(types.len())].as_str().unwrap_or("any"),
+                Some(serde_json::Value::String(ty)) => ty.as_str(),
+                _ if schema.get("properties").is_some() => "object",
+                _ => "any",
+            };
+            match (ty, depth) {
+                ("object" | "array", 0) => Y::Null,
+                ("array", _) => {
+                    let items = schema.get("items").cloned().unwrap_or_default();
+                    let len = if self.below(10) == 0 { 0 } else { 1 + self.below(2) };
+                    Y::Sequence((0..len).map(|_| self.value(&items, depth - 1)).collect())
+                }
+                ("object", _) => {
+                    let mut map = serde_yaml::Mapping::new();
+                    if let Some(serde_json::Value::Object(properties)) = schema.get("properties") {
+                        let required = schema.get("required").and_then(|r| r.as_array());
+                        for (key, child) in properties {
+                            let is_required = required.is_some_and(|r| r.iter().any(|n| n == key.as_str()));
+                            if is_required || self.below(4) == 0 {
+                                let value = self.value(child, depth - 1);
+                                map.insert(key.as_str().into(), value);
+                            }
+                        }
+                    } else if let Some(open) = schema.get("additionalProperties").filter(|a| a.is_object()) {
+                        for i in 0..if self.below(10) == 0 { 0 } else { 1 + self.below(2) } {
+                            map.insert(format!("k{i}").into(), self.value(open, depth - 1));
+                        }
+                    }
+                    Y::Mapping(map)
+                }
+                ("string", _) if schema.get("pattern").is_some() && self.below(16) != 0 => {
+                    let pattern = regex::Regex::new(schema["pattern"].as_str().unwrap_or_default()).unwrap();
+                    let matching: Vec<serde_yaml::Value> =
+                        STRINGS.iter().filter(|s| pattern.is_match(s)).map(|s| Y::String((*s).into())).collect();
+                    if matching.is_empty() { self.leaf("string") } else { matching[self.below(matching.len())].clone() }
+                }
+                (ty, _) => self.leaf(schema.get("format").and_then(|f| f.as_str()).unwrap_or(ty)),
+            }
+        }
+
+        fn leaf(&mut self, what: &str) -> serde_yaml::Value {
+            use serde_yaml::Value as Y;
+            let integers = [
+                Y::Number(0.into()),
+                Y::Number(7051.into()),
+                Y::Number((-1).into()),
+                Y::Number(i64::from(i32::MAX).into()),
+                Y::Number((i64::from(i32::MAX) + 1).into()),
+                Y::Number((i64::from(i32::MIN) - 1).into()),
+                Y::Number(i64::MAX.into()),
+                Y::Number(u64::MAX.into()),
+                Y::Number(65536.into()),
+                Y::Number(4294967296u64.into()),
+                Y::Number(2.0.into()),
+            ];
+            let strings = STRINGS.map(|s| Y::String(s.into()));
+            let other = [Y::Null, Y::Bool(true), Y::Number(0.5.into())];
+            let pick = |shaped: &mut Self, from: &[Y]| from[shaped.below(from.len())].clone();
+            match (what, self.below(16)) {
+                (_, 0) => pick(self, &other),
+                ("boolean", _) => Y::Bool(self.below(2) == 0),
+                ("string" | "byte" | "date-time", _) => pick(self, &strings),
+                ("integer" | "int32" | "int64" | "uint16" | "uint32" | "number" | "double", _) => {
+                    if self.below(4) == 0 { pick(self, &integers) } else { Y::Number((1 + self.below(100)).into()) }
+                }
+                _ if self.below(2) == 0 => pick(self, &integers),
+                _ => pick(self, &strings),
+            }
+        }
+    }
+
+    /// Whatever the strict schema admits (integers only) the typed read reads, for every
+    /// field of every kind, not just those the examples use.
+    #[test]
+    fn what_the_strict_schema_admits_the_typed_read_reads() {
+        let checker = Checker::new();
+        let (mut strict, mut tried) = (0, 0);
+        let mut by_kind = Vec::new();
+        for ((api_version, kind_name), kind) in &checker.kinds {
+            let mut shaped = Shaped { root: &kind.schema, state: 0x2545_f491_4f6c_dd1d };
+            let before = strict;
+            for _ in 0..1000 {
+                let mut value = shaped.value(&kind.schema, 6);
+                if let serde_yaml::Value::Mapping(map) = &mut value
+                    && shaped.below(5) != 0
+                {
+                    map.insert("apiVersion".into(), (*api_version).into());
+                    map.insert("kind".into(), (*kind_name).into());
+                }
+                tried += 1;
+                let Some(numbers) = kind.shapes.plain_and_stored(&value) else { continue };
+                if kind.passes_strictly(&value, numbers) {
+                    strict += 1;
+                    assert!(
+                        (kind.read)(&value).is_ok(),
+                        "{kind_name}: the strict schema admits what the typed read refuses: {:?}\n{}",
+                        (kind.read)(&value).err(),
+                        serde_yaml::to_string(&value).unwrap()
+                    );
+                }
+            }
+            by_kind.push((*kind_name, strict - before));
+        }
+        assert!(
+            strict > 2000 && by_kind.iter().all(|(_, n)| *n >= 3),
+            "{strict} of {tried} values passed the strict schema: {by_kind:?}"
+        );
+    }
+
     /// The strict schema is what the examples' objects take (no typed read), all but those
     /// with base64 data (a package ConfigMap's `binaryData`), which are read.
     #[test]
