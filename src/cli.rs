@@ -127,6 +127,22 @@ pub enum Command {
     Man(ManArgs),
 }
 
+impl Command {
+    /// Whether the command checks rendered objects against their schemas (so the schemas may
+    /// start compiling while it reads its spec).
+    fn checks_objects(&self) -> bool {
+        matches!(
+            self,
+            Command::Validate(_)
+                | Command::Render(_)
+                | Command::Chart(_)
+                | Command::Crypto(_)
+                | Command::Package(_)
+                | Command::Diff(_)
+        )
+    }
+}
+
 /// Options of `man`.
 #[derive(Debug, Args)]
 pub struct ManArgs {
@@ -460,6 +476,9 @@ impl Write for Stdout {
 
 /// Runs one command, writing normal output to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
+    if cli.command.checks_objects() {
+        fabgen::check::Checker::prepare();
+    }
     match cli.command {
         Command::Init(args) => init(&args, out),
         Command::Schema => print(out, &format!("{}\n", serde_json::to_string_pretty(&fabgen::spec::json_schema())?)),

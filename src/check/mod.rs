@@ -139,6 +139,16 @@ impl Checker {
         SHARED.get_or_init(Checker::new)
     }
 
+    /// Starts compiling this process's checker on the thread pool, for a command that will
+    /// check objects but first reads its spec on this thread: the schemas compile on the core
+    /// reading the spec leaves idle, and [`Checker::shared`] waits for them only if it is
+    /// called before they are ready.
+    pub fn prepare() {
+        rayon::spawn(|| {
+            Checker::shared();
+        });
+    }
+
     /// Compiles the schemas of every supported kind.
     pub fn new() -> Self {
         let kinds = BTreeMap::from([
