@@ -479,7 +479,7 @@ mod tests {
 
         fn value(&mut self, schema: &serde_json::Value, depth: usize) -> serde_yaml::Value {
             use serde_yaml::Value as Y;
-            let schema = super::shape::resolved(schema, self.root);
+            let schema = super::shape::resolve(schema, self.root);
             if self.below(100) == 0 {
                 return self.leaf("any");
             }

@@ -138,14 +138,8 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// The schema `node` stands for, its `$ref` followed within `root` (for the check's tests).
-#[cfg(test)]
-pub(super) fn resolved<'a>(node: &'a Value, root: &'a Value) -> &'a Value {
-    resolve(node, root)
-}
-
 /// The schema `node` stands for, its `$ref` followed within `root`.
-fn resolve<'a>(mut node: &'a Value, root: &'a Value) -> &'a Value {
+pub(super) fn resolve<'a>(mut node: &'a Value, root: &'a Value) -> &'a Value {
     while let Some(pointer) = node.get("$ref").and_then(|r| r.as_str()).and_then(|r| r.strip_prefix('#')) {
         match root.pointer(pointer) {
             Some(target) => node = target,

@@ -150,14 +150,8 @@ fn admit_null_for_optional_times(map: &mut Map<String, Value>, root: &Value) {
 }
 
 /// Whether `node` is (or refers to) a `date-time` string.
-fn is_date_time<'a>(mut node: &'a Value, root: &'a Value) -> bool {
-    while let Some(pointer) = node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
-        match root.pointer(pointer) {
-            Some(target) => node = target,
-            None => return false,
-        }
-    }
-    node.get("format").and_then(Value::as_str) == Some("date-time")
+fn is_date_time(node: &Value, root: &Value) -> bool {
+    super::shape::resolve(node, root).get("format").and_then(Value::as_str) == Some("date-time")
 }
 
 #[cfg(test)]
