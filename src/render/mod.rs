@@ -445,6 +445,18 @@ fn numbered(text: &str) -> String {
     text.lines().enumerate().map(|(i, l)| format!("{:4} | {l}\n", i + 1)).collect()
 }
 
+/// Numbers below `n`, one per call, from a fixed xorshift seeded with `state` (the tests'
+/// mutated texts and generated values: deterministic, so their counts are too).
+#[cfg(test)]
+pub(crate) fn xorshift(mut state: u64) -> impl FnMut(usize) -> usize {
+    move |n| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    }
+}
+
 /// Values nested from `leaf`: sequences and mappings whose keys match the regex `key`, four
 /// deep (the property tests of the reader and of a Job's digest).
 #[cfg(test)]
@@ -612,13 +624,7 @@ mod tests {
         const NASTY: &[&str] =
             &["---\n", "\n---\n", "%YAML 1.2\n", "|\n", ": ", "\n  ", "- ", "#", "'", "\"", "{", "[", "\n", " "];
         let base = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata: {x: '1'}\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: b\nstringData:\n  k: v\n---\n---\napiVersion: v1\nkind: Service\nmetadata: {name: c}\n";
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let (mut same, mut failed) = (0, 0);
         for _ in 0..5_000 {
             let mut text = base.to_string();

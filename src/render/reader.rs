@@ -707,13 +707,7 @@ kind: Second
     /// every text serde_yaml refuses. Deterministic (a fixed xorshift), so the counts are too.
     #[test]
     fn agrees_with_serde_yaml_on_mutated_texts() {
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::render::xorshift(0x2545_f491_4f6c_dd1d);
         let (mut read, mut refused_by_both) = (0, 0);
         for _ in 0..20_000 {
             let mut text = SAMPLE.to_string();
