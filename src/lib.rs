@@ -20,7 +20,7 @@ pub mod spec;
 use anyhow::Result;
 
 use crate::model::{BuiltPackage, Network};
-use crate::render::{Document, Entry, Knobs, Mode, Object, Rendered, TemplateSet};
+use crate::render::{Document, Entry, Knobs, Mode, Object, Rendered, TemplateSet, TreeObject};
 use crate::spec::NetworkSpec;
 
 /// Everything a spec produces.
@@ -56,7 +56,12 @@ pub fn generate_writing(
     let (network, packages) = resolved?;
     let (rendered, picture) = rayon::join(
         || {
-            render_checked_with(checker, &network, templates, |o| {
+            let tree = |file: &str, o: &TreeObject| -> Result<Option<Entry>> {
+                let Some(yaml) = o.to_yaml() else { return Ok(None) };
+                write(file, yaml.as_bytes())?;
+                Ok(Some(Entry { api_version: o.api_version.clone(), kind: o.kind.clone() }))
+            };
+            render_checked_trees(checker, &network, templates, tree, |o| {
                 write(&o.file_name(), o.to_yaml()?.as_bytes())?;
                 Ok(Entry { api_version: o.api_version, kind: o.kind })
             })
@@ -145,10 +150,40 @@ fn render_checked_with<T: Send>(
     keep: impl Fn(Object) -> Result<T> + Sync,
 ) -> Result<Rendered<T>> {
     let knobs = Knobs::new(Mode::Manifests, &network.values);
-    let checked = render::render_each(templates, network, &knobs, |file, object| {
-        let problems = checker.problems(file, &object)?;
-        let kept = if problems.is_empty() { Some(keep(object)?) } else { None };
-        Ok((problems, kept))
+    let checked = render::render_each(templates, network, &knobs, |file, object| checked(checker, file, object, &keep))?;
+    check::passed(checked)
+}
+
+/// [`render_checked_with`], where each document read as a tree that passes the check unread
+/// (`check::Checker::passes_unread`) is kept by `tree` (`None`: by `keep`, as an object).
+fn render_checked_trees<T: Send>(
+    checker: &check::Checker,
+    network: &Network,
+    templates: &TemplateSet,
+    tree: impl Fn(&str, &TreeObject) -> Result<Option<T>> + Sync,
+    keep: impl Fn(Object) -> Result<T> + Sync,
+) -> Result<Rendered<T>> {
+    let knobs = Knobs::new(Mode::Manifests, &network.values);
+    let passed = |file: &str, object: &TreeObject| -> Result<Option<(Vec<String>, Option<T>)>> {
+        if !checker.passes_unread(&object.api_version, &object.kind, &object.tree) {
+            return Ok(None);
+        }
+        Ok(tree(file, object)?.map(|kept| (Vec::new(), Some(kept))))
+    };
+    let checked = render::render_each_tree(templates, network, &knobs, &passed, |file, object| {
+        checked(checker, file, object, &keep)
     })?;
     check::passed(checked)
+}
+
+/// An object's problems, and what `keep` makes of it when it has none.
+fn checked<T>(
+    checker: &check::Checker,
+    file: &str,
+    object: Object,
+    keep: impl Fn(Object) -> Result<T>,
+) -> Result<(Vec<String>, Option<T>)> {
+    let problems = checker.problems(file, &object)?;
+    let kept = if problems.is_empty() { Some(keep(object)?) } else { None };
+    Ok((problems, kept))
 }

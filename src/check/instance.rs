@@ -11,16 +11,18 @@
 use std::borrow::Cow;
 
 use jsonschema::JsonType;
-use jsonschema::json::{Array, Json, Node, NodeIdentity, Object, cmp};
-use serde_yaml::{Mapping, Value};
+use jsonschema::json::{Array, Json, Node as JsonNode, NodeIdentity, Object, cmp};
 
-/// `serde_yaml::Value` as a jsonschema representation.
+use crate::render::node::{Entries, EntriesIter, Items, ItemsIter, Node, View};
+
+/// A rendered value, as a `serde_yaml::Value` or a tree (`render::node`), as a jsonschema
+/// representation.
 pub(super) struct Yaml;
 
 impl Json for Yaml {
-    type Node<'a> = &'a Value;
+    type Node<'a> = Node<'a>;
     type PreparedKey = String;
-    type StringBuffer = Value;
+    type StringBuffer = serde_yaml::Value;
 
     // A mapping's entries lie in one vector, so reading a few keys beats hashing one.
     const KEYS_PER_LOOKUP: usize = 4;
@@ -29,119 +31,109 @@ impl Json for Yaml {
         key.to_owned()
     }
 
-    fn with_string_node<T>(buffer: &mut Value, string: &str, f: impl FnOnce(&Value) -> T) -> T {
+    fn with_string_node<T>(buffer: &mut serde_yaml::Value, string: &str, f: impl FnOnce(Node<'_>) -> T) -> T {
         match buffer {
-            Value::String(existing) => {
+            serde_yaml::Value::String(existing) => {
                 existing.clear();
                 existing.push_str(string);
             }
-            _ => *buffer = Value::String(string.to_owned()),
+            _ => *buffer = serde_yaml::Value::String(string.to_owned()),
         }
-        f(buffer)
+        f(Node::Yaml(buffer))
     }
 }
 
-/// The number JSON would hold: what `serde_json` makes of the YAML number.
-fn number(n: &serde_yaml::Number) -> Option<serde_json::Number> {
-    match (n.as_u64(), n.as_i64()) {
-        (Some(u), _) => Some(u.into()),
-        (None, Some(i)) => Some(i.into()),
-        (None, None) => n.as_f64().and_then(serde_json::Number::from_f64),
-    }
-}
-
-impl<'a> Node<'a, Yaml> for &'a Value {
-    type Object = &'a Mapping;
-    type Array = &'a [Value];
+impl<'a> JsonNode<'a, Yaml> for Node<'a> {
+    type Object = Entries<'a>;
+    type Array = Items<'a>;
     type Number = serde_json::Number;
 
-    fn as_object(&self) -> Option<&'a Mapping> {
-        match self {
-            Value::Mapping(map) => Some(map),
+    fn as_object(&self) -> Option<Entries<'a>> {
+        match self.view() {
+            View::Map(entries) => Some(entries),
             _ => None,
         }
     }
 
-    fn as_array(&self) -> Option<&'a [Value]> {
-        match self {
-            Value::Sequence(items) => Some(items),
+    fn as_array(&self) -> Option<Items<'a>> {
+        match self.view() {
+            View::Seq(items) => Some(items),
             _ => None,
         }
     }
 
     fn as_string(&self) -> Option<Cow<'a, str>> {
-        match self {
-            Value::String(s) => Some(Cow::Borrowed(s)),
+        match self.view() {
+            View::Str(s) => Some(Cow::Borrowed(s)),
             _ => None,
         }
     }
 
+    /// The number JSON would hold: what `serde_json` makes of the YAML number.
     fn as_number(&self) -> Option<serde_json::Number> {
-        match self {
-            Value::Number(n) => number(n),
+        match self.view() {
+            View::Int(i) => Some(i.into()),
+            View::UInt(u) => Some(u.into()),
+            View::Float(f) => serde_json::Number::from_f64(f),
             _ => None,
         }
     }
 
     fn is_number(&self) -> bool {
-        matches!(self, Value::Number(_))
+        matches!(self.view(), View::Int(_) | View::UInt(_) | View::Float(_))
     }
 
     fn as_boolean(&self) -> Option<bool> {
-        match self {
-            Value::Bool(b) => Some(*b),
+        match self.view() {
+            View::Bool(b) => Some(b),
             _ => None,
         }
     }
 
     fn is_null(&self) -> bool {
-        matches!(self, Value::Null)
+        matches!(self.view(), View::Null)
     }
 
     fn json_type(&self) -> JsonType {
-        match self {
-            Value::Null => JsonType::Null,
-            Value::Bool(_) => JsonType::Boolean,
-            Value::Number(_) => JsonType::Number,
-            Value::String(_) => JsonType::String,
-            Value::Sequence(_) => JsonType::Array,
+        match self.view() {
+            View::Null => JsonType::Null,
+            View::Bool(_) => JsonType::Boolean,
+            View::Int(_) | View::UInt(_) | View::Float(_) => JsonType::Number,
+            View::Str(_) => JsonType::String,
+            View::Seq(_) => JsonType::Array,
             // Not plain: never walked; an object is what JSON would make of it.
-            Value::Mapping(_) | Value::Tagged(_) => JsonType::Object,
+            View::Map(_) | View::Tagged => JsonType::Object,
         }
     }
 
     fn equals_value(&self, expected: &serde_json::Value) -> bool {
-        match (self, expected) {
-            (Value::String(s), serde_json::Value::String(e)) => s == e,
-            (Value::String(_), _) | (_, serde_json::Value::String(_)) => false,
+        match (self.view(), expected) {
+            (View::Str(s), serde_json::Value::String(e)) => s == e,
+            (View::Str(_), _) | (_, serde_json::Value::String(_)) => false,
             _ => cmp::equal(&self.to_value(), expected),
         }
     }
 
     fn to_value(&self) -> Cow<'a, serde_json::Value> {
-        Cow::Owned(crate::render::objects::json_of(self).unwrap_or(serde_json::Value::Null))
+        Cow::Owned(crate::render::objects::json_of(&Node::to_value(*self)).unwrap_or(serde_json::Value::Null))
     }
 
     fn identity(&self) -> Option<NodeIdentity> {
-        Some(NodeIdentity::new(std::ptr::from_ref::<Value>(self) as usize))
+        Some(NodeIdentity::new(self.address()))
     }
 }
 
-impl<'a> Object<'a, Yaml> for &'a Mapping {
-    type Node = &'a Value;
+impl<'a> Object<'a, Yaml> for Entries<'a> {
+    type Node = Node<'a>;
     type MemberName = &'a str;
     type MembersIter = Members<'a>;
 
     fn len(&self) -> usize {
-        Mapping::len(self)
+        Entries::len(*self)
     }
 
-    fn get(&self, key: &String) -> Option<&'a Value> {
-        if Mapping::len(self) <= 8 {
-            self.iter().find(|(k, _)| k.as_str() == Some(key.as_str())).map(|(_, v)| v)
-        } else {
-            Mapping::get(self, key.as_str())
-        }
+    fn get(&self, key: &String) -> Option<Node<'a>> {
+        Entries::get(*self, key)
     }
 
     fn members(&self) -> Members<'a> {
@@ -150,25 +142,25 @@ impl<'a> Object<'a, Yaml> for &'a Mapping {
 }
 
 /// A mapping's entries as (name, value); a plain value's keys are all strings.
-pub(super) struct Members<'a>(serde_yaml::mapping::Iter<'a>);
+pub(super) struct Members<'a>(EntriesIter<'a>);
 
 impl<'a> Iterator for Members<'a> {
-    type Item = (&'a str, &'a Value);
+    type Item = (&'a str, Node<'a>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.0.next().map(|(key, value)| (key.as_str().unwrap_or_default(), value))
+        self.0.next().map(|(key, value)| (key.unwrap_or_default(), value))
     }
 }
 
-impl<'a> Array<'a, Yaml> for &'a [Value] {
-    type Node = &'a Value;
-    type ElementsIter = std::slice::Iter<'a, Value>;
+impl<'a> Array<'a, Yaml> for Items<'a> {
+    type Node = Node<'a>;
+    type ElementsIter = ItemsIter<'a>;
 
     fn len(&self) -> usize {
-        <[Value]>::len(self)
+        Items::len(*self)
     }
 
-    fn elements(&self) -> std::slice::Iter<'a, Value> {
+    fn elements(&self) -> ItemsIter<'a> {
         self.iter()
     }
 }

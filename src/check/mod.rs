@@ -27,6 +27,7 @@ use k8s_openapi::Resource;
 use k8s_openapi::api::{apps, batch, core, networking, policy, rbac};
 use schemars::JsonSchema;
 
+use crate::render::node::{Node, Tree};
 use crate::render::{Object, Rendered};
 
 type TypedParse = fn(serde_json::Value) -> Result<(), serde_json::Error>;
@@ -52,17 +53,24 @@ impl KindCheck {
     /// says only that [`Checker::check_object`] must find the problems the JSON way. A value
     /// the strict schema admits needs no typed read; any other is read.
     fn passes(&self, value: &serde_yaml::Value) -> bool {
-        match self.shapes.plain_and_stored(value) {
+        let node = Node::Yaml(value);
+        match self.shapes.plain_and_stored(node) {
             None => false,
             Some(numbers) => {
-                self.passes_strictly(value, numbers) || (self.fast.is_valid(value) && (self.read)(value).is_ok())
+                self.passes_strictly(node, numbers) || (self.fast.is_valid(node) && (self.read)(value).is_ok())
             }
         }
     }
 
+    /// Whether `value` passes every check without a typed read: plain, stored, integers only,
+    /// and the strict schema admits it. `false` says only that the typed read must decide.
+    fn passes_unread(&self, value: Node) -> bool {
+        self.shapes.plain_and_stored(value).is_some_and(|numbers| self.passes_strictly(value, numbers))
+    }
+
     /// Whether a plain and stored `value` passes without a typed read: integers only, and the
     /// strict schema admits it.
-    fn passes_strictly(&self, value: &serde_yaml::Value, numbers: shape::Numbers) -> bool {
+    fn passes_strictly(&self, value: Node, numbers: shape::Numbers) -> bool {
         numbers == shape::Numbers::Integers && self.strict.is_valid(value)
     }
 
@@ -195,6 +203,13 @@ impl Checker {
             );
         };
         Ok(kind)
+    }
+
+    /// Whether a document read as a tree (`render::node`) passes every check without its
+    /// typed read: what the strict schema admits (`strict`). `false` says only that it must be
+    /// checked as an [`Object`] ([`Checker::check_object`]), which says why when it fails.
+    pub fn passes_unread(&self, api_version: &str, kind: &str, tree: &Tree) -> bool {
+        self.kinds.get(&(api_version, kind)).is_some_and(|check| check.passes_unread(Node::Tree(tree)))
     }
 
     /// Every problem of the object written to `file`, as `file (origin): path: message` lines.
@@ -583,8 +598,8 @@ mod tests {
                     map.insert("kind".into(), (*kind_name).into());
                 }
                 tried += 1;
-                let Some(numbers) = kind.shapes.plain_and_stored(&value) else { continue };
-                if kind.passes_strictly(&value, numbers) {
+                let Some(numbers) = kind.shapes.plain_and_stored(Node::Yaml(&value)) else { continue };
+                if kind.passes_strictly(Node::Yaml(&value), numbers) {
                     strict += 1;
                     assert!(
                         (kind.read)(&value).is_ok(),
@@ -610,9 +625,9 @@ mod tests {
         let (mut strict, mut read) = (0, 0);
         for (_, object) in every_example_object() {
             let kind = checker.kind(&object).unwrap();
-            let numbers = kind.shapes.plain_and_stored(&object.value).unwrap();
+            let numbers = kind.shapes.plain_and_stored(Node::Yaml(&object.value)).unwrap();
             let has_bytes = object.value.get("binaryData").is_some() || object.kind == "Secret";
-            assert_eq!(kind.passes_strictly(&object.value, numbers), !has_bytes, "{} {}", object.kind, object.name);
+            assert_eq!(kind.passes_strictly(Node::Yaml(&object.value), numbers), !has_bytes, "{} {}", object.kind, object.name);
             if has_bytes { read += 1 } else { strict += 1 }
         }
         assert!(strict > 100 && read > 0, "{strict} strict, {read} read");

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use crate::render::node::{Node, View};
+
 /// The compiled schema of one kind. Node 0 stands for a schema that says nothing (no items,
 /// no fields): what the walk meets below a node the schema does not describe.
 pub(super) struct Shapes {
@@ -56,31 +58,27 @@ impl Shapes {
     /// no tag, every number finite) and has no empty list or map that [`Shapes::stored_away`]
     /// would report: the same walk, answering only yes or no, on the YAML value itself; and if
     /// so, whether its numbers are all integers.
-    pub(super) fn plain_and_stored(&self, value: &serde_yaml::Value) -> Option<Numbers> {
+    pub(super) fn plain_and_stored(&self, value: Node) -> Option<Numbers> {
         let mut numbers = Numbers::Integers;
         self.keeps(value, 1, &mut numbers).then_some(numbers)
     }
 
-    fn keeps(&self, value: &serde_yaml::Value, node: usize, numbers: &mut Numbers) -> bool {
-        use serde_yaml::Value as Yaml;
+    fn keeps(&self, value: Node, node: usize, numbers: &mut Numbers) -> bool {
         let shape = &self.nodes[node];
-        match value {
-            Yaml::Null | Yaml::Bool(_) | Yaml::String(_) => true,
-            Yaml::Number(n) if n.is_i64() || n.is_u64() => true,
-            Yaml::Number(n) => {
+        match value.view() {
+            View::Null | View::Bool(_) | View::Str(_) | View::Int(_) | View::UInt(_) => true,
+            View::Float(f) => {
                 *numbers = Numbers::SomeFloats;
-                n.as_f64().is_some_and(f64::is_finite)
+                f.is_finite()
             }
-            Yaml::Sequence(items) => {
-                !items.is_empty() && items.iter().all(|item| self.keeps(item, shape.items, numbers))
-            }
-            Yaml::Mapping(map) if map.is_empty() => !shape.map,
-            Yaml::Mapping(map) => map.iter().all(|(key, item)| {
-                let Some(key) = key.as_str() else { return false };
+            View::Seq(items) => !items.is_empty() && items.iter().all(|item| self.keeps(item, shape.items, numbers)),
+            View::Map(map) if map.is_empty() => !shape.map,
+            View::Map(map) => map.iter().all(|(key, item)| {
+                let Some(key) = key else { return false };
                 let child = shape.fields.get(key).copied().or(shape.open).unwrap_or(0);
                 self.keeps(item, child, numbers)
             }),
-            Yaml::Tagged(_) => false,
+            View::Tagged => false,
         }
     }
 
@@ -262,7 +260,7 @@ mod tests {
             reference(&value, root, root, String::new(), &mut expected);
             assert_eq!(compiled(&value, &check.shapes), expected, "{kind:?}");
             assert_eq!(
-                check.shapes.plain_and_stored(&serde_yaml::to_value(&value).unwrap()).is_some(),
+                check.shapes.plain_and_stored(Node::Yaml(&serde_yaml::to_value(&value).unwrap())).is_some(),
                 expected.is_empty(),
                 "{kind:?}"
             );

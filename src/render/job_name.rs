@@ -11,54 +11,65 @@
 use std::cell::RefCell;
 
 use anyhow::{Context, Result, bail};
-use serde_yaml::Value;
 
 use super::knobs::TOKEN_PREFIX;
 use super::long_text::{RECENT_MIN_LEN, Recent};
-use super::objects::Object;
+use super::node::{Node, Tree, View};
+use super::objects::{Object, TreeObject};
 use crate::model::digest::{TextDigest, hex};
 
 /// Appends to a Job's name a digest of its `spec`. Knobs would make the digest differ between
 /// manifests and charts, so a Job may use none.
 pub(super) fn name_by_content(object: &mut Object) -> Result<()> {
-    let spec = &object.value["spec"];
-    let mut text = TextDigest::new(TOKEN_PREFIX);
-    if write_json(&mut text, spec).is_none() {
-        text = TextDigest::new(TOKEN_PREFIX);
-        serde_json::to_writer(&mut text, spec)
-            .with_context(|| format!("{} has a Job spec that is not JSON", object.origin))?;
-    }
-    let (digest, token) = text.finish();
-    if token {
-        bail!(
-            "{}: Job {} uses a knob; a Job's name digests its spec, so Jobs take their values from the model",
-            object.origin,
-            object.name
-        );
-    }
-    let name = format!("{}-{}", object.name, hex(&digest, 4));
-    if name.len() > 63 {
-        bail!("{}: Job name {name} is longer than 63 characters", object.origin);
-    }
+    let name = named_by_content(Node::Yaml(&object.value["spec"]), &object.name, &object.origin)?;
     object.value["metadata"]["name"] = serde_yaml::Value::String(name.clone());
     object.name = name;
     Ok(())
 }
 
+/// [`name_by_content`] for a Job read as a tree.
+pub(super) fn name_tree_by_content(object: &mut TreeObject, origin: &str) -> Result<()> {
+    let spec = object.tree.get("spec").unwrap_or(&Tree::Null);
+    let name = named_by_content(Node::Tree(spec), &object.name, origin)?;
+    let Some(slot) = object.tree.get_mut("metadata").and_then(|m| m.get_mut("name")) else {
+        bail!("{origin}: Job {} has no metadata.name", object.name);
+    };
+    *slot = Tree::Str(name.clone().into());
+    object.name = name;
+    Ok(())
+}
+
+/// The name of a Job named `name` whose `spec` is `spec`: `name` and a digest of the spec.
+pub(super) fn named_by_content(spec: Node, name: &str, origin: &str) -> Result<String> {
+    let mut text = TextDigest::new(TOKEN_PREFIX);
+    if write_json(&mut text, spec).is_none() {
+        text = TextDigest::new(TOKEN_PREFIX);
+        serde_json::to_writer(&mut text, &spec.to_value())
+            .with_context(|| format!("{origin} has a Job spec that is not JSON"))?;
+    }
+    let (digest, token) = text.finish();
+    if token {
+        bail!("{origin}: Job {name} uses a knob; a Job's name digests its spec, so Jobs take their values from the model");
+    }
+    let name = format!("{name}-{}", hex(&digest, 4));
+    if name.len() > 63 {
+        bail!("{origin}: Job name {name} is longer than 63 characters");
+    }
+    Ok(name)
+}
+
 /// `value` as `serde_json::to_writer` writes it (compact), into `out`; `None` for a value with
 /// a float, a tag or a key that is not a string, which this writer leaves to serde_json (what
 /// it wrote then is to be thrown away).
-fn write_json(out: &mut TextDigest, value: &Value) -> Option<()> {
-    match value {
-        Value::Null => out.extend(b"null"),
-        Value::Bool(b) => out.extend(if *b { b"true" } else { b"false" }),
-        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => out.extend(u.to_string().as_bytes()),
-            (None, Some(i)) => out.extend(i.to_string().as_bytes()),
-            (None, None) => return None,
-        },
-        Value::String(s) => write_json_string(out, s),
-        Value::Sequence(items) => {
+fn write_json(out: &mut TextDigest, value: Node) -> Option<()> {
+    match value.view() {
+        View::Null => out.extend(b"null"),
+        View::Bool(b) => out.extend(if b { b"true" } else { b"false" }),
+        View::Int(i) => out.extend(i.to_string().as_bytes()),
+        View::UInt(u) => out.extend(u.to_string().as_bytes()),
+        View::Float(_) | View::Tagged => return None,
+        View::Str(s) => write_json_string(out, s),
+        View::Seq(items) => {
             out.extend(b"[");
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -68,20 +79,18 @@ fn write_json(out: &mut TextDigest, value: &Value) -> Option<()> {
             }
             out.extend(b"]");
         }
-        Value::Mapping(map) => {
+        View::Map(entries) => {
             out.extend(b"{");
-            for (i, (key, item)) in map.iter().enumerate() {
-                let Value::String(key) = key else { return None };
+            for (i, (key, item)) in entries.iter().enumerate() {
                 if i > 0 {
                     out.extend(b",");
                 }
-                write_json_string(out, key);
+                write_json_string(out, key?);
                 out.extend(b":");
                 write_json(out, item)?;
             }
             out.extend(b"}");
         }
-        Value::Tagged(_) => return None,
     }
     Some(())
 }
@@ -144,6 +153,7 @@ fn escape_json(s: &str, mut emit: impl FnMut(&[u8])) {
 
 #[cfg(test)]
 mod tests {
+    use serde_yaml::Value;
     use proptest::prelude::*;
 
     use super::*;
@@ -151,7 +161,7 @@ mod tests {
     /// The digest of `value` as [`write_json`] writes it, when it does.
     fn written(value: &Value) -> Option<Vec<u8>> {
         let mut text = TextDigest::new(TOKEN_PREFIX);
-        write_json(&mut text, value)?;
+        write_json(&mut text, Node::Yaml(value))?;
         Some(text.finish().0)
     }
 

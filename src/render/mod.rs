@@ -13,8 +13,10 @@ pub mod defaults;
 mod job_name;
 pub mod knobs;
 pub mod long_text;
+pub mod node;
 pub mod objects;
 pub mod reader;
+mod split;
 pub mod templates;
 pub mod yaml;
 
@@ -24,10 +26,10 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow, bail};
 use minijinja::{Environment, Value, context};
 use rayon::prelude::*;
-use serde::Deserialize;
 
 pub use self::knobs::{Knobs, Mode};
-pub use self::objects::{Document, Entry, Kinded, Object, Rendered};
+pub use self::objects::{Document, Entry, Kinded, Object, Rendered, TreeObject};
+use self::split::Read;
 pub use self::templates::TemplateSet;
 use self::templates::describe_template_error;
 use crate::model::Network;
@@ -47,6 +49,41 @@ where
     T: Send,
     F: Fn(&str, Object) -> Result<T> + Sync,
 {
+    render_reading(templates, network, knobs, None, keep)
+}
+
+/// What a caller of [`render_each_tree`] keeps of an object read as a tree, given its file
+/// name; `None` leaves the object to its `keep`, as an [`Object`].
+pub type KeepTree<'k, T> = dyn Fn(&str, &TreeObject) -> Result<Option<T>> + Sync + 'k;
+
+/// [`render_each`], handing each document the fast reader reads as a tree (`node`) to `tree`
+/// first, which keeps what it can without a `serde_yaml::Value`; the others, and those it
+/// leaves, go to `keep` as objects, their values what serde_yaml reads.
+pub fn render_each_tree<T, F>(
+    templates: &TemplateSet,
+    network: &Network,
+    knobs: &Arc<Knobs>,
+    tree: &KeepTree<T>,
+    keep: F,
+) -> Result<Rendered<T>>
+where
+    T: Send,
+    F: Fn(&str, Object) -> Result<T> + Sync,
+{
+    render_reading(templates, network, knobs, Some(tree), keep)
+}
+
+fn render_reading<T, F>(
+    templates: &TemplateSet,
+    network: &Network,
+    knobs: &Arc<Knobs>,
+    tree: Option<&KeepTree<T>>,
+    keep: F,
+) -> Result<Rendered<T>>
+where
+    T: Send,
+    F: Fn(&str, Object) -> Result<T> + Sync,
+{
     let values = Converted::of(network)?;
     let env = environment(templates, network, &values, knobs)?;
     let instances = instances(network, &values);
@@ -58,19 +95,52 @@ where
             let (text, long_texts) = long_text::collecting(|| render_one(&env, template, instance.context()));
             let text = text.with_context(|| format!("failed to render {origin}"))?;
             let mut kept = Vec::new();
-            each_object(&text, &long_texts, origin, |mut object| {
-                if object.kind == "Job" {
-                    job_name::name_by_content(&mut object)?;
-                }
-                let file = object.file_name();
-                let what = format!("{} {}", object.kind, object.name);
-                let value = keep(&file, object)?;
+            split::each_object(&text, &long_texts, origin, tree.is_some(), |read| {
+                let (file, what, value) = match read {
+                    Read::Tree(object) => kept_tree(object, origin, tree, &keep)?,
+                    Read::Object(object) => kept_object(object, &keep)?,
+                };
                 kept.push(Kept { file, what, origin: origin.clone(), value });
                 Ok(())
             })?;
             Ok(kept)
         })
         .collect();
+    in_order(batches)
+}
+
+/// An object read as a tree, named (a Job) and kept: by `tree` if it keeps it, else by `keep`.
+fn kept_tree<T>(
+    mut object: TreeObject,
+    origin: &str,
+    tree: Option<&KeepTree<T>>,
+    keep: impl Fn(&str, Object) -> Result<T>,
+) -> Result<(String, String, T)> {
+    if object.kind == "Job" {
+        job_name::name_tree_by_content(&mut object, origin)?;
+    }
+    let file = object.file_name();
+    let what = format!("{} {}", object.kind, object.name);
+    let value = match tree.map(|tree| tree(&file, &object)).transpose()?.flatten() {
+        Some(value) => value,
+        None => keep(&file, object.into_object(origin))?,
+    };
+    Ok((file, what, value))
+}
+
+/// An object read as a value, named (a Job) and kept.
+fn kept_object<T>(mut object: Object, keep: impl Fn(&str, Object) -> Result<T>) -> Result<(String, String, T)> {
+    if object.kind == "Job" {
+        job_name::name_by_content(&mut object)?;
+    }
+    let file = object.file_name();
+    let what = format!("{} {}", object.kind, object.name);
+    let value = keep(&file, object)?;
+    Ok((file, what, value))
+}
+
+/// The kept objects by file name, each file rendered once.
+fn in_order<T>(batches: Vec<Result<Vec<Kept<T>>>>) -> Result<Rendered<T>> {
     let mut rendered = Rendered::default();
     let mut origins: BTreeMap<String, String> = BTreeMap::new();
     for batch in batches {
@@ -334,117 +404,6 @@ fn render_one(env: &Environment<'_>, name: &str, ctx: Value) -> Result<String> {
     template.render(ctx).map_err(|e| anyhow!("{}", describe_template_error(&e)))
 }
 
-/// Hands each object of a template's rendered text (its long strings kept aside) to `take` as
-/// soon as its document is read, so a template that prints hundreds of Jobs never holds all
-/// their trees at once: document by document while the fast reader reads them (it reads each
-/// alone as it reads the whole), and from the first one it leaves to serde_yaml, the whole
-/// text as [`split_rendered`] splits it, the objects already handed on skipped.
-fn each_object(
-    text: &str,
-    long_texts: &[String],
-    origin: &str,
-    mut take: impl FnMut(Object) -> Result<()>,
-) -> Result<()> {
-    let mut taken = 0;
-    for piece in reader::document_texts(text) {
-        let Some(values) = reader::documents_restoring(piece, long_texts) else {
-            return split_rendered(text, long_texts, origin)?.into_iter().skip(taken).try_for_each(take);
-        };
-        for value in values {
-            let Ok(Some(object)) = object_of(value, taken, origin) else {
-                // Said as the whole text's reading says it, which numbers documents its way.
-                let whole = split_rendered(text, long_texts, origin).err();
-                return Err(whole.unwrap_or_else(|| anyhow!("{origin}: a document is not an object alone")));
-            };
-            take(object)?;
-            taken += 1;
-        }
-    }
-    Ok(())
-}
-
-/// Splits a rendered template whose long strings were kept aside into objects: parsed with
-/// the placeholders and the strings put back, or, when that cannot be done, from the text the
-/// template would have printed (`long_text`).
-fn split_rendered(text: &str, long_texts: &[String], origin: &str) -> Result<Vec<Object>> {
-    if long_texts.is_empty() {
-        return split_documents(text, origin);
-    }
-    match read_with_long_texts(text, long_texts) {
-        Some(values) => {
-            values.into_iter().enumerate().filter_map(|(i, value)| object_of(value, i, origin).transpose()).collect()
-        }
-        None => split_documents(&long_text::expand(text, long_texts), origin),
-    }
-}
-
-/// The documents of a template's text with placeholders, the long strings put back; `None`
-/// when they cannot be read this way.
-fn read_with_long_texts(text: &str, long_texts: &[String]) -> Option<Vec<serde_yaml::Value>> {
-    if let Some(values) = reader::documents_restoring(text, long_texts) {
-        return Some(values);
-    }
-    let mut values = serde_yaml::Deserializer::from_str(text)
-        .map(serde_yaml::Value::deserialize)
-        .collect::<Result<Vec<_>, _>>()
-        .ok()?;
-    values.iter_mut().all(|value| long_text::restore(value, long_texts)).then_some(values)
-}
-
-/// Splits a rendered template into objects; empty documents (from conditionals) are skipped.
-fn split_documents(text: &str, origin: &str) -> Result<Vec<Object>> {
-    if let Some(values) = reader::documents(text) {
-        return values
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, value)| object_of(value, i, origin).transpose())
-            .collect();
-    }
-    let mut out = Vec::new();
-    for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
-        let value = serde_yaml::Value::deserialize(doc).map_err(|e| {
-            anyhow!(
-                "{origin} produced invalid YAML in document {}: {e}\n--- rendered text ---\n{}",
-                i + 1,
-                numbered(text)
-            )
-        })?;
-        out.extend(object_of(value, i, origin)?);
-    }
-    Ok(out)
-}
-
-/// The object of document `i` of a template's output; none for an empty document.
-fn object_of(value: serde_yaml::Value, i: usize, origin: &str) -> Result<Option<Object>> {
-    if value.is_null() {
-        return Ok(None);
-    }
-    let field = |path: &[&str]| -> Option<String> {
-        let mut v = &value;
-        for p in path {
-            v = v.get(*p)?;
-        }
-        v.as_str().map(str::to_string)
-    };
-    let (Some(api_version), Some(kind), Some(name)) =
-        (field(&["apiVersion"]), field(&["kind"]), field(&["metadata", "name"]))
-    else {
-        bail!("{origin} document {} lacks apiVersion, kind or metadata.name", i + 1);
-    };
-    Ok(Some(Object {
-        namespace: field(&["metadata", "namespace"]),
-        api_version,
-        kind,
-        name,
-        value,
-        origin: origin.to_string(),
-    }))
-}
-
-fn numbered(text: &str) -> String {
-    text.lines().enumerate().map(|(i, l)| format!("{:4} | {l}\n", i + 1)).collect()
-}
-
 /// Numbers below `n`, one per call, from a fixed xorshift seeded with `state` (the tests'
 /// mutated texts and generated values: deterministic, so their counts are too).
 #[cfg(test)]
@@ -479,6 +438,8 @@ pub(crate) fn nested_values(
 
 #[cfg(test)]
 mod tests {
+    use serde::Deserialize;
+
     use super::*;
 
     #[test]
@@ -554,92 +515,6 @@ mod tests {
             }
         }
         assert!(read > 500, "{read} instances");
-    }
-
-    /// [`each_object`]'s objects, or its error.
-    fn one_by_one(text: &str, long_texts: &[String]) -> Result<Vec<Object>> {
-        let mut objects = Vec::new();
-        each_object(text, long_texts, "t.yaml", |object| {
-            objects.push(object);
-            Ok(())
-        })?;
-        Ok(objects)
-    }
-
-    /// Objects handed on one document at a time are the objects of the whole text, and an
-    /// error is the whole text's error, word for word.
-    fn same_as_whole(text: &str, long_texts: &[String]) -> bool {
-        match (one_by_one(text, long_texts), split_rendered(text, long_texts, "t.yaml")) {
-            (Ok(ours), Ok(whole)) => {
-                assert_eq!(ours, whole, "{text}");
-                true
-            }
-            (Err(ours), Err(whole)) => {
-                assert_eq!(ours.to_string(), whole.to_string(), "{text}");
-                false
-            }
-            (ours, whole) => panic!("{text}\none by one: {ours:?}\nwhole: {whole:?}"),
-        }
-    }
-
-    #[test]
-    fn objects_handed_on_document_by_document_are_the_whole_texts_whatever_falls_back() {
-        let mut env = minijinja::Environment::new();
-        env.set_formatter(long_text::formatter);
-        let long = format!("#!/bin/sh\necho \"it's\" {}\n", "x".repeat(3000));
-        let object = |name: &str, data: &str| {
-            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n{data}")
-        };
-        let plain = object("a", "  s: {{ s }}\n");
-        let docs = [
-            // Read the fast way throughout.
-            [plain.clone(), object("b", "  t: [x, {{ s }}]\n"), object("c", "  n: '1'\n")],
-            // The second document leaves the fast reader (a block scalar), the third holds a
-            // placeholder inside a longer scalar (the whole text is expanded).
-            [plain.clone(), object("b", "  t: |\n    line\n"), object("c", "  t: pre{{ s }}\n")],
-            // Empty documents, then one that lacks its name (as the fast reader numbers it).
-            [String::new(), plain.clone(), "apiVersion: v1\nkind: ConfigMap\n".into()],
-            // Invalid YAML after a document that was handed on.
-            [plain.clone(), object("b", "  t: [unclosed\n"), object("c", "  n: '1'\n")],
-            // A directive: the whole text goes to serde_yaml.
-            [format!("%YAML 1.2\n---\n{plain}"), object("b", "  n: '1'\n"), String::new()],
-        ];
-        let mut outcomes = Vec::new();
-        for parts in docs {
-            let template = parts.join("---\n");
-            let (text, kept) = long_text::collecting(|| {
-                env.render_named_str("t.yaml", &template, minijinja::context! { s => long.as_str() }).unwrap()
-            });
-            assert!(!kept.is_empty());
-            outcomes.push(same_as_whole(&text, &kept));
-            outcomes.push(same_as_whole(&long_text::expand(&text, &kept), &[]));
-        }
-        assert_eq!(outcomes, [true, true, true, true, false, false, false, false, true, true]);
-    }
-
-    /// The same, on texts a few edits away from a three-object text, with characters that
-    /// change what YAML means (a fixed xorshift: the counts are deterministic).
-    #[test]
-    fn objects_handed_on_document_by_document_are_the_whole_texts_on_mutated_texts() {
-        const NASTY: &[&str] =
-            &["---\n", "\n---\n", "%YAML 1.2\n", "|\n", ": ", "\n  ", "- ", "#", "'", "\"", "{", "[", "\n", " "];
-        let base = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata: {x: '1'}\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: b\nstringData:\n  k: v\n---\n---\napiVersion: v1\nkind: Service\nmetadata: {name: c}\n";
-        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
-        let (mut same, mut failed) = (0, 0);
-        for _ in 0..5_000 {
-            let mut text = base.to_string();
-            for _ in 0..1 + next(2) {
-                let at = next(text.len() + 1);
-                let what = NASTY[next(NASTY.len())];
-                if next(2) == 0 {
-                    text.insert_str(at, what);
-                } else {
-                    text.replace_range(at..(at + 1).min(text.len()), what);
-                }
-            }
-            if same_as_whole(&text, &[]) { same += 1 } else { failed += 1 }
-        }
-        assert!(same > 500 && failed > 2_000, "{same} read, {failed} failed");
     }
 
     #[test]

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
 
+use super::node::{Node, Tree};
+
 /// One rendered Kubernetes object.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Object {
@@ -32,7 +34,7 @@ impl Object {
 
     /// Its output file name: `<kind>-<name>.yaml`, unique per object of one network.
     pub fn file_name(&self) -> String {
-        format!("{}-{}.yaml", self.kind.to_lowercase(), self.name)
+        file_name(&self.kind, &self.name)
     }
 
     /// The object as JSON, for typed checks.
@@ -47,6 +49,58 @@ impl Object {
         yaml.shrink_to_fit();
         let Object { api_version, kind, name, namespace, origin, .. } = self;
         Ok(Document { api_version, kind, name, namespace, origin, yaml })
+    }
+}
+
+/// The output file name of the object of kind `kind` named `name`.
+fn file_name(kind: &str, name: &str) -> String {
+    format!("{}-{name}.yaml", kind.to_lowercase())
+}
+
+/// One rendered object read as a tree where its text lies (`super::node`): what `render -o`
+/// checks and writes without making a `serde_yaml::Value` of it.
+#[derive(Debug)]
+pub struct TreeObject<'t> {
+    /// `apiVersion`.
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.namespace`, for namespaced objects.
+    pub namespace: Option<String>,
+    /// The object, in the field order the template wrote.
+    pub tree: Tree<'t>,
+}
+
+impl<'t> TreeObject<'t> {
+    /// The object of a document; `None` when it lacks `apiVersion`, `kind` or `metadata.name`.
+    pub(super) fn of(tree: Tree<'t>) -> Option<Self> {
+        let metadata = tree.get("metadata");
+        let field = |node: Option<&Tree>| node.and_then(Tree::as_str).map(str::to_string);
+        Some(TreeObject {
+            api_version: field(tree.get("apiVersion"))?,
+            kind: field(tree.get("kind"))?,
+            name: field(metadata.and_then(|m| m.get("name")))?,
+            namespace: field(metadata.and_then(|m| m.get("namespace"))),
+            tree,
+        })
+    }
+
+    /// Its output file name, as its [`Object`]'s.
+    pub fn file_name(&self) -> String {
+        file_name(&self.kind, &self.name)
+    }
+
+    /// The object as written, when the writer writes it here (`super::yaml::written`).
+    pub fn to_yaml(&self) -> Option<String> {
+        super::yaml::written(Node::Tree(&self.tree))
+    }
+
+    /// The [`Object`] it stands for, its value what serde_yaml reads of the same text.
+    pub fn into_object(self, origin: &str) -> Object {
+        let TreeObject { api_version, kind, name, namespace, tree } = self;
+        Object { api_version, kind, name, namespace, value: tree.to_value(), origin: origin.to_string() }
     }
 }
 

@@ -19,9 +19,13 @@
 //! `.5`, `+1`, `007`) is left to serde_yaml. Tests compare the two on every template instance
 //! of every example, on values serde_yaml and `render::yaml` write, and on mutated texts.
 
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
 use serde_yaml::{Mapping, Number, Value};
 
 use super::long_text;
+use super::node::Tree;
 
 /// The documents of `text` that are not empty (null), in order, as serde_yaml reads them;
 /// `None` when the text leaves this reader's part of YAML.
@@ -34,11 +38,21 @@ pub fn documents(text: &str) -> Option<Vec<Value>> {
 /// puts it back. `None` also when a placeholder stands anywhere else (in a key, inside a longer
 /// scalar, in a comment): that text is read the ordinary way.
 pub fn documents_restoring(text: &str, long_texts: &[String]) -> Option<Vec<Value>> {
+    read::<Values>(text, long_texts)
+}
+
+/// [`documents_restoring`] as [`Tree`]s, their strings borrowed from `text` and `long_texts`:
+/// `None` also for a mapping key that is not a string (`1: x`), which the tree does not hold.
+pub fn trees_restoring<'t>(text: &'t str, long_texts: &'t [String]) -> Option<Vec<Tree<'t>>> {
+    read::<Trees>(text, long_texts)
+}
+
+fn read<'t, B: Build<'t>>(text: &'t str, long_texts: &'t [String]) -> Option<Vec<B::Node>> {
     if has_control(text) || (!text.is_ascii() && !printable_text(text)) {
         return None;
     }
     let long = Restorer { strings: long_texts, restored: 0 };
-    let mut reader = Reader { lines: lines_of(text), at: 0, peeked: None, long };
+    let mut reader: Reader<'t, B> = Reader { lines: lines_of(text), at: 0, peeked: None, long, build: PhantomData };
     let mut out = Vec::new();
     while let Some((indent, content)) = reader.peek() {
         if content == "---" && indent == 0 {
@@ -54,11 +68,136 @@ pub fn documents_restoring(text: &str, long_texts: &[String]) -> Option<Vec<Valu
         {
             return None;
         }
-        if !value.is_null() {
+        if !B::is_null(&value) {
             out.push(value);
         }
     }
     (long_texts.is_empty() || reader.long.restored == long_text::placeholders_in(text)).then_some(out)
+}
+
+/// What the reader makes of what it reads: serde_yaml's values ([`Values`]) or trees of
+/// borrowed strings ([`Trees`]).
+trait Build<'t> {
+    type Node;
+    type Map;
+    fn null() -> Self::Node;
+    fn boolean(b: bool) -> Self::Node;
+    fn int(n: i64) -> Self::Node;
+    fn string(s: Cow<'t, str>) -> Self::Node;
+    fn sequence(items: Vec<Self::Node>) -> Self::Node;
+    fn new_map() -> Self::Map;
+    /// Adds an entry; `None` when the key is there already, or is one this form cannot hold.
+    fn insert(map: &mut Self::Map, key: Self::Node, value: Self::Node) -> Option<()>;
+    fn mapping(map: Self::Map) -> Self::Node;
+    fn as_str<'n>(node: &'n Self::Node) -> Option<&'n str>;
+    fn is_null(node: &Self::Node) -> bool;
+}
+
+/// serde_yaml's values.
+struct Values;
+
+impl<'t> Build<'t> for Values {
+    type Node = Value;
+    type Map = Mapping;
+    fn null() -> Value {
+        Value::Null
+    }
+    fn boolean(b: bool) -> Value {
+        Value::Bool(b)
+    }
+    fn int(n: i64) -> Value {
+        Value::Number(Number::from(n))
+    }
+    fn string(s: Cow<'t, str>) -> Value {
+        Value::String(s.into_owned())
+    }
+    fn sequence(items: Vec<Value>) -> Value {
+        Value::Sequence(items)
+    }
+    fn new_map() -> Mapping {
+        Mapping::new()
+    }
+    fn insert(map: &mut Mapping, key: Value, value: Value) -> Option<()> {
+        map.insert(key, value).is_none().then_some(())
+    }
+    fn mapping(map: Mapping) -> Value {
+        Value::Mapping(map)
+    }
+    fn as_str<'n>(node: &'n Value) -> Option<&'n str> {
+        node.as_str()
+    }
+    fn is_null(node: &Value) -> bool {
+        node.is_null()
+    }
+}
+
+/// Trees of borrowed strings.
+struct Trees;
+
+/// A tree mapping being read: its entries, and once it has many, their keys' hashes, so a
+/// key written twice is found without comparing every pair.
+struct TreeMap<'t> {
+    entries: Vec<(Cow<'t, str>, Tree<'t>)>,
+    hashes: Option<foldhash::HashSet<u64>>,
+}
+
+/// The entries a tree mapping compares keys one by one below.
+const FEW_KEYS: usize = 16;
+
+impl TreeMap<'_> {
+    fn has(&mut self, key: &str) -> bool {
+        use std::hash::BuildHasher;
+        let Some(hashes) = &mut self.hashes else {
+            if self.entries.len() < FEW_KEYS {
+                return self.entries.iter().any(|(k, _)| k == key);
+            }
+            let state = foldhash::fast::FixedState::default();
+            self.hashes = Some(self.entries.iter().map(|(k, _)| state.hash_one(k.as_ref())).collect());
+            return self.has(key);
+        };
+        let hash = foldhash::fast::FixedState::default().hash_one(key);
+        !hashes.insert(hash) && self.entries.iter().any(|(k, _)| k == key)
+    }
+}
+
+impl<'t> Build<'t> for Trees {
+    type Node = Tree<'t>;
+    type Map = TreeMap<'t>;
+    fn null() -> Tree<'t> {
+        Tree::Null
+    }
+    fn boolean(b: bool) -> Tree<'t> {
+        Tree::Bool(b)
+    }
+    fn int(n: i64) -> Tree<'t> {
+        Tree::Int(n)
+    }
+    fn string(s: Cow<'t, str>) -> Tree<'t> {
+        Tree::Str(s)
+    }
+    fn sequence(items: Vec<Tree<'t>>) -> Tree<'t> {
+        Tree::Seq(items)
+    }
+    fn new_map() -> TreeMap<'t> {
+        TreeMap { entries: Vec::new(), hashes: None }
+    }
+    fn insert(map: &mut TreeMap<'t>, key: Tree<'t>, value: Tree<'t>) -> Option<()> {
+        let Tree::Str(key) = key else { return None };
+        if map.has(&key) {
+            return None;
+        }
+        map.entries.push((key, value));
+        Some(())
+    }
+    fn mapping(map: TreeMap<'t>) -> Tree<'t> {
+        Tree::Map(map.entries)
+    }
+    fn as_str<'n>(node: &'n Tree<'t>) -> Option<&'n str> {
+        node.as_str()
+    }
+    fn is_null(node: &Tree<'t>) -> bool {
+        matches!(node, Tree::Null)
+    }
 }
 
 /// The texts of `text`'s documents, cut at each line that is exactly `---` (the line itself
@@ -84,36 +223,37 @@ pub fn document_texts(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The long strings a text's placeholders stand for, and how many were read back.
-struct Restorer<'k> {
-    strings: &'k [String],
+struct Restorer<'t> {
+    strings: &'t [String],
     restored: usize,
 }
 
-impl Restorer<'_> {
+impl<'t> Restorer<'t> {
     /// A scalar value as read, or the long string it stands for when it is a whole
     /// placeholder.
-    fn value(&mut self, value: Value) -> Value {
-        if let Value::String(s) = &value
-            && !self.strings.is_empty()
-            && let Some(original) = long_text::placeholder(s).and_then(|index| self.strings.get(index))
+    fn value<B: Build<'t>>(&mut self, value: B::Node) -> B::Node {
+        if !self.strings.is_empty()
+            && let Some(original) =
+                B::as_str(&value).and_then(long_text::placeholder).and_then(|index| self.strings.get(index))
         {
             self.restored += 1;
-            return Value::String(original.clone());
+            return B::string(Cow::Borrowed(original));
         }
         value
     }
 }
 
 /// The lines of the text and the next one to read.
-struct Reader<'a> {
+struct Reader<'a, B> {
     lines: Vec<&'a str>,
     at: usize,
     /// The last line peeked at: its number, indentation and content.
     peeked: Option<(usize, usize, &'a str)>,
     long: Restorer<'a>,
+    build: PhantomData<B>,
 }
 
-impl<'a> Reader<'a> {
+impl<'a, B: Build<'a>> Reader<'a, B> {
     /// The next line with content (not blank, not a comment): its indentation and its content,
     /// trailing spaces removed. Skipped lines are consumed.
     fn peek(&mut self) -> Option<(usize, &'a str)> {
@@ -138,15 +278,15 @@ impl<'a> Reader<'a> {
     }
 
     /// The block node whose first line is the next content line, at `indent`.
-    fn block(&mut self, indent: usize) -> Option<Value> {
+    fn block(&mut self, indent: usize) -> Option<B::Node> {
         let (_, content) = self.peek()?;
         if is_item(content) { self.sequence(indent) } else { self.mapping(indent, None) }
     }
 
     /// A block mapping whose keys sit at column `indent`; `first` is its first entry when it
     /// starts on a sequence item's line (already consumed).
-    fn mapping(&mut self, indent: usize, first: Option<&'a str>) -> Option<Value> {
-        let mut map = Mapping::new();
+    fn mapping(&mut self, indent: usize, first: Option<&'a str>) -> Option<B::Node> {
+        let mut map = B::new_map();
         let mut pending = first;
         loop {
             let entry = match pending.take() {
@@ -161,32 +301,30 @@ impl<'a> Reader<'a> {
                     _ => break,
                 },
             };
-            let (key, rest) = key(entry)?;
+            let (key, rest) = key::<B>(entry)?;
             let value = self.value_of_entry(rest, indent)?;
-            if map.insert(key, value).is_some() {
-                return None;
-            }
+            B::insert(&mut map, key, value)?;
         }
-        Some(Value::Mapping(map))
+        Some(B::mapping(map))
     }
 
     /// The value after `key:` in a mapping at `indent`: on the same line, or the block below.
-    fn value_of_entry(&mut self, rest: &'a str, indent: usize) -> Option<Value> {
+    fn value_of_entry(&mut self, rest: &'a str, indent: usize) -> Option<B::Node> {
         if rest.is_empty() || rest.starts_with('#') {
             return match self.peek() {
                 Some((i, _)) if i > indent => self.block(i),
                 // A block sequence may sit at its key's own indentation.
                 Some((i, content)) if i == indent && is_item(content) => self.sequence(indent),
-                _ => Some(Value::Null),
+                _ => Some(B::null()),
             };
         }
-        let value = inline(rest, &mut self.long)?;
+        let value = inline::<B>(rest, &mut self.long)?;
         self.ends_at(indent)?;
         Some(value)
     }
 
     /// A block sequence whose `-` sit at column `indent`.
-    fn sequence(&mut self, indent: usize) -> Option<Value> {
+    fn sequence(&mut self, indent: usize) -> Option<B::Node> {
         let mut items = Vec::new();
         loop {
             match self.peek() {
@@ -201,24 +339,24 @@ impl<'a> Reader<'a> {
                 _ => break,
             }
         }
-        Some(Value::Sequence(items))
+        Some(B::sequence(items))
     }
 
     /// One sequence item: `text` follows its `-` at `column`.
-    fn item(&mut self, text: &'a str, indent: usize, column: usize) -> Option<Value> {
+    fn item(&mut self, text: &'a str, indent: usize, column: usize) -> Option<B::Node> {
         if text.is_empty() || text.starts_with('#') {
             return match self.peek() {
                 Some((i, _)) if i > indent => self.block(i),
-                _ => Some(Value::Null),
+                _ => Some(B::null()),
             };
         }
         if is_item(text) {
             return None;
         }
-        if key(text).is_some() {
+        if key::<B>(text).is_some() {
             return self.mapping(column, Some(text));
         }
-        let value = inline(text, &mut self.long)?;
+        let value = inline::<B>(text, &mut self.long)?;
         self.ends_at(indent)?;
         Some(value)
     }
@@ -266,14 +404,14 @@ fn is_item(content: &str) -> bool {
 
 /// The key of a mapping entry and what follows its `:` (spaces skipped); `None` when `text` is
 /// not an entry this reader reads.
-fn key(text: &str) -> Option<(Value, &str)> {
+fn key<'t, B: Build<'t>>(text: &'t str) -> Option<(B::Node, &'t str)> {
     if text.starts_with(['"', '\'']) {
         let (key, rest) = quoted(text)?;
         let rest = rest.strip_prefix(':')?;
         if !(rest.is_empty() || rest.starts_with(' ')) {
             return None;
         }
-        return Some((Value::String(key), rest.trim_start_matches(' ')));
+        return Some((B::string(key), rest.trim_start_matches(' ')));
     }
     let colon =
         memchr::memchr_iter(b':', text.as_bytes()).find(|i| matches!(text.as_bytes().get(i + 1), None | Some(b' ')))?;
@@ -281,16 +419,16 @@ fn key(text: &str) -> Option<(Value, &str)> {
     if key.is_empty() || comment_at(key).is_some() || !plain_start(key) {
         return None;
     }
-    Some((plain(key)?, text[colon + 1..].trim_start_matches(' ')))
+    Some((plain::<B>(key)?, text[colon + 1..].trim_start_matches(' ')))
 }
 
 /// A value that fills the rest of its line (a comment may follow).
-fn inline(text: &str, long: &mut Restorer) -> Option<Value> {
+fn inline<'t, B: Build<'t>>(text: &'t str, long: &mut Restorer<'t>) -> Option<B::Node> {
     let (value, rest) = match text.as_bytes()[0] {
-        b'{' | b'[' => flow(text, 0, long)?,
+        b'{' | b'[' => flow::<B>(text, 0, long)?,
         b'"' | b'\'' => {
             let (s, rest) = quoted(text)?;
-            (long.value(Value::String(s)), rest)
+            (long.value::<B>(B::string(s)), rest)
         }
         _ => {
             let end = comment_at(text).unwrap_or(text.len());
@@ -298,7 +436,7 @@ fn inline(text: &str, long: &mut Restorer) -> Option<Value> {
             if !plain_start(scalar) || has_colon_space(scalar) || scalar.ends_with(':') {
                 return None;
             }
-            return plain(scalar).map(|value| long.value(value));
+            return plain::<B>(scalar).map(|value| long.value::<B>(value));
         }
     };
     let rest = rest.trim_start_matches(' ');
@@ -321,15 +459,15 @@ fn plain_start(scalar: &str) -> bool {
 const MAX_DEPTH: usize = 32;
 
 /// A one-line flow node at the start of `text`, and the text after it.
-fn flow<'t>(text: &'t str, depth: usize, long: &mut Restorer) -> Option<(Value, &'t str)> {
+fn flow<'t, B: Build<'t>>(text: &'t str, depth: usize, long: &mut Restorer<'t>) -> Option<(B::Node, &'t str)> {
     if depth > MAX_DEPTH {
         return None;
     }
     let text = text.trim_start_matches(' ');
     match text.as_bytes().first()? {
-        b'{' => flow_mapping(&text[1..], depth, long),
-        b'[' => flow_sequence(&text[1..], depth, long),
-        b'"' | b'\'' => quoted(text).map(|(s, rest)| (long.value(Value::String(s)), rest)),
+        b'{' => flow_mapping::<B>(&text[1..], depth, long),
+        b'[' => flow_sequence::<B>(&text[1..], depth, long),
+        b'"' | b'\'' => quoted(text).map(|(s, rest)| (long.value::<B>(B::string(s)), rest)),
         _ => {
             let end = text.bytes().position(|b| b",]}:#[{".contains(&b)).unwrap_or(text.len());
             if text[end..].starts_with([':', '#', '[', '{']) {
@@ -339,53 +477,59 @@ fn flow<'t>(text: &'t str, depth: usize, long: &mut Restorer) -> Option<(Value, 
             if !plain_start(scalar) {
                 return None;
             }
-            Some((long.value(plain(scalar)?), &text[end..]))
+            Some((long.value::<B>(plain::<B>(scalar)?), &text[end..]))
         }
     }
 }
 
 /// The entries of a flow mapping after its `{`, and the text after its `}`.
-fn flow_mapping<'t>(mut text: &'t str, depth: usize, long: &mut Restorer) -> Option<(Value, &'t str)> {
-    let mut map = Mapping::new();
+fn flow_mapping<'t, B: Build<'t>>(
+    mut text: &'t str,
+    depth: usize,
+    long: &mut Restorer<'t>,
+) -> Option<(B::Node, &'t str)> {
+    let mut map = B::new_map();
     loop {
         text = text.trim_start_matches(' ');
         if let Some(rest) = text.strip_prefix('}') {
-            return Some((Value::Mapping(map), rest));
+            return Some((B::mapping(map), rest));
         }
-        let (key, rest) = flow_key(text)?;
-        let (value, rest) = flow(rest, depth + 1, long)?;
-        if map.insert(key, value).is_some() {
-            return None;
-        }
+        let (key, rest) = flow_key::<B>(text)?;
+        let (value, rest) = flow::<B>(rest, depth + 1, long)?;
+        B::insert(&mut map, key, value)?;
         text = after_entry(rest, '}')?;
     }
 }
 
 /// A flow mapping's key and the text after its `:` (a quoted key may touch its `:`, a plain
 /// one is followed by a space).
-fn flow_key(text: &str) -> Option<(Value, &str)> {
+fn flow_key<'t, B: Build<'t>>(text: &'t str) -> Option<(B::Node, &'t str)> {
     if text.starts_with(['"', '\'']) {
         let (key, rest) = quoted(text)?;
         let rest = rest.trim_start_matches(' ').strip_prefix(':')?;
-        return Some((Value::String(key), rest));
+        return Some((B::string(key), rest));
     }
     let colon = memchr::memchr(b':', text.as_bytes())?;
     let key = text[..colon].trim_end_matches(' ');
     if !text[colon + 1..].starts_with(' ') || key.bytes().any(|b| b",[]{}#".contains(&b)) || !plain_start(key) {
         return None;
     }
-    Some((plain(key)?, &text[colon + 1..]))
+    Some((plain::<B>(key)?, &text[colon + 1..]))
 }
 
 /// The items of a flow sequence after its `[`, and the text after its `]`.
-fn flow_sequence<'t>(mut text: &'t str, depth: usize, long: &mut Restorer) -> Option<(Value, &'t str)> {
+fn flow_sequence<'t, B: Build<'t>>(
+    mut text: &'t str,
+    depth: usize,
+    long: &mut Restorer<'t>,
+) -> Option<(B::Node, &'t str)> {
     let mut items = Vec::new();
     loop {
         text = text.trim_start_matches(' ');
         if let Some(rest) = text.strip_prefix(']') {
-            return Some((Value::Sequence(items), rest));
+            return Some((B::sequence(items), rest));
         }
-        let (item, rest) = flow(text, depth + 1, long)?;
+        let (item, rest) = flow::<B>(text, depth + 1, long)?;
         items.push(item);
         text = after_entry(rest, ']')?;
     }
@@ -403,7 +547,7 @@ fn after_entry(text: &str, close: char) -> Option<&str> {
 }
 
 /// A one-line quoted scalar at the start of `text` and the text after it.
-fn quoted(text: &str) -> Option<(String, &str)> {
+fn quoted(text: &str) -> Option<(Cow<'_, str>, &str)> {
     let quote = text.as_bytes()[0];
     let body = &text[1..];
     // Most quoted scalars (certificates, packages, scripts) are printable ASCII up to their
@@ -413,7 +557,7 @@ fn quoted(text: &str) -> Option<(String, &str)> {
         && body.as_bytes()[end] == quote
         && !(quote == b'\'' && body.as_bytes().get(end + 1) == Some(&b'\''))
     {
-        return Some((body[..end].to_string(), &body[end + 1..]));
+        return Some((Cow::Borrowed(&body[..end]), &body[end + 1..]));
     }
     let mut out = String::new();
     let mut chars = body.char_indices();
@@ -424,10 +568,10 @@ fn quoted(text: &str) -> Option<(String, &str)> {
                     chars.next();
                     out.push('\'');
                 } else {
-                    return Some((out, &body[i + 1..]));
+                    return Some((Cow::Owned(out), &body[i + 1..]));
                 }
             }
-            '"' if quote == b'"' => return Some((out, &body[i + 1..])),
+            '"' if quote == b'"' => return Some((Cow::Owned(out), &body[i + 1..])),
             '\\' if quote == b'"' => out.push(escape(&mut chars)?),
             c if !printable(c) => return None,
             c => out.push(c),
@@ -497,20 +641,20 @@ fn never_a_number(scalar: &str) -> bool {
 }
 
 /// An untagged plain scalar as serde_yaml resolves it, where that is certain.
-fn plain(scalar: &str) -> Option<Value> {
+fn plain<'t, B: Build<'t>>(scalar: &'t str) -> Option<B::Node> {
     let bytes = scalar.as_bytes();
     if !scalar.is_ascii() || bytes.iter().any(|b| !(b' '..=b'~').contains(b)) {
         return None;
     }
     match scalar {
-        "null" | "Null" | "NULL" | "~" => return Some(Value::Null),
-        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
-        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        "null" | "Null" | "NULL" | "~" => return Some(B::null()),
+        "true" | "True" | "TRUE" => return Some(B::boolean(true)),
+        "false" | "False" | "FALSE" => return Some(B::boolean(false)),
         _ => {}
     }
     let first = bytes[0];
     if first.is_ascii_alphabetic() || first == b'/' || (first.is_ascii_digit() && never_a_number(scalar)) {
-        return Some(Value::String(scalar.to_string()));
+        return Some(B::string(Cow::Borrowed(scalar)));
     }
     // Decimal integers without a leading zero, within 18 digits (they fit an i64 or u64).
     let (negative, digits) = match scalar.strip_prefix('-') {
@@ -524,8 +668,8 @@ fn plain(scalar: &str) -> Option<Value> {
     if !decimal || (negative && digits == "0") {
         return None;
     }
-    let n: u64 = digits.parse().ok()?;
-    Some(Value::Number(if negative { Number::from(-(n as i64)) } else { Number::from(n) }))
+    let n: i64 = digits.parse().ok()?;
+    Some(B::int(if negative { -n } else { n }))
 }
 
 #[cfg(test)]

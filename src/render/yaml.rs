@@ -11,9 +11,10 @@
 //! serde_yaml's in every case; the tests compare the two on generated values and on every
 //! object of every example.
 
-use serde_yaml::{Mapping, Value};
+use serde_yaml::Value;
 
 use super::long_text::{RECENT_MIN_LEN, Recent};
+use super::node::{Entries, Items, Node, View};
 
 /// An object as `serde_yaml::to_string` writes it.
 pub fn to_string(value: &Value) -> Result<String, serde_yaml::Error> {
@@ -25,7 +26,12 @@ pub fn to_string(value: &Value) -> Result<String, serde_yaml::Error> {
 
 /// The text, when `value` has a shape this writer knows.
 pub fn written_here(value: &Value) -> Option<String> {
-    let Value::Mapping(map) = value else { return None };
+    written(Node::Yaml(value))
+}
+
+/// The text of a value of either form ([`Node`]), when it has a shape this writer knows.
+pub fn written(value: Node) -> Option<String> {
+    let View::Map(map) = value.view() else { return None };
     if map.is_empty() {
         return None;
     }
@@ -39,20 +45,20 @@ type Written = Option<()>;
 
 /// A non-empty mapping whose keys start at column `indent`; the first key goes where the
 /// cursor is (after `- ` in a sequence), the others on lines of their own.
-fn write_mapping(out: &mut String, map: &Mapping, indent: usize) -> Written {
+fn write_mapping(out: &mut String, map: Entries, indent: usize) -> Written {
     for (i, (key, value)) in map.iter().enumerate() {
         if i > 0 {
             push_indent(out, indent);
         }
-        write_key(out, key)?;
+        write_key(out, key?)?;
         out.push(':');
-        match value {
-            Value::Mapping(m) if !m.is_empty() => {
+        match value.view() {
+            View::Map(m) if !m.is_empty() => {
                 push_indent(out, indent + 2);
                 write_mapping(out, m, indent + 2)?;
             }
             // libyaml writes a mapping's block sequence at the mapping's own indentation.
-            Value::Sequence(s) if !s.is_empty() => {
+            View::Seq(s) if !s.is_empty() => {
                 push_indent(out, indent);
                 write_sequence(out, s, indent)?;
             }
@@ -67,15 +73,15 @@ fn write_mapping(out: &mut String, map: &Mapping, indent: usize) -> Written {
 }
 
 /// A non-empty block sequence whose dashes are at column `indent`, the first where the cursor is.
-fn write_sequence(out: &mut String, items: &[Value], indent: usize) -> Written {
+fn write_sequence(out: &mut String, items: Items, indent: usize) -> Written {
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             push_indent(out, indent);
         }
         out.push_str("- ");
-        match item {
-            Value::Mapping(m) if !m.is_empty() => write_mapping(out, m, indent + 2)?,
-            Value::Sequence(s) if !s.is_empty() => write_sequence(out, s, indent + 2)?,
+        match item.view() {
+            View::Map(m) if !m.is_empty() => write_mapping(out, m, indent + 2)?,
+            View::Seq(s) if !s.is_empty() => write_sequence(out, s, indent + 2)?,
             scalar => {
                 write_scalar(out, scalar, indent + 2)?;
                 out.push('\n');
@@ -105,8 +111,7 @@ fn push_spaces(out: &mut String, mut n: usize) {
 
 /// A mapping key: libyaml writes a key as a simple key only while it is one line of at most
 /// 128 bytes; the others (`? ` keys) are serde_yaml's.
-fn write_key(out: &mut String, key: &Value) -> Written {
-    let Value::String(key) = key else { return None };
+fn write_key(out: &mut String, key: &str) -> Written {
     if key.is_empty() || key.len() > 128 || key.contains('\n') {
         return None;
     }
@@ -115,17 +120,16 @@ fn write_key(out: &mut String, key: &Value) -> Written {
 
 /// A scalar, or an empty collection in flow style, after `key: ` or `- `; a block scalar's
 /// lines start at column `indent`.
-fn write_scalar(out: &mut String, value: &Value, indent: usize) -> Written {
+fn write_scalar(out: &mut String, value: View, indent: usize) -> Written {
+    use std::fmt::Write;
     match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) if n.is_u64() || n.is_i64() => {
-            use std::fmt::Write;
-            write!(out, "{n}").ok()?
-        }
-        Value::String(s) => write_string(out, s, indent)?,
-        Value::Mapping(m) if m.is_empty() => out.push_str("{}"),
-        Value::Sequence(s) if s.is_empty() => out.push_str("[]"),
+        View::Null => out.push_str("null"),
+        View::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+        View::Int(n) => write!(out, "{n}").ok()?,
+        View::UInt(n) => write!(out, "{n}").ok()?,
+        View::Str(s) => write_string(out, s, indent)?,
+        View::Map(m) if m.is_empty() => out.push_str("{}"),
+        View::Seq(s) if s.is_empty() => out.push_str("[]"),
         _ => return None,
     }
     Some(())
@@ -293,6 +297,7 @@ fn never_a_number(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use serde_yaml::Mapping;
     use super::*;
 
     fn same_as_serde_yaml(yaml: &str) -> String {
