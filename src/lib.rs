@@ -150,7 +150,8 @@ fn render_checked_with<T: Send>(
     keep: impl Fn(Object) -> Result<T> + Sync,
 ) -> Result<Rendered<T>> {
     let knobs = Knobs::new(Mode::Manifests, &network.values);
-    let checked = render::render_each(templates, network, &knobs, |file, object| checked(checker, file, object, &keep))?;
+    let checked =
+        render::render_each(templates, network, &knobs, |file, object| checked(checker, file, object, &keep))?;
     check::passed(checked)
 }
 

@@ -56,6 +56,31 @@ fn every_object_is_written_by_the_fast_writer_exactly_as_serde_yaml_writes_it() 
     });
 }
 
+/// `render -o` reads most documents as trees of borrowed strings and checks and writes them
+/// without a `serde_yaml::Value` (`fabgen::generate_writing`): the bytes are those of the
+/// values' way (`fabgen::generate`), object for object.
+#[test]
+fn the_trees_way_writes_what_the_values_way_writes() {
+    for path in common::examples() {
+        let spec = fabgen::spec::SpecSource::read(&path).unwrap().load().unwrap();
+        let written = std::sync::Mutex::new(BTreeMap::new());
+        fabgen::generate_writing(&spec, &fabgen::render::TemplateSet::embedded(), |file, bytes| {
+            written.lock().unwrap().insert(file.to_string(), bytes.to_vec());
+            Ok(())
+        })
+        .unwrap();
+        let mut written = written.into_inner().unwrap();
+        assert!(written.remove("kustomization.yaml").is_some() && written.remove("README.md").is_some());
+        let generated = common::generate(&path);
+        let expected: BTreeMap<String, Vec<u8>> =
+            generated.rendered.objects.iter().map(|(file, d)| (file.clone(), d.yaml.clone().into_bytes())).collect();
+        assert_eq!(written.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>(), "{}", path.display());
+        for (file, bytes) in &expected {
+            assert!(written[file] == *bytes, "{} {file}", path.display());
+        }
+    }
+}
+
 #[test]
 fn every_object_carries_the_network_selector_and_the_prune_command_covers_every_kind() {
     for_each_example(|name, generated, objs| {

@@ -429,7 +429,7 @@ mod tests {
     #[test]
     fn the_walk_over_the_yaml_value_passes_exactly_what_the_json_way_passes() {
         let checker = Checker::new();
-        let (mut passed, mut refused) = (0, 0);
+        let (mut passed, mut refused, mut trees) = (0, 0, 0);
         let objects = example_objects();
         assert!(objects.len() > 100, "only {} objects", objects.len());
         for object in objects {
@@ -441,6 +441,13 @@ mod tests {
                 let variant = Object { value: value.clone(), ..object.clone() };
                 let fast = kind.passes(value);
                 let problems = kind.problems(&variant).unwrap();
+                // Read as a tree, it passes unread only what passes.
+                if let Some(tree) = Tree::of(value)
+                    && checker.passes_unread(&object.api_version, &object.kind, &tree)
+                {
+                    assert!(problems.is_empty(), "{} {}: {problems:?}", object.kind, object.name);
+                    trees += 1;
+                }
                 assert_eq!(
                     fast,
                     problems.is_empty(),
@@ -453,6 +460,7 @@ mod tests {
             }
         }
         assert!(passed > 1000 && refused > 1000, "{passed} variants passed, {refused} refused");
+        assert!(trees > 1000, "only {trees} variants passed as trees");
     }
 
     /// The strings [`Shaped`] picks from: edges of the typed read (a time, base64, a quantity)
@@ -598,6 +606,13 @@ mod tests {
                     map.insert("kind".into(), (*kind_name).into());
                 }
                 tried += 1;
+                let unread = kind
+                    .shapes
+                    .plain_and_stored(Node::Yaml(&value))
+                    .filter(|n| kind.passes_strictly(Node::Yaml(&value), *n));
+                if let Some(tree) = Tree::of(&value) {
+                    assert_eq!(kind.passes_unread(Node::Tree(&tree)), unread.is_some(), "{kind_name}: {tree:?}");
+                }
                 let Some(numbers) = kind.shapes.plain_and_stored(Node::Yaml(&value)) else { continue };
                 if kind.passes_strictly(Node::Yaml(&value), numbers) {
                     strict += 1;
@@ -627,7 +642,13 @@ mod tests {
             let kind = checker.kind(&object).unwrap();
             let numbers = kind.shapes.plain_and_stored(Node::Yaml(&object.value)).unwrap();
             let has_bytes = object.value.get("binaryData").is_some() || object.kind == "Secret";
-            assert_eq!(kind.passes_strictly(Node::Yaml(&object.value), numbers), !has_bytes, "{} {}", object.kind, object.name);
+            assert_eq!(
+                kind.passes_strictly(Node::Yaml(&object.value), numbers),
+                !has_bytes,
+                "{} {}",
+                object.kind,
+                object.name
+            );
             if has_bytes { read += 1 } else { strict += 1 }
         }
         assert!(strict > 100 && read > 0, "{strict} strict, {read} read");

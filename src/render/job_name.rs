@@ -49,7 +49,9 @@ pub(super) fn named_by_content(spec: Node, name: &str, origin: &str) -> Result<S
     }
     let (digest, token) = text.finish();
     if token {
-        bail!("{origin}: Job {name} uses a knob; a Job's name digests its spec, so Jobs take their values from the model");
+        bail!(
+            "{origin}: Job {name} uses a knob; a Job's name digests its spec, so Jobs take their values from the model"
+        );
     }
     let name = format!("{name}-{}", hex(&digest, 4));
     if name.len() > 63 {
@@ -153,8 +155,8 @@ fn escape_json(s: &str, mut emit: impl FnMut(&[u8])) {
 
 #[cfg(test)]
 mod tests {
-    use serde_yaml::Value;
     use proptest::prelude::*;
+    use serde_yaml::Value;
 
     use super::*;
 

@@ -532,6 +532,8 @@ mod tests {
             let text = text.unwrap();
             kept_aside += long_texts.len();
             let fast = reader::documents_restoring(&text, &long_texts).unwrap_or_else(|| panic!("{origin} falls back"));
+            let trees = reader::trees_restoring(&text, &long_texts).unwrap_or_else(|| panic!("{origin} is no tree"));
+            assert_eq!(fast, trees.iter().map(node::Tree::to_value).collect::<Vec<_>>(), "{origin}");
             let plain = render_one(&env, template, ctx).unwrap();
             let expected: Vec<serde_yaml::Value> = serde_yaml::Deserializer::from_str(&plain)
                 .map(|d| serde_yaml::Value::deserialize(d).unwrap())

@@ -89,7 +89,7 @@ trait Build<'t> {
     /// Adds an entry; `None` when the key is there already, or is one this form cannot hold.
     fn insert(map: &mut Self::Map, key: Self::Node, value: Self::Node) -> Option<()>;
     fn mapping(map: Self::Map) -> Self::Node;
-    fn as_str<'n>(node: &'n Self::Node) -> Option<&'n str>;
+    fn as_str(node: &Self::Node) -> Option<&str>;
     fn is_null(node: &Self::Node) -> bool;
 }
 
@@ -123,7 +123,7 @@ impl<'t> Build<'t> for Values {
     fn mapping(map: Mapping) -> Value {
         Value::Mapping(map)
     }
-    fn as_str<'n>(node: &'n Value) -> Option<&'n str> {
+    fn as_str(node: &Value) -> Option<&str> {
         node.as_str()
     }
     fn is_null(node: &Value) -> bool {
@@ -730,8 +730,36 @@ mod tests {
 
     /// This reader agrees with serde_yaml, or leaves the text to it.
     fn agrees(text: &str) {
+        same_as_trees(text);
         if let Some(fast) = documents(text) {
             assert_eq!(Some(fast), serde_yaml_documents(text), "{text:?}");
+        }
+    }
+
+    fn string_keys(v: &Value) -> bool {
+        match v {
+            Value::Mapping(map) => map.iter().all(|(k, v)| k.is_string() && string_keys(v)),
+            Value::Sequence(items) => items.iter().all(string_keys),
+            _ => true,
+        }
+    }
+
+    /// Read as trees, `text` is what it is read as values, whenever a tree holds it (string
+    /// keys only); whether it is read at all, the same.
+    fn same_as_trees(text: &str) -> bool {
+        let values = documents(text);
+        let trees = trees_restoring(text, &[]);
+        match (&values, &trees) {
+            (Some(values), Some(trees)) => {
+                assert_eq!(values, &trees.iter().map(Tree::to_value).collect::<Vec<_>>(), "{text:?}");
+                true
+            }
+            (None, None) => false,
+            (Some(values), None) => {
+                assert!(!values.iter().all(string_keys), "read as values, not as trees: {text:?}");
+                false
+            }
+            (None, Some(_)) => panic!("read as trees, not as values: {text:?}"),
         }
     }
 
@@ -852,7 +880,7 @@ kind: Second
     #[test]
     fn agrees_with_serde_yaml_on_mutated_texts() {
         let mut next = crate::render::xorshift(0x2545_f491_4f6c_dd1d);
-        let (mut read, mut refused_by_both) = (0, 0);
+        let (mut read, mut refused_by_both, mut trees) = (0, 0, 0);
         for _ in 0..20_000 {
             let mut text = SAMPLE.to_string();
             for _ in 0..1 + next(3) {
@@ -868,6 +896,9 @@ kind: Second
                     _ => text.replace_range(at..end, what),
                 }
             }
+            if same_as_trees(&text) {
+                trees += 1;
+            }
             match (documents(&text), serde_yaml_documents(&text)) {
                 (Some(fast), slow) => {
                     assert_eq!(Some(fast), slow, "{text:?}");
@@ -878,5 +909,6 @@ kind: Second
             }
         }
         assert!(read > 5_000 && refused_by_both > 1_000, "read {read}, refused by both {refused_by_both}");
+        assert!(trees > 5_000, "read {trees} as trees");
     }
 }

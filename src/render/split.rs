@@ -246,5 +246,4 @@ mod tests {
         }
         assert!(same > 500 && failed > 2_000, "{same} read, {failed} failed");
     }
-
 }

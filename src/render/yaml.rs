@@ -297,8 +297,8 @@ fn never_a_number(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use serde_yaml::Mapping;
     use super::*;
+    use serde_yaml::Mapping;
 
     fn same_as_serde_yaml(yaml: &str) -> String {
         let value: Value = serde_yaml::from_str(yaml).unwrap();
