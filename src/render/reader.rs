@@ -458,6 +458,18 @@ fn plain_start(scalar: &str) -> bool {
 /// The deepest flow nesting read here.
 const MAX_DEPTH: usize = 32;
 
+/// The bytes that end a plain scalar in a flow collection (or make it one this reader leaves
+/// to serde_yaml): `,`, `]`, `}`, `:`, `#`, `[`, `{`.
+const FLOW_STOP: [bool; 256] = {
+    let mut stop = [false; 256];
+    let mut i = 0;
+    while i < 7 {
+        stop[b",]}:#[{"[i] as usize] = true;
+        i += 1;
+    }
+    stop
+};
+
 /// A one-line flow node at the start of `text`, and the text after it.
 fn flow<'t, B: Build<'t>>(text: &'t str, depth: usize, long: &mut Restorer<'t>) -> Option<(B::Node, &'t str)> {
     if depth > MAX_DEPTH {
@@ -469,7 +481,7 @@ fn flow<'t, B: Build<'t>>(text: &'t str, depth: usize, long: &mut Restorer<'t>) 
         b'[' => flow_sequence::<B>(&text[1..], depth, long),
         b'"' | b'\'' => quoted(text).map(|(s, rest)| (long.value::<B>(B::string(s)), rest)),
         _ => {
-            let end = text.bytes().position(|b| b",]}:#[{".contains(&b)).unwrap_or(text.len());
+            let end = text.bytes().position(|b| FLOW_STOP[usize::from(b)]).unwrap_or(text.len());
             if text[end..].starts_with([':', '#', '[', '{']) {
                 return None;
             }
@@ -550,12 +562,13 @@ fn after_entry(text: &str, close: char) -> Option<&str> {
 fn quoted(text: &str) -> Option<(Cow<'_, str>, &str)> {
     let quote = text.as_bytes()[0];
     let body = &text[1..];
-    // Most quoted scalars (certificates, packages, scripts) are printable ASCII up to their
-    // closing quote: taken as one slice.
-    let plain = body.bytes().position(|b| b == quote || b == b'\\' || !(b' '..=b'~').contains(&b));
+    // Most quoted scalars are printable ASCII up to their closing quote: taken as one slice.
+    // The text holds no control character ([`read`] refused it), so ASCII is printable here.
+    let plain = memchr::memchr2(quote, b'\\', body.as_bytes());
     if let Some(end) = plain
         && body.as_bytes()[end] == quote
         && !(quote == b'\'' && body.as_bytes().get(end + 1) == Some(&b'\''))
+        && body[..end].is_ascii()
     {
         return Some((Cow::Borrowed(&body[..end]), &body[end + 1..]));
     }
@@ -641,9 +654,10 @@ fn never_a_number(scalar: &str) -> bool {
 }
 
 /// An untagged plain scalar as serde_yaml resolves it, where that is certain.
+/// The text holds no control character ([`read`] refused it): ASCII is printable here.
 fn plain<'t, B: Build<'t>>(scalar: &'t str) -> Option<B::Node> {
     let bytes = scalar.as_bytes();
-    if !scalar.is_ascii() || bytes.iter().any(|b| !(b' '..=b'~').contains(b)) {
+    if !scalar.is_ascii() {
         return None;
     }
     match scalar {
