@@ -20,7 +20,7 @@ pub mod spec;
 use anyhow::Result;
 
 use crate::model::{BuiltPackage, Network};
-use crate::render::{Document, Entry, Knobs, Mode, Object, Rendered, TemplateSet, TreeObject};
+use crate::render::{Document, Entry, Knobs, Mode, Object, Rendered, Taken, TemplateSet, TreeObject};
 use crate::spec::NetworkSpec;
 
 /// Everything a spec produces.
@@ -56,11 +56,11 @@ pub fn generate_writing(
     let (network, packages) = resolved?;
     let (rendered, picture) = rayon::join(
         || {
-            let tree = |file: &str, o: &TreeObject| -> Result<Option<Entry>> {
-                let Some(yaml) = o.to_yaml() else { return Ok(None) };
+            let tree = render::keeping_trees(|file, o| {
+                let Some(yaml) = o.to_yaml() else { return Ok(Taken::Left(o)) };
                 write(file, yaml.as_bytes())?;
-                Ok(Some(Entry { api_version: o.api_version.clone(), kind: o.kind.clone() }))
-            };
+                Ok(Taken::Kept(Entry { api_version: o.api_version, kind: o.kind }))
+            });
             render_checked_trees(checker, &network, templates, tree, |o| {
                 write(&o.file_name(), o.to_yaml()?.as_bytes())?;
                 Ok(Entry { api_version: o.api_version, kind: o.kind })
@@ -81,7 +81,8 @@ pub fn generate_writing(
 pub fn verify(spec: &NetworkSpec, templates: &TemplateSet) -> Result<(Network, Vec<BuiltPackage>)> {
     let (network, packages) = model::resolve(spec)?;
     // A tree that passes unread is all it takes.
-    render_checked_trees(check::Checker::shared(), &network, templates, |_, _| Ok(Some(())), |_| Ok(()))?;
+    let tree = render::keeping_trees(|_, _| Ok(Taken::Kept(())));
+    render_checked_trees(check::Checker::shared(), &network, templates, tree, |_| Ok(()))?;
     Ok((network, packages))
 }
 
@@ -157,21 +158,25 @@ fn render_checked_with<T: Send>(
 }
 
 /// [`render_checked_with`], where each document read as a tree that passes the check unread
-/// (`check::Checker::passes_unread`) is kept by `tree` (`None`: by `keep`, as an object).
+/// (`check::Checker::passes_unread`) goes to `tree`, which keeps what it makes of it or gives
+/// it back for `keep`, as an object.
 fn render_checked_trees<T: Send>(
     checker: &check::Checker,
     network: &Network,
     templates: &TemplateSet,
-    tree: impl Fn(&str, &TreeObject) -> Result<Option<T>> + Sync,
+    tree: impl for<'t> Fn(&str, TreeObject<'t>) -> Result<Taken<'t, T>> + Sync,
     keep: impl Fn(Object) -> Result<T> + Sync,
 ) -> Result<Rendered<T>> {
     let knobs = Knobs::new(Mode::Manifests, &network.values);
-    let passed = |file: &str, object: &TreeObject| -> Result<Option<(Vec<String>, Option<T>)>> {
+    let passed = render::keeping_trees(|file, object| {
         if !checker.passes_unread(&object.api_version, &object.kind, &object.tree) {
-            return Ok(None);
+            return Ok(Taken::Left(object));
         }
-        Ok(tree(file, object)?.map(|kept| (Vec::new(), Some(kept))))
-    };
+        Ok(match tree(file, object)? {
+            Taken::Kept(kept) => Taken::Kept((Vec::new(), Some(kept))),
+            Taken::Left(object) => Taken::Left(object),
+        })
+    });
     let checked = render::render_each_tree(templates, network, &knobs, &passed, |file, object| {
         checked(checker, file, object, &keep)
     })?;

@@ -52,9 +52,27 @@ where
     render_reading(templates, network, knobs, None, keep)
 }
 
-/// What a caller of [`render_each_tree`] keeps of an object read as a tree, given its file
-/// name; `None` leaves the object to its `keep`, as an [`Object`].
-pub type KeepTree<'k, T> = dyn Fn(&str, &TreeObject) -> Result<Option<T>> + Sync + 'k;
+/// What a caller of [`render_each_tree`] makes of an object read as a tree, given its file
+/// name: what it keeps of it, or the object given back, which its `keep` takes as an
+/// [`Object`].
+pub type KeepTree<'k, T> = dyn for<'t> Fn(&str, TreeObject<'t>) -> Result<Taken<'t, T>> + Sync + 'k;
+
+/// `keep`, as a [`KeepTree`]: a closure handed here gets the signature that ties the object it
+/// may give back to the one it was given.
+pub fn keeping_trees<T, F>(keep: F) -> F
+where
+    F: for<'t> Fn(&str, TreeObject<'t>) -> Result<Taken<'t, T>> + Sync,
+{
+    keep
+}
+
+/// What [`KeepTree`] does with an object.
+pub enum Taken<'t, T> {
+    /// Kept: this is what is kept of it.
+    Kept(T),
+    /// Given back, unchanged.
+    Left(TreeObject<'t>),
+}
 
 /// [`render_each`], handing each document the fast reader reads as a tree (`node`) to `tree`
 /// first, which keeps what it can without a `serde_yaml::Value`; the others, and those it
@@ -121,9 +139,13 @@ fn kept_tree<T>(
     }
     let file = object.file_name();
     let what = format!("{} {}", object.kind, object.name);
-    let value = match tree.map(|tree| tree(&file, &object)).transpose()?.flatten() {
-        Some(value) => value,
-        None => keep(&file, object.into_object(origin))?,
+    let left = match tree {
+        Some(tree) => tree(&file, object)?,
+        None => Taken::Left(object),
+    };
+    let value = match left {
+        Taken::Kept(value) => value,
+        Taken::Left(object) => keep(&file, object.into_object(origin))?,
     };
     Ok((file, what, value))
 }
