@@ -14,12 +14,13 @@ use anyhow::{Context, Result, bail};
 use serde_yaml::{Mapping, Value};
 
 use super::Object;
-use super::knobs::{Knob, KnobKind, Knobs, TOKEN_PREFIX, env_entries, is_empty, pull_secret_refs};
+use super::knobs::{Knob, KnobKind, Knobs, TOKEN_PREFIX, env_entries, is_empty, pull_secret_refs, token_at};
+use super::node::{Node, View};
 use crate::model::values::{ImageValues, image_reference};
 
 /// `object` with every knob token replaced by its default (the object itself when it has none).
 pub fn with_defaults<'a>(object: &'a Object, knobs: &Knobs) -> Result<Cow<'a, Object>> {
-    if !has_token(&object.value) {
+    if !has_token(Node::Yaml(&object.value)) {
         return Ok(Cow::Borrowed(object));
     }
     let value =
@@ -35,13 +36,20 @@ pub fn with_defaults<'a>(object: &'a Object, knobs: &Knobs) -> Result<Cow<'a, Ob
 }
 
 /// Whether a knob token stands anywhere in `value`, keys included.
-fn has_token(value: &Value) -> bool {
+pub fn has_token(value: Node) -> bool {
     match value {
-        Value::String(s) => s.contains(TOKEN_PREFIX),
-        Value::Sequence(items) => items.iter().any(has_token),
-        Value::Mapping(map) => map.iter().any(|(key, value)| has_token(key) || has_token(value)),
-        Value::Tagged(tagged) => has_token(&tagged.value),
-        Value::Null | Value::Bool(_) | Value::Number(_) => false,
+        Node::Yaml(Value::Tagged(tagged)) => has_token(Node::Yaml(&tagged.value)),
+        Node::Yaml(Value::Mapping(map)) => {
+            map.iter().any(|(key, value)| has_token(Node::Yaml(key)) || has_token(Node::Yaml(value)))
+        }
+        _ => match value.view() {
+            View::Str(s) => token_at(s).is_some(),
+            View::Seq(items) => items.iter().any(has_token),
+            View::Map(entries) => {
+                entries.iter().any(|(key, value)| key.is_some_and(|k| token_at(k).is_some()) || has_token(value))
+            }
+            _ => false,
+        },
     }
 }
 

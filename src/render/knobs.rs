@@ -78,6 +78,14 @@ pub struct Knob {
 /// hash need only be the same within one run; two knobs with one key stop the run.
 pub const TOKEN_PREFIX: &str = "fabgen-knob-";
 
+/// Where the first knob token of `text` starts (a Job's script is tens of kB searched for one:
+/// memchr's searcher, built once).
+pub fn token_at(text: &str) -> Option<usize> {
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(TOKEN_PREFIX));
+    FINDER.find(text.as_bytes())
+}
+
 /// The knob functions of one render, and the knobs a chart render used.
 #[derive(Debug)]
 pub struct Knobs {

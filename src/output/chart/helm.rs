@@ -9,24 +9,130 @@ use anyhow::{Context, Result, bail};
 use regex::Regex;
 use serde_yaml::{Mapping, Value};
 
-use crate::render::Object;
-use crate::render::knobs::{Knob, KnobKind, Knobs, TOKEN_PREFIX};
+use crate::render::knobs::{Knob, KnobKind, Knobs, TOKEN_PREFIX, token_at};
+use crate::render::node::{Node, Tree};
+use crate::render::{Object, TreeObject};
 
 static TOKEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!(r"{TOKEN_PREFIX}([0-9a-f]{{16}})")).unwrap());
 static TOKEN_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"^(\s*)(- )?{TOKEN_PREFIX}([0-9a-f]{{16}}): null$")).unwrap());
 
+/// The string at `path` below `node`, if there is one.
+pub(super) fn string_at<'a>(node: Node<'a>, path: &[&str]) -> Option<&'a str> {
+    use crate::render::node::View;
+    let mut node = node;
+    for key in path {
+        let View::Map(entries) = node.view() else { return None };
+        node = entries.get(key)?;
+    }
+    match node.view() {
+        View::Str(s) => Some(s),
+        _ => None,
+    }
+}
+
 /// Values path of the knobs shared by a component's objects.
-fn component_path(object: &Value) -> Option<Vec<String>> {
-    let labels = &object["metadata"]["labels"];
-    let section = match labels.get("app.kubernetes.io/component")?.as_str()? {
+fn component_path(object: Node) -> Option<Vec<String>> {
+    let label = |name: &str| string_at(object, &["metadata", "labels", name]);
+    let section = match label("app.kubernetes.io/component")? {
         "peer" => vec!["peers".to_string()],
         "orderer" => vec!["orderers".to_string()],
         "ca" => vec!["cas".to_string()],
-        "chaincode" => vec!["chaincodes".to_string(), labels.get("fabgen.io/chaincode")?.as_str()?.to_string()],
+        "chaincode" => vec!["chaincodes".to_string(), label("fabgen.io/chaincode")?.to_string()],
         _ => return None,
     };
     Some(section)
+}
+
+/// An object the shared knobs go into: its kind, the whole of it, and the mappings they are
+/// merged into (its metadata, and its pod template's).
+pub(super) trait Shares {
+    type Map: KnobMap;
+    fn kind(&self) -> &str;
+    fn root(&self) -> Node<'_>;
+    fn metadata(&mut self) -> Option<&mut Self::Map>;
+    fn pod_metadata(&mut self) -> Option<&mut Self::Map>;
+}
+
+/// A mapping a shared knob is merged into: a `serde_yaml::Mapping` or a tree's entries.
+pub(super) trait KnobMap {
+    fn entry(&self, key: &str) -> Option<Node<'_>>;
+    /// Sets `key` (in its place, or last) to the string `value`.
+    fn set(&mut self, key: &str, value: String);
+    /// Adds `key` last, with no value (null).
+    fn add_null(&mut self, key: String);
+}
+
+impl KnobMap for Mapping {
+    fn entry(&self, key: &str) -> Option<Node<'_>> {
+        self.get(key).map(Node::Yaml)
+    }
+    fn set(&mut self, key: &str, value: String) {
+        self.insert(Value::String(key.to_string()), Value::String(value));
+    }
+    fn add_null(&mut self, key: String) {
+        self.insert(Value::String(key), Value::Null);
+    }
+}
+
+type Entries<'t> = Vec<(std::borrow::Cow<'t, str>, Tree<'t>)>;
+
+impl KnobMap for Entries<'_> {
+    fn entry(&self, key: &str) -> Option<Node<'_>> {
+        self.iter().find(|(k, _)| k == key).map(|(_, v)| Node::Tree(v))
+    }
+    fn set(&mut self, key: &str, value: String) {
+        match self.iter_mut().find(|(k, _)| k == key) {
+            Some((_, slot)) => *slot = Tree::Str(value.into()),
+            None => self.push((key.to_string().into(), Tree::Str(value.into()))),
+        }
+    }
+    fn add_null(&mut self, key: String) {
+        self.push((key.into(), Tree::Null));
+    }
+}
+
+fn mapping_at<'v>(value: &'v mut Value, path: &[&str]) -> Option<&'v mut Mapping> {
+    path.iter().try_fold(value, |value, key| value.get_mut(*key))?.as_mapping_mut()
+}
+
+fn entries_at<'v, 't>(tree: &'v mut Tree<'t>, path: &[&str]) -> Option<&'v mut Entries<'t>> {
+    match path.iter().try_fold(tree, |tree, key| tree.get_mut(key))? {
+        Tree::Map(entries) => Some(entries),
+        _ => None,
+    }
+}
+
+impl Shares for Object {
+    type Map = Mapping;
+    fn kind(&self) -> &str {
+        &self.kind
+    }
+    fn root(&self) -> Node<'_> {
+        Node::Yaml(&self.value)
+    }
+    fn metadata(&mut self) -> Option<&mut Mapping> {
+        mapping_at(&mut self.value, &["metadata"])
+    }
+    fn pod_metadata(&mut self) -> Option<&mut Mapping> {
+        mapping_at(&mut self.value, &["spec", "template", "metadata"])
+    }
+}
+
+impl<'t> Shares for TreeObject<'t> {
+    type Map = Entries<'t>;
+    fn kind(&self) -> &str {
+        &self.kind
+    }
+    fn root(&self) -> Node<'_> {
+        Node::Tree(&self.tree)
+    }
+    fn metadata(&mut self) -> Option<&mut Entries<'t>> {
+        entries_at(&mut self.tree, &["metadata"])
+    }
+    fn pod_metadata(&mut self) -> Option<&mut Entries<'t>> {
+        entries_at(&mut self.tree, &["spec", "template", "metadata"])
+    }
 }
 
 fn path(prefix: &[String], rest: &[&str]) -> Vec<String> {
@@ -40,11 +146,12 @@ pub(super) fn global(name: &str) -> Vec<String> {
 /// Extra labels and annotations on every object and pod, annotations on every Service: knobs
 /// no template needs to spell out. (Scheduling is the templates' `m.scheduling`, whose
 /// defaults the spec's `placement` gives.)
-pub(super) fn add_shared_knobs(object: &mut Object, knobs: &Knobs) -> BTreeMap<String, Knob> {
+pub(super) fn add_shared_knobs(object: &mut impl Shares, knobs: &Knobs) -> BTreeMap<String, Knob> {
     let mut shared = BTreeMap::new();
-    let section = component_path(&object.value);
-    let is_service = object.kind == "Service";
-    let Some(metadata) = object.value.get_mut("metadata").and_then(Value::as_mapping_mut) else { return shared };
+    let section = component_path(object.root());
+    let is_service = object.kind() == "Service";
+    let is_job = object.kind() == "Job";
+    let Some(metadata) = object.metadata() else { return shared };
     merge_knob(metadata, "labels", vec![global("labels")], knobs, &mut shared);
     let mut annotation_sources = vec![global("annotations")];
     if let (true, Some(section)) = (is_service, &section) {
@@ -53,13 +160,10 @@ pub(super) fn add_shared_knobs(object: &mut Object, knobs: &Knobs) -> BTreeMap<S
     merge_knob(metadata, "annotations", annotation_sources, knobs, &mut shared);
     // A Job's pod template is immutable and its name digests it (crate::render), so values
     // may not change it: Jobs take everything from the spec.
-    if object.kind == "Job" {
+    if is_job {
         return shared;
     }
-
-    let Some(spec) = object.value.get_mut("spec").and_then(Value::as_mapping_mut) else { return shared };
-    let Some(template) = spec.get_mut("template").and_then(Value::as_mapping_mut) else { return shared };
-    if let Some(meta) = template.get_mut("metadata").and_then(Value::as_mapping_mut) {
+    if let Some(meta) = object.pod_metadata() {
         merge_knob(meta, "labels", vec![global("labels")], knobs, &mut shared);
     }
     shared
@@ -70,23 +174,26 @@ pub(super) fn add_shared_knobs(object: &mut Object, knobs: &Knobs) -> BTreeMap<S
 /// These knobs are the object's own (their base is its labels or annotations), so they are
 /// kept in `shared` for its template only, not recorded with the network's knobs.
 fn merge_knob(
-    map: &mut Mapping,
+    map: &mut impl KnobMap,
     key: &str,
     sources: Vec<Vec<String>>,
     knobs: &Knobs,
     shared: &mut BTreeMap<String, Knob>,
 ) {
-    match map.get(key) {
+    match map.entry(key) {
         Some(existing) => {
-            let base = sorted_json(existing);
+            let base = match existing {
+                Node::Yaml(value) => sorted_json(value),
+                Node::Tree(tree) => sorted_json(&tree.to_value()),
+            };
             let knob = Knob { path: Vec::new(), kind: KnobKind::Merge { base, extra: sources } };
             let token = share(knob, knobs, shared);
-            map.insert(Value::String(key.to_string()), Value::String(token));
+            map.set(key, token);
         }
         None => {
             let knob = Knob { path: Vec::new(), kind: KnobKind::OptionalMerge { key: key.to_string(), sources } };
             let token = share(knob, knobs, shared);
-            map.insert(Value::String(token), Value::Null);
+            map.add_null(token);
         }
     }
 }
@@ -184,21 +291,26 @@ fn line_expr(indent: &str, knob: &Knob) -> Result<String> {
     })
 }
 
-/// An object's YAML with every token replaced by Helm; literal `{{` escaped first.
-pub(super) fn helm_template(object: &Object, knobs: &Lookup, read: &mut BTreeSet<Vec<String>>) -> Result<String> {
-    let mut yaml = object.to_yaml()?;
-    if yaml.contains("{{") {
+/// An object's YAML (`what` it is, for errors) with every token replaced by Helm; literal `{{`
+/// escaped first.
+pub(super) fn helm_template(
+    mut yaml: String,
+    what: &str,
+    knobs: &Lookup,
+    read: &mut BTreeSet<Vec<String>>,
+) -> Result<String> {
+    if memchr::memmem::find(yaml.as_bytes(), b"{{").is_some() {
         yaml = yaml.replace("{{", "{{ \"{{\" }}");
     }
     // Only the lines holding a token change: the text between them is copied as it is.
     let mut out = String::with_capacity(yaml.len());
     let mut rest = yaml.as_str();
-    while let Some(at) = rest.find(TOKEN_PREFIX) {
+    while let Some(at) = token_at(rest) {
         let start = rest[..at].rfind('\n').map_or(0, |i| i + 1);
         let end = rest[at..].find('\n').map_or(rest.len(), |i| at + i);
         push_lines(&mut out, &rest[..start]);
         let line = &rest[start..end];
-        out.push_str(&token_line(line.strip_suffix('\r').unwrap_or(line), object, knobs, read)?);
+        out.push_str(&token_line(line.strip_suffix('\r').unwrap_or(line), what, knobs, read)?);
         out.push('\n');
         rest = rest.get(end + 1..).unwrap_or_default();
     }
@@ -222,7 +334,7 @@ fn push_lines(out: &mut String, text: &str) {
 }
 
 /// One line holding knob tokens, in Helm: a whole `token: null` line, or each token inline.
-fn token_line(line: &str, object: &Object, knobs: &Lookup, read: &mut BTreeSet<Vec<String>>) -> Result<String> {
+fn token_line(line: &str, what: &str, knobs: &Lookup, read: &mut BTreeSet<Vec<String>>) -> Result<String> {
     if let Some(c) = TOKEN_LINE.captures(line) {
         let knob = knobs.knob(&c[3]).context("unknown knob token")?;
         read.extend(reads(&knob));
@@ -246,7 +358,7 @@ fn token_line(line: &str, object: &Object, knobs: &Lookup, read: &mut BTreeSet<V
         }
     });
     match error {
-        Some(e) => Err(e.context(format!("in {} {}", object.kind, object.name))),
+        Some(e) => Err(e.context(format!("in {what}"))),
         None => Ok(replaced.into_owned()),
     }
 }
@@ -353,7 +465,7 @@ mod tests {
         let spec = crate::spec::SpecSource::embedded().load().unwrap();
         let knobs = Knobs::new(Mode::Chart, &crate::model::values::defaults(&spec));
         let lookup = Lookup { shared: &BTreeMap::new(), knobs: &knobs };
-        let text = helm_template(&object, &lookup, &mut BTreeSet::new()).unwrap();
+        let text = helm_template(object.to_yaml().unwrap(), "ConfigMap x", &lookup, &mut BTreeSet::new()).unwrap();
         assert!(text.contains("x {{ \"{{\" }}.peername}} y"), "{text}");
     }
 }

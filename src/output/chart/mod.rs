@@ -17,16 +17,16 @@ mod values;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use anyhow::{Result, bail};
-use serde_yaml::Value;
+use anyhow::{Context, Result, bail};
 
-use self::helm::{Lookup, add_shared_knobs, helm_template, helpers};
+use self::helm::{Lookup, Shares, add_shared_knobs, helm_template, helpers, string_at};
 pub use self::values::values_schema;
 use self::values::{chart_values, readme};
 use crate::check::{self, Checker};
 use crate::model::Network;
 use crate::render::knobs::{Knobs, Mode};
-use crate::render::{self, Object, Rendered, TemplateSet};
+use crate::render::node::{Node, View};
+use crate::render::{self, Object, Rendered, Taken, TemplateSet, TreeObject};
 
 /// Helm's limit on release names; a chart is installed under its own name.
 pub const MAX_RELEASE_NAME: usize = 53;
@@ -83,7 +83,9 @@ pub fn write_charts(
 }
 
 /// Renders every object in chart mode, checks it with its knobs at their defaults and writes
-/// its template into its chart as soon as it passed: what is kept of each, or its problems.
+/// its template into its chart as soon as it passed: what is kept of each, or its problems. An
+/// object that holds no knob is at its defaults as it is: read as a tree, it is checked and
+/// turned into its template where it lies (`render::node`).
 fn render_checked(
     templates: &TemplateSet,
     network: &Network,
@@ -92,18 +94,22 @@ fn render_checked(
     layout: &Layout,
     write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
 ) -> Result<Rendered<(Vec<String>, Option<Piece>)>> {
-    render::render_each(templates, network, knobs, |file, object| {
+    let tree = render::keeping_trees(|file, object| {
+        if render::defaults::has_token(Node::Tree(&object.tree))
+            || !checker.passes_unread(&object.api_version, &object.kind, &object.tree)
+        {
+            return Ok(Taken::Left(object));
+        }
+        Ok(Taken::Kept((Vec::new(), Some(Piece::written(object, file, knobs, layout, write)?))))
+    });
+    render::render_each_tree(templates, network, knobs, &tree, |file, object| {
         let at_defaults = render::defaults::with_defaults(&object, knobs)?;
         let problems = checker.problems(file, &at_defaults)?;
         drop(at_defaults);
         if !problems.is_empty() {
             return Ok((problems, None));
         }
-        let (piece, template) = Piece::of(object, knobs, layout)?;
-        if let Some(chart) = &piece.chart {
-            write(&layout.path(chart, &format!("templates/{file}")), template.as_bytes())?;
-        }
-        Ok((problems, Some(piece)))
+        Ok((problems, Some(Piece::written(object, file, knobs, layout, write)?)))
     })
 }
 
@@ -190,37 +196,75 @@ struct Piece {
     package_id: Option<String>,
 }
 
+/// An object a chart takes, read as a value or as a tree: what it is and its YAML as written.
+trait ChartObject: Shares {
+    fn yaml(&self) -> Result<String>;
+    /// Its kind, `apiVersion` and name.
+    fn into_names(self) -> (String, String, String);
+}
+
+impl ChartObject for Object {
+    fn yaml(&self) -> Result<String> {
+        self.to_yaml()
+    }
+    fn into_names(self) -> (String, String, String) {
+        (self.kind, self.api_version, self.name)
+    }
+}
+
+impl ChartObject for TreeObject<'_> {
+    fn yaml(&self) -> Result<String> {
+        match self.to_yaml() {
+            Some(yaml) => Ok(yaml),
+            None => serde_yaml::to_string(&self.tree.to_value())
+                .with_context(|| format!("failed to serialise {} {}", self.kind, self.name)),
+        }
+    }
+    fn into_names(self) -> (String, String, String) {
+        (self.kind, self.api_version, self.name)
+    }
+}
+
 impl Piece {
+    /// What is kept of `object` once its template is written into its chart as `file`.
+    fn written(
+        object: impl ChartObject,
+        file: &str,
+        knobs: &Arc<Knobs>,
+        layout: &Layout,
+        write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+    ) -> Result<Piece> {
+        let (piece, template) = Piece::of(object, knobs, layout)?;
+        if let Some(chart) = &piece.chart {
+            write(&layout.path(chart, &format!("templates/{file}")), template.as_bytes())?;
+        }
+        Ok(piece)
+    }
+
     /// What is kept of `object`, and its file in the chart: its template, its knobs as Helm
     /// expressions, behind the chart's guard (and, for the Namespace, `namespace.create`).
-    fn of(mut object: Object, knobs: &Arc<Knobs>, layout: &Layout) -> Result<(Piece, String)> {
+    fn of(mut object: impl ChartObject, knobs: &Arc<Knobs>, layout: &Layout) -> Result<(Piece, String)> {
         // The owner label as rendered, before shared knobs turn labels into tokens.
-        let owner = object.value["metadata"]["labels"].get("fabgen.io/org").and_then(Value::as_str);
-        let chart = layout.chart_of(owner);
+        let chart = layout.chart_of(string_at(object.root(), &["metadata", "labels", "fabgen.io/org"]));
         let shared = add_shared_knobs(&mut object, knobs);
         let mut reads = BTreeSet::new();
+        let what = format!("{} {}", object.kind(), string_at(object.root(), &["metadata", "name"]).unwrap_or_default());
+        let lookup = Lookup { shared: &shared, knobs };
         let mut template = format!(
             "{{{{- include \"fabgen.guard\" . }}}}\n{}",
-            helm_template(&object, &Lookup { shared: &shared, knobs }, &mut reads)?
+            helm_template(object.yaml()?, &what, &lookup, &mut reads)?
         );
-        if object.kind == "Namespace" {
+        if object.kind() == "Namespace" {
             template = format!("{{{{- if .Values.namespace.create }}}}\n{template}{{{{- end }}}}\n");
         }
         let mut secrets = BTreeSet::new();
-        collect_secret_refs(&object.value, &mut secrets);
-        let package_id = (object.kind == "Deployment")
-            .then(|| object.value["metadata"]["annotations"].get("fabgen.io/package-id").and_then(Value::as_str))
+        collect_secret_refs(object.root(), &mut secrets);
+        let package_id = (object.kind() == "Deployment")
+            .then(|| string_at(object.root(), &["metadata", "annotations", "fabgen.io/package-id"]))
             .flatten()
             .map(str::to_string);
-        let piece = Piece {
-            kind: object.kind,
-            api_version: object.api_version,
-            name: object.name,
-            chart,
-            reads,
-            secrets,
-            package_id,
-        };
+        let (kind, api_version, name) = object.into_names();
+        let piece = Piece { kind, api_version, name, chart, reads, secrets, package_id };
         Ok((piece, template))
     }
 }
@@ -309,26 +353,24 @@ fn notes(name: &str, files: &[&str], rendered: &Rendered<Piece>, network: &Netwo
     )
 }
 
-fn collect_secret_refs(value: &Value, out: &mut BTreeSet<String>) {
-    match value {
-        Value::Mapping(map) => {
-            for (k, v) in map {
-                match k.as_str() {
-                    Some("secretName") => {
-                        if let Some(s) = v.as_str() {
-                            out.insert(s.to_string());
-                        }
+fn collect_secret_refs(value: Node, out: &mut BTreeSet<String>) {
+    match value.view() {
+        View::Map(entries) => {
+            for (k, v) in entries.iter() {
+                let name = match k {
+                    Some("secretName") => string_at(v, &[]),
+                    Some("secretKeyRef") => string_at(v, &["name"]),
+                    _ => {
+                        collect_secret_refs(v, out);
+                        continue;
                     }
-                    Some("secretKeyRef") => {
-                        if let Some(s) = v.get("name").and_then(Value::as_str) {
-                            out.insert(s.to_string());
-                        }
-                    }
-                    _ => collect_secret_refs(v, out),
+                };
+                if let Some(name) = name {
+                    out.insert(name.to_string());
                 }
             }
         }
-        Value::Sequence(items) => items.iter().for_each(|v| collect_secret_refs(v, out)),
+        View::Seq(items) => items.iter().for_each(|v| collect_secret_refs(v, out)),
         _ => {}
     }
 }
