@@ -650,7 +650,7 @@ fn the_graph_draws_exactly_the_flows_the_policies_allow() {
         let drawn = |from: &str, to: &str, port: u16| {
             topology.flows.iter().any(|f| {
                 f.ports.contains(&port)
-                    && ((f.from == from && f.to == to) || (f.both_ways && f.from == to && f.to == from))
+                    && ((*f.from == *from && *f.to == *to) || (f.both_ways && *f.from == *to && *f.to == *from))
             })
         };
         for (a, a_pods) in &groups {

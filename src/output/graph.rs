@@ -39,7 +39,7 @@ type Within<'a> = BTreeMap<&'a str, Vec<&'a Flow>>;
 fn within(flows: &[Flow]) -> Within<'_> {
     let mut out: Within = BTreeMap::new();
     for flow in flows.iter().filter(|f| f.from == f.to) {
-        out.entry(flow.from.as_str()).or_default().push(flow);
+        out.entry(&*flow.from).or_default().push(flow);
     }
     out
 }
@@ -353,9 +353,9 @@ mod tests {
         let flows = (0..orgs.min(200))
             .flat_map(|a| (0..orgs.min(200)).map(move |b| (a, b)))
             .map(|(a, b)| Flow {
-                from: format!("p_org{a}"),
-                to: format!("p_org{b}"),
-                ports: vec![7051],
+                from: format!("p_org{a}").into(),
+                to: format!("p_org{b}").into(),
+                ports: vec![7051].into(),
                 both_ways: false,
                 what: "gossip",
             })
