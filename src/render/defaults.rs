@@ -15,7 +15,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::Object;
 use super::knobs::{Knob, KnobKind, Knobs, TOKEN_PREFIX, env_entries, is_empty, pull_secret_refs, token_at};
-use super::node::{Node, View};
+use super::node::{Node, Tree, View};
 use crate::model::values::{ImageValues, image_reference};
 
 /// `object` with every knob token replaced by its default (the object itself when it has none).
@@ -33,6 +33,39 @@ pub fn with_defaults<'a>(object: &'a Object, knobs: &Knobs) -> Result<Cow<'a, Ob
         value,
         origin: object.origin.clone(),
     }))
+}
+
+/// A tree's [`with_defaults`]: `tree` with every knob token replaced by its default as it is
+/// replaced in a value; `None` when that is the value way's to say: a token it refuses, or a
+/// default a tree does not hold (a float).
+pub fn tree_with_defaults<'t>(tree: &Tree<'t>, knobs: &Knobs) -> Option<Tree<'t>> {
+    Some(match tree {
+        Tree::Str(s) if token_at(s).is_some() => Tree::owned(scalar(s, knobs).ok()?)?,
+        Tree::Seq(items) => Tree::Seq(items.iter().map(|item| tree_with_defaults(item, knobs)).collect::<Option<_>>()?),
+        Tree::Map(entries) => Tree::Map(tree_mapping(entries, knobs)?),
+        other => other.clone(),
+    })
+}
+
+fn tree_mapping<'t>(entries: &[(Cow<'t, str>, Tree<'t>)], knobs: &Knobs) -> Option<Vec<(Cow<'t, str>, Tree<'t>)>> {
+    let mut out: Vec<(Cow<'t, str>, Tree<'t>)> = Vec::with_capacity(entries.len());
+    for (key, value) in entries {
+        let (key, value) = if token_at(key).is_some() {
+            if !matches!(value, Tree::Null) {
+                return None;
+            }
+            let Some((key, value)) = entry(&knob(key, knobs).ok()?, knobs).ok()? else { continue };
+            (Cow::Owned(key), Tree::owned(value)?)
+        } else {
+            (key.clone(), tree_with_defaults(value, knobs)?)
+        };
+        // A key written twice keeps its first place and its last value, as in a serde_yaml mapping.
+        match out.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, slot)) => *slot = value,
+            None => out.push((key, value)),
+        }
+    }
+    Some(out)
 }
 
 /// Whether a knob token stands anywhere in `value`, keys included.
@@ -146,8 +179,48 @@ mod tests {
         }
     }
 
+    /// The value way's defaults, held against the tree way's: the same where the tree way
+    /// resolves them, and it leaves to the value way every text the value way refuses.
     fn resolved(yaml: &str, knobs: &Knobs) -> Result<Value> {
-        with_defaults(&object(yaml), knobs).map(|o| o.value.clone())
+        let resolved = with_defaults(&object(yaml), knobs).map(|o| o.value.clone());
+        let value: Value = serde_yaml::from_str(yaml).unwrap();
+        let tree = Tree::of(&value).unwrap();
+        match (tree_with_defaults(&tree, knobs), &resolved) {
+            (Some(tree), Ok(value)) => assert_eq!(&tree.to_value(), value, "{yaml}"),
+            (Some(_), Err(e)) => panic!("{yaml}: the tree way resolves what the value way refuses: {e:#}"),
+            (None, _) => {}
+        }
+        resolved
+    }
+
+    /// The tree way resolves the defaults of the example's chart-mode objects as the value way.
+    #[test]
+    fn defaults_on_trees_are_the_defaults_on_values() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let spec = crate::spec::SpecSource::embedded().load().unwrap();
+        let (network, _) = crate::model::resolve(&spec).unwrap();
+        let knobs = Knobs::new(Mode::Chart, &network.values);
+        let resolved = AtomicUsize::new(0);
+        let tree = crate::render::keeping_trees(|_, object| {
+            if has_token(Node::Tree(&object.tree)) {
+                let value = object.tree.to_value();
+                let as_object = Object { value, ..object.clone().into_object("test") };
+                let expected = with_defaults(&as_object, &knobs).unwrap().value.clone();
+                let tree = tree_with_defaults(&object.tree, &knobs).expect("the example's defaults fit a tree");
+                assert_eq!(tree.to_value(), expected, "{} {}", object.kind, object.name);
+                resolved.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(crate::render::Taken::Kept(()))
+        });
+        crate::render::render_each_tree(
+            &crate::render::TemplateSet::embedded(),
+            &network,
+            &knobs,
+            &tree,
+            |_, _| Ok(()),
+        )
+        .unwrap();
+        assert!(resolved.into_inner() > 20, "too few objects with knobs");
     }
 
     #[test]

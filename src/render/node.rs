@@ -68,6 +68,28 @@ impl<'t> Tree<'t> {
         })
     }
 
+    /// The tree of a value made elsewhere (a knob's default), owning its strings; `None` for a
+    /// value a tree does not hold (a key that is not a string, a float, an integer beyond `i64`,
+    /// a tag).
+    pub fn owned(value: Value) -> Option<Tree<'static>> {
+        Some(match value {
+            Value::Null => Tree::Null,
+            Value::Bool(b) => Tree::Bool(b),
+            Value::Number(n) => Tree::Int(n.as_i64()?),
+            Value::String(s) => Tree::Str(Cow::Owned(s)),
+            Value::Sequence(items) => Tree::Seq(items.into_iter().map(Tree::owned).collect::<Option<_>>()?),
+            Value::Mapping(map) => Tree::Map(
+                map.into_iter()
+                    .map(|(k, v)| match k {
+                        Value::String(k) => Some((Cow::Owned(k), Tree::owned(v)?)),
+                        _ => None,
+                    })
+                    .collect::<Option<_>>()?,
+            ),
+            Value::Tagged(_) => return None,
+        })
+    }
+
     /// The entry `key` of a mapping.
     pub fn get(&self, key: &str) -> Option<&Self> {
         match self {

@@ -59,7 +59,7 @@ fn file_name(kind: &str, name: &str) -> String {
 
 /// One rendered object read as a tree where its text lies (`super::node`): what `render -o`
 /// checks and writes without making a `serde_yaml::Value` of it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct TreeObject<'t> {
     /// `apiVersion`.
     pub api_version: String,

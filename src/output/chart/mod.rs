@@ -25,7 +25,7 @@ use self::values::{chart_values, readme};
 use crate::check::{self, Checker};
 use crate::model::Network;
 use crate::render::knobs::{Knobs, Mode};
-use crate::render::node::{Node, View};
+use crate::render::node::{Node, Tree, View};
 use crate::render::{self, Object, Rendered, Taken, TemplateSet, TreeObject};
 
 /// Helm's limit on release names; a chart is installed under its own name.
@@ -84,8 +84,9 @@ pub fn write_charts(
 
 /// Renders every object in chart mode, checks it with its knobs at their defaults and writes
 /// its template into its chart as soon as it passed: what is kept of each, or its problems. An
-/// object that holds no knob is at its defaults as it is: read as a tree, it is checked and
-/// turned into its template where it lies (`render::node`).
+/// object read as a tree is checked with its knobs at their defaults on a tree too
+/// (`render::defaults::tree_with_defaults`) and turned into its template where it lies
+/// (`render::node`).
 fn render_checked(
     templates: &TemplateSet,
     network: &Network,
@@ -95,9 +96,13 @@ fn render_checked(
     write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
 ) -> Result<Rendered<(Vec<String>, Option<Piece>)>> {
     let tree = render::keeping_trees(|file, object| {
-        if render::defaults::has_token(Node::Tree(&object.tree))
-            || !checker.passes_unread(&object.api_version, &object.kind, &object.tree)
-        {
+        let passes = |tree: &Tree| checker.passes_unread(&object.api_version, &object.kind, tree);
+        let unread = if render::defaults::has_token(Node::Tree(&object.tree)) {
+            render::defaults::tree_with_defaults(&object.tree, knobs).is_some_and(|at_defaults| passes(&at_defaults))
+        } else {
+            passes(&object.tree)
+        };
+        if !unread {
             return Ok(Taken::Left(object));
         }
         Ok(Taken::Kept((Vec::new(), Some(Piece::written(object, file, knobs, layout, write)?))))
