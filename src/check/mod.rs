@@ -442,7 +442,7 @@ mod tests {
                 let fast = kind.passes(value);
                 let problems = kind.problems(&variant).unwrap();
                 // Read as a tree, it passes unread only what passes.
-                if let Some(tree) = Tree::of(value)
+                if let Some(tree) = Tree::owned(value.clone())
                     && checker.passes_unread(&object.api_version, &object.kind, &tree)
                 {
                     assert!(problems.is_empty(), "{} {}: {problems:?}", object.kind, object.name);
@@ -610,7 +610,7 @@ mod tests {
                     .shapes
                     .plain_and_stored(Node::Yaml(&value))
                     .filter(|n| kind.passes_strictly(Node::Yaml(&value), *n));
-                if let Some(tree) = Tree::of(&value) {
+                if let Some(tree) = Tree::owned(value.clone()) {
                     assert_eq!(kind.passes_unread(Node::Tree(&tree)), unread.is_some(), "{kind_name}: {tree:?}");
                 }
                 let Some(numbers) = kind.shapes.plain_and_stored(Node::Yaml(&value)) else { continue };

@@ -184,7 +184,7 @@ mod tests {
     fn resolved(yaml: &str, knobs: &Knobs) -> Result<Value> {
         let resolved = with_defaults(&object(yaml), knobs).map(|o| o.value.clone());
         let value: Value = serde_yaml::from_str(yaml).unwrap();
-        let tree = Tree::of(&value).unwrap();
+        let tree = Tree::owned(value.clone()).unwrap();
         match (tree_with_defaults(&tree, knobs), &resolved) {
             (Some(tree), Ok(value)) => assert_eq!(&tree.to_value(), value, "{yaml}"),
             (Some(_), Err(e)) => panic!("{yaml}: the tree way resolves what the value way refuses: {e:#}"),

@@ -50,24 +50,6 @@ impl<'t> Tree<'t> {
         }
     }
 
-    /// The tree the fast reader would read where serde_yaml reads `value`; `None` for a value
-    /// a tree does not hold (a key that is not a string, a float, an integer beyond `i64`, a
-    /// tag). For tests that hold the two forms against each other.
-    #[cfg(test)]
-    pub(crate) fn of(value: &'t Value) -> Option<Self> {
-        Some(match value {
-            Value::Null => Tree::Null,
-            Value::Bool(b) => Tree::Bool(*b),
-            Value::Number(n) => Tree::Int(n.as_i64()?),
-            Value::String(s) => Tree::Str(Cow::Borrowed(s)),
-            Value::Sequence(items) => Tree::Seq(items.iter().map(Tree::of).collect::<Option<_>>()?),
-            Value::Mapping(map) => Tree::Map(
-                map.iter().map(|(k, v)| Some((Cow::Borrowed(k.as_str()?), Tree::of(v)?))).collect::<Option<_>>()?,
-            ),
-            Value::Tagged(_) => return None,
-        })
-    }
-
     /// The tree of a value made elsewhere (a knob's default), owning its strings; `None` for a
     /// value a tree does not hold (a key that is not a string, a float, an integer beyond `i64`,
     /// a tag).
