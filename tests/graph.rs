@@ -178,3 +178,41 @@ fn without_network_policies_nothing_is_drawn_as_allowed_and_the_drawing_says_eve
     let svg = dot_svg(&graph::dot(&topology));
     assert!(svg.contains("every pod reaches every other"));
 }
+
+/// The READMEs' section measures a network's flows as they are found instead of keeping them
+/// (`graph::network_section`): it is the section of the whole picture, for every example and
+/// for scaffolded networks of every size, whose sections take each of the three forms (the
+/// whole picture, the membership picture, the membership table); and the flows shown one by
+/// one are the picture's, in its order, around the same outline.
+#[test]
+fn the_section_measuring_flows_as_they_are_found_is_the_whole_pictures() {
+    use fabgen::model::topology::{self, Flow};
+    let mut networks: Vec<(String, fabgen::model::Network)> =
+        common::examples().iter().map(|p| (p.display().to_string(), common::generate(p).network)).collect();
+    for orgs in [2, 8, 40, 700] {
+        let options = fabgen::spec::init::InitOptions { orgs, channels: 3, chaincodes: 2, ..Default::default() };
+        let spec = fabgen::spec::load_spec("big.yaml", &fabgen::spec::init::scaffold(&options)).unwrap();
+        networks.push((format!("{orgs} orgs"), fabgen::model::resolve(&spec).unwrap().0));
+    }
+    let mut forms = BTreeSet::new();
+    for (name, network) in &networks {
+        let whole = topology::of(network);
+        let mut shown = Vec::new();
+        let outline = topology::visiting(network, &mut |flow| shown.push(Flow::from(flow)));
+        assert!(outline.flows.is_empty(), "{name}");
+        assert_eq!(shown, whole.flows, "{name}");
+        let outline = Topology { flows: shown, ..outline };
+        assert_eq!(serde_json::to_value(&outline).unwrap(), serde_json::to_value(&whole).unwrap(), "{name}");
+
+        let section = graph::network_section(network);
+        assert_eq!(section, graph::markdown_section(&whole), "{name}");
+        forms.insert(if section.contains("-->|") {
+            "whole"
+        } else if section.contains("```mermaid") {
+            "membership picture"
+        } else {
+            "membership table"
+        });
+    }
+    assert_eq!(forms.len(), 3, "{forms:?}");
+}

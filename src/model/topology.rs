@@ -112,6 +112,36 @@ pub struct Flow {
     pub what: &'static str,
 }
 
+/// A flow as it is found, borrowed: what a [`Flow`] holds, for a visitor of the flows
+/// ([`visiting`]) that measures them without keeping them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlowView<'a> {
+    /// Group id of the side that connects.
+    pub from: &'a str,
+    /// Group id of the side that listens.
+    pub to: &'a str,
+    /// TCP ports.
+    pub ports: &'a [u16],
+    /// The same ports are open the other way too.
+    pub both_ways: bool,
+    /// What it carries.
+    pub what: &'static str,
+}
+
+impl Flow {
+    /// The flow, borrowed.
+    pub fn view(&self) -> FlowView<'_> {
+        FlowView { from: &self.from, to: &self.to, ports: &self.ports, both_ways: self.both_ways, what: self.what }
+    }
+}
+
+impl From<FlowView<'_>> for Flow {
+    fn from(flow: FlowView<'_>) -> Self {
+        let FlowView { from, to, ports, both_ways, what } = flow;
+        Flow { from: from.into(), to: to.into(), ports: Cow::Owned(ports.to_vec()), both_ways, what }
+    }
+}
+
 /// The whole picture.
 #[derive(Debug, Clone, Serialize)]
 pub struct Topology {
@@ -244,6 +274,21 @@ pub fn of(network: &Network) -> Topology {
 
 /// The picture of `network`, with the flows `policies` allow.
 pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
+    let mut flows = Flows::Kept(Vec::new());
+    let outline = outline(network, policies, &mut flows);
+    let Flows::Kept(flows) = flows else { unreachable!("kept above") };
+    Topology { flows, ..outline }
+}
+
+/// The picture of `network` without its flows: each flow its NetworkPolicies allow is shown
+/// to `visit` as it is found instead, in the order [`of`] lists them (a 300-org network has
+/// 137 000 flows, which the README only measures).
+pub fn visiting(network: &Network, visit: &mut dyn FnMut(FlowView<'_>)) -> Topology {
+    outline(network, &network.network_policies_spec, &mut Flows::Shown(visit))
+}
+
+/// The picture of `network` with no flows listed, the flows `policies` allow going to `flows`.
+fn outline(network: &Network, policies: &NetworkPoliciesSpec, flows: &mut Flows) -> Topology {
     let mut orgs: Vec<OrgBox> = network
         .orderer_orgs
         .iter()
@@ -253,8 +298,8 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
     let servers = servers(network);
     orgs.extend(network.orgs.iter().map(|org| peer_org_box(org, servers.get(org.name.as_str()).map_or(&[], |d| d))));
     let outside = outside_groups(network, policies);
-    let mut flows = flows(network, policies, &servers);
     if policies.enabled {
+        add_flows(network, policies, &servers, flows);
         // Pods of other namespaces, and any address: no policy of the network limits their egress.
         let unbounded = |g: &&Group| {
             g.nodes.iter().all(|n| {
@@ -263,7 +308,7 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
             })
         };
         let groups: Vec<&str> = outside.iter().filter(unbounded).map(|g| g.id.as_str()).collect();
-        flows.extend(from_anywhere(network, &groups));
+        from_anywhere(network, &groups, flows);
     }
     Topology {
         network: network.name.clone(),
@@ -271,7 +316,7 @@ pub fn topology(network: &Network, policies: &NetworkPoliciesSpec) -> Topology {
         orgs,
         outside,
         channels: channel_nodes(network),
-        flows,
+        flows: Vec::new(),
         clusters: cluster_boxes(network),
     }
 }
@@ -300,8 +345,7 @@ fn cluster_boxes(network: &Network) -> Vec<ClusterBox> {
 /// Nodes behind a load balancer or a node port admit their port from any address: besides the
 /// flows the network's own egress rules allow (drawn with each org), every source the
 /// network's policies do not bound (`groups`: other namespaces' pods, any address) reaches them.
-fn from_anywhere(network: &Network, groups: &[&str]) -> Vec<Flow> {
-    let mut flows = Flows::default();
+fn from_anywhere(network: &Network, groups: &[&str], flows: &mut Flows) {
     let exposed = network
         .orderer_orgs
         .iter()
@@ -315,7 +359,6 @@ fn from_anywhere(network: &Network, groups: &[&str]) -> Vec<Flow> {
             flows.add(group, &target, &[port], false, what);
         }
     }
-    flows.0
 }
 
 /// A peer organisation's box: its peers, CA, chaincode servers, launched pods and clients.
@@ -470,14 +513,20 @@ fn gateway_group(cluster: &str) -> String {
     id("gateway", &[cluster])
 }
 
-/// Flows as they are found, in a fixed order.
-#[derive(Default)]
-struct Flows(Vec<Flow>);
+/// Where flows go as they are found, in a fixed order: kept in a list, or each shown to a
+/// visitor and let go.
+enum Flows<'v> {
+    Kept(Vec<Flow>),
+    Shown(&'v mut dyn FnMut(FlowView<'_>)),
+}
 
-impl Flows {
+impl Flows<'_> {
     fn add(&mut self, from: &str, to: &str, ports: &[u16], both_ways: bool, what: &'static str) {
-        let ports = Cow::Owned(ports.to_vec());
-        self.0.push(Flow { from: from.into(), to: to.into(), ports, both_ways, what });
+        let flow = FlowView { from, to, ports, both_ways, what };
+        match self {
+            Flows::Kept(list) => list.push(flow.into()),
+            Flows::Shown(visit) => visit(flow),
+        }
     }
 
     /// [`Flows::add`] between groups whose ids are shared, on fixed ports: the flows between
@@ -490,8 +539,13 @@ impl Flows {
         both_ways: bool,
         what: &'static str,
     ) {
-        let (from, to) = (Arc::clone(from), Arc::clone(to));
-        self.0.push(Flow { from, to, ports: Cow::Borrowed(ports), both_ways, what });
+        match self {
+            Flows::Kept(list) => {
+                let (from, to) = (Arc::clone(from), Arc::clone(to));
+                list.push(Flow { from, to, ports: Cow::Borrowed(ports), both_ways, what });
+            }
+            Flows::Shown(visit) => visit(FlowView { from, to, ports, both_ways, what }),
+        }
     }
 }
 
@@ -523,23 +577,19 @@ fn servers(network: &Network) -> BTreeMap<&str, Vec<&super::network::ChaincodeDe
     servers
 }
 
-/// The flows `policies` allow, in a fixed order.
-fn flows(
+/// The flows the network's own NetworkPolicies (`policies` enabled) allow, in a fixed order.
+fn add_flows(
     network: &Network,
     policies: &NetworkPoliciesSpec,
     servers: &BTreeMap<&str, Vec<&super::network::ChaincodeDeployment>>,
-) -> Vec<Flow> {
-    let mut flows = Flows::default();
-    if !policies.enabled {
-        return flows.0;
-    }
-    ordering_flows(network, &mut flows);
+    flows: &mut Flows,
+) {
+    ordering_flows(network, flows);
     let orgs = OrgIds::of(network);
     for (i, org) in network.orgs.iter().enumerate() {
-        org_flows(network, &orgs, i, servers.get(org.name.as_str()).map_or(&[], |d| d), &mut flows);
+        org_flows(network, &orgs, i, servers.get(org.name.as_str()).map_or(&[], |d| d), flows);
     }
-    outside_flows(network, policies, &mut flows);
-    flows.0
+    outside_flows(network, policies, flows);
 }
 
 /// Consensus among the orderers, and each ordering organisation's clients.

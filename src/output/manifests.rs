@@ -31,7 +31,7 @@ pub fn index_with<T: Kinded>(rendered: &Rendered<T>, network: &Network, picture:
 
 /// The README's section picturing the network's topology.
 pub fn picture(network: &Network) -> String {
-    super::graph::markdown_section(&crate::model::topology::of(network))
+    super::graph::network_section(network)
 }
 
 /// What a reader of the tree (on GitHub, GitLab, in a GitOps repository) sees first: what it
