@@ -108,23 +108,34 @@ where
     check_scale(instances.len())?;
     let batches: Vec<Result<Vec<Kept<T>>>> = instances
         .into_par_iter()
-        .map(|instance| {
-            let Instance { template, ref origin, .. } = instance;
-            let (text, long_texts) = long_text::collecting(|| render_one(&env, template, instance.context()));
-            let text = text.with_context(|| format!("failed to render {origin}"))?;
-            let mut kept = Vec::new();
-            split::each_object(&text, &long_texts, origin, tree.is_some(), |read| {
-                let (file, what, value) = match read {
-                    Read::Tree(object) => kept_tree(object, origin, tree, &keep)?,
-                    Read::Object(object) => kept_object(object, &keep)?,
-                };
-                kept.push(Kept { file, what, origin: origin.clone(), value });
-                Ok(())
-            })?;
-            Ok(kept)
-        })
+        // Each rendering thread calls the knob functions through its own copies: a template
+        // clones the function it calls, and two threads counting references on one copy
+        // took turns for its cache line.
+        .map_init(|| thread_environment(&env, knobs), |env, instance| rendered_instance(env, &instance, tree, &keep))
         .collect();
     in_order(batches)
+}
+
+/// The objects one template instance renders, each kept as it is read.
+fn rendered_instance<T>(
+    env: &Environment<'static>,
+    instance: &Instance,
+    tree: Option<&KeepTree<T>>,
+    keep: impl Fn(&str, Object) -> Result<T>,
+) -> Result<Vec<Kept<T>>> {
+    let Instance { template, origin, .. } = instance;
+    let (text, long_texts) = long_text::collecting(|| render_one(env, template, instance.context()));
+    let text = text.with_context(|| format!("failed to render {origin}"))?;
+    let mut kept = Vec::new();
+    split::each_object(&text, &long_texts, origin, tree.is_some(), |read| {
+        let (file, what, value) = match read {
+            Read::Tree(object) => kept_tree(object, origin, tree, &keep)?,
+            Read::Object(object) => kept_object(object, &keep)?,
+        };
+        kept.push(Kept { file, what, origin: origin.clone(), value });
+        Ok(())
+    })?;
+    Ok(kept)
 }
 
 /// An object read as a tree, named (a Job) and kept: by `tree` if it keeps it, else by `keep`.
@@ -236,6 +247,13 @@ fn environment(
         by_name(network.orderer_orgs.iter().map(|o| o.name.as_str()), &values.orderer_orgs),
     );
     Ok(env)
+}
+
+/// `env` with knob functions of its own (one per rendering thread, [`Knobs::register`]).
+fn thread_environment(env: &Environment<'static>, knobs: &Arc<Knobs>) -> Environment<'static> {
+    let mut env = env.clone();
+    knobs.register(&mut env);
+    env
 }
 
 /// Converted organisations keyed by their names.
