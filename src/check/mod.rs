@@ -236,15 +236,17 @@ impl Checker {
 /// problem, in file order.
 pub fn passed<T>(checked: Rendered<(Vec<String>, Option<T>)>) -> Result<Rendered<T>> {
     let mut report = Vec::new();
-    let mut rendered = Rendered::default();
-    for (file, (problems, kept)) in checked.objects {
-        report.extend(problems);
-        if let Some(kept) = kept {
-            rendered.objects.insert(file, kept);
-        }
-    }
+    // In file order, as the map holds them.
+    let objects = checked
+        .objects
+        .into_iter()
+        .filter_map(|(file, (problems, kept))| {
+            report.extend(problems);
+            Some((file, kept?))
+        })
+        .collect();
     verdict(report)?;
-    Ok(rendered)
+    Ok(Rendered { objects })
 }
 
 /// Passes when `problems` (from [`Checker::problems`], in file order) is empty, else fails

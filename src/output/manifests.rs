@@ -81,15 +81,21 @@ pub fn network_selector(name: &str) -> String {
 /// cert-manager's kinds). A prune never deletes the Namespace, which would take everything in
 /// it, nor Secrets, which `fabgen crypto` applies from a tree of their own with the same labels.
 pub fn prune_command<T: Kinded>(rendered: &Rendered<T>, network: &str) -> String {
-    let kinds: std::collections::BTreeSet<String> = rendered
-        .objects
-        .values()
-        .filter(|d| d.kind() != "Namespace" && d.kind() != "Secret")
-        .map(|d| {
-            let api_version = d.api_version();
+    // The objects of a kind lie side by side (files are `<kind>-<name>.yaml`): each kind is
+    // found once, and written once.
+    let mut found: Vec<(&str, &str)> = Vec::new();
+    for d in rendered.objects.values().filter(|d| d.kind() != "Namespace" && d.kind() != "Secret") {
+        let kind = (d.api_version(), d.kind());
+        if found.last() != Some(&kind) && !found.contains(&kind) {
+            found.push(kind);
+        }
+    }
+    let kinds: std::collections::BTreeSet<String> = found
+        .into_iter()
+        .map(|(api_version, kind)| {
             let group_version =
                 if api_version.contains('/') { api_version.to_string() } else { format!("core/{api_version}") };
-            format!("{group_version}/{}", d.kind())
+            format!("{group_version}/{kind}")
         })
         .collect();
     let allowlist: Vec<String> = kinds.iter().map(|k| format!("--prune-allowlist={k}")).collect();
@@ -103,7 +109,9 @@ pub fn kustomization<T: Kinded>(rendered: &Rendered<T>, network: &str) -> String
         prune_command(rendered, network)
     );
     for file in rendered.apply_order() {
-        out.push_str(&format!("- {file}\n"));
+        out.push_str("- ");
+        out.push_str(file);
+        out.push('\n');
     }
     out
 }

@@ -172,20 +172,31 @@ fn kept_object<T>(mut object: Object, keep: impl Fn(&str, Object) -> Result<T>) 
     Ok((file, what, value))
 }
 
-/// The kept objects by file name, each file rendered once.
+/// The kept objects by file name, each file rendered once; else the first error in rendering
+/// order: a batch that failed, or an object whose file an earlier object has.
 fn in_order<T>(batches: Vec<Result<Vec<Kept<T>>>>) -> Result<Rendered<T>> {
-    let mut rendered = Rendered::default();
-    let mut origins: BTreeMap<String, String> = BTreeMap::new();
+    let mut kept = Vec::new();
+    let mut failed = None;
     for batch in batches {
-        for Kept { file, what, origin, value } in batch? {
-            if let Some(previous) = origins.get(&file) {
-                bail!("{origin} renders {what} which {previous} already rendered");
+        match batch {
+            Ok(batch) => kept.extend(batch),
+            Err(e) => {
+                failed = Some(e);
+                break;
             }
-            origins.insert(file.clone(), origin);
-            rendered.objects.insert(file, value);
         }
     }
-    Ok(rendered)
+    // Sorted by file, stably: the objects of one file lie side by side, in rendering order.
+    let mut sorted: Vec<(usize, Kept<T>)> = kept.into_iter().enumerate().collect();
+    sorted.sort_by(|(_, a), (_, b)| a.file.cmp(&b.file));
+    let again = sorted.windows(2).filter(|w| w[0].1.file == w[1].1.file).min_by_key(|w| w[1].0);
+    if let Some([(_, first), (_, Kept { what, origin, .. })]) = again {
+        bail!("{origin} renders {what} which {} already rendered", first.origin);
+    }
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    Ok(Rendered { objects: sorted.into_iter().map(|(_, k)| (k.file, k.value)).collect() })
 }
 
 /// The most template instances (about one object each) fabgen renders for one network: a
@@ -481,6 +492,39 @@ mod tests {
     use serde::Deserialize;
 
     use super::*;
+
+    /// Batches of kept objects: each object `(file, origin)`, a batch `None` when it failed.
+    fn batches(batches: &[Option<&[(&str, &str)]>]) -> Vec<Result<Vec<Kept<usize>>>> {
+        let mut n = 0;
+        let mut batch = |objects: &[(&str, &str)]| -> Vec<Kept<usize>> {
+            let mut kept = Vec::new();
+            for (file, origin) in objects {
+                n += 1;
+                let (file, origin, what) = (file.to_string(), origin.to_string(), format!("object {n}"));
+                kept.push(Kept { file, what, origin, value: n });
+            }
+            kept
+        };
+        batches.iter().map(|b| b.map(&mut batch).ok_or_else(|| anyhow!("batch failed"))).collect()
+    }
+
+    fn in_order_of(b: &[Option<&[(&str, &str)]>]) -> Result<Vec<(String, usize)>, String> {
+        in_order(batches(b)).map(|r| r.objects.into_iter().collect()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn objects_come_out_by_file_and_the_first_error_in_rendering_order_wins() {
+        let ok = in_order_of(&[Some(&[("b", "t1"), ("c", "t1")]), Some(&[]), Some(&[("a", "t2")])]);
+        assert_eq!(ok.unwrap(), [("a".to_string(), 3), ("b".to_string(), 1), ("c".to_string(), 2)]);
+        // Twice "b", then twice "a": "b" is found again first, and named with its first origin.
+        let twice = [Some(&[("b", "t1"), ("a", "t1")][..]), Some(&[("b", "t2"), ("a", "t3"), ("b", "t4")][..])];
+        assert_eq!(in_order_of(&twice).unwrap_err(), "t2 renders object 3 which t1 already rendered");
+        // A file rendered again before a failed batch is the first error; after it, the failure is.
+        let before = [Some(&[("x", "t1"), ("x", "t2")][..]), None, Some(&[("y", "t3"), ("y", "t4")][..])];
+        assert_eq!(in_order_of(&before).unwrap_err(), "t2 renders object 2 which t1 already rendered");
+        let after = [Some(&[("x", "t1")][..]), None, Some(&[("x", "t2")][..])];
+        assert_eq!(in_order_of(&after).unwrap_err(), "batch failed");
+    }
 
     #[test]
     fn refuses_networks_beyond_the_object_limit() {

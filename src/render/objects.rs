@@ -254,7 +254,8 @@ impl<T: Kinded> Rendered<T> {
         let rank = |kind: &str| KIND_ORDER.iter().position(|k| *k == kind).unwrap_or(KIND_ORDER.len());
         let mut files: Vec<(usize, &str)> =
             self.objects.iter().map(|(file, o)| (rank(o.kind()), file.as_str())).collect();
-        files.sort();
+        // The map holds them by name: a stable sort by kind alone keeps that order within a kind.
+        files.sort_by_key(|&(rank, _)| rank);
         files.into_iter().map(|(_, f)| f).collect()
     }
 }
