@@ -203,6 +203,11 @@ impl Knobs {
     /// in key order.
     fn env_with(&self, base: Value, path: &str) -> Result<Value, Error> {
         let extra = self.lookup(path)?;
+        if self.mode == Mode::Manifests && is_empty(extra) {
+            // Nothing to add (most containers): the list as the template made it, not converted
+            // to JSON and back (half of a chaincode Deployment's template time).
+            return Ok(base);
+        }
         let base: serde_json::Value = serde_json::to_value(&base)
             .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("env_with: {e}")))?;
         Ok(match self.mode {
@@ -259,5 +264,44 @@ pub fn is_empty(value: &serde_json::Value) -> bool {
         serde_json::Value::Array(a) => a.is_empty(),
         serde_json::Value::Object(o) => o.is_empty(),
         serde_json::Value::Number(n) => n.as_f64() == Some(0.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use minijinja::value::Serde;
+    use serde_json::json;
+
+    use super::*;
+
+    /// With nothing to add, `env_with` gives the template's list as it is, which prints as the
+    /// list converted to JSON and back (the way of a list with entries to add) prints.
+    #[test]
+    fn env_with_nothing_to_add_prints_as_the_converted_list_does() {
+        let values = json!({"none": {}, "null": null, "empty": "", "some": {"B": "2"}});
+        let knobs = Arc::new(Knobs { mode: Mode::Manifests, values, recorded: Mutex::new(BTreeMap::new()) });
+        let mut env = super::super::TemplateSet::embedded().environment().unwrap();
+        knobs.register(&mut env);
+        env.add_function("converted", |base: Value| {
+            let base = serde_json::to_value(&base).unwrap();
+            Value::from(Serde(env_entries(base, &json!({}))))
+        });
+        let bases = [
+            r#"[{"name": "A", "value": "x"}, {"name": "B", "value": "0.0.0.0:" ~ 7052}]"#,
+            "[]",
+            r#"[{"name": "N", "value": 7}, {"value": true, "name": "T"}, {"name": "F", "value": 1.5}]"#,
+            r#"[{"name": "Q", "value": "a\"b'c\n\\ é"}, {"name": "S", "value": "{{ x }}" | safe}]"#,
+            r#"[{"name": "L", "value": "x" * 300}]"#,
+        ];
+        for base in bases {
+            for path in ["none", "null", "empty"] {
+                let template = format!("{{{{ env_with({base}, {path:?}) }}}}|{{{{ converted({base}) }}}}");
+                let out = env.render_named_str("t.yaml", &template, ()).unwrap();
+                let (given, converted) = out.split_once('|').unwrap();
+                assert_eq!(given, converted, "{base} {path}");
+            }
+        }
+        let out = env.render_named_str("t.yaml", r#"{{ env_with([{"name": "A", "value": "1"}], "some") }}"#, ());
+        assert_eq!(out.unwrap(), r#"[{"name":"A","value":"1"},{"name":"B","value":"2"}]"#);
     }
 }
