@@ -592,6 +592,9 @@ fn render(args: &RenderArgs, out: &mut dyn Write) -> Result<Outcome> {
             writeln!(out, "  {}", change.text)?;
         }
     }
+    // Freeing a large network's model and spec takes milliseconds the answer need not wait
+    // for: the pool frees them (and `fabgen` exits without waiting).
+    rayon::spawn(move || drop((network, spec, templates)));
     Ok(Outcome::Done)
 }
 
