@@ -142,14 +142,15 @@ fn write_string(out: &mut String, s: &str, indent: usize) -> Written {
     // writes as it is (`IS_PRINTABLE`, less the breaks U+0085, U+2028, U+2029 and the BOM,
     // which it treats apart); a single line printable ASCII only. The rest (tabs, CR, other
     // Unicode) takes paths not written here.
-    if s.contains('\n') {
+    // Printable ASCII has no line break: most strings are told by this one pass.
+    if !s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        if !s.contains('\n') {
+            return None;
+        }
         if s.len() >= RECENT_MIN_LEN {
             return write_long_literal(out, s, indent);
         }
         return if literal_text(s) { write_literal(out, s, indent) } else { None };
-    }
-    if !s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
-        return None;
     }
     if plain_allowed(s) && !reads_as_other_type(s)? {
         out.push_str(s);
