@@ -295,13 +295,15 @@ struct Instance<'a> {
 type Lazy<'a> = Box<dyn Fn() -> Value + Send + Sync + 'a>;
 
 impl Instance<'_> {
+    /// The instance's context: its own value beside the shared ones, in one map (a template
+    /// looks names up in it dozens of times; merged maps are searched one after the other).
     fn context(&self) -> Value {
-        match &self.own {
-            None => self.shared.clone(),
-            Some((key, value)) => {
-                minijinja::value::merge_maps([Value::from(BTreeMap::from([(*key, value())])), self.shared.clone()])
-            }
-        }
+        let Some((key, value)) = &self.own else { return self.shared.clone() };
+        let shared = self.shared.try_iter().into_iter().flatten();
+        let mut map: BTreeMap<Value, Value> =
+            shared.filter_map(|name| Some((name.clone(), self.shared.get_item(&name).ok()?))).collect();
+        map.insert(Value::from(*key), value());
+        Value::from(map)
     }
 }
 
