@@ -40,7 +40,9 @@ type TypedRead = fn(&serde_yaml::Value) -> Result<(), serde_yaml::Error>;
 /// which it keeps).
 struct KindCheck {
     schema: serde_json::Value,
-    fast: jsonschema::Validator<instance::Yaml>,
+    /// The schema as it is, compiled the first time an object the strict one refuses needs it
+    /// (most kinds never do: compiling it for each up front was half the checker's start).
+    fast: OnceLock<jsonschema::Validator<instance::Yaml>>,
     strict: jsonschema::Validator<instance::Yaml>,
     validator: OnceLock<jsonschema::Validator>,
     read: TypedRead,
@@ -57,7 +59,7 @@ impl KindCheck {
         match self.shapes.plain_and_stored(node) {
             None => false,
             Some(numbers) => {
-                self.passes_strictly(node, numbers) || (self.fast.is_valid(node) && (self.read)(value).is_ok())
+                self.passes_strictly(node, numbers) || (self.fast().is_valid(node) && (self.read)(value).is_ok())
             }
         }
     }
@@ -107,6 +109,13 @@ impl KindCheck {
     fn validator(&self) -> &jsonschema::Validator {
         self.validator.get_or_init(|| jsonschema::validator_for(&self.schema).expect("k8s-openapi schemas are valid"))
     }
+
+    /// The schema as it is, walking values where they stand.
+    fn fast(&self) -> &jsonschema::Validator<instance::Yaml> {
+        self.fast.get_or_init(|| {
+            jsonschema::options_for::<instance::Yaml>().build(&self.schema).expect("k8s-openapi schemas are valid")
+        })
+    }
 }
 
 /// Validators for every kind fabgen renders, compiled once.
@@ -128,14 +137,16 @@ where
     let mut schema = serde_json::to_value(schemars::schema_for!(T)).expect("schemas serialise");
     close_objects(&mut schema);
     admit_null_time(&mut schema);
-    let fast = jsonschema::options_for::<instance::Yaml>().build(&schema).expect("k8s-openapi schemas are valid");
     let strict = jsonschema::options_for::<instance::Yaml>()
         .build(&strict::schema(&schema, api_version, kind))
         .expect("strict schemas are valid");
     let read: TypedRead = |v| T::deserialize(v).map(|_| ());
     let parse: TypedParse = |v| serde_json::from_value::<T>(v).map(|_| ());
     let shapes = shape::Shapes::new(&schema);
-    ((api_version, kind), KindCheck { schema, fast, strict, validator: OnceLock::new(), read, parse, shapes })
+    (
+        (api_version, kind),
+        KindCheck { schema, fast: OnceLock::new(), strict, validator: OnceLock::new(), read, parse, shapes },
+    )
 }
 
 impl Checker {
