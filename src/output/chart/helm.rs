@@ -2,8 +2,8 @@
 //! its path of `values.yaml`, and the knobs every object shares (extra labels and annotations,
 //! Service annotations) added first.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::LazyLock;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use anyhow::{Context, Result, bail};
 use regex::Regex;
@@ -223,16 +223,53 @@ fn share(knob: Knob, knobs: &Knobs, shared: &mut BTreeMap<String, Knob>) -> Stri
     token
 }
 
-/// Where a token's knob is found: among an object's own shared knobs, or the network's.
+/// Where a token's knob is found: among an object's own shared knobs, or the network's; and
+/// the lines of one chart run already turned into Helm.
 pub(super) struct Lookup<'a> {
     pub(super) shared: &'a BTreeMap<String, Knob>,
     pub(super) knobs: &'a Knobs,
+    pub(super) lines: &'a Lines,
 }
 
 impl Lookup<'_> {
     fn knob(&self, key: &str) -> Option<Knob> {
         self.shared.get(key).cloned().or_else(|| self.knobs.recorded_knob(key))
     }
+
+    /// [`token_line`], each line made once per chart run (and the values it reads added to
+    /// `read` each time).
+    fn line(&self, line: &str, what: &str, read: &mut BTreeSet<Vec<String>>) -> Result<Arc<HelmLine>> {
+        let made = self.lines.0.lock().expect("the Helm lines").get(line).cloned();
+        let made = match made {
+            Some(made) => made,
+            None => {
+                let mut reads = BTreeSet::new();
+                let helm = token_line(line, what, self, &mut reads)?;
+                let made = Arc::new(HelmLine { helm, reads: reads.into_iter().collect() });
+                self.lines.0.lock().expect("the Helm lines").insert(line.to_string(), Arc::clone(&made));
+                made
+            }
+        };
+        for path in &made.reads {
+            if !read.contains(path) {
+                read.insert(path.clone());
+            }
+        }
+        Ok(made)
+    }
+}
+
+/// The lines holding knob tokens that one chart run turned into Helm, by their text: a token
+/// names one knob wherever it stands (its key is a digest of the knob), so a line is the same
+/// Helm in every object (the shared labels and annotations, a kind's replicas, images and
+/// resources: tens of thousands of lines at 300 orgs, a few hundred of them different).
+#[derive(Default)]
+pub(super) struct Lines(Mutex<HashMap<String, Arc<HelmLine>>>);
+
+/// A line in Helm, and the paths of the values it reads.
+pub(super) struct HelmLine {
+    helm: String,
+    reads: Vec<Vec<String>>,
 }
 
 /// The paths of the values a knob reads.
@@ -310,7 +347,7 @@ pub(super) fn helm_template(
         let end = rest[at..].find('\n').map_or(rest.len(), |i| at + i);
         push_lines(&mut out, &rest[..start]);
         let line = &rest[start..end];
-        out.push_str(&token_line(line.strip_suffix('\r').unwrap_or(line), what, knobs, read)?);
+        out.push_str(&knobs.line(line.strip_suffix('\r').unwrap_or(line), what, read)?.helm);
         out.push('\n');
         rest = rest.get(end + 1..).unwrap_or_default();
     }
@@ -452,6 +489,40 @@ mod tests {
         );
     }
 
+    /// A token line made once per chart run is the same Helm, reading the same values, in
+    /// every object it stands in, and an unknown token is still refused in each.
+    #[test]
+    fn token_lines_made_once_per_run_are_what_each_object_would_make() {
+        let spec = crate::spec::SpecSource::embedded().load().unwrap();
+        let knobs = Knobs::new(Mode::Chart, &crate::model::values::defaults(&spec));
+        let value = knobs.token(vec!["peers".into(), "service".into(), "type".into()], KnobKind::Value);
+        let optional = Knob {
+            path: vec!["peers".into(), "nodeSelector".into()],
+            kind: KnobKind::Optional { key: "nodeSelector".into() },
+        };
+        let shared =
+            BTreeMap::from([(knobs.unrecorded_token(&optional)[TOKEN_PREFIX.len()..].to_string(), optional.clone())]);
+        let yaml =
+            format!("spec:\n  type: {value}\n  {}: null\n  other: x-{value}-y\n", knobs.unrecorded_token(&optional));
+        let (once, alone) = (Lines::default(), |yaml: &str| {
+            let mut read = BTreeSet::new();
+            let lookup = Lookup { shared: &shared, knobs: &knobs, lines: &Lines::default() };
+            (helm_template(yaml.to_string(), "x", &lookup, &mut read).unwrap(), read)
+        });
+        for _ in 0..3 {
+            let mut read = BTreeSet::new();
+            let lookup = Lookup { shared: &shared, knobs: &knobs, lines: &once };
+            let text = helm_template(yaml.clone(), "x", &lookup, &mut read).unwrap();
+            assert_eq!((text, read), alone(&yaml));
+        }
+        assert_eq!(once.0.lock().unwrap().len(), 3);
+        let unknown = format!("spec:\n  type: {TOKEN_PREFIX}0000000000000000\n");
+        for _ in 0..2 {
+            let lookup = Lookup { shared: &shared, knobs: &knobs, lines: &once };
+            assert!(helm_template(unknown.clone(), "x", &lookup, &mut BTreeSet::new()).is_err());
+        }
+    }
+
     #[test]
     fn literal_braces_are_escaped_for_helm() {
         let object = Object {
@@ -464,7 +535,7 @@ mod tests {
         };
         let spec = crate::spec::SpecSource::embedded().load().unwrap();
         let knobs = Knobs::new(Mode::Chart, &crate::model::values::defaults(&spec));
-        let lookup = Lookup { shared: &BTreeMap::new(), knobs: &knobs };
+        let lookup = Lookup { shared: &BTreeMap::new(), knobs: &knobs, lines: &Lines::default() };
         let text = helm_template(object.to_yaml().unwrap(), "ConfigMap x", &lookup, &mut BTreeSet::new()).unwrap();
         assert!(text.contains("x {{ \"{{\" }}.peername}} y"), "{text}");
     }

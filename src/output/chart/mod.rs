@@ -95,6 +95,7 @@ fn render_checked(
     layout: &Layout,
     write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
 ) -> Result<Rendered<(Vec<String>, Option<Piece>)>> {
+    let lines = helm::Lines::default();
     let tree = render::keeping_trees(|file, object| {
         let passes = |tree: &Tree| checker.passes_unread(&object.api_version, &object.kind, tree);
         let unread = if render::defaults::has_token(Node::Tree(&object.tree)) {
@@ -105,7 +106,7 @@ fn render_checked(
         if !unread {
             return Ok(Taken::Left(object));
         }
-        Ok(Taken::Kept((Vec::new(), Some(Piece::written(object, file, knobs, layout, write)?))))
+        Ok(Taken::Kept((Vec::new(), Some(Piece::written(object, file, knobs, &lines, layout, write)?))))
     });
     render::render_each_tree(templates, network, knobs, &tree, |file, object| {
         let at_defaults = render::defaults::with_defaults(&object, knobs)?;
@@ -114,7 +115,7 @@ fn render_checked(
         if !problems.is_empty() {
             return Ok((problems, None));
         }
-        Ok((problems, Some(Piece::written(object, file, knobs, layout, write)?)))
+        Ok((problems, Some(Piece::written(object, file, knobs, &lines, layout, write)?)))
     })
 }
 
@@ -236,10 +237,11 @@ impl Piece {
         object: impl ChartObject,
         file: &str,
         knobs: &Arc<Knobs>,
+        lines: &helm::Lines,
         layout: &Layout,
         write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
     ) -> Result<Piece> {
-        let (piece, template) = Piece::of(object, knobs, layout)?;
+        let (piece, template) = Piece::of(object, knobs, lines, layout)?;
         if let Some(chart) = &piece.chart {
             write(&layout.path(chart, &format!("templates/{file}")), template.as_bytes())?;
         }
@@ -248,13 +250,18 @@ impl Piece {
 
     /// What is kept of `object`, and its file in the chart: its template, its knobs as Helm
     /// expressions, behind the chart's guard (and, for the Namespace, `namespace.create`).
-    fn of(mut object: impl ChartObject, knobs: &Arc<Knobs>, layout: &Layout) -> Result<(Piece, String)> {
+    fn of(
+        mut object: impl ChartObject,
+        knobs: &Arc<Knobs>,
+        lines: &helm::Lines,
+        layout: &Layout,
+    ) -> Result<(Piece, String)> {
         // The owner label as rendered, before shared knobs turn labels into tokens.
         let chart = layout.chart_of(string_at(object.root(), &["metadata", "labels", "fabgen.io/org"]));
         let shared = add_shared_knobs(&mut object, knobs);
         let mut reads = BTreeSet::new();
         let what = format!("{} {}", object.kind(), string_at(object.root(), &["metadata", "name"]).unwrap_or_default());
-        let lookup = Lookup { shared: &shared, knobs };
+        let lookup = Lookup { shared: &shared, knobs, lines };
         let mut template = format!(
             "{{{{- include \"fabgen.guard\" . }}}}\n{}",
             helm_template(object.yaml()?, &what, &lookup, &mut reads)?
