@@ -12,6 +12,7 @@
 //! object shares); `values` makes `values.yaml`, its schema and the chart's README.
 
 mod helm;
+mod shared;
 mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,7 +20,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 
-use self::helm::{Lookup, Shares, add_shared_knobs, helm_template, helpers, string_at};
+use self::helm::{Lookup, helm_template, helpers};
+use self::shared::{Shares, add_shared_knobs, string_at};
 pub use self::values::values_schema;
 use self::values::{chart_values, readme};
 use crate::check::{self, Checker};

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use anyhow::{Context, Result};
 
-use super::helm::global;
+use super::shared::global;
 use crate::model::Network;
 use crate::model::values::ChartValues;
 
