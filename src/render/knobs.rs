@@ -111,18 +111,22 @@ impl Knobs {
         &self.values
     }
 
-    /// Adds `knob`, `image` and `knob_opt` to a template environment.
+    /// Adds `knob`, `image`, `knob_opt`, `env_with` and `pull_secrets` to a template
+    /// environment; each of them but `env_with` (whose list differs per container) remembers
+    /// what it gave for its arguments ([`Memo`]).
     pub fn register(self: &Arc<Self>, env: &mut Environment<'static>) {
-        let k = Arc::clone(self);
-        env.add_function("knob", move |path: &str| k.knob(path));
-        let k = Arc::clone(self);
-        env.add_function("image", move |path: &str| k.image(path));
-        let k = Arc::clone(self);
-        env.add_function("knob_opt", move |key: &str, path: &str| k.knob_opt(key, path));
+        let (k, memo) = (Arc::clone(self), Memo::default());
+        env.add_function("knob", move |path: &str| memo.get_or(path, || k.knob(path)));
+        let (k, memo) = (Arc::clone(self), Memo::default());
+        env.add_function("image", move |path: &str| memo.get_or(path, || k.image(path)));
+        let (k, memo) = (Arc::clone(self), Memo::default());
+        env.add_function("knob_opt", move |key: &str, path: &str| {
+            memo.get_or(&format!("{key}\n{path}"), || k.knob_opt(key, path))
+        });
         let k = Arc::clone(self);
         env.add_function("env_with", move |base: Value, path: &str| k.env_with(base, path));
-        let k = Arc::clone(self);
-        env.add_function("pull_secrets", move |path: &str| k.pull_secrets(path));
+        let (k, memo) = (Arc::clone(self), Memo::default());
+        env.add_function("pull_secrets", move |path: &str| memo.get_or(path, || k.pull_secrets(path)));
     }
 
     /// Records a knob and returns its token.
@@ -227,6 +231,24 @@ impl Knobs {
     }
 }
 
+/// What a knob function gave, by its arguments: the same knob gives the same value (or token,
+/// which records the knob the first time) every time, and a template calls the same knobs for
+/// every object of its kind. Each environment registers its own (one per rendering thread), so
+/// the lock is its thread's alone; errors are not remembered.
+#[derive(Default)]
+struct Memo(Mutex<std::collections::HashMap<String, Value>>);
+
+impl Memo {
+    fn get_or(&self, key: &str, make: impl FnOnce() -> Result<Value, Error>) -> Result<Value, Error> {
+        if let Some(value) = self.0.lock().expect("knob memo").get(key) {
+            return Ok(value.clone());
+        }
+        let value = make()?;
+        self.0.lock().expect("knob memo").insert(key.to_string(), value.clone());
+        Ok(value)
+    }
+}
+
 /// A container's `env` list: `base` (a list of `{name, value}`), then `{name, value}` for each
 /// key of the map `extra`, in key order.
 pub fn env_entries(base: serde_json::Value, extra: &serde_json::Value) -> serde_json::Value {
@@ -273,6 +295,38 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    /// A knob function gives what it gave before for the same arguments, and calls its maker
+    /// again after an error; in chart mode the first call records the knob.
+    #[test]
+    fn knob_functions_remember_values_and_tokens_but_not_errors() {
+        let values = json!({"a": {"b": [1, 2]}});
+        for mode in [Mode::Manifests, Mode::Chart] {
+            let knobs = Arc::new(Knobs { mode, values: values.clone(), recorded: Mutex::new(BTreeMap::new()) });
+            let mut env = super::super::TemplateSet::embedded().environment().unwrap();
+            knobs.register(&mut env);
+            let out =
+                env.render_named_str("t.yaml", "{{ knob('a.b') }}|{{ knob('a.b') }}|{{ knob_opt('k', 'a') }}", ());
+            let out = out.unwrap();
+            let parts: Vec<&str> = out.split('|').collect();
+            assert_eq!(parts[0], parts[1], "{mode:?}");
+            assert_eq!(parts[0] == "[1,2]", mode == Mode::Manifests, "{out}");
+            assert_eq!(knobs.recorded.lock().unwrap().len(), if mode == Mode::Chart { 2 } else { 0 });
+            for _ in 0..2 {
+                assert!(env.render_named_str("t.yaml", "{{ knob('a.c') }}", ()).is_err());
+            }
+        }
+        let memo = Memo::default();
+        let calls = std::cell::Cell::new(0);
+        let make = |fail: bool| {
+            calls.set(calls.get() + 1);
+            if fail { Err(Error::new(ErrorKind::InvalidOperation, "no")) } else { Ok(Value::from(calls.get())) }
+        };
+        assert!(memo.get_or("k", || make(true)).is_err());
+        assert_eq!(memo.get_or("k", || make(false)).unwrap(), Value::from(2));
+        assert_eq!(memo.get_or("k", || make(false)).unwrap(), Value::from(2));
+        assert_eq!(calls.get(), 2);
+    }
 
     /// With nothing to add, `env_with` gives the template's list as it is, which prints as the
     /// list converted to JSON and back (the way of a list with entries to add) prints.
