@@ -662,6 +662,8 @@ fn write_chart(args: &ChartArgs, out: &mut dyn Write) -> Result<Outcome> {
         let at = if args.per_org { args.output.join(&name) } else { args.output.clone() };
         writeln!(out, "wrote chart {name} to {}", at.display())?;
     }
+    // As `render` does: the pool frees the model, spec and templates.
+    rayon::spawn(move || drop((network, spec, templates)));
     Ok(Outcome::Done)
 }
 

@@ -9,6 +9,7 @@
 //! prove them equal to the manifests render of every example.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use serde_yaml::{Mapping, Value};
@@ -54,7 +55,7 @@ fn tree_mapping<'t>(entries: &[(Cow<'t, str>, Tree<'t>)], knobs: &Knobs) -> Opti
             if !matches!(value, Tree::Null) {
                 return None;
             }
-            let Some((key, value)) = entry(&knob(key, knobs).ok()?, knobs).ok()? else { continue };
+            let Some((key, value)) = entry(&*knob(key, knobs).ok()?, knobs).ok()? else { continue };
             (Cow::Owned(key), Tree::owned(value)?)
         } else {
             (key.clone(), tree_with_defaults(value, knobs)?)
@@ -106,7 +107,7 @@ fn mapping(map: &Mapping, knobs: &Knobs) -> Result<Mapping> {
     for (key, value) in map {
         match key.as_str().filter(|k| k.contains(TOKEN_PREFIX)) {
             Some(token) if value.is_null() => {
-                if let Some((key, value)) = entry(&knob(token, knobs)?, knobs)? {
+                if let Some((key, value)) = entry(&*knob(token, knobs)?, knobs)? {
                     out.insert(Value::String(key), value);
                 }
             }
@@ -120,7 +121,7 @@ fn mapping(map: &Mapping, knobs: &Knobs) -> Result<Mapping> {
 }
 
 /// The knob a whole token stands for.
-fn knob(token: &str, knobs: &Knobs) -> Result<Knob> {
+fn knob(token: &str, knobs: &Knobs) -> Result<Arc<Knob>> {
     let key = token
         .strip_prefix(TOKEN_PREFIX)
         .filter(|key| key.len() == 16 && key.bytes().all(|b| b.is_ascii_hexdigit()))

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use minijinja::{Environment, Error, ErrorKind, Value};
 
@@ -91,14 +91,15 @@ pub fn token_at(text: &str) -> Option<usize> {
 pub struct Knobs {
     mode: Mode,
     values: serde_json::Value,
-    recorded: Mutex<BTreeMap<String, Knob>>,
+    /// The knobs recorded, by token key (read far more often than added to, by every thread).
+    recorded: RwLock<BTreeMap<u64, Arc<Knob>>>,
 }
 
 impl Knobs {
     /// Knobs over `values`, rendered as `mode` says.
     pub fn new(mode: Mode, values: &ChartValues) -> Arc<Self> {
         let values = serde_json::to_value(values).expect("values serialise");
-        Arc::new(Knobs { mode, values, recorded: Mutex::new(BTreeMap::new()) })
+        Arc::new(Knobs { mode, values, recorded: RwLock::default() })
     }
 
     /// The render mode.
@@ -133,10 +134,13 @@ impl Knobs {
     pub fn token(&self, path: Vec<String>, kind: KnobKind) -> String {
         let knob = Knob { path, kind };
         let key = key_of(&knob);
-        let mut recorded = self.recorded.lock().expect("knob registry");
-        let known = recorded.entry(key.clone()).or_insert_with(|| knob.clone());
-        assert_eq!(*known, knob, "two knobs share the token key {key}");
-        format!("{TOKEN_PREFIX}{key}")
+        let known = self.recorded.read().expect("knob registry").get(&key).cloned();
+        let known = known.unwrap_or_else(|| {
+            let mut recorded = self.recorded.write().expect("knob registry");
+            Arc::clone(recorded.entry(key).or_insert_with(|| Arc::new(knob.clone())))
+        });
+        assert_eq!(*known, knob, "two knobs share the token key {key:016x}");
+        token_of(key)
     }
 
     /// The token of a knob its caller keeps (one object's own); fails the run if a recorded
@@ -144,15 +148,16 @@ impl Knobs {
     pub fn unrecorded_token(&self, knob: &Knob) -> String {
         let key = key_of(knob);
         assert!(
-            !self.recorded.lock().expect("knob registry").contains_key(&key),
-            "two knobs share the token key {key}"
+            !self.recorded.read().expect("knob registry").contains_key(&key),
+            "two knobs share the token key {key:016x}"
         );
-        format!("{TOKEN_PREFIX}{key}")
+        token_of(key)
     }
 
-    /// The knob a token key stands for, if one was recorded.
-    pub fn recorded_knob(&self, key: &str) -> Option<Knob> {
-        self.recorded.lock().expect("knob registry").get(key).cloned()
+    /// The knob a token key (16 hex digits) stands for, if one was recorded.
+    pub fn recorded_knob(&self, key: &str) -> Option<Arc<Knob>> {
+        let key = u64::from_str_radix(key, 16).ok().filter(|_| key.len() == 16)?;
+        self.recorded.read().expect("knob registry").get(&key).cloned()
     }
 
     /// The value at `path`, if there is one.
@@ -267,9 +272,14 @@ pub fn pull_secret_refs(names: &serde_json::Value) -> serde_json::Value {
     names.as_array().into_iter().flatten().map(|n| serde_json::json!({"name": n})).collect()
 }
 
-/// A knob's token key: 16 hex digits of its hash.
-fn key_of(knob: &Knob) -> String {
-    format!("{:016x}", BuildHasherDefault::<DefaultHasher>::default().hash_one(knob))
+/// A knob's token key: a hash of it (16 hex digits in its token).
+fn key_of(knob: &Knob) -> u64 {
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(knob)
+}
+
+/// The token of a knob key.
+fn token_of(key: u64) -> String {
+    format!("{TOKEN_PREFIX}{key:016x}")
 }
 
 /// `a.b.c` -> `["a", "b", "c"]`.
@@ -302,7 +312,7 @@ mod tests {
     fn knob_functions_remember_values_and_tokens_but_not_errors() {
         let values = json!({"a": {"b": [1, 2]}});
         for mode in [Mode::Manifests, Mode::Chart] {
-            let knobs = Arc::new(Knobs { mode, values: values.clone(), recorded: Mutex::new(BTreeMap::new()) });
+            let knobs = Arc::new(Knobs { mode, values: values.clone(), recorded: RwLock::default() });
             let mut env = super::super::TemplateSet::embedded().environment().unwrap();
             knobs.register(&mut env);
             let out =
@@ -311,7 +321,7 @@ mod tests {
             let parts: Vec<&str> = out.split('|').collect();
             assert_eq!(parts[0], parts[1], "{mode:?}");
             assert_eq!(parts[0] == "[1,2]", mode == Mode::Manifests, "{out}");
-            assert_eq!(knobs.recorded.lock().unwrap().len(), if mode == Mode::Chart { 2 } else { 0 });
+            assert_eq!(knobs.recorded.read().unwrap().len(), if mode == Mode::Chart { 2 } else { 0 });
             for _ in 0..2 {
                 assert!(env.render_named_str("t.yaml", "{{ knob('a.c') }}", ()).is_err());
             }
@@ -333,7 +343,7 @@ mod tests {
     #[test]
     fn env_with_nothing_to_add_prints_as_the_converted_list_does() {
         let values = json!({"none": {}, "null": null, "empty": "", "some": {"B": "2"}});
-        let knobs = Arc::new(Knobs { mode: Mode::Manifests, values, recorded: Mutex::new(BTreeMap::new()) });
+        let knobs = Arc::new(Knobs { mode: Mode::Manifests, values, recorded: RwLock::default() });
         let mut env = super::super::TemplateSet::embedded().environment().unwrap();
         knobs.register(&mut env);
         env.add_function("converted", |base: Value| {

@@ -2,6 +2,7 @@
 //! its path of `values.yaml` (the knobs every object shares added first, `super::shared`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use anyhow::{Context, Result, bail};
@@ -16,18 +17,29 @@ static TOKEN_LINE: LazyLock<Regex> =
 /// Where a token's knob is found: among an object's own shared knobs, or the network's; and
 /// the lines of one chart run already turned into Helm.
 pub(super) struct Lookup<'a> {
-    pub(super) shared: &'a BTreeMap<String, Knob>,
+    pub(super) shared: &'a BTreeMap<String, Arc<Knob>>,
     pub(super) knobs: &'a Knobs,
     pub(super) lines: &'a Lines,
 }
 
 impl Lookup<'_> {
-    fn knob(&self, key: &str) -> Option<Knob> {
+    fn knob(&self, key: &str) -> Option<Arc<Knob>> {
         self.shared.get(key).cloned().or_else(|| self.knobs.recorded_knob(key))
     }
 
-    /// [`token_line`], each line made once per chart run (and the values it reads added to
-    /// `read` each time).
+    /// [`token_line`] pushed to `out`, each line made once per chart run (and the values it
+    /// reads added to `read` each time), but for a line holding one of the object's own
+    /// knobs: that line is the object's alone.
+    fn push_line(&self, out: &mut String, line: &str, what: &str, read: &mut BTreeSet<Vec<String>>) -> Result<()> {
+        if self.shared.keys().any(|key| line.contains(key.as_str())) {
+            out.push_str(&token_line(line, what, self, read)?);
+        } else {
+            out.push_str(&self.line(line, what, read)?.helm);
+        }
+        Ok(())
+    }
+
+    /// [`token_line`], made once per chart run.
     fn line(&self, line: &str, what: &str, read: &mut BTreeSet<Vec<String>>) -> Result<Arc<HelmLine>> {
         let made = self.lines.0.lock().expect("the Helm lines").get(line).cloned();
         let made = match made {
@@ -73,8 +85,12 @@ fn reads(knob: &Knob) -> Vec<Vec<String>> {
 
 /// `(index .Values "a" "b")`.
 fn values_expr(path: &[String]) -> String {
-    let keys: Vec<String> = path.iter().map(|p| format!("{p:?}")).collect();
-    format!("(index .Values {})", keys.join(" "))
+    let mut expr = String::from("(index .Values");
+    for key in path {
+        write!(expr, " {key:?}").expect("writing to a string");
+    }
+    expr.push(')');
+    expr
 }
 
 /// A Go template string literal.
@@ -137,7 +153,7 @@ pub(super) fn helm_template(
         let end = rest[at..].find('\n').map_or(rest.len(), |i| at + i);
         push_lines(&mut out, &rest[..start]);
         let line = &rest[start..end];
-        out.push_str(&knobs.line(line.strip_suffix('\r').unwrap_or(line), what, read)?.helm);
+        knobs.push_line(&mut out, line.strip_suffix('\r').unwrap_or(line), what, read)?;
         out.push('\n');
         rest = rest.get(end + 1..).unwrap_or_default();
     }
@@ -171,8 +187,8 @@ fn token_line(line: &str, what: &str, knobs: &Lookup, read: &mut BTreeSet<Vec<St
     let mut error = None;
     let replaced = TOKEN.replace_all(line, |c: &regex::Captures| {
         let knob = knobs.knob(&c[1]);
-        read.extend(knob.iter().flat_map(reads));
-        match knob.as_ref().map(inline_expr) {
+        read.extend(knob.iter().flat_map(|knob| reads(knob)));
+        match knob.as_deref().map(inline_expr) {
             Some(Ok(expr)) => expr,
             Some(Err(e)) => {
                 error = Some(e);
@@ -277,8 +293,10 @@ mod tests {
             path: vec!["peers".into(), "nodeSelector".into()],
             kind: KnobKind::Optional { key: "nodeSelector".into() },
         };
-        let shared =
-            BTreeMap::from([(knobs.unrecorded_token(&optional)[TOKEN_PREFIX.len()..].to_string(), optional.clone())]);
+        let shared = BTreeMap::from([(
+            knobs.unrecorded_token(&optional)[TOKEN_PREFIX.len()..].to_string(),
+            Arc::new(optional.clone()),
+        )]);
         let yaml =
             format!("spec:\n  type: {value}\n  {}: null\n  other: x-{value}-y\n", knobs.unrecorded_token(&optional));
         let (once, alone) = (Lines::default(), |yaml: &str| {
@@ -292,7 +310,8 @@ mod tests {
             let text = helm_template(yaml.clone(), "x", &lookup, &mut read).unwrap();
             assert_eq!((text, read), alone(&yaml));
         }
-        assert_eq!(once.0.lock().unwrap().len(), 3);
+        // The line holding the object's own knob is made for it alone.
+        assert_eq!(once.0.lock().unwrap().len(), 2);
         let unknown = format!("spec:\n  type: {TOKEN_PREFIX}0000000000000000\n");
         for _ in 0..2 {
             let lookup = Lookup { shared: &shared, knobs: &knobs, lines: &once };

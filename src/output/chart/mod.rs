@@ -81,6 +81,10 @@ pub fn write_charts(
             write(&layout.path(name, &path), &bytes)?;
         }
     }
+    // What is kept of thousands of objects takes milliseconds to free: the pool frees it
+    // while the charts are swapped in (and `fabgen` exits without waiting).
+    drop(by_chart);
+    rayon::spawn(move || drop((rendered, knobs)));
     Ok(names)
 }
 
@@ -110,7 +114,7 @@ fn render_checked(
         }
         Ok(Taken::Kept((Vec::new(), Some(Piece::written(object, file, knobs, &lines, layout, write)?))))
     });
-    render::render_each_tree(templates, network, knobs, &tree, |file, object| {
+    let rendered = render::render_each_tree(templates, network, knobs, &tree, |file, object| {
         let at_defaults = render::defaults::with_defaults(&object, knobs)?;
         let problems = checker.problems(file, &at_defaults)?;
         drop(at_defaults);
@@ -118,7 +122,10 @@ fn render_checked(
             return Ok((problems, None));
         }
         Ok((problems, Some(Piece::written(object, file, knobs, &lines, layout, write)?)))
-    })
+    });
+    // The lines made (thousands at 300 orgs) are freed on the pool, not before the charts' other files.
+    rayon::spawn(move || drop(lines));
+    rendered
 }
 
 /// The files [`write_charts`] writes, by path.

@@ -3,6 +3,7 @@
 //! becomes its Helm template (`super::helm`).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_yaml::{Mapping, Value};
 
@@ -139,7 +140,7 @@ pub(super) fn global(name: &str) -> Vec<String> {
 /// Extra labels and annotations on every object and pod, annotations on every Service: knobs
 /// no template needs to spell out. (Scheduling is the templates' `m.scheduling`, whose
 /// defaults the spec's `placement` gives.)
-pub(super) fn add_shared_knobs(object: &mut impl Shares, knobs: &Knobs) -> BTreeMap<String, Knob> {
+pub(super) fn add_shared_knobs(object: &mut impl Shares, knobs: &Knobs) -> BTreeMap<String, Arc<Knob>> {
     let mut shared = BTreeMap::new();
     let section = component_path(object.root());
     let is_service = object.kind() == "Service";
@@ -171,13 +172,13 @@ fn merge_knob(
     key: &str,
     sources: Vec<Vec<String>>,
     knobs: &Knobs,
-    shared: &mut BTreeMap<String, Knob>,
+    shared: &mut BTreeMap<String, Arc<Knob>>,
 ) {
     match map.entry(key) {
         Some(existing) => {
             let base = match existing {
                 Node::Yaml(value) => sorted_json(value),
-                Node::Tree(tree) => sorted_json(&tree.to_value()),
+                Node::Tree(tree) => sorted_tree_json(tree),
             };
             let knob = Knob { path: Vec::new(), kind: KnobKind::Merge { base, extra: sources } };
             let token = share(knob, knobs, shared);
@@ -206,11 +207,49 @@ fn sorted_json(value: &Value) -> String {
     }
 }
 
+/// [`sorted_json`] of the value a tree stands for: directly for a flat mapping.
+fn sorted_tree_json(tree: &Tree) -> String {
+    let flat = match tree {
+        Tree::Map(entries) => entries.iter().map(|(k, v)| Some((k.as_ref(), Scalar::of(v)?))).collect(),
+        _ => None,
+    };
+    match flat {
+        Some(sorted) => {
+            let sorted: BTreeMap<&str, Scalar> = sorted;
+            serde_json::to_string(&sorted).expect("labels and annotations are JSON")
+        }
+        None => sorted_json(&tree.to_value()),
+    }
+}
+
+/// A tree's scalar, as JSON writes the value it stands for.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Str(&'a str),
+}
+
+impl<'a> Scalar<'a> {
+    fn of(tree: &'a Tree) -> Option<Self> {
+        Some(match tree {
+            Tree::Null => Scalar::Null,
+            Tree::Bool(b) => Scalar::Bool(*b),
+            Tree::Int(n) => Scalar::Int(*n),
+            Tree::Str(s) => Scalar::Str(s),
+            Tree::Seq(_) | Tree::Map(_) => return None,
+        })
+    }
+}
+
 /// Keeps one of an object's own knobs in `shared`; returns its token.
-fn share(knob: Knob, knobs: &Knobs, shared: &mut BTreeMap<String, Knob>) -> String {
+fn share(knob: Knob, knobs: &Knobs, shared: &mut BTreeMap<String, Arc<Knob>>) -> String {
     let token = knobs.unrecorded_token(&knob);
     let key = token[TOKEN_PREFIX.len()..].to_string();
-    if let Some(other) = shared.insert(key, knob.clone()) {
+    let knob = Arc::new(knob);
+    if let Some(other) = shared.insert(key, Arc::clone(&knob)) {
         assert_eq!(other, knob, "two knobs share the token {token}");
     }
     token
@@ -227,10 +266,16 @@ mod tests {
             "{app.kubernetes.io/name: peer, fabgen.io/org: org1, 'a\"b': \"it's\"}",
             "{}",
             "{1: a, true: b}",
+            "{z: ~, b: true, a: -12, é: 'x', 'Z': ''}",
+            "[a, {b: 1}]",
+            "plain",
         ] {
             let value: Value = serde_yaml::from_str(yaml).unwrap();
             let expected = serde_json::to_string(&serde_json::to_value(&value).unwrap()).unwrap();
             assert_eq!(sorted_json(&value), expected, "{yaml}");
+            if let Some(tree) = Tree::owned(value) {
+                assert_eq!(sorted_tree_json(&tree), expected, "{yaml}");
+            }
         }
     }
 }
