@@ -3,16 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
-use regex::Regex;
 
 use crate::render::knobs::{Knob, KnobKind, Knobs, TOKEN_PREFIX, token_at};
-
-static TOKEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!(r"{TOKEN_PREFIX}([0-9a-f]{{16}})")).unwrap());
-static TOKEN_LINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"^(\s*)(- )?{TOKEN_PREFIX}([0-9a-f]{{16}}): null$")).unwrap());
 
 /// Where a token's knob is found: among an object's own shared knobs, or the network's; and
 /// the lines of one chart run already turned into Helm.
@@ -178,32 +173,52 @@ fn push_lines(out: &mut String, text: &str) {
 
 /// One line holding knob tokens, in Helm: a whole `token: null` line, or each token inline.
 fn token_line(line: &str, what: &str, knobs: &Lookup, read: &mut BTreeSet<Vec<String>>) -> Result<String> {
-    if let Some(c) = TOKEN_LINE.captures(line) {
-        let knob = knobs.knob(&c[3]).context("unknown knob token")?;
+    if let Some((indent, key)) = whole_token_line(line) {
+        let knob = knobs.knob(key).context("unknown knob token")?;
         read.extend(reads(&knob));
-        let indent = format!("{}{}", &c[1], c.get(2).map_or("", |m| m.as_str()));
-        return line_expr(&indent, &knob);
+        return line_expr(indent, &knob);
     }
-    let mut error = None;
-    let replaced = TOKEN.replace_all(line, |c: &regex::Captures| {
-        let knob = knobs.knob(&c[1]);
-        read.extend(knob.iter().flat_map(|knob| reads(knob)));
-        match knob.as_deref().map(inline_expr) {
-            Some(Ok(expr)) => expr,
-            Some(Err(e)) => {
-                error = Some(e);
-                String::new()
-            }
-            None => {
-                error = Some(anyhow::anyhow!("unknown knob token {}", &c[0]));
-                String::new()
-            }
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some((at, key)) = next_token(rest) {
+        out.push_str(&rest[..at]);
+        let knob = knobs.knob(key).with_context(|| format!("unknown knob token {TOKEN_PREFIX}{key}"));
+        let knob = knob.with_context(|| format!("in {what}"))?;
+        read.extend(reads(&knob));
+        out.push_str(&inline_expr(&knob).with_context(|| format!("in {what}"))?);
+        rest = &rest[at + TOKEN_PREFIX.len() + key.len()..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Where the first token of `text` starts, and its key (a prefix not followed by a key is
+/// text).
+fn next_token(text: &str) -> Option<(usize, &str)> {
+    let mut from = 0;
+    loop {
+        let at = from + token_at(&text[from..])?;
+        match token_key(&text[at + TOKEN_PREFIX.len()..]) {
+            Some(key) => return Some((at, key)),
+            None => from = at + 1,
         }
-    });
-    match error {
-        Some(e) => Err(e.context(format!("in {what}"))),
-        None => Ok(replaced.into_owned()),
     }
+}
+
+/// The key at the start of the text after a token's prefix: 16 lowercase hex digits.
+fn token_key(text: &str) -> Option<&str> {
+    let key = text.get(..16)?;
+    key.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')).then_some(key)
+}
+
+/// A line that is a whole `token: null` entry (whitespace, perhaps `- `, the token, `: null`):
+/// what stands before the token, and its key.
+fn whole_token_line(line: &str) -> Option<(&str, &str)> {
+    let body = line.trim_start_matches(char::is_whitespace);
+    let token = body.strip_prefix("- ").unwrap_or(body);
+    let key = token_key(token.strip_prefix(TOKEN_PREFIX)?)?;
+    let indent = &line[..line.len() - token.len()];
+    (token[TOKEN_PREFIX.len() + key.len()..] == *": null").then_some((indent, key))
 }
 
 pub(super) fn helpers(namespace: &str) -> String {
@@ -247,6 +262,62 @@ mod tests {
     use super::*;
     use crate::render::Object;
     use crate::render::knobs::Mode;
+
+    /// Lines made of the parts a token line is read by, nasty ones included.
+    fn token_lines() -> Vec<String> {
+        let key = "0123456789abcdef";
+        let indents = ["", "  ", "\t ", "\u{2003}", " x", "-"];
+        let dashes = ["", "- ", "-", "- - "];
+        let tokens = [
+            format!("{TOKEN_PREFIX}{key}"),
+            format!("{TOKEN_PREFIX}{}", key.to_uppercase()),
+            format!("{TOKEN_PREFIX}{}", &key[1..]),
+            format!("{TOKEN_PREFIX}{key}0"),
+            format!("{TOKEN_PREFIX}{TOKEN_PREFIX}{key}"),
+            format!("{}{key}", &TOKEN_PREFIX[1..]),
+            format!("{TOKEN_PREFIX}g123456789abcdef"),
+            format!("{TOKEN_PREFIX}é23456789abcdef"),
+        ];
+        let ends = [": null", ": null ", ":null", "", ": nullx", ": null: null", format!(" {TOKEN_PREFIX}{key}").leak()];
+        let mut lines = Vec::new();
+        for indent in indents {
+            for dash in dashes {
+                for token in &tokens {
+                    for end in ends {
+                        lines.push(format!("{indent}{dash}{token}{end}"));
+                    }
+                }
+            }
+        }
+        lines
+    }
+
+    /// The token lines are read as the regular expressions the chart once used read them:
+    /// `^(\s*)(- )?PREFIX([0-9a-f]{16}): null$` for a whole line, `PREFIX([0-9a-f]{16})` inline.
+    #[test]
+    fn token_lines_are_read_as_the_regular_expressions_read_them() {
+        let whole = regex::Regex::new(&format!(r"^(\s*)(- )?{TOKEN_PREFIX}([0-9a-f]{{16}}): null$")).unwrap();
+        let inline = regex::Regex::new(&format!(r"{TOKEN_PREFIX}([0-9a-f]{{16}})")).unwrap();
+        let (mut whole_lines, mut inline_tokens) = (0, 0);
+        for line in token_lines() {
+            let expected = whole.captures(&line).map(|c| {
+                (format!("{}{}", &c[1], c.get(2).map_or("", |m| m.as_str())), c.get(3).unwrap().as_str().to_string())
+            });
+            let read = whole_token_line(&line).map(|(indent, key)| (indent.to_string(), key.to_string()));
+            assert_eq!(read, expected, "{line:?}");
+            whole_lines += usize::from(expected.is_some());
+            let expected: Vec<(usize, &str)> =
+                inline.captures_iter(&line).map(|c| (c.get(0).unwrap().start(), c.get(1).unwrap().as_str())).collect();
+            let (mut found, mut from) = (Vec::new(), 0);
+            while let Some((at, key)) = next_token(&line[from..]) {
+                found.push((from + at, key));
+                from += at + TOKEN_PREFIX.len() + key.len();
+            }
+            assert_eq!(found, expected, "{line:?}");
+            inline_tokens += expected.len();
+        }
+        assert!(whole_lines >= 8 && inline_tokens > 500, "{whole_lines} whole lines, {inline_tokens} tokens");
+    }
 
     #[test]
     fn pushed_lines_are_the_lines_str_reads_each_ended() {
