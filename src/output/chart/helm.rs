@@ -278,7 +278,8 @@ mod tests {
             format!("{TOKEN_PREFIX}g123456789abcdef"),
             format!("{TOKEN_PREFIX}é23456789abcdef"),
         ];
-        let ends = [": null", ": null ", ":null", "", ": nullx", ": null: null", format!(" {TOKEN_PREFIX}{key}").leak()];
+        let ends =
+            [": null", ": null ", ":null", "", ": nullx", ": null: null", format!(" {TOKEN_PREFIX}{key}").leak()];
         let mut lines = Vec::new();
         for indent in indents {
             for dash in dashes {

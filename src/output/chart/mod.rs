@@ -310,7 +310,11 @@ fn chart_files(
 ) -> Result<BTreeMap<String, Vec<u8>>> {
     let pieces = || files.iter().map(|f| &rendered.objects[*f]);
     let has_namespace = pieces().any(|piece| piece.kind == "Namespace");
-    let reads: BTreeSet<&Vec<String>> = pieces().flat_map(|piece| &piece.reads).collect();
+    // Inserted one by one: tens of thousands of reads, a few hundred of them different.
+    let mut reads: BTreeSet<&Vec<String>> = BTreeSet::new();
+    pieces().flat_map(|piece| &piece.reads).for_each(|path| {
+        reads.insert(path);
+    });
     let values = chart_values(network, &reads, has_namespace)?;
     let schema = values_schema(&values)?;
 
