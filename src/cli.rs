@@ -615,8 +615,12 @@ fn write_manifests(
         }
         return Ok((generated.network, count));
     }
-    let (network, _, rendered) = fabgen::generate_writing(spec, templates, |file, bytes| writer.write(file, bytes))?;
-    Ok((network, rendered.objects.len()))
+    let (network, packages, rendered) =
+        fabgen::generate_writing(spec, templates, |file, bytes| writer.write(file, bytes))?;
+    let count = rendered.objects.len();
+    // The packages and what is kept of each object are freed on the pool (see `render`).
+    rayon::spawn(move || drop((packages, rendered)));
+    Ok((network, count))
 }
 
 /// What the running channels' configuration must change from what was `recorded`.
