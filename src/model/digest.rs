@@ -96,8 +96,23 @@ mod tests {
             Just(NEEDLE.as_bytes()[..5].to_vec()),
             Just(NEEDLE.as_bytes()[5..].to_vec()),
             Just(NEEDLE.as_bytes().to_vec()),
+            long_piece(),
         ];
         proptest::collection::vec(piece, 0..12)
+    }
+
+    /// A piece longer than a chunk: it may end a needle begun before it, hold
+    /// one, and begin one that ends after it.
+    fn long_piece() -> impl Strategy<Value = Vec<u8>> {
+        let needle = NEEDLE.as_bytes();
+        let middle = proptest::collection::vec(any::<u8>(), CHUNK..(2 * CHUNK));
+        (0..=needle.len(), middle, any::<bool>(), 0..=needle.len()).prop_map(move |(end, mut middle, inside, start)| {
+            if inside {
+                let at = middle.len() / 2;
+                middle.splice(at..at, needle.iter().copied());
+            }
+            [&needle[needle.len() - end..], &middle, &needle[..start]].concat()
+        })
     }
 
     proptest! {
@@ -111,6 +126,25 @@ mod tests {
             prop_assert_eq!(digest, Sha256::digest(&whole).to_vec());
             prop_assert_eq!(found, memmem::find(&whole, NEEDLE.as_bytes()).is_some());
         }
+    }
+
+    /// A needle found only across either edge of a long piece, for every place it is cut.
+    #[test]
+    fn finds_a_needle_across_a_long_pieces_edges() {
+        let (needle, long) = (NEEDLE.as_bytes(), vec![b'x'; CHUNK + 7]);
+        for cut in 1..needle.len() {
+            let (head, tail) = needle.split_at(cut);
+            for pieces in [
+                vec![b"ab".to_vec(), head.to_vec(), [tail, &long].concat()],
+                vec![[&long, head].concat(), tail.to_vec(), b"cd".to_vec()],
+                vec![[&long, head].concat(), [tail, &long].concat()],
+            ] {
+                let whole = pieces.concat();
+                assert_eq!(written(&pieces), (Sha256::digest(&whole).to_vec(), true), "cut at {cut}");
+            }
+        }
+        let pieces = vec![b"fabgen-kno".to_vec(), [b"x".as_slice(), &long].concat(), b"b-".to_vec()];
+        assert_eq!(written(&pieces), (Sha256::digest(pieces.concat()).to_vec(), false));
     }
 
     /// A needle found only across the line between two chunks.
