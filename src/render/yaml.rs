@@ -143,7 +143,7 @@ fn write_string(out: &mut String, s: &str, indent: usize) -> Written {
     // which it treats apart); a single line printable ASCII only. The rest (tabs, CR, other
     // Unicode) takes paths not written here.
     // Printable ASCII has no line break: most strings are told by this one pass.
-    if !s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+    if !printable_ascii(s.as_bytes()) {
         if !s.contains('\n') {
             return None;
         }
@@ -251,11 +251,26 @@ fn plain_allowed(s: &str) -> bool {
     if b"#,[]{}&*!|>'\"%@`".contains(&first) || (b"?:-".contains(&first) && blank_at(1)) {
         return false;
     }
+    // Most strings hold neither `:` nor `#` past their first byte: one pass tells them.
+    if !holds_colon_or_hash(&bytes[1..]) {
+        return true;
+    }
     (1..bytes.len()).all(|i| match bytes[i] {
         b':' => !blank_at(i + 1),
         b'#' => bytes[i - 1] != b' ',
         _ => true,
     })
+}
+
+/// Whether every byte is printable ASCII: read 32 bytes at a time, without stopping early
+/// inside them, so the compiler compares whole vectors (as [`literal_text`]).
+fn printable_ascii(bytes: &[u8]) -> bool {
+    bytes.chunks(32).all(|chunk| chunk.iter().fold(true, |ok, &b| ok & (b' '..=b'~').contains(&b)))
+}
+
+/// Whether a `:` or a `#` stands in `bytes` (read as [`printable_ascii`] reads).
+fn holds_colon_or_hash(bytes: &[u8]) -> bool {
+    bytes.chunks(32).any(|chunk| chunk.iter().fold(false, |any, &b| any | (b == b':') | (b == b'#')))
 }
 
 /// Whether a plain scalar would read back as something other than this string, or is one
@@ -300,6 +315,23 @@ fn never_a_number(s: &str) -> bool {
 mod tests {
     use super::*;
     use serde_yaml::Mapping;
+
+    /// The chunked scans answer as the plain byte loops, for every length around the chunk
+    /// size and every byte at every place.
+    #[test]
+    fn chunked_scans_answer_as_byte_loops() {
+        for len in [0, 1, 2, 31, 32, 33, 63, 64, 65, 100] {
+            for at in 0..len {
+                for b in [0u8, b'\t', b'\n', b' ', b'#', b':', b'a', b'~', 0x7f, 0x80, 0xff] {
+                    let mut bytes = vec![b'x'; len];
+                    bytes[at] = b;
+                    assert_eq!(printable_ascii(&bytes), bytes.iter().all(|b| (b' '..=b'~').contains(b)), "{bytes:?}");
+                    assert_eq!(holds_colon_or_hash(&bytes), bytes.iter().any(|b| b":#".contains(b)), "{bytes:?}");
+                }
+            }
+            assert!(printable_ascii(&vec![b'x'; len]) && !holds_colon_or_hash(&vec![b'x'; len]));
+        }
+    }
 
     fn same_as_serde_yaml(yaml: &str) -> String {
         let value: Value = serde_yaml::from_str(yaml).unwrap();
