@@ -143,7 +143,8 @@ fn write_string(out: &mut String, s: &str, indent: usize) -> Written {
     // which it treats apart); a single line printable ASCII only. The rest (tabs, CR, other
     // Unicode) takes paths not written here.
     // Printable ASCII has no line break: most strings are told by this one pass.
-    if !printable_ascii(s.as_bytes()) {
+    let (printable, colon_or_hash) = scan(s.as_bytes());
+    if !printable {
         if !s.contains('\n') {
             return None;
         }
@@ -152,7 +153,7 @@ fn write_string(out: &mut String, s: &str, indent: usize) -> Written {
         }
         return if literal_text(s) { write_literal(out, s, indent) } else { None };
     }
-    if plain_allowed(s) && !reads_as_other_type(s)? {
+    if plain_allowed(s, colon_or_hash) && !reads_as_other_type(s)? {
         out.push_str(s);
     } else {
         out.push('\'');
@@ -239,8 +240,9 @@ fn write_literal(out: &mut String, s: &str, indent: usize) -> Written {
     Some(())
 }
 
-/// libyaml's `block_plain_allowed` for one line of printable ASCII.
-fn plain_allowed(s: &str) -> bool {
+/// libyaml's `block_plain_allowed` for one line of printable ASCII; `colon_or_hash`: whether
+/// a `:` or `#` may stand in it (its [`scan`]), else it is not looked for.
+fn plain_allowed(s: &str, colon_or_hash: bool) -> bool {
     let bytes = s.as_bytes();
     let Some(&first) = bytes.first() else { return false };
     if first == b' ' || s.ends_with(' ') || s.starts_with("---") || s.starts_with("...") {
@@ -251,8 +253,8 @@ fn plain_allowed(s: &str) -> bool {
     if b"#,[]{}&*!|>'\"%@`".contains(&first) || (b"?:-".contains(&first) && blank_at(1)) {
         return false;
     }
-    // Most strings hold neither `:` nor `#` past their first byte: one pass tells them.
-    if !holds_colon_or_hash(&bytes[1..]) {
+    // Most strings hold neither `:` nor `#`: their scan told them.
+    if !colon_or_hash {
         return true;
     }
     (1..bytes.len()).all(|i| match bytes[i] {
@@ -262,15 +264,22 @@ fn plain_allowed(s: &str) -> bool {
     })
 }
 
-/// Whether every byte is printable ASCII: read 32 bytes at a time, without stopping early
-/// inside them, so the compiler compares whole vectors (as [`literal_text`]).
-fn printable_ascii(bytes: &[u8]) -> bool {
-    bytes.chunks(32).all(|chunk| chunk.iter().fold(true, |ok, &b| ok & (b' '..=b'~').contains(&b)))
-}
-
-/// Whether a `:` or a `#` stands in `bytes` (read as [`printable_ascii`] reads).
-fn holds_colon_or_hash(bytes: &[u8]) -> bool {
-    bytes.chunks(32).any(|chunk| chunk.iter().fold(false, |any, &b| any | (b == b':') | (b == b'#')))
+/// Whether every byte is printable ASCII, and whether a `:` or a `#` stands among them: one
+/// pass, 32 bytes at a time without stopping early inside them, so the compiler compares whole
+/// vectors (as [`literal_text`]).
+fn scan(bytes: &[u8]) -> (bool, bool) {
+    let (mut printable, mut colon_or_hash) = (true, false);
+    for chunk in bytes.chunks(32) {
+        let (p, c) = chunk
+            .iter()
+            .fold((true, false), |(p, c), &b| (p & (b' '..=b'~').contains(&b), c | (b == b':') | (b == b'#')));
+        printable &= p;
+        colon_or_hash |= c;
+        if !printable {
+            break;
+        }
+    }
+    (printable, colon_or_hash)
 }
 
 /// Whether a plain scalar would read back as something other than this string, or is one
@@ -325,11 +334,15 @@ mod tests {
                 for b in [0u8, b'\t', b'\n', b' ', b'#', b':', b'a', b'~', 0x7f, 0x80, 0xff] {
                     let mut bytes = vec![b'x'; len];
                     bytes[at] = b;
-                    assert_eq!(printable_ascii(&bytes), bytes.iter().all(|b| (b' '..=b'~').contains(b)), "{bytes:?}");
-                    assert_eq!(holds_colon_or_hash(&bytes), bytes.iter().any(|b| b":#".contains(b)), "{bytes:?}");
+                    let printable = bytes.iter().all(|b| (b' '..=b'~').contains(b));
+                    let (scanned, colon_or_hash) = scan(&bytes);
+                    assert_eq!(scanned, printable, "{bytes:?}");
+                    if printable {
+                        assert_eq!(colon_or_hash, bytes.iter().any(|b| b":#".contains(b)), "{bytes:?}");
+                    }
                 }
             }
-            assert!(printable_ascii(&vec![b'x'; len]) && !holds_colon_or_hash(&vec![b'x'; len]));
+            assert_eq!(scan(&vec![b'x'; len]), (true, false));
         }
     }
 
@@ -462,7 +475,7 @@ mod tests {
         fn what_is_never_a_number_reads_back_as_the_same_string(
             s in "[-+.0-9][-+.0-9a-zA-Z:/_]{0,8}|[-+][a-zA-Z][-a-zA-Z.=]{0,8}|[-+.]?(inf|Inf|INF|nan|NaN|NAN|infinity|Infinity)",
         ) {
-            if never_a_number(&s) && plain_allowed(&s) {
+            if never_a_number(&s) && plain_allowed(&s, scan(s.as_bytes()).1) {
                 prop_assert_eq!(serde_yaml::from_str::<Value>(&s).unwrap(), Value::String(s.clone()));
             }
         }
