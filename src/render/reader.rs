@@ -450,7 +450,7 @@ fn inline<'t, B: Build<'t>>(text: &'t str, long: &mut Restorer<'t>) -> Option<B:
 fn plain_start(scalar: &str) -> bool {
     match scalar.as_bytes() {
         [b'-', next, ..] => *next != b' ',
-        [first, ..] => !b"-?:,[]{}#&*!|>'\"%@`".contains(first),
+        [first, ..] => !PLAIN_START_STOP[usize::from(*first)],
         [] => false,
     }
 }
@@ -460,15 +460,28 @@ const MAX_DEPTH: usize = 32;
 
 /// The bytes that end a plain scalar in a flow collection (or make it one this reader leaves
 /// to serde_yaml): `,`, `]`, `}`, `:`, `#`, `[`, `{`.
-const FLOW_STOP: [bool; 256] = {
-    let mut stop = [false; 256];
+const FLOW_STOP: [bool; 256] = byte_set(b",]}:#[{");
+
+/// The bytes a plain scalar does not start with (`-` is told apart by what follows it).
+const PLAIN_START_STOP: [bool; 256] = byte_set(b"-?:,[]{}#&*!|>'\"%@`");
+
+/// The bytes a plain key of a flow mapping does not hold.
+const FLOW_KEY_STOP: [bool; 256] = byte_set(b",[]{}#");
+
+/// The bytes a number in any form serde_yaml reads may hold (see [`never_a_number`]).
+const NUMBER_BYTES: [bool; 256] = byte_set(b"0123456789abcdefABCDEFxXoO.+-");
+
+/// A set of bytes as a table (one lookup per byte, where `contains` on a list of them is a
+/// search per byte).
+pub(super) const fn byte_set(bytes: &[u8]) -> [bool; 256] {
+    let mut set = [false; 256];
     let mut i = 0;
-    while i < 7 {
-        stop[b",]}:#[{"[i] as usize] = true;
+    while i < bytes.len() {
+        set[bytes[i] as usize] = true;
         i += 1;
     }
-    stop
-};
+    set
+}
 
 /// A one-line flow node at the start of `text`, and the text after it.
 fn flow<'t, B: Build<'t>>(text: &'t str, depth: usize, long: &mut Restorer<'t>) -> Option<(B::Node, &'t str)> {
@@ -523,7 +536,7 @@ fn flow_key<'t, B: Build<'t>>(text: &'t str) -> Option<(B::Node, &'t str)> {
     }
     let colon = memchr::memchr(b':', text.as_bytes())?;
     let key = text[..colon].trim_end_matches(' ');
-    if !text[colon + 1..].starts_with(' ') || key.bytes().any(|b| b",[]{}#".contains(&b)) || !plain_start(key) {
+    if !text[colon + 1..].starts_with(' ') || key.bytes().any(|b| FLOW_KEY_STOP[usize::from(b)]) || !plain_start(key) {
         return None;
     }
     Some((plain::<B>(key)?, &text[colon + 1..]))
@@ -649,8 +662,7 @@ fn printable_text(text: &str) -> bool {
 /// reads (decimal, `0x`, `0o`, `0b` integers; Rust's `f64` syntax): it has a character none of
 /// them uses (`87600h`, `10m`, `2Gi`, `0.0.0.0:7051`), or two dots (`2.5.16`).
 fn never_a_number(scalar: &str) -> bool {
-    scalar.bytes().any(|b| !(b.is_ascii_hexdigit() || b"xXoO.+-".contains(&b)))
-        || scalar.bytes().filter(|b| *b == b'.').count() > 1
+    scalar.bytes().any(|b| !NUMBER_BYTES[usize::from(b)]) || scalar.bytes().filter(|b| *b == b'.').count() > 1
 }
 
 /// An untagged plain scalar as serde_yaml resolves it, where that is certain.
@@ -689,6 +701,15 @@ fn plain<'t, B: Build<'t>>(scalar: &'t str) -> Option<B::Node> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A byte set's table holds exactly the bytes listed, wherever they stand in the list.
+    #[test]
+    fn byte_sets_hold_the_bytes_listed() {
+        for list in [&b""[..], b",]}:#[{", b"-?:,[]{}#&*!|>'\"%@`", b"\x00\xff a"] {
+            let set = byte_set(list);
+            assert!((0..=255u8).all(|b| set[usize::from(b)] == list.contains(&b)), "{list:?}");
+        }
+    }
     use proptest::prelude::*;
     use serde::Deserialize;
 

@@ -15,6 +15,7 @@ use serde_yaml::Value;
 
 use super::long_text::{RECENT_MIN_LEN, Recent};
 use super::node::{Entries, Items, Node, View};
+use super::reader::byte_set;
 
 /// An object as `serde_yaml::to_string` writes it.
 pub fn to_string(value: &Value) -> Result<String, serde_yaml::Error> {
@@ -250,7 +251,7 @@ fn plain_allowed(s: &str, colon_or_hash: bool) -> bool {
     }
     // Whitespace in libyaml's sense here: a space, or the end of the text.
     let blank_at = |i: usize| bytes.get(i).is_none_or(|b| *b == b' ');
-    if b"#,[]{}&*!|>'\"%@`".contains(&first) || (b"?:-".contains(&first) && blank_at(1)) {
+    if PLAIN_FIRST_STOP[usize::from(first)] || (matches!(first, b'?' | b':' | b'-') && blank_at(1)) {
         return false;
     }
     // Most strings hold neither `:` nor `#`: their scan told them.
@@ -317,8 +318,14 @@ fn reads_as_other_type(s: &str) -> Option<bool> {
 fn never_a_number(s: &str) -> bool {
     let bytes = s.as_bytes();
     let signed_word = matches!(bytes, [b'-' | b'+', next, ..] if next.is_ascii_alphabetic());
-    signed_word || bytes.iter().any(|b| !(b.is_ascii_hexdigit() || b".+-xXoOiInNtTyY".contains(b)))
+    signed_word || bytes.iter().any(|b| !NUMBER_BYTES[usize::from(*b)])
 }
+
+/// The bytes a plain scalar does not start with, whatever follows.
+const PLAIN_FIRST_STOP: [bool; 256] = byte_set(b"#,[]{}&*!|>'\"%@`");
+
+/// The bytes a number form serde_yaml reads may hold (see [`never_a_number`]).
+const NUMBER_BYTES: [bool; 256] = byte_set(b"0123456789abcdefABCDEF.+-xXoOiInNtTyY");
 
 #[cfg(test)]
 mod tests {
