@@ -265,9 +265,9 @@ fn plain_allowed(s: &str, colon_or_hash: bool) -> bool {
     })
 }
 
-/// Whether every byte is printable ASCII, and whether a `:` or a `#` stands among them: one
-/// pass, 32 bytes at a time without stopping early inside them, so the compiler compares whole
-/// vectors (as [`literal_text`]).
+/// Whether every byte is printable ASCII, and if so whether a `:` or a `#` stands among them:
+/// one pass, 32 bytes at a time without stopping early inside them, so the compiler compares
+/// whole vectors (as [`literal_text`]).
 fn scan(bytes: &[u8]) -> (bool, bool) {
     let (mut printable, mut colon_or_hash) = (true, false);
     for chunk in bytes.chunks(32) {
@@ -332,8 +332,8 @@ mod tests {
     use super::*;
     use serde_yaml::Mapping;
 
-    /// The chunked scans answer as the plain byte loops, for every length around the chunk
-    /// size and every byte at every place.
+    /// The chunked scan answers as the plain byte loops, for lengths around the chunk size and
+    /// each kind of byte at every place.
     #[test]
     fn chunked_scans_answer_as_byte_loops() {
         for len in [0, 1, 2, 31, 32, 33, 63, 64, 65, 100] {
